@@ -1,0 +1,51 @@
+// Runs one input line (text or slash command) against a node and says what
+// happened; front ends only format the outcome.
+import type { MeshNode, ChatMessage, PeerInfo } from './node'
+import { parseLine, helpLines } from './commands'
+import { MeshError, errorCode, errorMessage } from '../protocol/errors'
+import { parseAddress } from '../protocol/address'
+
+export type Outcome =
+  | { kind: 'none' }
+  | { kind: 'sent'; message: ChatMessage }
+  | { kind: 'help'; lines: string[] }
+  | { kind: 'peers'; peers: PeerInfo[] }
+  | { kind: 'nick'; nick: string }
+  | { kind: 'connecting'; address: string; done: Promise<PeerInfo> }
+  | { kind: 'clear' }
+  | { kind: 'quit' }
+  | { kind: 'error'; code: string; message: string }
+
+function fail (err: unknown): Outcome {
+  return { kind: 'error', code: errorCode(err), message: errorMessage(err) }
+}
+
+export function runLine (node: MeshNode, line: string): Outcome {
+  const parsed = parseLine(line)
+  try {
+    switch (parsed.type) {
+      case 'empty': return { kind: 'none' }
+      case 'error': return fail(parsed.error)
+      case 'text': return { kind: 'sent', message: node.send(parsed.text) }
+    }
+    const [arg] = parsed.args
+    switch (parsed.name) {
+      case 'help': return { kind: 'help', lines: helpLines() }
+      case 'nick': node.setNick(arg); return { kind: 'nick', nick: node.nick }
+      case 'peers': return { kind: 'peers', peers: node.peers() }
+      case 'clear': return { kind: 'clear' }
+      case 'quit': return { kind: 'quit' }
+      case 'connect': {
+        parseAddress(arg)
+        const done = node.dial(arg).then(
+          s => node.peers().find(p => p.peer === s.key) ?? { peer: s.key, nick: s.nick, address: arg, via: s.link.via },
+          (err) => { throw new MeshError('CONNECT_FAILED', errorCode(err) === 'CONNECT_FAILED' ? errorMessage(err) : `cannot connect to ${arg}: ${errorMessage(err)}`) })
+        done.catch(() => {})
+        return { kind: 'connecting', address: arg, done }
+      }
+    }
+    return fail(new MeshError('UNKNOWN_COMMAND', `/${parsed.name} is not available here`))
+  } catch (err) {
+    return fail(err)
+  }
+}

@@ -1,0 +1,407 @@
+// A mesh node: owns its links, runs the HELLO handshake and the duplicate-link
+// tie-break, floods messages through the router, exchanges peer addresses and
+// keeps links alive. No sockets, no terminal: transports hand it links.
+import { EventEmitter } from 'events'
+import type { Link, Dialer, Via } from './link'
+import { LinkSession } from './link-session'
+import { Router } from './router'
+import { PeerTable } from './peer-table'
+import { DialTarget } from './dial-target'
+import { Backoff } from './backoff'
+import {
+  DEFAULT_ROOM, DEFAULT_TTL, DEFAULT_MIN_LINKS, DEFAULT_MAX_LINKS, DEFAULT_RATE_PER_SECOND, DEFAULT_RATE_BURST,
+  DEFAULT_SEEN_MAX_AGE_MS, DEFAULT_SEEN_MAX_SIZE, DEFAULT_TIMING, MAX_LINK_BUFFERED_BYTES, MAX_LINK_PENALTIES,
+  RATE_LIMIT_GRACE_MS, type NodeOptions, type Timing
+} from './options'
+import { FrameType, HelloFlag, PING_FRAME, decodeHello, decodeHelloVersion, decodePex, encodeHello, encodePex, frameType, type PexEntry } from '../protocol/frames'
+import { MessageKind, type FloodMessage } from '../protocol/envelope'
+import { MeshError, errorMessage } from '../protocol/errors'
+import { PROTOCOL_VERSION, MAX_TEXT_BYTES, MAX_PEX_ENTRIES } from '../protocol/limits'
+import { validateNick, validateRoom } from './names'
+import type { KeyPair } from '../protocol/crypto'
+
+export interface PeerInfo { peer: string; nick: string; address: string; via: Via }
+export interface ChatMessage { id: string; room: string; from: string; nick: string; text: string; ts: number; hops: number; self: boolean }
+export interface Fault { code: string; message: string; peer?: string }
+
+interface PeerRecord { sessions: Set<LinkSession>; announced: boolean }
+
+export class MeshNode extends EventEmitter {
+  readonly keyPair: KeyPair
+  readonly id: string
+  nick: string
+  room: string
+  readonly rooms: Set<string>
+  listenAddress = ''
+  readonly router: Router
+  readonly table: PeerTable
+  readonly timing: Timing
+  readonly pex: boolean
+  readonly anchor: boolean
+  readonly ttl: number
+  readonly minLinks: number
+  readonly maxLinks: number
+  closed = false
+  private readonly sessions = new Set<LinkSession>()
+  private readonly peersByKey = new Map<string, PeerRecord>()
+  private readonly targets = new Map<string, DialTarget>()
+  private readonly dialing = new Map<string, Promise<LinkSession>>()
+  private readonly now: () => number
+  private readonly random: () => number
+  private readonly rate: number
+  private readonly burst: number
+  private readonly version: number
+  private dialer: Dialer | null
+  private ticker: NodeJS.Timeout | null = null
+  private lastPexAt = 0
+
+  constructor (opts: NodeOptions) {
+    super()
+    this.keyPair = opts.keyPair
+    this.id = opts.keyPair.publicKey.toString('hex')
+    this.nick = validateNick(opts.nick)
+    const rooms = (opts.rooms && opts.rooms.length ? opts.rooms : [DEFAULT_ROOM]).map(validateRoom)
+    this.rooms = new Set(rooms)
+    this.room = rooms[0]
+    this.now = opts.now ?? Date.now
+    this.random = opts.random ?? Math.random
+    this.timing = { ...DEFAULT_TIMING, ...opts.timing }
+    this.pex = opts.pex ?? true
+    this.anchor = opts.anchor ?? false
+    this.ttl = opts.ttl ?? DEFAULT_TTL
+    this.minLinks = opts.minLinks ?? DEFAULT_MIN_LINKS
+    this.maxLinks = opts.maxLinks ?? DEFAULT_MAX_LINKS
+    this.rate = opts.ratePerSecond ?? DEFAULT_RATE_PER_SECOND
+    this.burst = opts.rateBurst ?? DEFAULT_RATE_BURST
+    this.version = opts.protocolVersion ?? PROTOCOL_VERSION
+    this.dialer = opts.dialer ?? null
+    const seenMaxAgeMs = opts.seenMaxAgeMs ?? DEFAULT_SEEN_MAX_AGE_MS
+    if (this.timing.messageLifetimeMs >= seenMaxAgeMs) throw new MeshError('BAD_OPTION', 'message lifetime must be shorter than the seen cache age')
+    this.router = new Router({ maxTtl: this.ttl, seenMaxSize: opts.seenMaxSize ?? DEFAULT_SEEN_MAX_SIZE, seenMaxAgeMs, now: this.now })
+    this.table = new PeerTable(this.now, this.timing.redialMinMs)
+  }
+
+  setDialer (dialer: Dialer): void { this.dialer = dialer }
+  setListenAddress (address: string): void { this.listenAddress = address }
+
+  start (): void {
+    if (this.ticker) return
+    this.ticker = setInterval(() => this.tick(), this.timing.tickMs)
+    this.ticker.unref?.()
+    for (const t of this.targets.values()) t.start()
+  }
+
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    if (this.ticker) clearInterval(this.ticker)
+    for (const t of this.targets.values()) t.stop()
+    for (const s of [...this.sessions]) s.link.destroy(new MeshError('NODE_CLOSED', 'node is shutting down'))
+  }
+
+  // ---- links -------------------------------------------------------------
+
+  /** Takes an authenticated link from a transport. Returns its session, or null if refused. */
+  addLink (link: Link, dialedAddress: string | null = null): LinkSession | null {
+    if (this.closed) { link.destroy(new MeshError('NODE_CLOSED', 'node is shutting down')); return null }
+    const s = new LinkSession(link, dialedAddress, this.rate, this.burst, this.now)
+    if (s.key === this.id) {
+      if (dialedAddress) this.table.markSelf(dialedAddress)
+      link.destroy(new MeshError('SELF_LINK', 'refusing a link to this node itself'))
+      return null
+    }
+    const rec = this.peersByKey.get(s.key)
+    if (!rec && this.sessions.size >= this.maxLinks) {
+      this.fault('TOO_MANY_LINKS', `refused a link from ${link.remoteAddress}: already at --max-links ${this.maxLinks}`)
+      link.destroy(new MeshError('TOO_MANY_LINKS', `peer is at its limit of ${this.maxLinks} links`))
+      return null
+    }
+    if (rec) {
+      for (const other of [...rec.sessions]) {
+        if (this.preferNew(s, other)) {
+          other.link.destroy(new MeshError('DUPLICATE_LINK', 'replaced by another link to the same peer'))
+        } else {
+          link.destroy(new MeshError('DUPLICATE_LINK', 'already linked to this peer'))
+          return null
+        }
+      }
+    }
+    this.sessions.add(s)
+    const r = rec ?? { sessions: new Set<LinkSession>(), announced: false }
+    r.sessions.add(s)
+    this.peersByKey.set(s.key, r)
+    link.on('frame', (frame: Buffer) => this.onFrame(s, frame))
+    link.once('close', (err?: Error) => this.onClose(s, err))
+    if (link.closed) { this.onClose(s, undefined); return null }
+    s.send(encodeHello({ version: this.version, nick: this.nick, listen: this.listenAddress, rooms: [...this.rooms], flags: (this.pex ? HelloFlag.SHAREABLE : 0) | (this.anchor ? HelloFlag.ANCHOR : 0) }))
+    return s
+  }
+
+  /** Duplicate tie-break, the same on both ends: opposite directions keep the link dialled by the lower key; same direction keeps the newer. */
+  private preferNew (fresh: LinkSession, old: LinkSession): boolean {
+    if (fresh.link.initiator === old.link.initiator) return true
+    const iAmLower = Buffer.compare(this.keyPair.publicKey, fresh.link.remotePublicKey) < 0
+    return fresh.link.initiator === iAmLower
+  }
+
+  private onClose (s: LinkSession, err?: Error): void {
+    if (!this.sessions.delete(s)) return
+    s.closed(err ?? new MeshError('CONNECT_FAILED', 'link closed'))
+    const rec = this.peersByKey.get(s.key)
+    if (!rec) return
+    rec.sessions.delete(s)
+    if (rec.sessions.size > 0) return
+    this.peersByKey.delete(s.key)
+    if (rec.announced) {
+      this.emit('peer-down', { peer: s.key, nick: s.nick, reason: err ? errorMessage(err) : 'closed by peer' })
+      for (const t of this.targets.values()) if (t.key === s.key) t.lost()
+    }
+  }
+
+  private onFrame (s: LinkSession, frame: Buffer): void {
+    if (this.closed || s.link.closed) return
+    const admitted = s.admit(RATE_LIMIT_GRACE_MS)
+    if (admitted !== 'ok') {
+      if (s.dropped === 1) this.fault('RATE_LIMITED', `peer ${s.key.slice(0, 8)} is over the rate limit of ${this.rate} frames/s; dropping its excess frames`, s.key)
+      if (admitted === 'close') this.closeLink(s, new MeshError('RATE_LIMITED', `stayed over the rate limit of ${this.rate} frames/s`))
+      return
+    }
+    let type: number
+    try {
+      type = frameType(frame)
+      if (!s.established) return this.onHello(s, type, frame)
+      switch (type) {
+        case FrameType.FLOOD: return this.onFlood(s, frame)
+        case FrameType.PEX: return this.onPex(s, frame)
+        case FrameType.PING: return
+        case FrameType.HELLO: throw MeshError.frameInvalid('second HELLO')
+        default: return this.penalise(s, new MeshError('UNKNOWN_FRAME', `unknown frame type ${type}`))
+      }
+    } catch (err) {
+      this.closeLink(s, err instanceof MeshError ? err : MeshError.frameInvalid(errorMessage(err)))
+    }
+  }
+
+  private onHello (s: LinkSession, type: number, frame: Buffer): void {
+    if (type !== FrameType.HELLO) throw MeshError.frameInvalid(`expected HELLO, got frame type ${type}`)
+    const version = decodeHelloVersion(frame)
+    if (version !== this.version) {
+      const err = new MeshError('VERSION_MISMATCH', `peer ${s.link.remoteAddress} speaks protocol version ${version}, this node speaks ${this.version}: upgrade the older side`)
+      this.closeLink(s, err)
+      return
+    }
+    const hello = decodeHello(frame)
+    s.establish(hello)
+    const rec = this.peersByKey.get(s.key)!
+    if (s.dialedAddress) this.table.succeeded(s.dialedAddress)
+    const dialable = s.dialable
+    if (this.pex && dialable && s.shareable) this.table.learn(dialable, s.key)
+    if (!rec.announced) {
+      rec.announced = true
+      this.emit('peer-up', this.peerInfo(s))
+    }
+    if (this.pex) this.sendPex()
+  }
+
+  private onFlood (s: LinkSession, frame: Buffer): void {
+    const v = this.router.receive(frame)
+    if (v.kind === 'invalid') {
+      if (v.close) throw v.error
+      return this.penalise(s, v.error)
+    }
+    if (v.kind !== 'accepted') return
+    const m = v.message
+    this.deliver(m, false)
+    const out = this.router.forwardFrame(m)
+    if (out) this.broadcast(out, s)
+  }
+
+  private onPex (s: LinkSession, frame: Buffer): void {
+    const entries = decodePex(frame)
+    if (!this.pex) return
+    for (const e of entries) {
+      const key = e.key.toString('hex')
+      if (key === this.id) { this.table.markSelf(e.address); continue }
+      this.table.learn(e.address, key)
+    }
+  }
+
+  private penalise (s: LinkSession, err: MeshError): void {
+    s.penalties++
+    this.fault(err.code, `${err.message} (from peer ${s.key.slice(0, 8)}, penalty ${s.penalties}/${MAX_LINK_PENALTIES})`, s.key)
+    if (s.penalties >= MAX_LINK_PENALTIES) this.closeLink(s, new MeshError('PENALTY_LIMIT', `closed after ${s.penalties} bad frames`))
+  }
+
+  private closeLink (s: LinkSession, err: MeshError): void {
+    this.fault(err.code, `closing link to ${s.displayAddress}: ${err.message}`, s.key)
+    s.link.destroy(err)
+  }
+
+  private fault (code: string, message: string, peer?: string): void {
+    const f: Fault = { code, message }
+    if (peer) f.peer = peer
+    this.emit('fault', f)
+  }
+
+  // ---- sending -----------------------------------------------------------
+
+  private broadcast (frame: Buffer, except: LinkSession | null): void {
+    for (const s of this.sessions) {
+      if (s === except || !s.established) continue
+      if (s.link.bufferedBytes > MAX_LINK_BUFFERED_BYTES) {
+        this.closeLink(s, new MeshError('SLOW_LINK', `more than ${MAX_LINK_BUFFERED_BYTES} bytes queued`))
+        continue
+      }
+      s.send(frame)
+    }
+  }
+
+  private deliver (m: FloodMessage, self: boolean): void {
+    if (m.kind !== MessageKind.CHAT || !this.rooms.has(m.room)) return
+    const msg: ChatMessage = {
+      id: m.id.toString('hex'), room: m.room, from: m.author.toString('hex'), nick: m.nick,
+      text: m.payload.toString('utf8'), ts: m.ts, hops: m.hops, self
+    }
+    this.emit('message', msg)
+  }
+
+  /** Signs and floods a chat message. Throws TEXT_TOO_LONG / TEXT_EMPTY; nothing is sent then. */
+  send (text: string, room: string = this.room): ChatMessage {
+    if (this.closed) throw new MeshError('NODE_CLOSED', 'node is closed')
+    const payload = Buffer.from(text, 'utf8')
+    if (payload.byteLength > MAX_TEXT_BYTES) throw MeshError.textTooLong(payload.byteLength, MAX_TEXT_BYTES)
+    if (text.trim().length === 0) throw new MeshError('TEXT_EMPTY', 'message is empty; nothing was sent')
+    const ts = this.now()
+    const m = this.router.originate({
+      kind: MessageKind.CHAT, author: this.keyPair.publicKey, room: validateRoom(room), nick: this.nick,
+      ts, expires: ts + this.timing.messageLifetimeMs, ttl: this.ttl, payload
+    }, this.keyPair)
+    this.broadcast(m.frame, null)
+    const msg: ChatMessage = { id: m.id.toString('hex'), room: m.room, from: this.id, nick: this.nick, text, ts, hops: 0, self: true }
+    this.emit('message', msg)
+    return msg
+  }
+
+  setNick (nick: string): void {
+    this.nick = validateNick(nick)
+    this.emit('nick', this.nick)
+  }
+
+  // ---- dialling ----------------------------------------------------------
+
+  /** Dials an address and resolves once the peer's HELLO arrived. */
+  dial (address: string): Promise<LinkSession> {
+    const pending = this.dialing.get(address)
+    if (pending) return pending
+    const p = this.dialOnce(address).finally(() => this.dialing.delete(address))
+    this.dialing.set(address, p)
+    return p
+  }
+
+  private async dialOnce (address: string): Promise<LinkSession> {
+    if (!this.dialer) throw new MeshError('CONNECT_FAILED', 'this node has no transport to dial with')
+    if (this.closed) throw new MeshError('NODE_CLOSED', 'node is closed')
+    const link = await this.dialer(address)
+    const s = this.addLink(link, address)
+    if (!s) {
+      if (this.table.isSelf(address)) throw new MeshError('SELF_LINK', `${address} is this node itself`)
+      const key = link.remotePublicKey.toString('hex')
+      const rec = this.peersByKey.get(key)
+      const existing = rec && [...rec.sessions].find(x => x.established)
+      if (existing) return existing
+      throw new MeshError('CONNECT_FAILED', `${address} refused the link`)
+    }
+    await s.ready
+    return s
+  }
+
+  /** Adds a `--peer` address, dialled now and redialled for as long as the node runs. */
+  addPeer (address: string): void {
+    if (this.targets.has(address)) return
+    const backoff = new Backoff({ minMs: this.timing.redialMinMs, maxMs: this.timing.redialMaxMs, jitter: 0.3, random: this.random })
+    const target = new DialTarget(address, {
+      dial: (a) => this.dial(a).then(s => s.key, (err) => { if (err.code === 'SELF_LINK') return null; throw err }),
+      isUp: (key) => this.isUp(key),
+      onSelf: (a) => this.fault('SELF_LINK', `--peer ${a} is this node itself; not dialling it again`)
+    }, backoff)
+    this.targets.set(address, target)
+    if (this.ticker) target.start()
+  }
+
+  isUp (key: string): boolean {
+    const rec = this.peersByKey.get(key)
+    return !!rec && [...rec.sessions].some(s => s.established)
+  }
+
+  // ---- periodic work -----------------------------------------------------
+
+  private tick (): void {
+    if (this.closed) return
+    const t = this.now()
+    for (const s of [...this.sessions]) {
+      if (!s.established) {
+        if (t - s.createdAt > this.timing.helloTimeoutMs) this.closeLink(s, new MeshError('HANDSHAKE_TIMEOUT', `no HELLO within ${this.timing.helloTimeoutMs} ms`))
+        continue
+      }
+      if (t - s.lastRx > this.timing.idleTimeoutMs) {
+        this.closeLink(s, new MeshError('LINK_TIMEOUT', `silent for ${t - s.lastRx} ms`))
+        continue
+      }
+      if (t - s.lastTx >= this.timing.keepAliveMs) s.send(PING_FRAME)
+    }
+    if (!this.pex) return
+    if (t - this.lastPexAt >= this.timing.pexIntervalMs) this.sendPex()
+    this.dialFromTable()
+  }
+
+  private dialFromTable (): void {
+    const up = this.peersByKey.size
+    if (up >= this.minLinks || this.sessions.size >= this.maxLinks || !this.dialer) return
+    const want = this.minLinks - up - this.dialing.size
+    if (want <= 0) return
+    const picks = this.table.candidates(e => this.peersByKey.has(e.key) || this.dialing.has(e.address))
+    for (const e of picks.slice(0, want)) {
+      this.dial(e.address).catch(() => this.table.failed(e.address))
+    }
+  }
+
+  private sendPex (): void {
+    this.lastPexAt = this.now()
+    const entries: PexEntry[] = []
+    const seen = new Set<string>()
+    for (const s of this.sessions) {
+      const a = s.dialable
+      if (!s.established || !s.shareable || !a || seen.has(a)) continue
+      seen.add(a)
+      entries.push({ key: s.link.remotePublicKey, address: a })
+    }
+    for (const e of this.table.entries()) {
+      if (entries.length >= MAX_PEX_ENTRIES) break
+      if (seen.has(e.address)) continue
+      seen.add(e.address)
+      entries.push({ key: Buffer.from(e.key, 'hex'), address: e.address })
+    }
+    for (const s of this.sessions) {
+      if (!s.established) continue
+      const mine = entries.filter(e => !e.key.equals(s.link.remotePublicKey))
+      if (mine.length) s.send(encodePex(mine))
+    }
+  }
+
+  // ---- views -------------------------------------------------------------
+
+  private peerInfo (s: LinkSession): PeerInfo {
+    return { peer: s.key, nick: s.nick, address: s.displayAddress, via: s.link.via }
+  }
+
+  peers (): PeerInfo[] {
+    const out: PeerInfo[] = []
+    for (const rec of this.peersByKey.values()) {
+      const s = [...rec.sessions].find(x => x.established)
+      if (s) out.push(this.peerInfo(s))
+    }
+    return out
+  }
+
+  get linkCount (): number { return this.sessions.size }
+}

@@ -1,0 +1,74 @@
+// Node defaults. Every timeout, interval and size is an option so tests can
+// shrink it instead of sleeping.
+import type { KeyPair } from '../protocol/crypto'
+import type { Dialer } from './link'
+
+export const DEFAULT_ROOM = 'lobby'
+export const DEFAULT_TTL = 8
+export const DEFAULT_MIN_LINKS = 4
+export const DEFAULT_MAX_LINKS = 32
+export const DEFAULT_RATE_PER_SECOND = 1000
+export const DEFAULT_RATE_BURST = 4000
+/** A link over its rate limit for this long without a pause is closed. */
+export const RATE_LIMIT_GRACE_MS = 3000
+/** Bad frames (bad signature, unknown type) a link may send before it is closed. */
+export const MAX_LINK_PENALTIES = 10
+/** Bytes queued for one link before it counts as stuck and is closed. */
+export const MAX_LINK_BUFFERED_BYTES = 8 * 1024 * 1024
+/** Addresses remembered from peer exchange. */
+export const MAX_KNOWN_ADDRESSES = 1024
+/** Failed dials after which an exchanged address is forgotten. */
+export const MAX_PEX_DIAL_FAILURES = 5
+
+export interface Timing {
+  /** How often the node checks links, sends keep-alives and dials. */
+  tickMs: number
+  /** Send a ping when nothing was sent for this long. */
+  keepAliveMs: number
+  /** Close a link that received nothing for this long. */
+  idleTimeoutMs: number
+  /** Close a link whose HELLO did not arrive in this time. */
+  helloTimeoutMs: number
+  /** Re-send peer exchange to every link this often. */
+  pexIntervalMs: number
+  redialMinMs: number
+  redialMaxMs: number
+  /** How long a message stays valid (its expiry); shorter than the seen cache's age. */
+  messageLifetimeMs: number
+}
+
+export const DEFAULT_TIMING: Timing = {
+  tickMs: 1000,
+  keepAliveMs: 5000,
+  idleTimeoutMs: 15000,
+  helloTimeoutMs: 10000,
+  pexIntervalMs: 15000,
+  redialMinMs: 500,
+  redialMaxMs: 30000,
+  messageLifetimeMs: 5 * 60 * 1000
+}
+
+export interface NodeOptions {
+  keyPair: KeyPair
+  nick: string
+  rooms?: string[]
+  ttl?: number
+  pex?: boolean
+  anchor?: boolean
+  minLinks?: number
+  maxLinks?: number
+  ratePerSecond?: number
+  rateBurst?: number
+  seenMaxSize?: number
+  seenMaxAgeMs?: number
+  /** Messages kept in memory per room, for history sync. */
+  historySize?: number
+  protocolVersion?: number
+  timing?: Partial<Timing>
+  dialer?: Dialer
+  now?: () => number
+  random?: () => number
+}
+
+export const DEFAULT_SEEN_MAX_SIZE = 100_000
+export const DEFAULT_SEEN_MAX_AGE_MS = 10 * 60 * 1000

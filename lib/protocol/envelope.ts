@@ -1,0 +1,106 @@
+// A flooded message: [FLOOD][hops][signed body][signature].
+// The body is signed by its author and the id is the hash of the body, so a
+// relay cannot alter a message without changing its id. The hop counter is the
+// one byte a relay rewrites, and it sits outside the signature.
+import c from 'compact-encoding'
+import { MeshError } from './errors'
+import { FrameType, decodeWith, nickEnc, roomEnc } from './frames'
+import { hash, sign, verify, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, type KeyPair } from './crypto'
+import { MAX_PAYLOAD_BYTES, MAX_TTL, MAX_MESSAGE_LIFETIME_MS } from './limits'
+
+export const MessageKind = {
+  CHAT: 0
+} as const
+
+export interface Envelope {
+  kind: number
+  author: Buffer
+  room: string
+  nick: string
+  ts: number
+  expires: number
+  ttl: number
+  payload: Buffer
+}
+
+export interface FloodMessage extends Envelope {
+  id: Buffer
+  hops: number
+  signature: Buffer
+  frame: Buffer
+}
+
+/** Offset of the hop counter inside a FLOOD frame. */
+export const HOPS_OFFSET = 1
+const BODY_OFFSET = 2
+const MIN_FLOOD_BYTES = BODY_OFFSET + PUBLIC_KEY_BYTES + SIGNATURE_BYTES
+
+type State = { start: number; end: number; buffer: Uint8Array | null }
+function body (s: State, e: Envelope, op: 'preencode' | 'encode') {
+  c.uint[op](s as any, e.kind)
+  c.fixed32[op](s as any, e.author)
+  roomEnc[op](s, e.room)
+  nickEnc[op](s, e.nick)
+  c.uint[op](s as any, e.ts)
+  c.uint[op](s as any, e.expires)
+  c.uint[op](s as any, e.ttl)
+  c.buffer[op](s as any, e.payload)
+}
+
+/** Builds and signs a FLOOD frame with the given hop count. */
+export function encodeFlood (e: Envelope, keyPair: KeyPair, hops: number): FloodMessage {
+  if (e.payload.byteLength > MAX_PAYLOAD_BYTES) throw new MeshError('TEXT_TOO_LONG', `payload of ${e.payload.byteLength} bytes is over the ${MAX_PAYLOAD_BYTES} byte limit`)
+  if (e.ttl < 1 || e.ttl > MAX_TTL) throw new MeshError('BAD_OPTION', `ttl ${e.ttl} is outside 1-${MAX_TTL}`)
+  const state: State = { start: 0, end: BODY_OFFSET, buffer: null }
+  body(state, e, 'preencode')
+  const bodyEnd = state.end
+  const frame = Buffer.allocUnsafe(bodyEnd + SIGNATURE_BYTES)
+  frame[0] = FrameType.FLOOD
+  frame[HOPS_OFFSET] = hops
+  state.buffer = frame
+  state.start = BODY_OFFSET
+  body(state, e, 'encode')
+  const signed = frame.subarray(BODY_OFFSET, bodyEnd)
+  const signature = sign(signed, keyPair.secretKey)
+  signature.copy(frame, bodyEnd)
+  return { ...e, id: hash(signed), hops, signature, frame }
+}
+
+/** The message id of a FLOOD frame, computed without decoding it. */
+export function floodId (frame: Uint8Array): Buffer {
+  if (frame.byteLength < MIN_FLOOD_BYTES) throw new MeshError('FRAME_TRUNCATED', 'flood frame is too short')
+  return hash(frame.subarray(BODY_OFFSET, frame.byteLength - SIGNATURE_BYTES))
+}
+
+/** Decodes a FLOOD frame; checks structure and limits, not the signature. */
+export function decodeFlood (frame: Buffer, id = floodId(frame)): FloodMessage {
+  const bodyEnd = frame.byteLength - SIGNATURE_BYTES
+  const view = frame.subarray(0, bodyEnd)
+  const e = decodeWith(view, BODY_OFFSET, (s): Envelope => ({
+    kind: c.uint.decode(s as any),
+    author: Buffer.from(c.fixed32.decode(s as any)),
+    room: roomEnc.decode(s),
+    nick: nickEnc.decode(s),
+    ts: c.uint.decode(s as any),
+    expires: c.uint.decode(s as any),
+    ttl: c.uint.decode(s as any),
+    payload: Buffer.from(c.buffer.decode(s as any) ?? Buffer.alloc(0))
+  }))
+  if (e.payload.byteLength > MAX_PAYLOAD_BYTES) throw MeshError.frameInvalid(`payload over ${MAX_PAYLOAD_BYTES} bytes`)
+  if (e.ttl < 1 || e.ttl > MAX_TTL) throw MeshError.frameInvalid(`ttl ${e.ttl} out of range`)
+  if (e.expires < e.ts || e.expires - e.ts > MAX_MESSAGE_LIFETIME_MS) throw MeshError.frameInvalid('expiry out of range')
+  return { ...e, id, hops: frame[HOPS_OFFSET], signature: frame.subarray(bodyEnd), frame }
+}
+
+export function verifyFlood (m: FloodMessage): boolean {
+  const signed = m.frame.subarray(BODY_OFFSET, m.frame.byteLength - SIGNATURE_BYTES)
+  return verify(m.signature, signed, m.author)
+}
+
+/** A copy of the frame with the hop counter set, for forwarding. */
+export function withHops (frame: Buffer, hops: number): Buffer {
+  const out = Buffer.allocUnsafe(frame.byteLength)
+  frame.copy(out)
+  out[HOPS_OFFSET] = hops
+  return out
+}

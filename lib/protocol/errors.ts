@@ -1,0 +1,65 @@
+// Coded errors: every failure a user or a peer can cause carries a stable
+// SCREAMING_SNAKE code and a message a person can act on.
+
+export type ErrorCode =
+  | 'BAD_ADDRESS'
+  | 'BAD_OPTION'
+  | 'TEXT_TOO_LONG'
+  | 'TEXT_EMPTY'
+  | 'BAD_NICK'
+  | 'BAD_ROOM'
+  | 'FRAME_TOO_LARGE'
+  | 'FRAME_INVALID'
+  | 'FRAME_TRUNCATED'
+  | 'UNKNOWN_FRAME'
+  | 'BAD_SIGNATURE'
+  | 'VERSION_MISMATCH'
+  | 'RATE_LIMITED'
+  | 'TOO_MANY_LINKS'
+  | 'LINK_TIMEOUT'
+  | 'HANDSHAKE_TIMEOUT'
+  | 'SLOW_LINK'
+  | 'PENALTY_LIMIT'
+  | 'SELF_LINK'
+  | 'DUPLICATE_LINK'
+  | 'CONNECT_FAILED'
+  | 'LISTEN_FAILED'
+  | 'UNKNOWN_COMMAND'
+  | 'BAD_COMMAND'
+  | 'NODE_CLOSED'
+  | 'IDENTITY_INVALID'
+
+export class MeshError extends Error {
+  readonly code: ErrorCode
+  constructor (code: ErrorCode, message: string) {
+    super(message)
+    this.name = 'MeshError'
+    this.code = code
+  }
+
+  static frameTooLarge (size: number, max: number): MeshError {
+    return new MeshError('FRAME_TOO_LARGE', `frame of ${size} bytes exceeds the ${max} byte limit`)
+  }
+
+  static frameInvalid (why: string): MeshError {
+    return new MeshError('FRAME_INVALID', `invalid frame: ${why}`)
+  }
+
+  static textTooLong (size: number, max: number): MeshError {
+    return new MeshError('TEXT_TOO_LONG', `message of ${size} bytes is over the ${max} byte limit; nothing was sent`)
+  }
+
+  static badAddress (value: string, why: string): MeshError {
+    return new MeshError('BAD_ADDRESS', `invalid address '${value}': ${why} (expected host:port)`)
+  }
+}
+
+export function errorCode (err: unknown): string {
+  if (err && typeof err === 'object' && 'code' in err && typeof (err as any).code === 'string') return (err as any).code
+  return 'ERROR'
+}
+
+export function errorMessage (err: unknown): string {
+  if (err instanceof Error) return err.message
+  return String(err)
+}

@@ -1,0 +1,26 @@
+// Every limit of the wire protocol, named once. Node-level defaults that a
+// user or a test may change live in core/options.ts.
+
+/** Protocol version carried in HELLO; peers with another version are refused. */
+export const PROTOCOL_VERSION = 1
+
+/** Largest frame a link accepts; a bigger one closes that link. */
+export const MAX_FRAME_BYTES = 64 * 1024
+/** Largest chat text, in UTF-8 bytes. */
+export const MAX_TEXT_BYTES = 4096
+/** Largest nick, in UTF-8 bytes. */
+export const MAX_NICK_BYTES = 32
+/** Largest room name, in UTF-8 bytes. */
+export const MAX_ROOM_BYTES = 64
+/** Largest host:port string. */
+export const MAX_ADDRESS_BYTES = 262
+/** Most rooms one HELLO may list. */
+export const MAX_HELLO_ROOMS = 64
+/** Most addresses one peer-exchange frame may carry. */
+export const MAX_PEX_ENTRIES = 64
+/** Largest hop limit a message may carry (the hop counter is one byte). */
+export const MAX_TTL = 255
+/** Longest a message may stay valid after its timestamp. */
+export const MAX_MESSAGE_LIFETIME_MS = 10 * 60 * 1000
+/** Largest flooded payload (chat text plus any envelope extras). */
+export const MAX_PAYLOAD_BYTES = 8 * 1024

@@ -1,0 +1,56 @@
+// In-process links for tests and benchmarks: two ends joined by queues that
+// deliver on a later turn of the event loop, like a socket would.
+import { EventEmitter } from 'events'
+import type { Link, Via } from '../core/link'
+
+export class MemoryLink extends EventEmitter implements Link {
+  readonly via: Via = 'memory'
+  peer: MemoryLink | null = null
+  closed = false
+  bytesSent = 0
+  private queue: Buffer[] = []
+  private queuedBytes = 0
+  private scheduled = false
+
+  constructor (readonly remotePublicKey: Buffer, readonly remoteAddress: string, readonly initiator: boolean) { super() }
+
+  get bufferedBytes (): number { return this.queuedBytes }
+
+  send (frame: Buffer): void {
+    if (this.closed) return
+    this.queue.push(frame)
+    this.queuedBytes += frame.byteLength
+    this.bytesSent += frame.byteLength
+    if (!this.scheduled) { this.scheduled = true; setImmediate(() => this.flush()) }
+  }
+
+  private flush (): void {
+    this.scheduled = false
+    const q = this.queue
+    this.queue = []
+    this.queuedBytes = 0
+    const peer = this.peer
+    for (const f of q) {
+      if (!peer || peer.closed) return
+      peer.emit('frame', f)
+    }
+  }
+
+  destroy (err?: Error): void {
+    if (this.closed) return
+    this.closed = true
+    this.queue = []
+    setImmediate(() => this.emit('close', err))
+    const peer = this.peer
+    if (peer && !peer.closed) setImmediate(() => peer.destroy())
+  }
+}
+
+/** Returns [dialler's end, acceptor's end]. */
+export function memoryLinkPair (dialerKey: Buffer, dialerAddress: string, acceptorKey: Buffer, acceptorAddress: string): [MemoryLink, MemoryLink] {
+  const a = new MemoryLink(acceptorKey, acceptorAddress, true)
+  const b = new MemoryLink(dialerKey, dialerAddress, false)
+  a.peer = b
+  b.peer = a
+  return [a, b]
+}

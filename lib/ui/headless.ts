@@ -1,0 +1,52 @@
+// Headless front end: stdin lines in, one JSON object per line out. The event
+// names and fields are a public interface (README "Headless mode").
+import readline from 'readline'
+import type { Readable, Writable } from 'stream'
+import type { MeshNode } from '../core/node'
+import { runLine } from '../core/command-runner'
+import { VERSION } from '../version'
+
+export interface HeadlessOptions {
+  node: MeshNode
+  input: Readable
+  output: Writable
+  onQuit: () => void
+}
+
+export class Headless {
+  private rl: readline.Interface | null = null
+  constructor (private readonly opts: HeadlessOptions) {}
+
+  write (obj: Record<string, unknown>): void {
+    this.opts.output.write(JSON.stringify(obj) + '\n')
+  }
+
+  start (): void {
+    const { node } = this.opts
+    node.on('peer-up', p => this.write({ event: 'peer-up', ...p }))
+    node.on('peer-down', p => this.write({ event: 'peer-down', ...p }))
+    node.on('message', m => this.write({ event: 'message', ...m }))
+    node.on('fault', f => this.write({ event: 'error', ...f }))
+    this.write({ event: 'ready', id: node.id, nick: node.nick, listen: node.listenAddress, room: node.room, rooms: [...node.rooms], version: VERSION })
+    this.rl = readline.createInterface({ input: this.opts.input, crlfDelay: Infinity })
+    this.rl.on('line', line => this.onLine(line))
+  }
+
+  private onLine (line: string): void {
+    const outcome = runLine(this.opts.node, line)
+    switch (outcome.kind) {
+      case 'error': return this.write({ event: 'error', code: outcome.code, message: outcome.message })
+      case 'help': return this.write({ event: 'help', lines: outcome.lines })
+      case 'peers': return this.write({ event: 'peers', peers: outcome.peers })
+      case 'nick': return this.write({ event: 'nick', nick: outcome.nick })
+      case 'connecting':
+        outcome.done.then(
+          p => this.write({ event: 'connected', ...p }),
+          err => this.write({ event: 'error', code: 'CONNECT_FAILED', message: err.message }))
+        return
+      case 'quit': return this.opts.onQuit()
+    }
+  }
+
+  stop (): void { this.rl?.close() }
+}

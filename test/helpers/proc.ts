@@ -1,0 +1,119 @@
+// Runs the built bin (dist/bin/meshchat.js) as a real process in headless mode
+// and reads its JSON events. Every process is registered with a tape test's
+// single teardown, so it is killed even when an assertion fails.
+import { spawn, type ChildProcess } from 'child_process'
+import fs from 'fs'
+import os from 'os'
+import path from 'path'
+import readline from 'readline'
+import type { Test } from 'tape'
+
+export const BIN = path.join(__dirname, '..', '..', 'dist', 'bin', 'meshchat.js')
+
+/** Fast timing for tests: seconds become tens of milliseconds where safe. */
+export const FAST_TIMING = { tickMs: 100, keepAliveMs: 500, idleTimeoutMs: 3000, helloTimeoutMs: 3000, pexIntervalMs: 500, redialMinMs: 100, redialMaxMs: 1000 }
+
+export type Event = Record<string, any>
+
+export function tempDir (prefix = 'meshchat-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+}
+
+export class Proc {
+  readonly events: Event[] = []
+  readonly stderr: string[] = []
+  readonly exited: Promise<{ code: number | null; signal: string | null }>
+  private waiters: Array<{ pred: (e: Event) => boolean; resolve: (e: Event) => void }> = []
+  ready!: Event
+
+  constructor (readonly child: ChildProcess, readonly name: string) {
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      let e: Event
+      try { e = JSON.parse(line) } catch { e = { event: 'non-json', line } }
+      this.events.push(e)
+      this.waiters = this.waiters.filter(w => { if (w.pred(e)) { w.resolve(e); return false } return true })
+    })
+    readline.createInterface({ input: child.stderr! }).on('line', line => this.stderr.push(line))
+    this.exited = new Promise(resolve => child.once('exit', (code, signal) => resolve({ code, signal })))
+  }
+
+  get id (): string { return this.ready.id }
+  get listen (): string { return this.ready.listen }
+
+  /** Resolves with the first event (already seen or future) matching pred. */
+  waitFor (pred: (e: Event) => boolean, timeoutMs = 10_000, what = 'event'): Promise<Event> {
+    const seen = this.events.find(pred)
+    if (seen) return Promise.resolve(seen)
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter(w => w.resolve !== done)
+        reject(new Error(`${this.name}: timed out after ${timeoutMs} ms waiting for ${what}; stderr: ${this.stderr.join(' | ')}`))
+      }, timeoutMs)
+      const done = (e: Event) => { clearTimeout(timer); resolve(e) }
+      this.waiters.push({ pred, resolve: done })
+    })
+  }
+
+  waitMessage (text: string, timeoutMs?: number): Promise<Event> {
+    return this.waitFor(e => e.event === 'message' && e.text === text, timeoutMs, `message '${text}'`)
+  }
+
+  waitPeerUp (id: string, timeoutMs?: number): Promise<Event> {
+    return this.waitFor(e => e.event === 'peer-up' && e.peer === id, timeoutMs, `peer-up ${id.slice(0, 8)}`)
+  }
+
+  messages (text?: string): Event[] {
+    return this.events.filter(e => e.event === 'message' && (text === undefined || e.text === text))
+  }
+
+  send (line: string): void { this.child.stdin!.write(line + '\n') }
+
+  kill (signal: NodeJS.Signals = 'SIGTERM'): Promise<{ code: number | null; signal: string | null }> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal)
+    return this.exited
+  }
+}
+
+export interface StartOptions { name?: string; args?: string[]; timing?: Record<string, number> | null; dataDir?: string; waitReady?: boolean }
+
+/** A group of processes torn down together by one tape teardown. */
+export class Cluster {
+  readonly procs: Proc[] = []
+  constructor (t: Test) {
+    t.teardown(async () => {
+      await Promise.all(this.procs.map(p => p.kill('SIGKILL').catch(() => {})))
+    })
+  }
+
+  spawnRaw (args: string[], name = 'meshchat'): Proc {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
+    const p = new Proc(child, name)
+    this.procs.push(p)
+    return p
+  }
+
+  async start (opts: StartOptions = {}): Promise<Proc> {
+    const name = opts.name ?? `node${this.procs.length}`
+    const args = ['--headless', '--nick', name, '--listen', '127.0.0.1:0', '--data-dir', opts.dataDir ?? tempDir()]
+    if (opts.timing !== null) args.push('--timing', JSON.stringify(opts.timing ?? FAST_TIMING))
+    args.push(...(opts.args ?? []))
+    const p = this.spawnRaw(args, name)
+    if (opts.waitReady !== false) {
+      p.ready = await p.waitFor(e => e.event === 'ready', 10_000, 'ready')
+    }
+    return p
+  }
+}
+
+/** Runs the bin to completion and returns its exit status and output. */
+export function runBin (args: string[], timeoutMs = 10_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', d => { stdout += d })
+    child.stderr.on('data', d => { stderr += d })
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`meshchat ${args.join(' ')} did not exit in ${timeoutMs} ms`)) }, timeoutMs)
+    child.on('exit', code => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
+  })
+}
