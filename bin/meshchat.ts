@@ -50,6 +50,7 @@ async function main (): Promise<void> {
   })
   const tcp = new TcpTransport({
     keyPair, host: config.listen.host, port: config.listen.port,
+    handshakeTimeoutMs: node.timing.helloTimeoutMs,
     onLink: link => node.addLink(link),
     onError: () => {}
   })

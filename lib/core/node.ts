@@ -15,13 +15,20 @@ import {
 } from './options'
 import { FrameType, HelloFlag, PING_FRAME, decodeHello, decodeHelloVersion, decodePex, encodeHello, encodePex, frameType, type PexEntry } from '../protocol/frames'
 import { MessageKind, type FloodMessage } from '../protocol/envelope'
+import { encodeGuestPayload, toChatMessage } from './chat-message'
 import { MeshError, errorMessage } from '../protocol/errors'
 import { PROTOCOL_VERSION, MAX_TEXT_BYTES, MAX_PEX_ENTRIES } from '../protocol/limits'
 import { validateNick, validateRoom } from './names'
 import type { KeyPair } from '../protocol/crypto'
 
 export interface PeerInfo { peer: string; nick: string; address: string; via: Via }
-export interface ChatMessage { id: string; room: string; from: string; nick: string; text: string; ts: number; hops: number; self: boolean }
+export interface ChatMessage {
+  id: string; room: string; from: string; nick: string; text: string; ts: number; hops: number; self: boolean
+  /** Set when a gateway posted this line for an unsigned guest: the gateway node's own nick. */
+  via?: string
+}
+export interface SendOptions { room?: string; guest?: string }
+export interface Discovery { topic: string; state: 'joining' | 'joined' | 'error'; peers: number }
 export interface Fault { code: string; message: string; peer?: string }
 
 interface PeerRecord { sessions: Set<LinkSession>; announced: boolean }
@@ -237,6 +244,12 @@ export class MeshNode extends EventEmitter {
     s.link.destroy(err)
   }
 
+  /** Lets a transport report a problem the user should see (e.g. DHT_UNREACHABLE). */
+  reportFault (code: string, message: string): void { this.fault(code, message) }
+
+  /** Lets a discovery transport report its state for a topic. */
+  reportDiscovery (d: Discovery): void { this.emit('discovery', d) }
+
   private fault (code: string, message: string, peer?: string): void {
     const f: Fault = { code, message }
     if (peer) f.peer = peer
@@ -257,27 +270,29 @@ export class MeshNode extends EventEmitter {
   }
 
   private deliver (m: FloodMessage, self: boolean): void {
-    if (m.kind !== MessageKind.CHAT || !this.rooms.has(m.room)) return
-    const msg: ChatMessage = {
-      id: m.id.toString('hex'), room: m.room, from: m.author.toString('hex'), nick: m.nick,
-      text: m.payload.toString('utf8'), ts: m.ts, hops: m.hops, self
-    }
-    this.emit('message', msg)
+    if (!this.rooms.has(m.room)) return
+    if (m.kind !== MessageKind.CHAT && m.kind !== MessageKind.GUEST_CHAT) return
+    this.emit('message', toChatMessage(m, self))
   }
 
   /** Signs and floods a chat message. Throws TEXT_TOO_LONG / TEXT_EMPTY; nothing is sent then. */
-  send (text: string, room: string = this.room): ChatMessage {
+  send (text: string, opts: SendOptions = {}): ChatMessage {
     if (this.closed) throw new MeshError('NODE_CLOSED', 'node is closed')
     const payload = Buffer.from(text, 'utf8')
     if (payload.byteLength > MAX_TEXT_BYTES) throw MeshError.textTooLong(payload.byteLength, MAX_TEXT_BYTES)
     if (text.trim().length === 0) throw new MeshError('TEXT_EMPTY', 'message is empty; nothing was sent')
     const ts = this.now()
+    const guest = opts.guest !== undefined
     const m = this.router.originate({
-      kind: MessageKind.CHAT, author: this.keyPair.publicKey, room: validateRoom(room), nick: this.nick,
-      ts, expires: ts + this.timing.messageLifetimeMs, ttl: this.ttl, payload
+      kind: guest ? MessageKind.GUEST_CHAT : MessageKind.CHAT,
+      author: this.keyPair.publicKey,
+      room: validateRoom(opts.room ?? this.room),
+      nick: guest ? validateNick(opts.guest!) : this.nick,
+      ts, expires: ts + this.timing.messageLifetimeMs, ttl: this.ttl,
+      payload: guest ? encodeGuestPayload(this.nick, payload) : payload
     }, this.keyPair)
     this.broadcast(m.frame, null)
-    const msg: ChatMessage = { id: m.id.toString('hex'), room: m.room, from: this.id, nick: this.nick, text, ts, hops: 0, self: true }
+    const msg = toChatMessage(m, true)
     this.emit('message', msg)
     return msg
   }

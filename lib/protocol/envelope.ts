@@ -9,7 +9,10 @@ import { hash, sign, verify, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, type KeyPair } f
 import { MAX_PAYLOAD_BYTES, MAX_TTL, MAX_MESSAGE_LIFETIME_MS } from './limits'
 
 export const MessageKind = {
-  CHAT: 0
+  /** payload: UTF-8 text */
+  CHAT: 0,
+  /** posted by a gateway for an unsigned guest; payload: gateway nick, then UTF-8 text */
+  GUEST_CHAT: 1
 } as const
 
 export interface Envelope {

@@ -37,7 +37,7 @@ export class Headless {
     switch (outcome.kind) {
       case 'error': return this.write({ event: 'error', code: outcome.code, message: outcome.message })
       case 'help': return this.write({ event: 'help', lines: outcome.lines })
-      case 'peers': return this.write({ event: 'peers', peers: outcome.peers })
+      case 'peers': return this.write({ event: 'peers', peers: outcome.peers, links: this.opts.node.linkCount })
       case 'nick': return this.write({ event: 'nick', nick: outcome.nick })
       case 'connecting':
         outcome.done.then(

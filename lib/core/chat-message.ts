@@ -1,0 +1,28 @@
+// Turns a flooded message into the ChatMessage front ends see.
+import c from 'compact-encoding'
+import type { FloodMessage } from '../protocol/envelope'
+import { MessageKind } from '../protocol/envelope'
+import type { ChatMessage } from './node'
+
+export function encodeGuestPayload (gatewayNick: string, text: Buffer): Buffer {
+  return Buffer.concat([c.encode(c.string, gatewayNick), text])
+}
+
+function decodeGuestPayload (payload: Buffer): { via: string; text: string } {
+  const state = { start: 0, end: payload.byteLength, buffer: payload }
+  try {
+    const via = c.string.decode(state)
+    return { via, text: payload.subarray(state.start).toString('utf8') }
+  } catch {
+    return { via: '?', text: payload.toString('utf8') }
+  }
+}
+
+export function toChatMessage (m: FloodMessage, self: boolean): ChatMessage {
+  const base = { id: m.id.toString('hex'), room: m.room, from: m.author.toString('hex'), nick: m.nick, ts: m.ts, hops: m.hops, self }
+  if (m.kind === MessageKind.GUEST_CHAT) {
+    const { via, text } = decodeGuestPayload(m.payload)
+    return { ...base, text, via }
+  }
+  return { ...base, text: m.payload.toString('utf8') }
+}

@@ -1,0 +1,86 @@
+// Many MeshNodes in one process joined by memory links: the router's unit
+// test bench. Timers are real but fast; close() tears everything down.
+import { MeshNode, type ChatMessage } from '../../lib/core/node'
+import { memoryLinkPair } from '../../lib/transport/memory'
+import { generateKeyPair } from '../../lib/protocol/crypto'
+import type { NodeOptions } from '../../lib/core/options'
+
+export class MemMesh {
+  readonly nodes: MeshNode[] = []
+  readonly received: ChatMessage[][] = []
+  links = 0
+
+  constructor (n: number, opts: Partial<NodeOptions> = {}) {
+    for (let i = 0; i < n; i++) {
+      const node = new MeshNode({ keyPair: generateKeyPair(), nick: `n${i}`, pex: false, minLinks: 0, maxLinks: 64, timing: { tickMs: 50 }, ...opts })
+      node.setListenAddress(`10.0.0.${i}:1`)
+      const inbox: ChatMessage[] = []
+      node.on('message', (m: ChatMessage) => { if (!m.self) inbox.push(m) })
+      node.on('fault', () => {})
+      node.start()
+      this.nodes.push(node)
+      this.received.push(inbox)
+    }
+  }
+
+  connect (a: number, b: number): void {
+    const A = this.nodes[a]
+    const B = this.nodes[b]
+    const [ea, eb] = memoryLinkPair(A.keyPair.publicKey, A.listenAddress, B.keyPair.publicKey, B.listenAddress)
+    A.addLink(ea)
+    B.addLink(eb)
+    this.links++
+  }
+
+  /** Resolves when every node has `expected(i)` established peers. */
+  async settled (expected: (i: number) => number, timeoutMs = 5000): Promise<void> {
+    const start = Date.now()
+    while (this.nodes.some((n, i) => n.peers().length !== expected(i))) {
+      if (Date.now() - start > timeoutMs) throw new Error('mesh did not settle')
+      await new Promise(resolve => setTimeout(resolve, 5))
+    }
+  }
+
+  /** Resolves when `pred` holds, polling the event loop. */
+  async until (pred: () => boolean, timeoutMs = 5000): Promise<boolean> {
+    const start = Date.now()
+    while (!pred()) {
+      if (Date.now() - start > timeoutMs) return false
+      await new Promise(resolve => setTimeout(resolve, 5))
+    }
+    return true
+  }
+
+  async close (): Promise<void> {
+    await Promise.all(this.nodes.map(n => n.close()))
+  }
+}
+
+/** A deterministic PRNG (mulberry32) so random graphs reproduce. */
+export function seeded (seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** Edges of a connected random graph: a random spanning tree plus extra edges up to about `degree` per node. */
+export function randomGraph (n: number, degree: number, random: () => number): Array<[number, number]> {
+  const edges = new Set<string>()
+  const out: Array<[number, number]> = []
+  const add = (a: number, b: number) => {
+    if (a === b) return
+    const k = a < b ? `${a}-${b}` : `${b}-${a}`
+    if (edges.has(k)) return
+    edges.add(k)
+    out.push([a, b])
+  }
+  for (let i = 1; i < n; i++) add(i, Math.floor(random() * i))
+  const target = Math.floor((n * degree) / 2)
+  for (let tries = 0; out.length < target && tries < target * 20; tries++) add(Math.floor(random() * n), Math.floor(random() * n))
+  return out
+}

@@ -1,0 +1,191 @@
+// MeshNode behaviour on memory links: handshake, tie-break, limits, liveness.
+// The far end is either another node or a test-driven link end.
+import test from 'tape'
+import { MeshNode } from '../lib/core/node'
+import { memoryLinkPair, type MemoryLink } from '../lib/transport/memory'
+import { generateKeyPair } from '../lib/protocol/crypto'
+import { encodeHello, encodePex, FrameType } from '../lib/protocol/frames'
+import { encodeFlood, MessageKind } from '../lib/protocol/envelope'
+import { MAX_TEXT_BYTES, PROTOCOL_VERSION } from '../lib/protocol/limits'
+import { MAX_LINK_PENALTIES } from '../lib/core/options'
+import type { NodeOptions } from '../lib/core/options'
+
+function mkNode (t: test.Test, opts: Partial<NodeOptions> = {}): MeshNode {
+  const node = new MeshNode({ keyPair: generateKeyPair(), nick: 'n', timing: { tickMs: 20 }, ...opts })
+  node.setListenAddress('127.0.0.1:1000')
+  node.start()
+  t.teardown(() => node.close())
+  return node
+}
+
+/** Links a node to a test-driven end; returns that end and the frames it received. */
+function rawPeer (node: MeshNode, initiator = true) {
+  const kp = generateKeyPair()
+  const [mine, theirs] = initiator
+    ? memoryLinkPair(kp.publicKey, '127.0.0.1:2000', node.keyPair.publicKey, '127.0.0.1:1000')
+    : memoryLinkPair(node.keyPair.publicKey, '127.0.0.1:1000', kp.publicKey, '127.0.0.1:2000').reverse() as [MemoryLink, MemoryLink]
+  const frames: Buffer[] = []
+  mine.on('frame', (f: Buffer) => frames.push(f))
+  node.addLink(theirs)
+  const hello = (version = PROTOCOL_VERSION) => mine.send(encodeHello({ version, nick: 'raw', listen: '127.0.0.1:2000', rooms: ['lobby'], flags: 1 }))
+  return { kp, link: mine, frames, hello }
+}
+
+const wait = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
+async function until (pred: () => boolean, ms = 3000): Promise<boolean> {
+  const end = Date.now() + ms
+  while (!pred()) { if (Date.now() > end) return false; await wait(5) }
+  return true
+}
+
+test('handshake: HELLO first, peer-up once, peer-down when the link closes', async (t) => {
+  t.timeoutAfter(5000)
+  const node = mkNode(t)
+  const events: string[] = []
+  node.on('peer-up', p => events.push(`up:${p.nick}:${p.address}`))
+  node.on('peer-down', () => events.push('down'))
+  const raw = rawPeer(node)
+  t.ok(await until(() => raw.frames.length > 0), 'node sends its HELLO at once')
+  t.equal(raw.frames[0][0], FrameType.HELLO, 'first frame is HELLO')
+  raw.hello()
+  t.ok(await until(() => events.length === 1), 'peer-up after the peer HELLO')
+  t.deepEqual(events, ['up:raw:127.0.0.1:2000'])
+  raw.link.destroy()
+  t.ok(await until(() => events.length === 2), 'peer-down after close')
+})
+
+test('version mismatch closes the link with VERSION_MISMATCH', async (t) => {
+  t.timeoutAfter(5000)
+  const node = mkNode(t)
+  const faults: string[] = []
+  node.on('fault', f => faults.push(f.code))
+  const raw = rawPeer(node)
+  raw.hello(PROTOCOL_VERSION + 1)
+  t.ok(await until(() => raw.link.closed), 'link closed')
+  t.deepEqual(faults, ['VERSION_MISMATCH'])
+  t.equal(node.peers().length, 0)
+})
+
+test('frames before HELLO, garbage and oversized frames close only that link', async (t) => {
+  t.timeoutAfter(5000)
+  const node = mkNode(t)
+  const faults: string[] = []
+  node.on('fault', f => faults.push(f.code))
+  const good = rawPeer(node)
+  good.hello()
+  const early = rawPeer(node)
+  early.link.send(encodePex([]))
+  const garbage = rawPeer(node)
+  garbage.hello()
+  const big = rawPeer(node)
+  big.hello()
+  t.ok(await until(() => node.peers().length === 3 && early.link.closed))
+  garbage.link.send(Buffer.from([FrameType.FLOOD, 1, 2, 3]))
+  big.link.send(Buffer.alloc(70 * 1024, FrameType.PING))
+  t.ok(await until(() => garbage.link.closed && big.link.closed), 'garbage and oversized links closed')
+  t.notOk(good.link.closed, 'the good link stays')
+  t.deepEqual(node.peers().map(p => p.nick), ['raw'], 'one peer left')
+  t.ok(faults.includes('FRAME_INVALID') && faults.includes('FRAME_TOO_LARGE') && faults.includes('FRAME_TRUNCATED'), `coded faults: ${faults.join(',')}`)
+})
+
+test('bad signatures are penalised; MAX_LINK_PENALTIES closes the link', async (t) => {
+  t.timeoutAfter(5000)
+  const node = mkNode(t)
+  const msgs: string[] = []
+  const faults: string[] = []
+  node.on('message', m => msgs.push(m.text))
+  node.on('fault', f => faults.push(f.code))
+  const raw = rawPeer(node)
+  raw.hello()
+  await until(() => node.peers().length === 1)
+  const now = Date.now()
+  for (let i = 0; i < MAX_LINK_PENALTIES; i++) {
+    const m = encodeFlood({ kind: MessageKind.CHAT, author: raw.kp.publicKey, room: 'lobby', nick: 'raw', ts: now, expires: now + 60_000, ttl: 8, payload: Buffer.from(`forged ${i}`) }, generateKeyPair(), 1)
+    raw.link.send(m.frame)
+    if (i === 0) {
+      await until(() => faults.length === 1)
+      t.notOk(raw.link.closed, 'one bad signature does not close the link')
+    }
+  }
+  t.ok(await until(() => raw.link.closed), 'closed after the penalty limit')
+  t.equal(msgs.length, 0, 'nothing forged was delivered')
+  t.equal(faults.filter(c => c === 'BAD_SIGNATURE').length, MAX_LINK_PENALTIES)
+  t.ok(faults.includes('PENALTY_LIMIT'))
+})
+
+test('rate limit: excess frames dropped and counted, a link that stays over is closed', async (t) => {
+  t.timeoutAfter(10_000)
+  const node = mkNode(t, { ratePerSecond: 50, rateBurst: 20 })
+  const faults: string[] = []
+  node.on('fault', f => faults.push(f.code))
+  const raw = rawPeer(node)
+  raw.hello()
+  await until(() => node.peers().length === 1)
+  for (let i = 0; i < 100; i++) raw.link.send(Buffer.from([FrameType.PING]))
+  await until(() => faults.includes('RATE_LIMITED'))
+  t.notOk(raw.link.closed, 'a burst alone does not close the link')
+  const session = [...(node as any).sessions][0]
+  t.ok(session.dropped >= 70, `excess frames dropped and counted (${session.dropped})`)
+  // Keep it over the limit for longer than the grace period (bounded: at most 400 rounds).
+  for (let round = 0; round < 400 && !raw.link.closed; round++) {
+    for (let i = 0; i < 20; i++) raw.link.send(Buffer.from([FrameType.PING]))
+    await wait(10)
+  }
+  t.ok(raw.link.closed, 'closed after staying over the limit')
+})
+
+test('max-links refuses extra links with TOO_MANY_LINKS', async (t) => {
+  t.timeoutAfter(5000)
+  const node = mkNode(t, { maxLinks: 2 })
+  const faults: string[] = []
+  node.on('fault', f => faults.push(f.code))
+  const a = rawPeer(node); a.hello()
+  const b = rawPeer(node); b.hello()
+  const c = rawPeer(node)
+  t.ok(await until(() => c.link.closed), 'third link refused')
+  t.deepEqual(faults, ['TOO_MANY_LINKS'])
+  t.ok(await until(() => node.peers().length === 2), 'first two kept')
+})
+
+test('a silent link is closed by the keep-alive timeout; keep-alives are sent', async (t) => {
+  t.timeoutAfter(5000)
+  const node = mkNode(t, { timing: { tickMs: 20, keepAliveMs: 50, idleTimeoutMs: 300 } })
+  const raw = rawPeer(node)
+  raw.hello()
+  t.ok(await until(() => raw.frames.some(f => f[0] === FrameType.PING)), 'node pings an idle link')
+  t.ok(await until(() => raw.link.closed, 2000), 'link closed after idleTimeoutMs of silence')
+})
+
+test('two nodes dialling each other keep exactly one link; self links refused', async (t) => {
+  t.timeoutAfter(5000)
+  const a = mkNode(t)
+  const b = mkNode(t)
+  const ups: string[] = []
+  const downs: string[] = []
+  for (const n of [a, b]) { n.on('peer-up', p => ups.push(p.peer)); n.on('peer-down', p => downs.push(p.peer)) }
+  const [ab1, ba1] = memoryLinkPair(a.keyPair.publicKey, 'a', b.keyPair.publicKey, 'b')
+  const [ba2, ab2] = memoryLinkPair(b.keyPair.publicKey, 'b', a.keyPair.publicKey, 'a')
+  a.addLink(ab1); b.addLink(ba2); b.addLink(ba1); a.addLink(ab2)
+  t.ok(await until(() => a.peers().length === 1 && b.peers().length === 1 && a.linkCount === 1 && b.linkCount === 1))
+  const kept = [ab1, ba1].every(l => !l.closed) ? 1 : [ab2, ba2].every(l => !l.closed) ? 2 : 0
+  t.ok(kept > 0, `both ends kept the same link (${kept})`)
+  t.equal(ups.length, 2, 'one peer-up on each side')
+  t.equal(downs.length, 0, 'closing the duplicate said nothing')
+  const [s1, s2] = memoryLinkPair(a.keyPair.publicKey, 'a', a.keyPair.publicKey, 'a')
+  t.equal(a.addLink(s1), null, 'link to self refused')
+  void s2
+})
+
+test('text over MAX_TEXT_BYTES is refused locally and nothing is sent', async (t) => {
+  t.timeoutAfter(5000)
+  const node = mkNode(t)
+  const raw = rawPeer(node)
+  raw.hello()
+  await until(() => node.peers().length === 1)
+  const before = raw.frames.length
+  t.throws(() => node.send('x'.repeat(MAX_TEXT_BYTES + 1)), /TEXT_TOO_LONG|over the 4096 byte limit/)
+  node.send('y'.repeat(MAX_TEXT_BYTES))
+  await until(() => raw.frames.length > before)
+  const floods = raw.frames.slice(before).filter(f => f[0] === FrameType.FLOOD)
+  t.equal(floods.length, 1, 'only the message within the limit went out')
+})
