@@ -16,6 +16,9 @@ import {
 import { FrameType, HelloFlag, PING_FRAME, decodeHello, decodeHelloVersion, decodePex, encodeHello, encodePex, frameType, type PexEntry } from '../protocol/frames'
 import { MessageKind, type FloodMessage } from '../protocol/envelope'
 import { encodeGuestPayload, toChatMessage } from './chat-message'
+import { History, DEFAULT_HISTORY_SIZE } from './history'
+import { HistorySync } from './sync'
+import { decodeFlood, verifyFlood } from '../protocol/envelope'
 import { MeshError, errorMessage } from '../protocol/errors'
 import { PROTOCOL_VERSION, MAX_TEXT_BYTES, MAX_PEX_ENTRIES } from '../protocol/limits'
 import { validateNick, validateRoom } from './names'
@@ -26,7 +29,11 @@ export interface ChatMessage {
   id: string; room: string; from: string; nick: string; text: string; ts: number; hops: number; self: boolean
   /** Set when a gateway posted this line for an unsigned guest: the gateway node's own nick. */
   via?: string
+  /** Set when the message came through history sync rather than live. */
+  history?: true
 }
+/** Where a node with --history keeps its messages (implemented in lib/store). */
+export interface HistoryStore { append (m: FloodMessage): void }
 export interface SendOptions { room?: string; guest?: string }
 export interface Discovery { topic: string; state: 'joining' | 'joined' | 'error'; peers: number }
 export interface Fault { code: string; message: string; peer?: string }
@@ -43,6 +50,9 @@ export class MeshNode extends EventEmitter {
   readonly router: Router
   readonly table: PeerTable
   readonly timing: Timing
+  readonly history: History
+  readonly sync: HistorySync
+  historyStore: HistoryStore | null = null
   readonly pex: boolean
   readonly anchor: boolean
   readonly ttl: number
@@ -86,6 +96,29 @@ export class MeshNode extends EventEmitter {
     if (this.timing.messageLifetimeMs >= seenMaxAgeMs) throw new MeshError('BAD_OPTION', 'message lifetime must be shorter than the seen cache age')
     this.router = new Router({ maxTtl: this.ttl, seenMaxSize: opts.seenMaxSize ?? DEFAULT_SEEN_MAX_SIZE, seenMaxAgeMs, now: this.now })
     this.table = new PeerTable(this.now, this.timing.redialMinMs)
+    this.history = new History(opts.historySize ?? DEFAULT_HISTORY_SIZE)
+    this.sync = new HistorySync({
+      history: this.history,
+      seen: this.router.seen,
+      rooms: () => this.rooms,
+      sessions: () => this.sessions,
+      deliver: (ms) => { for (const m of ms) this.deliver(m, m.author.equals(this.keyPair.publicKey), true) },
+      penalise: (s, err) => this.penalise(s, err)
+    })
+  }
+
+  /** Loads stored messages (signed frames) into history without events. Returns [loaded, rejected]. */
+  loadHistory (frames: Buffer[]): [number, number] {
+    let loaded = 0
+    let rejected = 0
+    for (const f of frames) {
+      try {
+        const m = decodeFlood(f)
+        if (!verifyFlood(m)) { rejected++; continue }
+        if (this.history.add(m)) { this.router.seen.add(m.id.toString('hex')); loaded++ }
+      } catch { rejected++ }
+    }
+    return [loaded, rejected]
   }
 
   setDialer (dialer: Dialer): void { this.dialer = dialer }
@@ -181,6 +214,8 @@ export class MeshNode extends EventEmitter {
         case FrameType.FLOOD: return this.onFlood(s, frame)
         case FrameType.PEX: return this.onPex(s, frame)
         case FrameType.PING: return
+        case FrameType.SYNC_OFFER: return this.sync.onOffer(s, frame)
+        case FrameType.SYNC_DATA: return this.sync.onData(s, frame)
         case FrameType.HELLO: throw MeshError.frameInvalid('second HELLO')
         default: return this.penalise(s, new MeshError('UNKNOWN_FRAME', `unknown frame type ${type}`))
       }
@@ -208,6 +243,7 @@ export class MeshNode extends EventEmitter {
       this.emit('peer-up', this.peerInfo(s))
     }
     if (this.pex) this.sendPex()
+    this.sync.onEstablished(s)
   }
 
   private onFlood (s: LinkSession, frame: Buffer): void {
@@ -269,10 +305,14 @@ export class MeshNode extends EventEmitter {
     }
   }
 
-  private deliver (m: FloodMessage, self: boolean): void {
+  private deliver (m: FloodMessage, self: boolean, fromHistory = false): void {
     if (!this.rooms.has(m.room)) return
     if (m.kind !== MessageKind.CHAT && m.kind !== MessageKind.GUEST_CHAT) return
-    this.emit('message', toChatMessage(m, self))
+    if (!fromHistory) this.history.add(m)
+    this.historyStore?.append(m)
+    const msg = toChatMessage(m, self)
+    if (fromHistory) msg.history = true
+    this.emit('message', msg)
   }
 
   /** Signs and floods a chat message. Throws TEXT_TOO_LONG / TEXT_EMPTY; nothing is sent then. */
@@ -292,6 +332,8 @@ export class MeshNode extends EventEmitter {
       payload: guest ? encodeGuestPayload(this.nick, payload) : payload
     }, this.keyPair)
     this.broadcast(m.frame, null)
+    this.history.add(m)
+    this.historyStore?.append(m)
     const msg = toChatMessage(m, true)
     this.emit('message', msg)
     return msg

@@ -5,7 +5,7 @@ import c from 'compact-encoding'
 import { MeshError } from './errors'
 import {
   MAX_FRAME_BYTES, MAX_NICK_BYTES, MAX_ROOM_BYTES, MAX_ADDRESS_BYTES,
-  MAX_HELLO_ROOMS, MAX_PEX_ENTRIES, MAX_PAYLOAD_BYTES
+  MAX_HELLO_ROOMS, MAX_PEX_ENTRIES, MAX_PAYLOAD_BYTES, MAX_SYNC_OFFER_IDS, MAX_SYNC_BATCH
 } from './limits'
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './crypto'
 
@@ -15,7 +15,6 @@ export const FrameType = {
   PEX: 3,
   PING: 4,
   SYNC_OFFER: 5,
-  SYNC_WANT: 6,
   SYNC_DATA: 7
 } as const
 
@@ -145,5 +144,46 @@ export function decodePex (frame: Uint8Array): PexEntry[] {
 }
 
 export const PING_FRAME = Buffer.from([FrameType.PING])
+
+/** "Here is what I hold for this room"; `reply` asks the receiver to answer with its own offer. */
+export interface SyncOffer { room: string; reply: boolean; ids: Buffer[] }
+/** Messages the receiver lacks, as the signed FLOOD frames they travelled in. */
+export interface SyncData { room: string; frames: Buffer[] }
+
+const shortIdEnc = {
+  preencode (state: State, b: Buffer) { c.fixed(8).preencode(state as any, b) },
+  encode (state: State, b: Buffer) { c.fixed(8).encode(state as any, b) },
+  decode (state: State): Buffer { return Buffer.from(c.fixed(8).decode(state as any)) }
+}
+const frameBufEnc = {
+  preencode (state: State, b: Buffer) { c.buffer.preencode(state as any, b) },
+  encode (state: State, b: Buffer) { c.buffer.encode(state as any, b) },
+  decode (state: State): Buffer {
+    const b = c.buffer.decode(state as any)
+    if (!b || b.byteLength === 0) throw MeshError.frameInvalid('empty message in sync data')
+    return Buffer.from(b)
+  }
+}
+const offerIdsEnc = boundedArray(shortIdEnc, MAX_SYNC_OFFER_IDS, 'sync offer')
+const dataFramesEnc = boundedArray(frameBufEnc, MAX_SYNC_BATCH, 'sync data')
+
+export function encodeSyncOffer (o: SyncOffer): Buffer {
+  const ids = o.ids.slice(-MAX_SYNC_OFFER_IDS)
+  const fields = (s: State, op: 'preencode' | 'encode') => { roomEnc[op](s, o.room); c.bool[op](s as any, o.reply); offerIdsEnc[op](s, ids) }
+  return build(FrameType.SYNC_OFFER, s => fields(s, 'preencode'), s => fields(s, 'encode'))
+}
+
+export function decodeSyncOffer (frame: Uint8Array): SyncOffer {
+  return decodeWith(frame, 1, s => ({ room: roomEnc.decode(s), reply: c.bool.decode(s as any), ids: offerIdsEnc.decode(s) }))
+}
+
+export function encodeSyncData (d: SyncData): Buffer {
+  const fields = (s: State, op: 'preencode' | 'encode') => { roomEnc[op](s, d.room); dataFramesEnc[op](s, d.frames) }
+  return build(FrameType.SYNC_DATA, s => fields(s, 'preencode'), s => fields(s, 'encode'))
+}
+
+export function decodeSyncData (frame: Uint8Array): SyncData {
+  return decodeWith(frame, 1, s => ({ room: roomEnc.decode(s), frames: dataFramesEnc.decode(s) }))
+}
 
 export { c, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, MAX_PAYLOAD_BYTES }

@@ -24,3 +24,7 @@ export const MAX_TTL = 255
 export const MAX_MESSAGE_LIFETIME_MS = 10 * 60 * 1000
 /** Largest flooded payload (chat text plus any envelope extras). */
 export const MAX_PAYLOAD_BYTES = 8 * 1024
+/** Most short ids one sync offer may carry. */
+export const MAX_SYNC_OFFER_IDS = 4096
+/** Most messages one sync data frame may carry (it also stays under MAX_FRAME_BYTES). */
+export const MAX_SYNC_BATCH = 256

@@ -1,0 +1,97 @@
+// History and sync on memory links, and the on-disk log's torn-tail handling.
+import test from 'tape'
+import fs from 'fs'
+import path from 'path'
+import { MemMesh } from './helpers/mesh'
+import { tempDir } from './helpers/proc'
+import { RoomHistory } from '../lib/core/history'
+import { encodeFlood, MessageKind } from '../lib/protocol/envelope'
+import { generateKeyPair } from '../lib/protocol/crypto'
+import { HistoryFile, parseLog } from '../lib/store/history-file'
+
+const kp = generateKeyPair()
+function msg (ts: number, text: string, room = 'lobby') {
+  return encodeFlood({ kind: MessageKind.CHAT, author: kp.publicKey, room, nick: 'h', ts, expires: ts + 60_000, ttl: 8, payload: Buffer.from(text) }, kp, 1)
+}
+
+test('room history is bounded, ordered by timestamp, and knows what a peer lacks', (t) => {
+  const h = new RoomHistory(3)
+  for (const ts of [5, 1, 3, 4, 2]) h.add(msg(ts, `m${ts}`))
+  t.deepEqual(h.messages().map(m => m.ts), [3, 4, 5], 'keeps the newest 3 in order')
+  t.notOk(h.add(msg(4, 'm4')), 'a message held already is not added twice')
+  t.notOk(h.add(msg(1, 'old')), 'older than everything in a full history: dropped')
+  const theirs = h.shortIds().slice(0, 2)
+  t.deepEqual(h.missingFrom(theirs).map(m => m.ts), [5], 'what the peer lacks')
+  t.end()
+})
+
+test('a late joiner receives the ten earlier messages once, marked history, in order', async (t) => {
+  t.timeoutAfter(10_000)
+  const mesh = new MemMesh(3)
+  t.teardown(() => mesh.close())
+  mesh.connect(0, 1)
+  await mesh.settled(i => (i < 2 ? 1 : 0))
+  for (let i = 0; i < 10; i++) {
+    mesh.nodes[i % 2].send(`early ${i}`)
+    await new Promise(resolve => setTimeout(resolve, 2)) // distinct timestamps
+  }
+  await mesh.until(() => mesh.received[1].length === 5 && mesh.received[0].length === 5)
+  mesh.connect(2, 1)
+  t.ok(await mesh.until(() => mesh.received[2].length >= 10), 'late joiner got all ten')
+  await new Promise(resolve => setTimeout(resolve, 50))
+  const got = mesh.received[2]
+  t.equal(got.length, 10, 'exactly ten, no duplicates')
+  t.ok(got.every(m => m.history === true), 'all marked history')
+  t.deepEqual(got.map(m => m.text), Array.from({ length: 10 }, (_, i) => `early ${i}`), 'in timestamp order')
+  mesh.nodes[0].send('live one')
+  t.ok(await mesh.until(() => mesh.received[2].length === 11))
+  t.notOk(mesh.received[2][10].history, 'live messages carry no history flag')
+})
+
+test('two partitions that chatted separately converge once one link joins them', async (t) => {
+  t.timeoutAfter(15_000)
+  const mesh = new MemMesh(6)
+  t.teardown(() => mesh.close())
+  mesh.connect(0, 1); mesh.connect(1, 2)
+  mesh.connect(3, 4); mesh.connect(4, 5)
+  await mesh.settled(i => (i === 1 || i === 4 ? 2 : 1))
+  for (let i = 0; i < 6; i++) mesh.nodes[i].send(`from ${i}`)
+  await mesh.until(() => mesh.received.every(r => r.length === 2))
+  mesh.connect(2, 3)
+  const all = (i: number) => new Set([...mesh.received[i].map(m => m.text), `from ${i}`])
+  t.ok(await mesh.until(() => mesh.nodes.every((_, i) => all(i).size === 6)), 'every node holds all six messages')
+  await new Promise(resolve => setTimeout(resolve, 50))
+  for (let i = 0; i < 6; i++) {
+    const ids = mesh.received[i].map(m => m.id)
+    t.equal(ids.length, new Set(ids).size, `node ${i}: each id delivered once`)
+    t.equal(mesh.nodes[i].history.room('lobby').size, 6, `node ${i} history holds six`)
+  }
+})
+
+test('history log: every cut inside the last record is reported and skipped', async (t) => {
+  const dir = tempDir()
+  const opened = HistoryFile.open(dir)
+  t.equal(opened.frames.length, 0, 'new log is empty')
+  const msgs = [msg(1, 'one'), msg(2, 'two'), msg(3, 'three')]
+  for (const m of msgs) opened.store.append(m)
+  await opened.store.close()
+  const file = path.join(dir, 'history.log')
+  const whole = fs.readFileSync(file)
+  t.equal(parseLog(whole).frames.length, 3, 'three whole records')
+  t.equal(parseLog(whole).torn, null, 'no tear')
+  const lastStart = whole.length - (4 + msgs[2].frame.length)
+  let ok = 0
+  for (let cut = lastStart + 1; cut < whole.length; cut++) {
+    const { frames, torn } = parseLog(whole.subarray(0, cut))
+    if (frames.length === 2 && torn && torn.offset === lastStart) ok++
+  }
+  t.equal(ok, whole.length - lastStart - 1, 'each cut keeps the two earlier records and reports the tear at the right offset')
+  fs.writeFileSync(file, whole.subarray(0, whole.length - 5))
+  const again = HistoryFile.open(dir)
+  t.equal(again.frames.length, 2, 'reopened: two records kept')
+  t.ok(again.torn && /cut short/.test(again.torn.reason), 'tear reported')
+  t.equal(fs.statSync(file).size, lastStart, 'torn tail cut off the file')
+  again.store.append(msgs[2])
+  await again.store.close()
+  t.equal(parseLog(fs.readFileSync(file)).frames.length, 3, 'appends after repair are whole')
+})
