@@ -5,8 +5,15 @@ import { CommanderError } from 'commander'
 import { buildProgram, toConfig, type Config } from './options'
 import { MeshNode } from '../lib/core/node'
 import { TcpTransport } from '../lib/transport/tcp'
+import { SwarmTransport } from '../lib/transport/swarm'
+import { runDht } from './dht'
 import { loadOrCreateIdentity } from '../lib/store/identity'
+import { openHistory } from '../lib/store/open-history'
+import { FileNickBook } from '../lib/store/nick-book'
 import { Headless } from '../lib/ui/headless'
+import { createTerminalView } from '../lib/ui/tui'
+import { AnchorLog } from '../lib/ui/anchor-log'
+import { TextGateway } from '../lib/gateway/text-gateway'
 import { formatAddress } from '../lib/protocol/address'
 import { errorMessage } from '../lib/protocol/errors'
 
@@ -43,10 +50,11 @@ async function main (): Promise<void> {
   } catch (err) {
     fail(1, errorMessage(err))
   }
+  const nickBook = new FileNickBook(config.dataDir)
   const node = new MeshNode({
-    keyPair, nick: config.nick, rooms: [config.room], ttl: config.ttl, pex: config.pex,
+    keyPair, nick: config.nick, rooms: config.rooms, nickBook, ttl: config.ttl, pex: config.pex,
     minLinks: config.minLinks, maxLinks: config.maxLinks, ratePerSecond: config.ratePerSecond,
-    rateBurst: config.rateBurst, timing: config.timing
+    rateBurst: config.rateBurst, timing: config.timing, anchor: config.anchor
   })
   const tcp = new TcpTransport({
     keyPair, host: config.listen.host, port: config.listen.port,
@@ -59,28 +67,53 @@ async function main (): Promise<void> {
   } catch (err) {
     fail(1, errorMessage(err))
   }
+  const history = config.history ? openHistory(node, config.dataDir) : null
   node.setDialer(address => tcp.dial(address))
   for (const p of config.peers) node.addPeer(p)
+  const gateway = config.textListen && new TextGateway({
+    node, host: config.textListen.host, port: config.textListen.port,
+    ratePerSecond: config.gatewayRate, rateBurst: config.gatewayBurst, limits: config.gatewayLimits
+  })
+  if (gateway) await gateway.listen().catch(err => fail(1, errorMessage(err)))
 
+  let swarm: SwarmTransport | null = null
   let closing = false
   const shutdown = async (status: number) => {
     if (closing) return
     closing = true
     front.stop()
+    if (gateway) await Promise.race([gateway.close(), new Promise(resolve => setTimeout(resolve, 1000))])
     await node.close()
+    nickBook.flush()
+    if (swarm) await swarm.close()
+    if (history) await history.store.close()
     await Promise.race([tcp.close(), new Promise(resolve => setTimeout(resolve, 1000))])
     process.exit(status)
   }
-  if (!config.headless && process.stdout.isTTY) {
-    process.stderr.write('meshchat: the terminal view is not built yet; running headless\n')
-  }
-  const front = new Headless({ node, input: process.stdin, output: process.stdout, onQuit: () => { void shutdown(0) } })
+  const terminal = !config.headless && !config.anchor && !!process.stdout.isTTY && !!process.stdin.isTTY
+  const front = config.anchor && !config.headless
+    ? new AnchorLog({ node, output: process.stdout, textListen: gateway ? gateway.address : undefined, guests: gateway || undefined })
+    : terminal
+      ? createTerminalView({ node, onQuit: () => { void shutdown(0) } })
+      : new Headless({ node, input: process.stdin, output: process.stdout, onQuit: () => { void shutdown(0) } })
   process.stdout.on('error', () => { void shutdown(0) })
   process.on('SIGINT', () => { void shutdown(0) })
   process.on('SIGTERM', () => { void shutdown(0) })
   node.start()
   front.start()
+  if (config.topics.length > 0) {
+    swarm = new SwarmTransport({
+      keyPair, host: config.listen.host, bootstrap: config.bootstrap ?? undefined, maxPeers: config.maxLinks, timing: config.swarmTiming,
+      onLink: link => { node.addLink(link) },
+      onDiscovery: d => node.reportDiscovery(d),
+      onFault: (code, message) => node.reportFault(code, message)
+    })
+    for (const topic of config.topics) void swarm.join(topic)
+  }
+  if (history?.report) node.reportFault(history.report.code, history.report.message)
+  if (gateway && front instanceof Headless) front.write({ event: 'text-listen', listen: gateway.address })
   void formatAddress
 }
 
-main().catch((err) => fail(1, errorMessage(err)))
+if (process.argv[2] === 'dht') runDht([...process.argv.slice(0, 2), ...process.argv.slice(3)]).catch((err) => fail(1, errorMessage(err)))
+else main().catch((err) => fail(1, errorMessage(err)))

@@ -11,6 +11,8 @@ import {
   DEFAULT_TIMING, type Timing
 } from '../lib/core/options'
 import { VERSION } from '../lib/version'
+import { DEFAULT_SWARM_TIMING, type SwarmTiming } from '../lib/transport/swarm'
+import { DEFAULT_GATEWAY_RATE, DEFAULT_GATEWAY_BURST, DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from '../lib/gateway/limits'
 
 export const DEFAULT_LISTEN = '0.0.0.0:8081'
 export const DEFAULT_DATA_DIR = path.join(os.homedir(), '.meshchat')
@@ -29,6 +31,22 @@ export interface Config {
   rateBurst: number
   headless: boolean
   timing: Partial<Timing>
+  /** --room plus every --topic: the rooms this node is in (the first is where plain lines go). */
+  rooms: string[]
+  /** --topic: rooms also joined on the hyperswarm DHT. */
+  topics: string[]
+  /** --bootstrap: private DHT nodes; null means the public DHT. */
+  bootstrap: HostPort[] | null
+  swarmTiming: Partial<SwarmTiming>
+  /** --history (implied by --anchor): keep the room history on disk. */
+  history: boolean
+  /** --anchor: the classic server log instead of a terminal view. */
+  anchor: boolean
+  /** --text-listen: where the plain-text line gateway listens, if anywhere. */
+  textListen: HostPort | null
+  gatewayRate: number
+  gatewayBurst: number
+  gatewayLimits: Partial<GatewayLimits>
 }
 
 const collect = (value: string, prev: string[]) => prev.concat([value])
@@ -42,7 +60,10 @@ export function buildProgram (): Command {
     .option('-l, --listen <host:port>', 'address to accept links on (port 0 picks a free port)', DEFAULT_LISTEN)
     .option('-p, --peer <host:port>', 'a peer to dial and keep redialling; repeatable', collect, [])
     .option('-n, --nick <name>', 'display name (default: your user name)')
-    .option('--room <name>', 'room to chat in', DEFAULT_ROOM)
+    .option('--room <name>', `room to chat in; repeatable, the first is where your lines go (default: the first --topic, else ${DEFAULT_ROOM})`, collect, [])
+    .option('-t, --topic <name>', 'join room <name> and find its peers through the hyperswarm DHT, no address needed; repeatable', collect, [])
+    .option('--bootstrap <host:port>', 'use a private DHT through this bootstrap node (see meshchat dht) instead of the public one; repeatable', collect, [])
+    .addOption(new Option('--swarm-timing <json>', 'override swarm timing options (tests only)').hideHelp())
     .option('--ttl <hops>', `hop limit of your messages (1-${MAX_TTL})`, String(DEFAULT_TTL))
     .option('--data-dir <dir>', 'where the identity key pair is kept', DEFAULT_DATA_DIR)
     .option('--no-pex', 'turn peer exchange off: neither share addresses nor dial exchanged ones')
@@ -50,12 +71,29 @@ export function buildProgram (): Command {
     .option('--max-links <n>', 'accept or dial no more than this many links', String(DEFAULT_MAX_LINKS))
     .option('--rate-limit <n[:burst]>', 'inbound frames per second per link, and the burst', `${DEFAULT_RATE_PER_SECOND}:${DEFAULT_RATE_BURST}`)
     .option('--headless', 'no terminal view: read lines on stdin, write JSON events on stdout')
+    .option('--history', 'keep the recent messages of your rooms on disk in the data directory (always on with --anchor)')
     .addOption(new Option('--timing <json>', 'override timing options (tests only)').hideHelp())
+    .option('--anchor', 'run as an always-on anchor: no terminal view, log each message and join/leave to stdout')
+    .option('--text-listen <host:port>', 'also accept plain line clients (nc, telnet) on this address, as guests of the room')
+    .option('--gateway-rate <n[:burst]>', 'lines per second each plain client may post, and the burst', `${DEFAULT_GATEWAY_RATE}:${DEFAULT_GATEWAY_BURST}`)
+    .addOption(new Option('--gateway-limits <json>', 'override text gateway limits (tests only)').hideHelp())
     .addHelpText('after', `
 Examples:
   meshchat --nick alice --listen 127.0.0.1:8081
   meshchat --nick bob --listen 127.0.0.1:8082 --peer 127.0.0.1:8081
   echo hello | meshchat --headless --listen 127.0.0.1:0 --peer 127.0.0.1:8081
+  meshchat --nick carol --topic rust-meetup            # find peers by name, across networks
+
+Which to use:
+  --peer       you know an address that can be reached (same LAN, a server, an anchor)
+  --topic      you know only a room name; peers are found through the hyperswarm DHT,
+               also behind NATs (needs UDP); both can be given at once
+  --bootstrap  no internet or an isolated network: run a private DHT and point every peer at it:
+                 meshchat dht --listen 192.168.1.9:49736      # prints 192.168.1.9:49736
+                 meshchat --topic team --bootstrap 192.168.1.9:49736
+
+Commands:
+  meshchat dht [--listen host:port]   run a DHT bootstrap node (see meshchat dht --help)
 
 In the chat, type /help for commands. Data lives in ~/.meshchat unless --data-dir says otherwise.
 Exit status: 0 on /quit, SIGINT or SIGTERM; 1 when the node cannot start; 2 for bad options.`)
@@ -85,7 +123,9 @@ export function toConfig (o: Record<string, any>): Config {
   const listen = wrap('--listen', o.listen, () => parseAddress(o.listen))
   const peers: string[] = o.peer.map((p: string) => { wrap('--peer', p, () => parseAddress(p)); return p })
   const nick = o.nick === undefined ? defaultNick() : wrap('--nick', o.nick, () => validateNick(o.nick))
-  const room = wrap('--room', o.room, () => validateRoom(o.room))
+  const swarm = swarmConfig(o)
+  const named: string[] = (o.room ?? []).map((r: string) => wrap('--room', r, () => validateRoom(r)))
+  const room = named[0] ?? swarm.topics[0] ?? DEFAULT_ROOM
   const ttl = intOption('--ttl', o.ttl, 1, MAX_TTL)
   const minLinks = intOption('--min-links', o.minLinks, 0, 1000)
   const maxLinks = intOption('--max-links', o.maxLinks, 1, 1000)
@@ -100,8 +140,44 @@ export function toConfig (o: Record<string, any>): Config {
     }
   }
   if (!o.dataDir) throw new MeshError('BAD_OPTION', 'invalid --data-dir \'\': empty')
+  const gateway = gatewayConfig(o)
   return {
+    ...gateway, anchor: !!o.anchor, history: !!o.history || !!o.anchor,
     listen, peers, nick, room, ttl, dataDir: path.resolve(o.dataDir), pex: o.pex !== false, minLinks, maxLinks,
-    ratePerSecond, rateBurst, headless: !!o.headless, timing
+    ratePerSecond, rateBurst, headless: !!o.headless, timing, ...swarm, rooms: [...new Set([room, ...named, ...swarm.topics])]
   }
+}
+
+function swarmConfig (o: Record<string, any>): Pick<Config, 'topics' | 'bootstrap' | 'swarmTiming'> {
+  const topics: string[] = [...new Set((o.topic ?? []).map((t: string) => wrap('--topic', t, () => validateRoom(t))) as string[])]
+  const boots: string[] = o.bootstrap ?? []
+  const bootstrap = boots.length === 0 ? null : boots.map(b => {
+    const a = wrap('--bootstrap', b, () => parseAddress(b))
+    if (a.port === 0) throw new MeshError('BAD_OPTION', `invalid --bootstrap '${b}': port 0; give the port the DHT node printed`)
+    return a
+  })
+  if (bootstrap && topics.length === 0) throw new MeshError('BAD_OPTION', '--bootstrap needs at least one --topic to look up')
+  let swarmTiming: Partial<SwarmTiming> = {}
+  if (o.swarmTiming) {
+    swarmTiming = wrap('--swarm-timing', o.swarmTiming, () => JSON.parse(o.swarmTiming))
+    for (const [k, v] of Object.entries(swarmTiming)) {
+      if (!(k in DEFAULT_SWARM_TIMING) || !Number.isInteger(v) || (v as number) <= 0) throw new MeshError('BAD_OPTION', `invalid --swarm-timing field '${k}'`)
+    }
+  }
+  return { topics, bootstrap, swarmTiming }
+}
+
+function gatewayConfig (o: Record<string, any>): Pick<Config, 'textListen' | 'gatewayRate' | 'gatewayBurst' | 'gatewayLimits'> {
+  const textListen = o.textListen === undefined ? null : wrap('--text-listen', o.textListen, () => parseAddress(o.textListen))
+  const [rateText, burstText] = String(o.gatewayRate ?? DEFAULT_GATEWAY_RATE).split(':')
+  const gatewayRate = intOption('--gateway-rate', rateText, 1, 1_000_000)
+  const gatewayBurst = burstText === undefined ? Math.max(gatewayRate, DEFAULT_GATEWAY_BURST) : intOption('--gateway-rate burst', burstText, 1, 10_000_000)
+  let gatewayLimits: Partial<GatewayLimits> = {}
+  if (o.gatewayLimits) {
+    gatewayLimits = wrap('--gateway-limits', o.gatewayLimits, () => JSON.parse(o.gatewayLimits))
+    for (const [k, v] of Object.entries(gatewayLimits)) {
+      if (!(k in DEFAULT_GATEWAY_LIMITS) || !Number.isInteger(v) || (v as number) <= 0) throw new MeshError('BAD_OPTION', `invalid --gateway-limits field '${k}'`)
+    }
+  }
+  return { textListen, gatewayRate, gatewayBurst, gatewayLimits }
 }

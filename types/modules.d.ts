@@ -36,10 +36,13 @@ declare module '@hyperswarm/secret-stream' {
 
 declare module 'hyperdht' {
   import { EventEmitter } from 'events'
+  type Node = string | { host: string; port: number }
   interface DHTOptions {
-    bootstrap?: Array<string | { host: string; port: number }>
+    bootstrap?: Node[]
     host?: string
-    port?: number
+    /** A port, or a range [start, end) tried in order; port 0 asks the OS for a free one. */
+    port?: number | [number, number]
+    anyPort?: boolean
     ephemeral?: boolean
     firewalled?: boolean
     keyPair?: { publicKey: Buffer; secretKey: Buffer }
@@ -47,32 +50,58 @@ declare module 'hyperdht' {
   class DHT extends EventEmitter {
     constructor(opts?: DHTOptions)
     static keyPair(seed?: Buffer): { publicKey: Buffer; secretKey: Buffer }
+    /** A persistent node that needs no other node: the first node of a private DHT. */
+    static bootstrapper(port: number, host: string, opts?: DHTOptions): DHT
     ready(): Promise<void>
     fullyBootstrapped(): Promise<void>
     address(): { host: string; port: number }
     destroy(opts?: { force?: boolean }): Promise<void>
     readonly destroyed: boolean
+    readonly bootstrapped: boolean
+    readonly ephemeral: boolean
+    readonly firewalled: boolean
+    readonly stats: { requests: { total: number; responses: number; timeouts: number } }
   }
   export = DHT
 }
 
-declare module 'hyperswarm' {
-  import { EventEmitter } from 'events'
-  interface Discovery {
-    flushed(): Promise<void>
-    refresh(opts?: { client?: boolean; server?: boolean }): Promise<void>
+declare module 'hyperdht/testnet' {
+  import DHT = require('hyperdht')
+  interface Testnet {
+    nodes: DHT[]
+    bootstrap: Array<{ host: string; port: number }>
+    createNode(opts?: object): DHT
     destroy(): Promise<void>
   }
-  interface PeerInfo { publicKey: Buffer; topics: Buffer[]; client: boolean }
+  function createTestnet(size?: number, opts?: { host?: string; port?: number; bootstrap?: Array<{ host: string; port: number }> }): Promise<Testnet>
+  export = createTestnet
+}
+
+declare module 'hyperswarm' {
+  import { EventEmitter } from 'events'
+  import SecretStream = require('@hyperswarm/secret-stream')
+  /** One join of a topic; refresh and flushed resolve false when the DHT query failed. */
+  interface PeerDiscoverySession {
+    flushed(): Promise<boolean>
+    refresh(opts?: { client?: boolean; server?: boolean }): Promise<boolean>
+    destroy(): Promise<void>
+  }
+  interface PeerInfo { publicKey: Buffer; topics: Buffer[]; client: boolean; banned: boolean }
+  /** A swarm connection: a secret-stream over a UDX stream. */
+  type SwarmConnection = SecretStream & { rawStream: { remoteHost: string | null; remotePort: number } | null }
   class Hyperswarm extends EventEmitter {
     constructor(opts?: { keyPair?: { publicKey: Buffer; secretKey: Buffer }; dht?: unknown; bootstrap?: unknown; maxPeers?: number; firewall?: (remotePublicKey: Buffer) => boolean })
     readonly keyPair: { publicKey: Buffer; secretKey: Buffer }
     readonly dht: any
-    readonly connections: Set<any>
-    join(topic: Buffer, opts?: { client?: boolean; server?: boolean }): Discovery
+    readonly connections: Set<SwarmConnection>
+    readonly destroyed: boolean
+    join(topic: Buffer, opts?: { client?: boolean; server?: boolean }): PeerDiscoverySession
     leave(topic: Buffer): Promise<void>
     flush(): Promise<void>
-    destroy(): Promise<void>
+    destroy(opts?: { force?: boolean }): Promise<void>
+    on(event: 'connection', fn: (conn: SwarmConnection, info: PeerInfo) => void): this
+    on(event: string, fn: (...args: any[]) => void): this
   }
+  namespace Hyperswarm { export { SwarmConnection, PeerInfo, PeerDiscoverySession } }
   export = Hyperswarm
 }

@@ -1,6 +1,8 @@
 // Runs one input line (text or slash command) against a node and says what
 // happened; front ends only format the outcome.
 import type { MeshNode, ChatMessage, PeerInfo } from './node'
+import type { Member } from './presence'
+import { whois, type WhoisInfo } from './whois'
 import { parseLine, helpLines } from './commands'
 import { MeshError, errorCode, errorMessage } from '../protocol/errors'
 import { parseAddress } from '../protocol/address'
@@ -13,6 +15,11 @@ export type Outcome =
   | { kind: 'nick'; nick: string }
   | { kind: 'connecting'; address: string; done: Promise<PeerInfo> }
   | { kind: 'clear' }
+  | { kind: 'joined'; room: string }
+  | { kind: 'left'; room: string }
+  | { kind: 'room'; room: string }
+  | { kind: 'members'; room: string; members: Array<Member & { tag: string }> }
+  | { kind: 'whois'; info: WhoisInfo }
   | { kind: 'quit' }
   | { kind: 'error'; code: string; message: string }
 
@@ -34,6 +41,16 @@ export function runLine (node: MeshNode, line: string): Outcome {
       case 'nick': node.setNick(arg); return { kind: 'nick', nick: node.nick }
       case 'peers': return { kind: 'peers', peers: node.peers() }
       case 'clear': return { kind: 'clear' }
+      case 'join': return { kind: 'joined', room: node.join(arg) }
+      case 'leave': return { kind: 'left', room: node.leave(arg) }
+      case 'room': return { kind: 'room', room: node.switchRoom(arg) }
+      case 'msg': return { kind: 'sent', message: node.sendPrivate(arg, parsed.args[1]) }
+      case 'who': {
+        const room = arg === undefined ? node.room : node.switchRoomCheck(arg)
+        const members = node.presence.list(room).map(m => ({ ...m, tag: node.directory.tag(m.peer) }))
+        return { kind: 'members', room, members }
+      }
+      case 'whois': return { kind: 'whois', info: whois(node, node.directory.resolve(arg)) }
       case 'quit': return { kind: 'quit' }
       case 'connect': {
         parseAddress(arg)

@@ -13,14 +13,18 @@ import {
   DEFAULT_SEEN_MAX_AGE_MS, DEFAULT_SEEN_MAX_SIZE, DEFAULT_TIMING, MAX_LINK_BUFFERED_BYTES, MAX_LINK_PENALTIES,
   RATE_LIMIT_GRACE_MS, type NodeOptions, type Timing
 } from './options'
-import { FrameType, HelloFlag, PING_FRAME, decodeHello, decodeHelloVersion, decodePex, encodeHello, encodePex, frameType, type PexEntry } from '../protocol/frames'
+import { FrameType, HelloFlag, PING_FRAME, decodeHello, decodeHelloVersion, decodeRooms, encodeHello, encodeRooms, frameType } from '../protocol/frames'
 import { MessageKind, type FloodMessage } from '../protocol/envelope'
 import { encodeGuestPayload, toChatMessage } from './chat-message'
 import { History, DEFAULT_HISTORY_SIZE } from './history'
 import { HistorySync } from './sync'
+import { PeerExchange } from './pex'
+import { Directory } from './directory'
+import { Presence } from './presence'
+import { PrivateMessages } from './private'
 import { decodeFlood, verifyFlood } from '../protocol/envelope'
 import { MeshError, errorMessage } from '../protocol/errors'
-import { PROTOCOL_VERSION, MAX_TEXT_BYTES, MAX_PEX_ENTRIES } from '../protocol/limits'
+import { PROTOCOL_VERSION, MAX_TEXT_BYTES } from '../protocol/limits'
 import { validateNick, validateRoom } from './names'
 import type { KeyPair } from '../protocol/crypto'
 
@@ -31,6 +35,9 @@ export interface ChatMessage {
   via?: string
   /** Set when the message came through history sync rather than live. */
   history?: true
+  /** One-to-one message; `to` is the recipient's key. */
+  private?: true
+  to?: string
 }
 /** Where a node with --history keeps its messages (implemented in lib/store). */
 export interface HistoryStore { append (m: FloodMessage): void }
@@ -52,6 +59,9 @@ export class MeshNode extends EventEmitter {
   readonly timing: Timing
   readonly history: History
   readonly sync: HistorySync
+  readonly directory: Directory
+  readonly presence: Presence
+  readonly privates: PrivateMessages
   historyStore: HistoryStore | null = null
   readonly pex: boolean
   readonly anchor: boolean
@@ -70,7 +80,7 @@ export class MeshNode extends EventEmitter {
   private readonly version: number
   private dialer: Dialer | null
   private ticker: NodeJS.Timeout | null = null
-  private lastPexAt = 0
+  private readonly peerExchange: PeerExchange | null
 
   constructor (opts: NodeOptions) {
     super()
@@ -96,6 +106,19 @@ export class MeshNode extends EventEmitter {
     if (this.timing.messageLifetimeMs >= seenMaxAgeMs) throw new MeshError('BAD_OPTION', 'message lifetime must be shorter than the seen cache age')
     this.router = new Router({ maxTtl: this.ttl, seenMaxSize: opts.seenMaxSize ?? DEFAULT_SEEN_MAX_SIZE, seenMaxAgeMs, now: this.now })
     this.table = new PeerTable(this.now, this.timing.redialMinMs)
+    this.peerExchange = !this.pex ? null : new PeerExchange({
+      id: this.id,
+      table: this.table,
+      sessions: () => this.sessions,
+      linkedKeys: () => this.peersByKey,
+      dialing: () => this.dialing,
+      dial: (a) => this.dial(a),
+      canDial: () => !!this.dialer,
+      minLinks: this.minLinks,
+      maxLinks: this.maxLinks,
+      intervalMs: this.timing.pexIntervalMs,
+      now: this.now
+    })
     this.history = new History(opts.historySize ?? DEFAULT_HISTORY_SIZE)
     this.sync = new HistorySync({
       history: this.history,
@@ -104,6 +127,29 @@ export class MeshNode extends EventEmitter {
       sessions: () => this.sessions,
       deliver: (ms) => { for (const m of ms) this.deliver(m, m.author.equals(this.keyPair.publicKey), true) },
       penalise: (s, err) => this.penalise(s, err)
+    })
+    this.directory = new Directory(this.id, this.now, opts.nickBook ?? null, w => this.emit('warning', w))
+    opts.nickBook?.remember(this.nick, this.id)
+    this.presence = new Presence({
+      selfKey: this.id,
+      nick: () => this.nick,
+      listen: () => this.listenAddress,
+      rooms: () => this.rooms,
+      originate: (kind, room, payload) => { this.originate(kind, room, payload) },
+      onChange: c => this.emit('presence', c),
+      onSighting: (key, nick, room, listen, hops) => this.directory.see(key, nick, { room, hops, address: listen || undefined }),
+      now: this.now,
+      intervalMs: this.timing.presenceIntervalMs,
+      timeoutMs: this.timing.presenceTimeoutMs
+    })
+    this.privates = new PrivateMessages({
+      keyPair: this.keyPair,
+      nick: () => this.nick,
+      originate: (kind, room, payload) => this.originate(kind, room, payload),
+      message: m => this.emit('message', m),
+      delivered: (id, peer) => this.emit('delivered', { id, peer }),
+      undelivered: (id, peer) => this.emit('undelivered', { id, peer }),
+      ackTimeoutMs: this.timing.privateAckTimeoutMs
     })
   }
 
@@ -136,6 +182,8 @@ export class MeshNode extends EventEmitter {
     this.closed = true
     if (this.ticker) clearInterval(this.ticker)
     for (const t of this.targets.values()) t.stop()
+    this.presence.close()
+    this.privates.close()
     for (const s of [...this.sessions]) s.link.destroy(new MeshError('NODE_CLOSED', 'node is shutting down'))
   }
 
@@ -212,10 +260,11 @@ export class MeshNode extends EventEmitter {
       if (!s.established) return this.onHello(s, type, frame)
       switch (type) {
         case FrameType.FLOOD: return this.onFlood(s, frame)
-        case FrameType.PEX: return this.onPex(s, frame)
+        case FrameType.PEX: return this.peerExchange?.onFrame(frame)
         case FrameType.PING: return
         case FrameType.SYNC_OFFER: return this.sync.onOffer(s, frame)
         case FrameType.SYNC_DATA: return this.sync.onData(s, frame)
+        case FrameType.ROOMS: s.hello!.rooms = decodeRooms(frame); return
         case FrameType.HELLO: throw MeshError.frameInvalid('second HELLO')
         default: return this.penalise(s, new MeshError('UNKNOWN_FRAME', `unknown frame type ${type}`))
       }
@@ -236,13 +285,13 @@ export class MeshNode extends EventEmitter {
     s.establish(hello)
     const rec = this.peersByKey.get(s.key)!
     if (s.dialedAddress) this.table.succeeded(s.dialedAddress)
-    const dialable = s.dialable
-    if (this.pex && dialable && s.shareable) this.table.learn(dialable, s.key)
+    this.directory.see(s.key, hello.nick, { address: s.displayAddress, hops: 1 })
     if (!rec.announced) {
       rec.announced = true
       this.emit('peer-up', this.peerInfo(s))
+      this.presence.announceAll()
     }
-    if (this.pex) this.sendPex()
+    this.peerExchange?.onEstablished(s)
     this.sync.onEstablished(s)
   }
 
@@ -254,18 +303,25 @@ export class MeshNode extends EventEmitter {
     }
     if (v.kind !== 'accepted') return
     const m = v.message
-    this.deliver(m, false)
     const out = this.router.forwardFrame(m)
     if (out) this.broadcast(out, s)
+    this.dispatch(m)
   }
 
-  private onPex (s: LinkSession, frame: Buffer): void {
-    const entries = decodePex(frame)
-    if (!this.pex) return
-    for (const e of entries) {
-      const key = e.key.toString('hex')
-      if (key === this.id) { this.table.markSelf(e.address); continue }
-      this.table.learn(e.address, key)
+  /** Hands an accepted message to whatever handles its kind. */
+  private dispatch (m: FloodMessage): void {
+    switch (m.kind) {
+      case MessageKind.CHAT:
+      case MessageKind.GUEST_CHAT:
+        if (m.kind === MessageKind.CHAT) {
+          this.directory.see(m.author.toString('hex'), m.nick, { room: m.room, hops: m.hops })
+          this.presence.onChat(m.room, m.author.toString('hex'), m.nick)
+        }
+        return this.deliver(m, false)
+      case MessageKind.PRESENCE: return this.presence.onPresence(m)
+      case MessageKind.PRIVATE:
+      case MessageKind.ACK:
+        return this.privates.onMessage(m)
     }
   }
 
@@ -321,22 +377,78 @@ export class MeshNode extends EventEmitter {
     const payload = Buffer.from(text, 'utf8')
     if (payload.byteLength > MAX_TEXT_BYTES) throw MeshError.textTooLong(payload.byteLength, MAX_TEXT_BYTES)
     if (text.trim().length === 0) throw new MeshError('TEXT_EMPTY', 'message is empty; nothing was sent')
-    const ts = this.now()
     const guest = opts.guest !== undefined
-    const m = this.router.originate({
-      kind: guest ? MessageKind.GUEST_CHAT : MessageKind.CHAT,
-      author: this.keyPair.publicKey,
-      room: validateRoom(opts.room ?? this.room),
-      nick: guest ? validateNick(opts.guest!) : this.nick,
-      ts, expires: ts + this.timing.messageLifetimeMs, ttl: this.ttl,
-      payload: guest ? encodeGuestPayload(this.nick, payload) : payload
-    }, this.keyPair)
-    this.broadcast(m.frame, null)
+    const room = validateRoom(opts.room ?? this.room)
+    if (!this.rooms.has(room)) throw new MeshError('NOT_IN_ROOM', `you are not in room '${room}'; /join ${room} first`)
+    const m = this.originate(guest ? MessageKind.GUEST_CHAT : MessageKind.CHAT, room,
+      guest ? encodeGuestPayload(this.nick, payload) : payload, guest ? validateNick(opts.guest!) : this.nick)
     this.history.add(m)
     this.historyStore?.append(m)
     const msg = toChatMessage(m, true)
     this.emit('message', msg)
     return msg
+  }
+
+  /** Signs and floods a message of any kind; it is never delivered back to this node. */
+  originate (kind: number, room: string, payload: Buffer, nick: string = this.nick): FloodMessage {
+    if (this.closed) throw new MeshError('NODE_CLOSED', 'node is closed')
+    const ts = this.now()
+    const m = this.router.originate({
+      kind, author: this.keyPair.publicKey, room, nick, ts, expires: ts + this.timing.messageLifetimeMs, ttl: this.ttl, payload
+    }, this.keyPair)
+    this.broadcast(m.frame, null)
+    return m
+  }
+
+  /** Sends a private message to a key (see Directory.resolve for targets). */
+  sendPrivate (target: string, text: string): ChatMessage {
+    const payload = Buffer.from(text, 'utf8')
+    if (payload.byteLength > MAX_TEXT_BYTES) throw MeshError.textTooLong(payload.byteLength, MAX_TEXT_BYTES)
+    if (text.trim().length === 0) throw new MeshError('TEXT_EMPTY', 'message is empty; nothing was sent')
+    return this.privates.send(this.directory.resolve(target), text)
+  }
+
+  // ---- rooms ---------------------------------------------------------------
+
+  join (room: string): string {
+    const r = validateRoom(room)
+    if (!this.rooms.has(r)) {
+      this.rooms.add(r)
+      this.roomsChanged()
+      this.presence.onJoin(r)
+      this.sync.onJoin(r)
+    }
+    this.room = r
+    return r
+  }
+
+  leave (room: string): string {
+    const r = validateRoom(room)
+    if (!this.rooms.has(r)) throw new MeshError('NOT_IN_ROOM', `you are not in room '${r}'`)
+    if (this.rooms.size === 1) throw new MeshError('LAST_ROOM', `'${r}' is your only room; /join another first`)
+    this.presence.onLeave(r)
+    this.rooms.delete(r)
+    if (this.room === r) this.room = [...this.rooms][0]
+    this.roomsChanged()
+    return r
+  }
+
+  switchRoom (room: string): string {
+    this.room = this.switchRoomCheck(room)
+    return this.room
+  }
+
+  /** Validates a room name this node is in; throws NOT_IN_ROOM otherwise. */
+  switchRoomCheck (room: string): string {
+    const r = validateRoom(room)
+    if (!this.rooms.has(r)) throw new MeshError('NOT_IN_ROOM', `you are not in room '${r}'; /join ${r} first`)
+    return r
+  }
+
+  private roomsChanged (): void {
+    const frame = encodeRooms([...this.rooms])
+    for (const s of this.sessions) if (s.established) s.send(frame)
+    this.emit('rooms', [...this.rooms])
   }
 
   setNick (nick: string): void {
@@ -406,43 +518,8 @@ export class MeshNode extends EventEmitter {
       }
       if (t - s.lastTx >= this.timing.keepAliveMs) s.send(PING_FRAME)
     }
-    if (!this.pex) return
-    if (t - this.lastPexAt >= this.timing.pexIntervalMs) this.sendPex()
-    this.dialFromTable()
-  }
-
-  private dialFromTable (): void {
-    const up = this.peersByKey.size
-    if (up >= this.minLinks || this.sessions.size >= this.maxLinks || !this.dialer) return
-    const want = this.minLinks - up - this.dialing.size
-    if (want <= 0) return
-    const picks = this.table.candidates(e => this.peersByKey.has(e.key) || this.dialing.has(e.address))
-    for (const e of picks.slice(0, want)) {
-      this.dial(e.address).catch(() => this.table.failed(e.address))
-    }
-  }
-
-  private sendPex (): void {
-    this.lastPexAt = this.now()
-    const entries: PexEntry[] = []
-    const seen = new Set<string>()
-    for (const s of this.sessions) {
-      const a = s.dialable
-      if (!s.established || !s.shareable || !a || seen.has(a)) continue
-      seen.add(a)
-      entries.push({ key: s.link.remotePublicKey, address: a })
-    }
-    for (const e of this.table.entries()) {
-      if (entries.length >= MAX_PEX_ENTRIES) break
-      if (seen.has(e.address)) continue
-      seen.add(e.address)
-      entries.push({ key: Buffer.from(e.key, 'hex'), address: e.address })
-    }
-    for (const s of this.sessions) {
-      if (!s.established) continue
-      const mine = entries.filter(e => !e.key.equals(s.link.remotePublicKey))
-      if (mine.length) s.send(encodePex(mine))
-    }
+    this.presence.tick()
+    this.peerExchange?.tick()
   }
 
   // ---- views -------------------------------------------------------------

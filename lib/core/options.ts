@@ -2,6 +2,7 @@
 // shrink it instead of sleeping.
 import type { KeyPair } from '../protocol/crypto'
 import type { Dialer } from './link'
+import type { NickBook } from './directory'
 
 export const DEFAULT_ROOM = 'lobby'
 export const DEFAULT_TTL = 8
@@ -35,6 +36,12 @@ export interface Timing {
   redialMaxMs: number
   /** How long a message stays valid (its expiry); shorter than the seen cache's age. */
   messageLifetimeMs: number
+  /** How often a node announces itself to its rooms; 0 turns presence off. */
+  presenceIntervalMs: number
+  /** A member not heard from for this long drops out of /who. */
+  presenceTimeoutMs: number
+  /** A private message without an ack for this long is reported undelivered. */
+  privateAckTimeoutMs: number
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -45,7 +52,10 @@ export const DEFAULT_TIMING: Timing = {
   pexIntervalMs: 15000,
   redialMinMs: 500,
   redialMaxMs: 30000,
-  messageLifetimeMs: 5 * 60 * 1000
+  messageLifetimeMs: 5 * 60 * 1000,
+  presenceIntervalMs: 30_000,
+  presenceTimeoutMs: 75_000,
+  privateAckTimeoutMs: 30_000
 }
 
 export interface NodeOptions {
@@ -66,6 +76,8 @@ export interface NodeOptions {
   protocolVersion?: number
   timing?: Partial<Timing>
   dialer?: Dialer
+  /** Remembers the first key seen with each nick (lib/store/nick-book.ts). */
+  nickBook?: NickBook
   now?: () => number
   random?: () => number
 }

@@ -12,7 +12,13 @@ export const MessageKind = {
   /** payload: UTF-8 text */
   CHAT: 0,
   /** posted by a gateway for an unsigned guest; payload: gateway nick, then UTF-8 text */
-  GUEST_CHAT: 1
+  GUEST_CHAT: 1,
+  /** a member announcing itself to a room; payload: PresencePayload */
+  PRESENCE: 2,
+  /** end-to-end encrypted to one key; room ''; payload: PrivatePayload */
+  PRIVATE: 3,
+  /** the recipient's receipt for a private message; room ''; payload: AckPayload */
+  ACK: 4
 } as const
 
 export interface Envelope {

@@ -28,6 +28,10 @@ export type ErrorCode =
   | 'BAD_COMMAND'
   | 'NODE_CLOSED'
   | 'IDENTITY_INVALID'
+  | 'AMBIGUOUS_TARGET'
+  | 'UNKNOWN_TARGET'
+  | 'NOT_IN_ROOM'
+  | 'LAST_ROOM'
 
 export class MeshError extends Error {
   readonly code: ErrorCode

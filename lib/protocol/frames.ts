@@ -15,7 +15,8 @@ export const FrameType = {
   PEX: 3,
   PING: 4,
   SYNC_OFFER: 5,
-  SYNC_DATA: 7
+  SYNC_DATA: 7,
+  ROOMS: 8
 } as const
 
 export interface Hello {
@@ -144,6 +145,16 @@ export function decodePex (frame: Uint8Array): PexEntry[] {
 }
 
 export const PING_FRAME = Buffer.from([FrameType.PING])
+
+/** The sender's rooms changed (after /join or /leave). */
+export function encodeRooms (rooms: string[]): Buffer {
+  const list = rooms.slice(0, MAX_HELLO_ROOMS)
+  return build(FrameType.ROOMS, s => roomsEnc.preencode(s, list), s => roomsEnc.encode(s, list))
+}
+
+export function decodeRooms (frame: Uint8Array): string[] {
+  return decodeWith(frame, 1, s => roomsEnc.decode(s))
+}
 
 /** "Here is what I hold for this room"; `reply` asks the receiver to answer with its own offer. */
 export interface SyncOffer { room: string; reply: boolean; ids: Buffer[] }

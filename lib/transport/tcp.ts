@@ -1,44 +1,15 @@
 // Direct links: TCP sockets wrapped in Noise (secret-stream, XX handshake)
-// with the node's ed25519 key pair. Each secret-stream message is one frame.
+// with the node's ed25519 key pair, handed out as StreamLinks.
 import net from 'net'
-import { EventEmitter } from 'events'
 import SecretStream from '@hyperswarm/secret-stream'
-import type { Link, Via } from '../core/link'
+import type { Link } from '../core/link'
+import { StreamLink } from './stream-link'
 import type { KeyPair } from '../protocol/crypto'
 import { MeshError, errorMessage } from '../protocol/errors'
 import { formatAddress, parseAddress, plainHost } from '../protocol/address'
 
 /** Time a new connection has to finish the Noise handshake. */
 export const HANDSHAKE_TIMEOUT_MS = 10_000
-
-export class StreamLink extends EventEmitter implements Link {
-  closed = false
-  private error: Error | undefined
-
-  constructor (private readonly stream: SecretStream, readonly remoteAddress: string, readonly via: Via, private readonly socket: { writableLength?: number } | null) {
-    super()
-    stream.on('data', (data: Buffer) => { if (data.byteLength > 0) this.emit('frame', data) })
-    stream.on('error', (err: Error) => { this.error ??= err })
-    stream.on('close', () => {
-      this.closed = true
-      this.emit('close', this.error)
-    })
-  }
-
-  get remotePublicKey (): Buffer { return this.stream.remotePublicKey as Buffer }
-  get initiator (): boolean { return this.stream.isInitiator }
-  get bufferedBytes (): number { return this.stream.writableLength + (this.socket?.writableLength ?? 0) }
-
-  send (frame: Buffer): void {
-    if (!this.closed) this.stream.write(frame)
-  }
-
-  destroy (err?: Error): void {
-    if (this.closed) return
-    this.error ??= err
-    this.stream.destroy()
-  }
-}
 
 /** Waits for a secret-stream handshake; resolves with the stream or rejects. */
 export function handshake (stream: SecretStream, timeoutMs: number, what: string): Promise<SecretStream> {

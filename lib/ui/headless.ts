@@ -27,6 +27,11 @@ export class Headless {
     node.on('peer-down', p => this.write({ event: 'peer-down', ...p }))
     node.on('message', m => this.write({ event: 'message', ...m }))
     node.on('fault', f => this.write({ event: 'error', ...f }))
+    node.on('discovery', d => this.write({ event: 'discovery', ...d }))
+    node.on('delivered', d => this.write({ event: 'delivered', ...d }))
+    node.on('undelivered', d => this.write({ event: 'undelivered', ...d }))
+    node.on('warning', w => this.write({ event: 'warning', ...w }))
+    node.on('presence', p => this.write({ event: 'presence', ...p }))
     this.write({ event: 'ready', id: node.id, nick: node.nick, listen: node.listenAddress, room: node.room, rooms: [...node.rooms], version: VERSION })
     this.rl = readline.createInterface({ input: this.opts.input, crlfDelay: Infinity })
     this.rl.on('line', line => this.onLine(line))
@@ -44,6 +49,11 @@ export class Headless {
           p => this.write({ event: 'connected', ...p }),
           err => this.write({ event: 'error', code: 'CONNECT_FAILED', message: err.message }))
         return
+      case 'joined': return this.write({ event: 'joined', room: outcome.room, rooms: [...this.opts.node.rooms] })
+      case 'left': return this.write({ event: 'left', room: outcome.room, rooms: [...this.opts.node.rooms], current: this.opts.node.room })
+      case 'room': return this.write({ event: 'room', room: outcome.room })
+      case 'members': return this.write({ event: 'members', room: outcome.room, members: outcome.members.map(({ lastSeen, ...m }) => m) })
+      case 'whois': return this.write({ event: 'whois', ...outcome.info })
       case 'quit': return this.opts.onQuit()
     }
   }

@@ -11,7 +11,7 @@ import type { Test } from 'tape'
 export const BIN = path.join(__dirname, '..', '..', 'dist', 'bin', 'meshchat.js')
 
 /** Fast timing for tests: seconds become tens of milliseconds where safe. */
-export const FAST_TIMING = { tickMs: 100, keepAliveMs: 500, idleTimeoutMs: 3000, helloTimeoutMs: 3000, pexIntervalMs: 500, redialMinMs: 100, redialMaxMs: 1000 }
+export const FAST_TIMING = { tickMs: 100, keepAliveMs: 500, idleTimeoutMs: 3000, helloTimeoutMs: 3000, pexIntervalMs: 500, redialMinMs: 100, redialMaxMs: 1000, presenceIntervalMs: 1000, presenceTimeoutMs: 3000, privateAckTimeoutMs: 3000 }
 
 export type Event = Record<string, any>
 
@@ -41,7 +41,7 @@ export class Proc {
   get listen (): string { return this.ready.listen }
 
   /** Resolves with the first event (already seen or future) matching pred. */
-  waitFor (pred: (e: Event) => boolean, timeoutMs = 10_000, what = 'event'): Promise<Event> {
+  waitFor (pred: (e: Event) => boolean, timeoutMs = 15_000, what = 'event'): Promise<Event> {
     const seen = this.events.find(pred)
     if (seen) return Promise.resolve(seen)
     return new Promise((resolve, reject) => {
@@ -79,8 +79,11 @@ export interface StartOptions { name?: string; args?: string[]; timing?: Record<
 /** A group of processes torn down together by one tape teardown. */
 export class Cluster {
   readonly procs: Proc[] = []
+  /** Other things to close in the same teardown, before the processes (sockets, clients). */
+  readonly cleanups: Array<() => void> = []
   constructor (t: Test) {
     t.teardown(async () => {
+      for (const fn of this.cleanups.splice(0)) { try { fn() } catch {} }
       await Promise.all(this.procs.map(p => p.kill('SIGKILL').catch(() => {})))
     })
   }

@@ -1,0 +1,106 @@
+// Section 1b: real meshchat processes on loopback TCP (Noise links), joined
+// as a random regular graph or a line, flooding a paced workload. Latency is
+// measured from the stdin write at the sender to the stdout event at each
+// receiver, so it includes both processes' pipes.
+import { performance } from 'perf_hooks'
+import { degrees, line, randomRegular, type Graph } from './graph'
+import { HeadlessProc, isReady } from './headless-proc'
+import { pickDistinct, seededRandom } from './prng'
+import { procCpuMs, procRssBytes, stop } from './procs'
+import { MIB, quantile, round, sleep, waitUntil } from './stats'
+import { GRAPH_SEED, TEXT_BYTES } from './mesh-scenarios'
+
+export interface TcpScenario { name: string; graph: Graph; senders: number[]; perSender: number; ratePerSender: number; ttl: number }
+export interface TcpResult {
+  name: string
+  nodes: number
+  messages: number
+  expected: number
+  delivered: number
+  deliveryRatio: number
+  latencyP50Ms: number
+  latencyP99Ms: number
+  latencyMaxMs: number
+  /** p99 at the node farthest from the sender (the line's far end). */
+  farEndP99Ms: number
+  cpuMsPerDelivery: number
+  rssPerNodeMiB: number
+  setupMs: number
+}
+
+const READY_TIMEOUT_MS = 20_000
+const LINK_TIMEOUT_MS = 20_000
+const DRAIN_TIMEOUT_MS = 5_000
+
+export function tcpScenarios (quick: boolean): TcpScenario[] {
+  const n = quick ? 6 : 12
+  const random = randomRegular(n, 4, seededRandom(GRAPH_SEED + n))
+  const hops = 10
+  return [
+    { name: `tcp random n=${n} d=4`, graph: random, senders: pickDistinct(seededRandom(GRAPH_SEED), n, quick ? 2 : 4), perSender: quick ? 10 : 50, ratePerSender: 20, ttl: 8 },
+    { name: `tcp line ${hops} hops`, graph: line(hops + 1), senders: [0], perSender: quick ? 20 : 100, ratePerSender: 20, ttl: hops }
+  ]
+}
+
+export async function runTcpScenario (s: TcpScenario): Promise<TcpResult> {
+  const { graph } = s
+  const want = degrees(graph)
+  const t0 = performance.now()
+  const procs = Array.from({ length: graph.n }, (_, i) =>
+    new HeadlessProc(['--nick', `p${i}`, '--no-pex', '--min-links', '0', '--ttl', String(s.ttl)]))
+  try {
+    await Promise.all(procs.map(p => p.waitFor(isReady, READY_TIMEOUT_MS, 'ready')))
+    const ups = procs.map(() => 0)
+    procs.forEach((p, i) => p.onEvent(e => { if (e.event === 'peer-up') ups[i]++ }))
+    for (const [a, b] of graph.edges) procs[a].send(`/connect ${procs[b].listen}`)
+    const linked = await waitUntil(() => ups.every((n, i) => n >= want[i]), LINK_TIMEOUT_MS, 20)
+    if (!linked) throw new Error(`links did not come up: peer-up counts ${ups.join(',')}`)
+    const setupMs = performance.now() - t0
+
+    const sentAt = new Map<string, number>()
+    const latencies: number[] = []
+    const farEnd: number[] = []
+    let delivered = 0
+    procs.forEach((p, i) => p.onEvent((e, at) => {
+      if (e.event !== 'message' || e.self || e.history) return
+      const s0 = sentAt.get(String(e.text).split(' ')[0])
+      if (s0 === undefined) return
+      delivered++
+      latencies.push(at - s0)
+      if (i === graph.n - 1) farEnd.push(at - s0)
+    }))
+    const cpu0 = procs.reduce((a, p) => a + procCpuMs(p.pid), 0)
+    const gap = 1000 / s.ratePerSender
+    const start = performance.now()
+    for (let k = 0; k < s.perSender; k++) {
+      for (let j = 0; j < s.senders.length; j++) {
+        const wait = start + k * gap + (j * gap) / s.senders.length - performance.now()
+        if (wait > 0) await sleep(wait)
+        const tag = `t${k}-${j}`
+        sentAt.set(tag, performance.now())
+        procs[s.senders[j]].send(`${tag} ${'x'.repeat(TEXT_BYTES - tag.length - 1)}`)
+      }
+    }
+    const expected = sentAt.size * (graph.n - 1)
+    await waitUntil(() => delivered >= expected, DRAIN_TIMEOUT_MS, 5)
+    const cpu = procs.reduce((a, p) => a + procCpuMs(p.pid), 0) - cpu0
+    const rss = procs.reduce((a, p) => a + procRssBytes(p.pid), 0) / graph.n
+    return {
+      name: s.name,
+      nodes: graph.n,
+      messages: sentAt.size,
+      expected,
+      delivered,
+      deliveryRatio: round(delivered / expected, 5),
+      latencyP50Ms: round(quantile(latencies, 0.5)),
+      latencyP99Ms: round(quantile(latencies, 0.99)),
+      latencyMaxMs: round(quantile(latencies, 1)),
+      farEndP99Ms: round(quantile(farEnd, 0.99)),
+      cpuMsPerDelivery: round(cpu / Math.max(1, delivered), 4),
+      rssPerNodeMiB: round(rss / MIB, 1),
+      setupMs: round(setupMs, 0)
+    }
+  } finally {
+    await Promise.all(procs.map(p => stop(p.child)))
+  }
+}

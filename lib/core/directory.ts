@@ -1,0 +1,119 @@
+// Every key this node has heard of: nicks it used, addresses, rooms, how far
+// away it is. Gives short key tags (alice#3fa2, longer only where two known
+// keys share a prefix), resolves /msg and /whois targets, and flags a nick
+// that shows up with a different key than the one first seen with it.
+import { MeshError } from '../protocol/errors'
+
+/** Hex digits of a key shown in a tag, at least. */
+export const KEY_TAG_DIGITS = 4
+/** Nicks remembered per key for /whois. */
+export const MAX_NICK_HISTORY = 8
+/** Keys remembered; the least recently seen are forgotten first. */
+export const MAX_DIRECTORY_KEYS = 10_000
+
+export interface KnownKey {
+  key: string
+  nick: string
+  nicks: string[]
+  addresses: string[]
+  rooms: Set<string>
+  firstSeen: number
+  lastSeen: number
+  hops: number | null
+}
+
+/** Persistent memory of which key first used each nick (implemented in lib/store). */
+export interface NickBook {
+  firstKeyFor (nick: string): string | undefined
+  remember (nick: string, key: string): void
+}
+
+export interface NickWarning { code: 'NICK_KEY_CHANGED'; nick: string; peer: string; known: string; message: string }
+
+export interface Sighting { address?: string; room?: string; hops?: number }
+
+export class Directory {
+  private readonly keys = new Map<string, KnownKey>()
+  private readonly warned = new Set<string>()
+
+  constructor (
+    private readonly selfKey: string,
+    private readonly now: () => number,
+    private readonly book: NickBook | null,
+    private readonly onWarning: (w: NickWarning) => void
+  ) {}
+
+  get (key: string): KnownKey | undefined { return this.keys.get(key) }
+
+  all (): KnownKey[] { return [...this.keys.values()] }
+
+  see (key: string, nick: string, at: Sighting = {}): void {
+    let k = this.keys.get(key)
+    const t = this.now()
+    if (!k) {
+      if (this.keys.size >= MAX_DIRECTORY_KEYS) this.keys.delete(this.keys.keys().next().value as string)
+      k = { key, nick, nicks: [], addresses: [], rooms: new Set(), firstSeen: t, lastSeen: t, hops: null }
+      this.keys.set(key, k)
+    } else {
+      // Re-insert so iteration order is least recently seen first.
+      this.keys.delete(key)
+      this.keys.set(key, k)
+    }
+    k.lastSeen = t
+    if (nick && k.nicks[k.nicks.length - 1] !== nick) {
+      k.nicks = k.nicks.filter(n => n !== nick).concat(nick).slice(-MAX_NICK_HISTORY)
+    }
+    if (nick) k.nick = nick
+    if (at.address && !k.addresses.includes(at.address)) k.addresses = [at.address, ...k.addresses].slice(0, 4)
+    if (at.room) k.rooms.add(at.room)
+    if (at.hops !== undefined) k.hops = at.hops
+    if (nick) this.checkNick(nick, key)
+  }
+
+  private checkNick (nick: string, key: string): void {
+    if (!this.book) return
+    const first = this.book.firstKeyFor(nick)
+    if (first === undefined) { this.book.remember(nick, key); return }
+    if (first === key || this.warned.has(`${nick}/${key}`)) return
+    this.warned.add(`${nick}/${key}`)
+    this.onWarning({
+      code: 'NICK_KEY_CHANGED', nick, peer: key, known: first,
+      message: `'${nick}' is now used by key ${key.slice(0, 8)}…, but was first seen with key ${first.slice(0, 8)}…: it may be someone else`
+    })
+  }
+
+  /** The shortest prefix (at least KEY_TAG_DIGITS) that no other known key shares. */
+  tag (key: string): string {
+    let digits = KEY_TAG_DIGITS
+    const others = [...this.keys.keys(), this.selfKey].filter(k => k !== key)
+    while (digits < key.length && others.some(o => o.startsWith(key.slice(0, digits)))) digits++
+    return key.slice(0, digits)
+  }
+
+  label (key: string, nick?: string): string {
+    return `${nick ?? this.keys.get(key)?.nick ?? '?'}#${this.tag(key)}`
+  }
+
+  /**
+   * Resolves `nick#tag`, a unique nick, or a key prefix (4+ hex digits) to a key.
+   * Throws AMBIGUOUS_TARGET (listing the candidates) or UNKNOWN_TARGET.
+   */
+  resolve (target: string, include: (k: KnownKey) => boolean = () => true): string {
+    const t = target.trim()
+    const pool = this.all().filter(k => k.key !== this.selfKey && include(k))
+    let matches: KnownKey[]
+    const hash = t.lastIndexOf('#')
+    if (hash > 0) {
+      const nick = t.slice(0, hash)
+      const prefix = t.slice(hash + 1).toLowerCase()
+      matches = pool.filter(k => k.key.startsWith(prefix) && (k.nick === nick || k.nicks.includes(nick)))
+    } else {
+      matches = pool.filter(k => k.nick === t)
+      if (matches.length === 0 && /^[0-9a-fA-F]{4,64}$/.test(t)) matches = pool.filter(k => k.key.startsWith(t.toLowerCase()))
+    }
+    if (matches.length === 1) return matches[0].key
+    if (matches.length === 0) throw new MeshError('UNKNOWN_TARGET', `no known peer matches '${t}'; try /who or /peers`)
+    const names = matches.map(k => this.label(k.key, k.nick)).sort()
+    throw new MeshError('AMBIGUOUS_TARGET', `'${t}' matches ${matches.length} peers: ${names.join(', ')}; use nick#tag`)
+  }
+}

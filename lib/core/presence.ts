@@ -1,0 +1,107 @@
+// Who is in each room, across the whole mesh, not only neighbours: members
+// announce themselves periodically (signed, flooded with the hop limit) and
+// drop out when they fall silent for longer than the timeout.
+import type { FloodMessage } from '../protocol/envelope'
+import { MessageKind } from '../protocol/envelope'
+import { PresenceState, decodePresence, encodePresence } from '../protocol/payloads'
+
+/** After seeing a new member, announce ourselves at most this often, so newcomers learn of us quickly. */
+export const PRESENCE_REPLY_MIN_MS = 1000
+
+export interface Member { peer: string; nick: string; self: boolean; lastSeen: number }
+export interface PresenceChange { room: string; peer: string; nick: string; state: 'join' | 'leave' }
+
+export interface PresenceHooks {
+  selfKey: string
+  nick: () => string
+  listen: () => string
+  rooms: () => Set<string>
+  originate: (kind: number, room: string, payload: Buffer) => void
+  onChange: (c: PresenceChange) => void
+  onSighting: (key: string, nick: string, room: string, listen: string, hops: number) => void
+  now: () => number
+  intervalMs: number
+  timeoutMs: number
+}
+
+export class Presence {
+  private readonly members = new Map<string, Map<string, Member>>()
+  private readonly lastAnnounce = new Map<string, number>()
+  private replyTimer: NodeJS.Timeout | null = null
+
+  constructor (private readonly h: PresenceHooks) {}
+
+  get enabled (): boolean { return this.h.intervalMs > 0 }
+
+  announce (room: string, leaving = false): void {
+    if (!this.enabled) return
+    this.lastAnnounce.set(room, this.h.now())
+    this.h.originate(MessageKind.PRESENCE, room, encodePresence({ state: leaving ? PresenceState.LEAVING : PresenceState.HERE, listen: this.h.listen() }))
+  }
+
+  announceAll (): void { for (const r of this.h.rooms()) this.announce(r) }
+
+  onJoin (room: string): void { this.announce(room) }
+
+  onLeave (room: string): void {
+    this.announce(room, true)
+    this.members.delete(room)
+    this.lastAnnounce.delete(room)
+  }
+
+  /** A presence message from the mesh. */
+  onPresence (m: FloodMessage): void {
+    if (!this.h.rooms().has(m.room)) return
+    const p = decodePresence(m.payload)
+    const key = m.author.toString('hex')
+    this.h.onSighting(key, m.nick, m.room, p.listen, m.hops)
+    if (p.state === PresenceState.LEAVING) return this.remove(m.room, key)
+    if (this.upsert(m.room, key, m.nick)) this.replySoon()
+  }
+
+  /** Any chat message also shows its author is present. */
+  onChat (room: string, key: string, nick: string): void {
+    if (key !== this.h.selfKey && this.h.rooms().has(room)) this.upsert(room, key, nick)
+  }
+
+  private upsert (room: string, key: string, nick: string): boolean {
+    let map = this.members.get(room)
+    if (!map) { map = new Map(); this.members.set(room, map) }
+    const prev = map.get(key)
+    map.set(key, { peer: key, nick, self: false, lastSeen: this.h.now() })
+    if (!prev) this.h.onChange({ room, peer: key, nick, state: 'join' })
+    return !prev
+  }
+
+  private remove (room: string, key: string): void {
+    const m = this.members.get(room)?.get(key)
+    if (!m) return
+    this.members.get(room)!.delete(key)
+    this.h.onChange({ room, peer: key, nick: m.nick, state: 'leave' })
+  }
+
+  /** Newcomers only hear the others' periodic announcements: answer them, once per PRESENCE_REPLY_MIN_MS. */
+  private replySoon (): void {
+    if (this.replyTimer) return
+    this.replyTimer = setTimeout(() => { this.replyTimer = null; this.announceAll() }, Math.min(PRESENCE_REPLY_MIN_MS, this.h.intervalMs))
+    this.replyTimer.unref?.()
+  }
+
+  tick (): void {
+    if (!this.enabled) return
+    const t = this.h.now()
+    for (const room of this.h.rooms()) {
+      if (t - (this.lastAnnounce.get(room) ?? 0) >= this.h.intervalMs) this.announce(room)
+    }
+    for (const [room, map] of this.members) {
+      for (const m of [...map.values()]) if (t - m.lastSeen > this.h.timeoutMs) this.remove(room, m.peer)
+    }
+  }
+
+  list (room: string): Member[] {
+    const others = [...(this.members.get(room)?.values() ?? [])]
+    return [{ peer: this.h.selfKey, nick: this.h.nick(), self: true, lastSeen: this.h.now() }, ...others]
+  }
+
+  close (): void { if (this.replyTimer) clearTimeout(this.replyTimer) }
+}

@@ -1,0 +1,137 @@
+// One plain line client of the gateway: splits its bytes into lines, checks
+// they are text, paces them by its rate limit (pausing the socket rather than
+// dropping lines), and queues lines for it until too many bytes are waiting.
+import type { Socket } from 'net'
+import { TokenBucket } from '../core/token-bucket'
+import { LineSplitter, type LineEvent } from './line-splitter'
+import { MAX_RATE_PAUSE_MS, type GatewayErrorCode } from './limits'
+
+export interface TextClientOptions {
+  socket: Socket
+  name: string
+  ratePerSecond: number
+  rateBurst: number
+  maxQueuedBytes: number
+  maxLineBytes: number
+  now?: () => number
+  /** A decoded line: valid UTF-8 without NUL bytes or the line break. */
+  onLine: (client: TextClient, text: string) => void
+  /** The client is gone (socket closed, dropped, or quit); called once. */
+  onGone: (client: TextClient, reason: string) => void
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true })
+
+export class TextClient {
+  name: string
+  readonly address: string
+  /** True once the client is out of the room: no more lines to or from it. */
+  gone = false
+  private readonly socket: Socket
+  private readonly splitter: LineSplitter
+  private readonly bucket: TokenBucket
+  private readonly pending: LineEvent[] = []
+  private readonly retryMs: number
+  private timer: NodeJS.Timeout | null = null
+  private ended = false
+
+  constructor (private readonly opts: TextClientOptions) {
+    this.socket = opts.socket
+    this.name = opts.name
+    this.address = `${opts.socket.remoteAddress ?? '?'}:${opts.socket.remotePort ?? 0}`.replace(/^::ffff:/, '')
+    this.splitter = new LineSplitter(opts.maxLineBytes)
+    this.bucket = new TokenBucket(opts.ratePerSecond, opts.rateBurst, opts.now ?? Date.now)
+    this.retryMs = Math.min(MAX_RATE_PAUSE_MS, Math.max(10, Math.ceil(1000 / opts.ratePerSecond)))
+  }
+
+  start (): void {
+    const s = this.socket
+    s.setNoDelay(true)
+    s.on('data', (chunk: Buffer) => {
+      if (this.gone) return
+      for (const ev of this.splitter.push(chunk)) this.pending.push(ev)
+      this.drain()
+    })
+    s.on('end', () => { this.ended = true; this.drain() })
+    s.on('error', () => {})
+    s.on('close', () => this.leave('disconnected'))
+  }
+
+  /** Queues one line for the client; drops the client when it has stopped reading. */
+  send (line: string): void {
+    if (this.gone || this.socket.destroyed || this.socket.writableEnded) return
+    const data = line + '\r\n'
+    if (this.socket.writableLength + Buffer.byteLength(data) > this.opts.maxQueuedBytes) {
+      this.leave(`dropped: more than ${this.opts.maxQueuedBytes} bytes queued (not reading)`)
+      return
+    }
+    this.socket.write(data)
+  }
+
+  error (code: GatewayErrorCode, message: string): void {
+    this.send(`*** error ${code}: ${message}`)
+  }
+
+  /** Sends a last line, then closes the connection once it is written. */
+  close (lastLine: string | null, reason: string): void {
+    if (this.gone) return
+    const s = this.socket
+    if (lastLine !== null && !s.destroyed && !s.writableEnded) this.send(lastLine)
+    this.leave(reason)
+  }
+
+  private leave (reason: string): void {
+    if (this.gone) return
+    this.gone = true
+    this.pending.length = 0
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    const s = this.socket
+    if (reason.startsWith('dropped')) {
+      s.destroy()
+    } else if (!s.destroyed) {
+      // Flush what is queued (a goodbye or error line), then close; never wait on a stuck client.
+      s.end(() => s.destroy())
+      setTimeout(() => s.destroy(), 1000).unref()
+    }
+    this.opts.onGone(this, reason)
+  }
+
+  /** Handles queued lines while the rate limit allows; otherwise stops reading for a while. */
+  private drain (): void {
+    if (this.timer) return
+    while (this.pending.length > 0 && !this.gone) {
+      if (!this.bucket.take()) {
+        this.socket.pause()
+        this.timer = setTimeout(() => { this.timer = null; this.drain() }, this.retryMs)
+        return
+      }
+      this.handle(this.pending.shift()!)
+    }
+    if (this.gone) return
+    if (this.ended) {
+      this.close(null, 'disconnected')
+      return
+    }
+    if (this.socket.isPaused()) this.socket.resume()
+  }
+
+  private handle (ev: LineEvent): void {
+    if (ev.kind === 'overflow') {
+      this.error('LINE_TOO_LONG', `line longer than ${this.opts.maxLineBytes} bytes without a newline; it was skipped, nothing was sent`)
+      return
+    }
+    if (ev.bytes.includes(0)) {
+      this.error('BINARY_INPUT', 'line contains NUL bytes; send UTF-8 text. Nothing was sent')
+      return
+    }
+    let text: string
+    try {
+      text = decoder.decode(ev.bytes)
+    } catch {
+      this.error('BINARY_INPUT', 'line is not valid UTF-8 text; nothing was sent')
+      return
+    }
+    this.opts.onLine(this, text)
+  }
+}

@@ -1,0 +1,202 @@
+// The plain-text line gateway (`--text-listen`): a TCP server without Noise
+// for line clients (nc, telnet, the original client.py). Each line a client
+// types is posted to the node's current room under the client's guest name;
+// clients receive the room as `nick#tag: text` lines, never their own lines.
+// A slow client is dropped rather than allowed to hold the mesh back.
+import net from 'net'
+import { EventEmitter } from 'events'
+import type { MeshNode, ChatMessage } from '../core/node'
+import { parseLine } from '../core/commands'
+import { validateNick, nickTag } from '../core/names'
+import { sanitizeText } from '../core/sanitize'
+import { MeshError, errorCode, errorMessage } from '../protocol/errors'
+import { formatAddress } from '../protocol/address'
+import { TextClient } from './text-client'
+import {
+  DEFAULT_GATEWAY_BURST, DEFAULT_GATEWAY_LIMITS, DEFAULT_GATEWAY_RATE, type GatewayErrorCode, type GatewayLimits
+} from './limits'
+
+export interface TextGatewayOptions {
+  node: MeshNode
+  host: string
+  port: number
+  ratePerSecond?: number
+  rateBurst?: number
+  limits?: Partial<GatewayLimits>
+}
+
+/** Events: 'join' and 'leave' ({ name, address, reason? }), 'nick' ({ name, old, address }). */
+export interface GuestEvent { name: string; address: string; reason?: string; old?: string }
+
+/** How a room message reads on a plain client: `bob#3fa2: hi` or `guest-1 via gw#3fa2: hi`. */
+export function formatForClient (m: ChatMessage): string {
+  const text = sanitizeText(m.text)
+  if (m.via !== undefined) return `${sanitizeText(m.nick)} via ${nickTag(sanitizeText(m.via), m.from)}: ${text}`
+  return `${nickTag(sanitizeText(m.nick), m.from)}: ${text}`
+}
+
+const HELP = [
+  '*** Type a line and press enter to say it to the room.',
+  '***   /nick NAME   change your name',
+  '***   /quit        leave',
+  '***   /help        this list',
+  '***   //text       say a line that starts with a slash'
+]
+
+export class TextGateway extends EventEmitter {
+  readonly limits: GatewayLimits
+  readonly ratePerSecond: number
+  readonly rateBurst: number
+  address = ''
+  private readonly node: MeshNode
+  private readonly server: net.Server
+  private readonly clients = new Set<TextClient>()
+  private counter = 0
+  /** The client whose line is being posted right now: its own line is not echoed back. */
+  private author: TextClient | null = null
+  private closed = false
+  private readonly onMessage = (m: ChatMessage) => this.fanOut(m)
+
+  constructor (private readonly opts: TextGatewayOptions) {
+    super()
+    this.node = opts.node
+    this.limits = { ...DEFAULT_GATEWAY_LIMITS, ...opts.limits }
+    this.ratePerSecond = opts.ratePerSecond ?? DEFAULT_GATEWAY_RATE
+    this.rateBurst = opts.rateBurst ?? Math.max(DEFAULT_GATEWAY_BURST, this.ratePerSecond)
+    this.server = net.createServer({ allowHalfOpen: true }, socket => this.accept(socket))
+  }
+
+  get clientCount (): number { return this.clients.size }
+
+  /** Binds the server; resolves with the `host:port` it listens on. Rejects with LISTEN_FAILED. */
+  listen (): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => {
+        reject(new MeshError('LISTEN_FAILED', `cannot listen for text clients on ${formatAddress(this.opts.host, this.opts.port)}: ${errorMessage(err)}`))
+      }
+      this.server.once('error', onError)
+      this.server.listen(this.opts.port, this.opts.host, () => {
+        this.server.off('error', onError)
+        this.server.on('error', () => {})
+        const a = this.server.address() as net.AddressInfo
+        this.address = formatAddress(a.address, a.port)
+        this.node.on('message', this.onMessage)
+        resolve(this.address)
+      })
+    })
+  }
+
+  /** Stops accepting, says goodbye to every client and closes them. */
+  close (): Promise<void> {
+    if (this.closed) return Promise.resolve()
+    this.closed = true
+    this.node.off('message', this.onMessage)
+    for (const c of [...this.clients]) c.close('*** the gateway is shutting down', 'gateway closed')
+    return new Promise(resolve => {
+      if (!this.server.listening) { resolve(); return }
+      this.server.close(() => resolve())
+    })
+  }
+
+  private accept (socket: net.Socket): void {
+    if (this.closed || this.clients.size >= this.limits.maxClients) {
+      socket.on('error', () => {})
+      socket.end(`*** error GATEWAY_FULL: this gateway serves at most ${this.limits.maxClients} clients; try again later\r\n`, () => socket.destroy())
+      setTimeout(() => socket.destroy(), 1000).unref()
+      return
+    }
+    const client = new TextClient({
+      socket,
+      name: this.freshName(),
+      ratePerSecond: this.ratePerSecond,
+      rateBurst: this.rateBurst,
+      maxQueuedBytes: this.limits.maxQueuedBytes,
+      maxLineBytes: this.limits.maxLineBytes,
+      onLine: (c, text) => this.onLine(c, text),
+      onGone: (c, reason) => this.onGone(c, reason)
+    })
+    this.clients.add(client)
+    client.start()
+    const me = nickTag(this.node.nick, this.node.id)
+    client.send(`*** Welcome to meshchat room #${this.node.room} via ${me}. You are ${client.name}: /nick NAME to change it, /quit to leave, /help for more.`)
+    this.notice(client, `*** ${client.name} joined`)
+    this.emit('join', { name: client.name, address: client.address } satisfies GuestEvent)
+  }
+
+  private freshName (): string {
+    for (;;) {
+      const name = `guest-${++this.counter}`
+      if (!this.nameTaken(name)) return name
+    }
+  }
+
+  private nameTaken (name: string, except?: TextClient): boolean {
+    const n = name.toLowerCase()
+    for (const c of this.clients) if (c !== except && c.name.toLowerCase() === n) return true
+    return false
+  }
+
+  private onLine (client: TextClient, line: string): void {
+    const parsed = parseLine(line)
+    switch (parsed.type) {
+      case 'empty': return
+      case 'error': return this.reply(client, errorCode(parsed.error), parsed.error.message)
+      case 'text': return this.post(client, parsed.text)
+    }
+    switch (parsed.name) {
+      case 'help': for (const l of HELP) client.send(l); return
+      case 'quit': return client.close('*** bye', 'quit')
+      case 'nick': return this.rename(client, parsed.args[0])
+    }
+    this.reply(client, 'UNKNOWN_COMMAND', `/${parsed.name} is not available on the text gateway; try /help`)
+  }
+
+  private post (client: TextClient, text: string): void {
+    const clean = sanitizeText(text)
+    this.author = client
+    try {
+      this.node.send(clean, { guest: client.name })
+    } catch (err) {
+      this.reply(client, errorCode(err), errorMessage(err))
+    } finally {
+      this.author = null
+    }
+  }
+
+  private rename (client: TextClient, wanted: string): void {
+    let name: string
+    try {
+      name = validateNick(wanted)
+    } catch (err) {
+      return this.reply(client, errorCode(err), errorMessage(err))
+    }
+    if (this.nameTaken(name, client)) return this.reply(client, 'NICK_IN_USE', `another client of this gateway is called ${name}`)
+    const old = client.name
+    client.name = name
+    client.send(`*** you are now ${name}`)
+    this.notice(client, `*** ${old} is now known as ${name}`)
+    this.emit('nick', { name, old, address: client.address } satisfies GuestEvent)
+  }
+
+  private reply (client: TextClient, code: string, message: string): void {
+    client.error(code as GatewayErrorCode, message)
+  }
+
+  /** A gateway notice to every client but one. */
+  private notice (except: TextClient, line: string): void {
+    for (const c of [...this.clients]) if (c !== except) c.send(line)
+  }
+
+  private onGone (client: TextClient, reason: string): void {
+    if (!this.clients.delete(client)) return
+    if (!this.closed) this.notice(client, `*** ${client.name} left (${reason})`)
+    this.emit('leave', { name: client.name, address: client.address, reason } satisfies GuestEvent)
+  }
+
+  private fanOut (m: ChatMessage): void {
+    if (m.room !== this.node.room) return
+    const line = formatForClient(m)
+    const author = m.self ? this.author : null
+    for (const c of [...this.clients]) if (c !== author) c.send(line)
+  }
+}

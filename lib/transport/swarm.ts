@@ -1,0 +1,240 @@
+// Topic links through the hyperswarm DHT. Peers that join the same topic find
+// each other by the topic key and connect (hole punching where needed); each
+// connection is a secret-stream keyed with the node's identity, handed out as
+// a StreamLink with via 'swarm'. Discovery state and DHT trouble are reported
+// through callbacks so the user can see whether it is working.
+import DHT from 'hyperdht'
+import Hyperswarm from 'hyperswarm'
+import type { Link } from '../core/link'
+import { StreamLink } from './stream-link'
+import { closeDht } from './dht-node'
+import { hash, type KeyPair } from '../protocol/crypto'
+import { MeshError } from '../protocol/errors'
+import { formatAddress, isWildcardHost, type HostPort } from '../protocol/address'
+
+/** Prefix hashed with a topic name, so other applications' topics never collide with ours. */
+export const TOPIC_PREFIX = 'meshchat/topic/v1:'
+/**
+ * Port range for a peer's DHT socket: [0, 1) is port 0, any free port. The
+ * default range starts at 49737, where a bootstrap node may want to be.
+ */
+export const RANDOM_PORT_RANGE: [number, number] = [0, 1]
+/** Longest the swarm may take to unannounce and close before it is forced. */
+export const SWARM_CLOSE_TIMEOUT_MS = 2000
+
+export interface SwarmTiming {
+  /** No DHT node answering for this long reports DHT_UNREACHABLE. */
+  unreachableMs: number
+  /** Interval of the extra topic refreshes right after joining (peers joining in the same instant miss each other). */
+  earlyRefreshMs: number
+  /** How many extra refreshes right after joining. */
+  earlyRefreshes: number
+  /** While a topic is not joined (DHT unreachable), query again this often. */
+  retryMs: number
+}
+
+export const DEFAULT_SWARM_TIMING: SwarmTiming = {
+  unreachableMs: 10_000,
+  earlyRefreshMs: 1000,
+  earlyRefreshes: 5,
+  retryMs: 10_000
+}
+
+export type DiscoveryState = 'joining' | 'joined' | 'error'
+export interface DiscoveryReport { topic: string; state: DiscoveryState; peers: number }
+
+export interface SwarmTransportOptions {
+  keyPair: KeyPair
+  /** Host to bind the DHT's UDP sockets to (the --listen host). */
+  host: string
+  /** Private DHT bootstrap nodes; undefined means the public DHT. */
+  bootstrap?: HostPort[]
+  onLink: (link: Link) => void
+  onDiscovery?: (d: DiscoveryReport) => void
+  onFault?: (code: string, message: string) => void
+  maxPeers?: number
+  timing?: Partial<SwarmTiming>
+}
+
+interface Topic {
+  name: string
+  key: Buffer
+  session: Hyperswarm.PeerDiscoverySession
+  state: DiscoveryState
+  reported: string
+  refreshing: boolean
+}
+
+interface LiveConnection { link: StreamLink; info: Hyperswarm.PeerInfo }
+
+/** The 32-byte DHT key of a topic name. */
+export function topicKey (name: string): Buffer {
+  return hash(Buffer.from(TOPIC_PREFIX + name, 'utf8'))
+}
+
+export class SwarmTransport {
+  readonly timing: SwarmTiming
+  private readonly dht: DHT
+  private readonly swarm: Hyperswarm
+  private readonly topics = new Map<string, Topic>()
+  private readonly live = new Set<LiveConnection>()
+  private readonly timers = new Set<NodeJS.Timeout>()
+  private retryTimer: NodeJS.Timeout | null = null
+  private unreachable = false
+  private closed = false
+
+  constructor (private readonly opts: SwarmTransportOptions) {
+    this.timing = { ...DEFAULT_SWARM_TIMING, ...opts.timing }
+    const host = isWildcardHost(opts.host) ? undefined : opts.host
+    this.dht = new DHT({ bootstrap: opts.bootstrap, host, port: RANDOM_PORT_RANGE, keyPair: opts.keyPair })
+    this.dht.fullyBootstrapped().catch(err => this.fault('LISTEN_FAILED', `cannot start the DHT node on ${opts.host} (UDP): ${err.message}`))
+    this.swarm = new Hyperswarm({ dht: this.dht, keyPair: opts.keyPair, maxPeers: opts.maxPeers })
+    this.swarm.on('connection', (conn, info) => this.onConnection(conn, info))
+    this.later(this.timing.unreachableMs, () => this.checkReachable())
+  }
+
+  /** Joins a topic: announces this node and looks up others. Resolves true once a DHT query completed. */
+  async join (name: string, mode: { client?: boolean; server?: boolean } = {}): Promise<boolean> {
+    if (this.closed) throw new MeshError('NODE_CLOSED', 'the swarm is closed')
+    const existing = this.topics.get(name)
+    if (existing) return existing.state === 'joined'
+    const key = topicKey(name)
+    const session = this.swarm.join(key, { client: mode.client ?? true, server: mode.server ?? true })
+    const topic: Topic = { name, key, session, state: 'joining', reported: '', refreshing: true }
+    this.topics.set(name, topic)
+    this.report(topic)
+    for (let i = 1; i <= this.timing.earlyRefreshes; i++) {
+      this.later(i * this.timing.earlyRefreshMs, () => { void this.refresh(topic) })
+    }
+    const ok = await session.flushed().catch(() => false)
+    topic.refreshing = false
+    this.settle(topic, ok)
+    return ok
+  }
+
+  /** Live swarm links (after the node's duplicate tie-break, links it closed are gone). */
+  get linkCount (): number { return this.live.size }
+
+  private async refresh (topic: Topic): Promise<void> {
+    if (this.closed || topic.refreshing) return
+    topic.refreshing = true
+    const ok = await topic.session.refresh().catch(() => false)
+    topic.refreshing = false
+    this.settle(topic, ok)
+  }
+
+  private settle (topic: Topic, ok: boolean): void {
+    if (this.closed) return
+    if (ok) {
+      this.unreachable = false
+      topic.state = 'joined'
+    } else if (this.unreachable) {
+      topic.state = 'error'
+    }
+    this.report(topic)
+    if (!ok) this.scheduleRetry()
+  }
+
+  private checkReachable (): void {
+    if (this.closed || this.answered()) return
+    this.unreachable = true
+    const where = this.opts.bootstrap ? `bootstrap ${this.opts.bootstrap.map(b => formatAddress(b.host, b.port)).join(', ')}` : 'the public DHT'
+    this.fault('DHT_UNREACHABLE', `no DHT node answered within ${this.timing.unreachableMs} ms (${where}): check --bootstrap, ` +
+      'and that a firewall lets UDP through; still retrying, and direct --peer links keep working')
+    for (const t of this.topics.values()) {
+      if (t.state !== 'joined') { t.state = 'error'; this.report(t) }
+    }
+    this.scheduleRetry()
+  }
+
+  /** True once any DHT node has answered us. */
+  private answered (): boolean {
+    if ([...this.topics.values()].some(t => t.state === 'joined')) return true
+    return (this.dht.stats?.requests?.responses ?? 0) > 0
+  }
+
+  private scheduleRetry (): void {
+    if (this.closed || this.retryTimer) return
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null
+      const pending = [...this.topics.values()].filter(t => t.state !== 'joined')
+      for (const t of pending) void this.refresh(t)
+    }, this.timing.retryMs)
+  }
+
+  private onConnection (conn: Hyperswarm.SwarmConnection, info: Hyperswarm.PeerInfo): void {
+    conn.on('error', () => {})
+    if (this.closed) { conn.destroy(); return }
+    // hyperdht dials with the key it looked up, but check it: a link must be to whom we meant.
+    if (info.client && conn.remotePublicKey && !conn.remotePublicKey.equals(info.publicKey)) {
+      conn.destroy()
+      this.fault('CONNECT_FAILED', 'a swarm peer answered with an unexpected key; closed that connection')
+      return
+    }
+    const raw = conn.rawStream
+    const address = raw?.remoteHost ? formatAddress(raw.remoteHost, raw.remotePort) : ''
+    const link = new StreamLink(conn, address, 'swarm', raw)
+    const entry: LiveConnection = { link, info }
+    this.live.add(entry)
+    link.once('close', () => {
+      this.live.delete(entry)
+      // hyperswarm hands over a replacing duplicate right after this close: count once both settled
+      setImmediate(() => this.reportAll())
+    })
+    this.reportAll()
+    this.opts.onLink(link)
+  }
+
+  /** Distinct peers linked through the swarm that found us on this topic (or whose topic is unknown: they dialled us). */
+  private peersFor (topic: Topic): number {
+    const keys = new Set<string>()
+    for (const { link, info } of this.live) {
+      if (link.closed) continue
+      if (info.topics.length === 0 || info.topics.some(k => k.equals(topic.key))) keys.add(info.publicKey.toString('hex'))
+    }
+    return keys.size
+  }
+
+  private report (topic: Topic): void {
+    if (this.closed) return
+    const d: DiscoveryReport = { topic: topic.name, state: topic.state, peers: this.peersFor(topic) }
+    const text = `${d.state}/${d.peers}`
+    if (text === topic.reported) return
+    topic.reported = text
+    this.opts.onDiscovery?.(d)
+  }
+
+  private reportAll (): void {
+    for (const t of this.topics.values()) this.report(t)
+  }
+
+  private fault (code: string, message: string): void {
+    if (!this.closed) this.opts.onFault?.(code, message)
+  }
+
+  private later (ms: number, fn: () => void): void {
+    const timer = setTimeout(() => { this.timers.delete(timer); fn() }, ms)
+    this.timers.add(timer)
+  }
+
+  /** Leaves every topic, closes every swarm link and destroys the DHT node; bounded by timeoutMs. */
+  async close (timeoutMs = SWARM_CLOSE_TIMEOUT_MS): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    for (const t of this.timers) clearTimeout(t)
+    this.timers.clear()
+    if (this.retryTimer) clearTimeout(this.retryTimer)
+    for (const { link } of this.live) link.destroy(new MeshError('NODE_CLOSED', 'node is shutting down'))
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<'late'>(resolve => { timer = setTimeout(() => resolve('late'), timeoutMs) })
+    try {
+      const r = await Promise.race([this.swarm.destroy().then(() => 'done' as const), late])
+      if (r === 'late') await this.swarm.destroy({ force: true })
+    } catch {
+      // closing: nothing left to report
+    } finally {
+      clearTimeout(timer)
+    }
+    if (!this.dht.destroyed) await closeDht(this.dht, timeoutMs)
+  }
+}

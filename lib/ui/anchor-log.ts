@@ -1,0 +1,101 @@
+// Anchor front end: no terminal view, a classic chat-server log on stdout.
+// One line per message with the sender's address, one per join and leave:
+//   192.168.1.9:8082 bob#3fa2: hello
+//   192.168.1.9:8082 bob#3fa2 joined
+// Peer text is sanitised; the anchor reads no commands.
+import type { Writable } from 'stream'
+import type { MeshNode, ChatMessage, PeerInfo, Fault } from '../core/node'
+import { nickTag } from '../core/names'
+import { sanitizeText } from '../core/sanitize'
+
+export interface AnchorLogOptions {
+  node: MeshNode
+  output: Writable
+  /** Where the text gateway listens, when there is one (shown at start-up). */
+  textListen?: string
+  /** The text gateway's guest events ('join', 'leave', 'nick'), logged with the client's own address. */
+  guests?: GuestSource
+}
+
+export interface GuestEvent { name: string; address: string; reason?: string; old?: string }
+export interface GuestSource {
+  on (event: 'join' | 'leave' | 'nick', fn: (g: GuestEvent) => void): unknown
+  off (event: 'join' | 'leave' | 'nick', fn: (g: GuestEvent) => void): unknown
+}
+
+/** Shown when the author of a message is not a direct peer. */
+export const UNKNOWN_ADDRESS = '-'
+
+export class AnchorLog {
+  private readonly node: MeshNode
+  /** Last known address of each peer seen up, so a leave line can show it. */
+  private readonly addresses = new Map<string, string>()
+  private readonly handlers: Array<[string, (...args: any[]) => void]> = []
+  private readonly stops: Array<() => void> = []
+
+  constructor (private readonly opts: AnchorLogOptions) {
+    this.node = opts.node
+  }
+
+  write (line: string): void {
+    this.opts.output.write(line + '\n')
+  }
+
+  start (): void {
+    const { node } = this
+    this.on('peer-up', (p: PeerInfo) => {
+      this.addresses.set(p.peer, p.address)
+      this.write(`${p.address} ${this.label(p.nick, p.peer)} joined`)
+    })
+    this.on('peer-down', (p: { peer: string; nick: string; reason: string }) => {
+      const address = this.addresses.get(p.peer) ?? UNKNOWN_ADDRESS
+      this.addresses.delete(p.peer)
+      this.write(`${address} ${this.label(p.nick, p.peer)} left (${sanitizeText(p.reason)})`)
+    })
+    this.on('message', (m: ChatMessage) => this.write(this.formatMessage(m)))
+    this.on('fault', (f: Fault) => this.write(`! ${f.code}: ${sanitizeText(f.message)}`))
+    const guests = this.opts.guests
+    if (guests) {
+      const events: Array<['join' | 'leave' | 'nick', (g: GuestEvent) => void]> = [
+        ['join', g => this.write(`${g.address} ${sanitizeText(g.name)} joined the text gateway`)],
+        ['leave', g => this.write(`${g.address} ${sanitizeText(g.name)} left the text gateway (${sanitizeText(g.reason ?? '')})`)],
+        ['nick', g => this.write(`${g.address} ${sanitizeText(g.old ?? '')} is now known as ${sanitizeText(g.name)}`)]
+      ]
+      for (const [event, fn] of events) {
+        guests.on(event, fn)
+        this.stops.push(() => guests.off(event, fn))
+      }
+    }
+    this.write(`meshchat anchor ${this.label(node.nick, node.id)} listening on ${node.listenAddress}, room #${node.room}`)
+    if (this.opts.textListen) this.write(`text gateway listening on ${this.opts.textListen}`)
+  }
+
+  stop (): void {
+    for (const [event, fn] of this.handlers) this.node.off(event, fn)
+    this.handlers.length = 0
+    for (const stop of this.stops.splice(0)) stop()
+  }
+
+  /** The address of a message's author: this node, a direct peer, or unknown. */
+  addressOf (key: string): string {
+    if (key === this.node.id) return this.node.listenAddress || UNKNOWN_ADDRESS
+    const peer = this.node.peers().find(p => p.peer === key)
+    return peer?.address ?? this.addresses.get(key) ?? UNKNOWN_ADDRESS
+  }
+
+  formatMessage (m: ChatMessage): string {
+    const who = m.via !== undefined
+      ? `${sanitizeText(m.nick)} via ${this.label(m.via, m.from)}`
+      : this.label(m.nick, m.from)
+    return `${this.addressOf(m.from)} ${who}: ${sanitizeText(m.text)}`
+  }
+
+  private label (nick: string, key: string): string {
+    return nickTag(sanitizeText(nick), key)
+  }
+
+  private on (event: string, fn: (...args: any[]) => void): void {
+    this.node.on(event, fn)
+    this.handlers.push([event, fn])
+  }
+}

@@ -1,0 +1,180 @@
+// Formatting for the terminal view, pure: message-pane entries, the peer
+// sidebar and the status bar, all measured in columns and returned as rows.
+import { sanitize, strWidth, truncate, wrap } from './text'
+import { keyColor, span, type Row, type Style } from './style'
+
+// ---- entries of the message pane -----------------------------------------
+
+export interface ChatEntry {
+  kind: 'chat'
+  ts: number
+  nick: string
+  /** The author's public key (hex): the tag and the colour come from it. */
+  key: string
+  text: string
+  self: boolean
+  /** The text names the reader's nick. */
+  mention: boolean
+  /** Backfilled from peers' history rather than received live. */
+  history: boolean
+  /** For a guest posted by a gateway: the gateway's nick. */
+  via?: string
+  /** Set when the message is for another room than the current one. */
+  room?: string
+}
+
+/**
+ * info: joins, leaves, discovery, faults from the network (dimmed);
+ * output: what a command printed; error: a command that failed.
+ */
+export type SystemLevel = 'info' | 'output' | 'error'
+
+export interface SystemEntry { kind: 'system'; ts: number; level: SystemLevel; text: string }
+
+export type Entry = ChatEntry | SystemEntry
+
+const TAG_DIGITS = 4
+/** Nicks wider than this are cut in the pane and the sidebar. */
+const MAX_NICK_COLUMNS = 20
+
+function two (n: number): string { return String(n).padStart(2, '0') }
+
+/** `HH:MM` in local time; `MM-DD HH:MM` when not from the day of `now`. */
+export function formatTime (ts: number, now: number = Date.now()): string {
+  const d = new Date(ts)
+  const hm = `${two(d.getHours())}:${two(d.getMinutes())}`
+  const n = new Date(now)
+  if (d.getFullYear() === n.getFullYear() && d.getMonth() === n.getMonth() && d.getDate() === n.getDate()) return hm
+  return `${two(d.getMonth() + 1)}-${two(d.getDate())} ${hm}`
+}
+
+/** A nick as shown: sanitised and cut to a sane width. */
+export function displayNick (nick: string): string {
+  return truncate(sanitize(nick), MAX_NICK_COLUMNS) || '?'
+}
+
+/** `alice#3fa2`: the nick and the first hex digits of the key. */
+export function displayTag (nick: string, key: string): string {
+  return `${displayNick(nick)}#${key.slice(0, TAG_DIGITS)}`
+}
+
+function escapeRegExp (s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/** True when `text` names `nick` as a word (any case). */
+export function mentions (text: string, nick: string): boolean {
+  if (!nick) return false
+  const re = new RegExp(`(^|[^\\p{L}\\p{N}_])@?${escapeRegExp(nick)}($|[^\\p{L}\\p{N}_])`, 'iu')
+  return re.test(text)
+}
+
+const DIM: Style = { dim: true }
+const STYLE_BY_LEVEL: Record<SystemLevel, Style | undefined> = {
+  info: DIM,
+  output: undefined,
+  error: { fg: 'red', bold: true }
+}
+const MARK_BY_LEVEL: Record<SystemLevel, string> = { info: '-!-', output: '---', error: '-!-' }
+
+/**
+ * Lays out rows with a hanging indent: `prefix` on the first row, the text
+ * wrapped after it, and the following rows indented to line up with the
+ * text (or by 2 when the prefix is wider than half the pane).
+ */
+function hanging (prefix: Row, text: string, textStyle: Style | undefined, width: number): Row[] {
+  const pw = strWidth(prefix.map(s => s.text).join(''))
+  const indent = pw <= Math.floor(width / 2) ? pw : 2
+  const rows = wrap(text, width - indent, Math.max(1, width - pw))
+  return rows.map((r, i) => {
+    const lead = i === 0 ? prefix : [span(' '.repeat(indent))]
+    return r ? [...lead, span(r, textStyle)] : lead
+  })
+}
+
+/** The screen rows of one entry at a pane width. */
+export function formatEntry (e: Entry, width: number, now: number = Date.now()): Row[] {
+  const time = span(formatTime(e.ts, now) + ' ', DIM)
+  if (e.kind === 'system') {
+    const style = STYLE_BY_LEVEL[e.level]
+    const prefix = [time, span(MARK_BY_LEVEL[e.level] + ' ', style ?? DIM)]
+    return hanging(prefix, sanitize(e.text, { newlines: true }), style, width)
+  }
+  const color = keyColor(e.key)
+  const nickStyle: Style = { fg: color, bold: e.self }
+  const tagStyle: Style = { fg: color, dim: true }
+  const prefix: Row = [time]
+  if (e.history) prefix.push(span('↺ ', DIM))
+  if (e.room !== undefined) prefix.push(span(`#${sanitize(e.room)} `, DIM))
+  prefix.push(span('<', DIM), span(displayNick(e.nick), nickStyle))
+  if (e.via !== undefined) prefix.push(span('@' + displayNick(e.via), tagStyle))
+  prefix.push(span('#' + e.key.slice(0, TAG_DIGITS), tagStyle), span('> ', DIM))
+  const textStyle: Style | undefined = e.mention ? { fg: 'yellow', bold: true } : e.history ? DIM : undefined
+  return hanging(prefix, sanitize(e.text, { newlines: true }), textStyle, width)
+}
+
+// ---- sidebar ---------------------------------------------------------------
+
+export interface PeerView {
+  key: string
+  nick: string
+  via: string
+  address: string
+  live: boolean
+}
+
+/** The peer list: live peers first, then lost ones; two rows each. */
+export function formatPeers (peers: PeerView[], width: number, height: number): Row[] {
+  const live = peers.filter(p => p.live).length
+  const rows: Row[] = [[span(truncate(`peers ${live}/${peers.length}`, width), { bold: true })]]
+  const sorted = [...peers].sort((a, b) => Number(b.live) - Number(a.live) || a.nick.localeCompare(b.nick) || a.key.localeCompare(b.key))
+  for (const p of sorted) {
+    if (rows.length + 2 > height) {
+      const more = sorted.length - (rows.length - 1) / 2
+      rows[rows.length - 1] = [span(truncate(`… ${more} more`, width), DIM)]
+      break
+    }
+    const mark = p.live ? span('● ', { fg: 'green' }) : span('○ ', DIM)
+    const name = truncate(displayTag(p.nick, p.key), width - 2)
+    rows.push([mark, span(name, p.live ? { fg: keyColor(p.key) } : DIM)])
+    const where = `${p.live ? '' : 'lost '}${p.via} ${sanitize(p.address) || '-'}`
+    rows.push([span('  ' + truncate(where, width - 2), DIM)])
+  }
+  return rows
+}
+
+// ---- status bar ------------------------------------------------------------
+
+export interface StatusView {
+  room: string
+  nick: string
+  key: string
+  listen: string
+  links: number
+  discovery: string
+  /** Messages that arrived below the view while scrolled up. */
+  unread: number
+  scrolled: boolean
+}
+
+const BAR: Style = { fg: 'white', bg: 'blue' }
+
+/** One row, exactly `width` columns wide. */
+export function formatStatus (s: StatusView, width: number): Row {
+  const parts = [
+    `#${s.room}`,
+    displayTag(s.nick, s.key),
+    s.listen || 'not listening',
+    `links ${s.links}`,
+    s.discovery
+  ]
+  let text = ' ' + parts.join(' │ ')
+  let tail = ''
+  if (s.scrolled) tail = s.unread > 0 ? ` -- ${s.unread} unread below (PgDn) -- ` : ' -- scrolled (PgDn) -- '
+  const room = width - strWidth(tail)
+  text = truncate(text, Math.max(0, room))
+  const pad = ' '.repeat(Math.max(0, room - strWidth(text)))
+  const row: Row = [span(text + pad, BAR)]
+  if (tail) row.push(span(truncate(tail, width), { ...BAR, bold: true, fg: 'light yellow' }))
+  return row
+}

@@ -1,0 +1,366 @@
+// The terminal view: subscribes to a node's events, keeps the message pane,
+// the peer sidebar and the status bar, reads keys into the input line and
+// runs lines through the core's command runner (the same one headless mode
+// uses). It computes every row itself and hands them to a Surface; it never
+// touches a terminal library.
+import type { MeshNode, ChatMessage, PeerInfo, Fault, Discovery } from '../../core/node'
+import { runLine, type Outcome } from '../../core/command-runner'
+import { COMMANDS, parseLine, findCommand, usage } from '../../core/commands'
+import { VERSION } from '../../version'
+import { InputLine } from './input-line'
+import { formatEntry, formatPeers, formatStatus, displayTag, mentions, type Entry, type PeerView, type SystemLevel } from './format'
+import { span, withoutColor, type Row } from './style'
+import type { Frame, Key, Surface, SurfaceFactory } from './surface'
+
+export interface TerminalViewOptions {
+  node: MeshNode
+  surface: SurfaceFactory
+  /** /quit and Ctrl-C: the caller closes the node and restores the terminal (stop()). */
+  onQuit: () => void
+  now?: () => number
+  /** Entries kept for scrollback. */
+  maxEntries?: number
+  /** Delay that batches redraws (ms); 0 draws on the next turn. */
+  renderDelayMs?: number
+}
+
+
+const MAX_LOST_PEERS = 50
+const WHEEL_ROWS = 3
+const PROMPT = '> '
+
+export const KEY_HELP = 'keys: Enter send · ↑/↓ history · Tab complete · PgUp/PgDn or wheel scroll · Ctrl-L redraw · Ctrl-C quit'
+
+export class TerminalView {
+  readonly input = new InputLine()
+  private surface: Surface | null = null
+  private entries: Entry[] = []
+  private readonly rowCache = new WeakMap<Entry, { width: number; rows: Row[] }>()
+  /** Rows scrolled up from the bottom; 0 follows new messages. */
+  private scroll = 0
+  private unread = 0
+  private readonly peers = new Map<string, PeerView>()
+  /** Nicks for Tab completion, most recently active first. */
+  private recentNicks: string[] = []
+  private discovery = 'swarm off'
+  private renderTimer: NodeJS.Timeout | null = null
+  private stopped = false
+  private readonly now: () => number
+  private readonly maxEntries: number
+  private readonly renderDelayMs: number
+  private readonly listeners: Array<[string, (...args: any[]) => void]> = []
+
+  constructor (private readonly opts: TerminalViewOptions) {
+    this.now = opts.now ?? Date.now
+    this.maxEntries = opts.maxEntries ?? 5000
+    this.renderDelayMs = opts.renderDelayMs ?? 10
+  }
+
+  start (): void {
+    const { node } = this.opts
+    this.surface = this.opts.surface({
+      onKey: k => this.onKey(k),
+      onWheel: d => this.scrollBy(d < 0 ? WHEEL_ROWS : -WHEEL_ROWS),
+      onResize: () => this.render()
+    })
+    this.on('peer-up', (p: PeerInfo) => this.onPeerUp(p))
+    this.on('peer-down', (p: { peer: string; nick: string; reason?: string }) => this.onPeerDown(p))
+    this.on('message', (m: ChatMessage) => this.onMessage(m))
+    this.on('fault', (f: Fault) => this.system('info', `error ${f.code}: ${f.message}`))
+    this.on('nick', () => this.scheduleRender())
+    this.on('discovery', (d: Discovery) => this.onDiscovery(d))
+    for (const p of node.peers()) this.onPeerUp(p, true)
+    this.system('output', `meshchat ${VERSION}: you are ${displayTag(node.nick, node.id)} in #${node.room}, listening on ${node.listenAddress || '(nothing)'}`)
+    this.system('output', 'type /help for commands; Ctrl-C or /quit to leave')
+    this.render()
+  }
+
+  /** Unsubscribes and restores the terminal. Safe to call twice. */
+  stop (): void {
+    if (this.stopped) return
+    this.stopped = true
+    if (this.renderTimer) clearTimeout(this.renderTimer)
+    this.renderTimer = null
+    for (const [event, fn] of this.listeners) this.opts.node.removeListener(event, fn)
+    this.surface?.destroy()
+  }
+
+  private on (event: string, fn: (...args: any[]) => void): void {
+    this.opts.node.on(event, fn)
+    this.listeners.push([event, fn])
+  }
+
+  // ---- node events --------------------------------------------------------
+
+  private onPeerUp (p: PeerInfo, quiet = false): void {
+    this.peers.set(p.peer, { key: p.peer, nick: p.nick, via: p.via, address: p.address, live: true })
+    this.noteNick(p.nick)
+    if (!quiet) this.system('info', `${displayTag(p.nick, p.peer)} joined (${p.via} ${p.address})`)
+    else this.scheduleRender()
+  }
+
+  private onPeerDown (p: { peer: string; nick: string; reason?: string }): void {
+    const v = this.peers.get(p.peer)
+    if (v) {
+      v.live = false
+      // Forget the oldest lost peers beyond a limit.
+      const lost = [...this.peers.values()].filter(x => !x.live)
+      for (const x of lost.slice(0, Math.max(0, lost.length - MAX_LOST_PEERS))) this.peers.delete(x.key)
+    }
+    this.system('info', `${displayTag(p.nick, p.peer)} left${p.reason ? ` (${p.reason})` : ''}`)
+  }
+
+  private onMessage (m: ChatMessage): void {
+    const node = this.opts.node
+    const mention = !m.self && mentions(m.text, node.nick)
+    const entry: Entry = {
+      kind: 'chat', ts: m.ts, nick: m.nick, key: m.from, text: m.text, self: m.self,
+      mention, history: !!m.history
+    }
+    if (m.via !== undefined) entry.via = m.via
+    if (m.room !== node.room) entry.room = m.room
+    if (!m.self) {
+      this.noteNick(m.nick)
+      const peer = this.peers.get(m.from)
+      if (peer && m.via === undefined) peer.nick = m.nick
+    } else {
+      // Sending jumps back to the newest messages.
+      this.scroll = 0
+      this.unread = 0
+    }
+    this.push(entry, true)
+    if (mention && !entry.history) this.surface?.bell()
+  }
+
+  private onDiscovery (d: Discovery): void {
+    this.discovery = d.state === 'joined' ? `swarm joined (${d.peers})` : `swarm ${d.state}`
+    this.system('info', `discovery ${d.topic.slice(0, 12)}: ${d.state}${d.state === 'joined' ? `, ${d.peers} peers` : ''}`)
+  }
+
+  private noteNick (nick: string): void {
+    this.recentNicks = [nick, ...this.recentNicks.filter(n => n !== nick)].slice(0, 200)
+  }
+
+  // ---- the message pane -----------------------------------------------------
+
+  /** Adds a system line: info (dimmed), output (of a command), error. */
+  system (level: SystemLevel, text: string): void {
+    this.push({ kind: 'system', ts: this.now(), level, text }, false)
+  }
+
+  private push (e: Entry, countsUnread: boolean): void {
+    this.entries.push(e)
+    if (this.entries.length > this.maxEntries) this.entries.splice(0, this.entries.length - this.maxEntries)
+    if (this.scroll > 0) {
+      // Keep the rows in view where they are while scrolled up.
+      this.scroll += this.rowsOf(e, this.layout().paneWidth).length
+      if (countsUnread) this.unread++
+    }
+    this.scheduleRender()
+  }
+
+  private rowsOf (e: Entry, width: number): Row[] {
+    const cached = this.rowCache.get(e)
+    if (cached && cached.width === width) return cached.rows
+    const rows = formatEntry(e, width, this.now())
+    this.rowCache.set(e, { width, rows })
+    return rows
+  }
+
+  private layout (): { width: number; height: number; paneWidth: number; paneHeight: number; sidebarWidth: number } {
+    const width = Math.max(1, this.surface?.width ?? 80)
+    const height = Math.max(3, this.surface?.height ?? 24)
+    const sidebarWidth = width >= 70 ? Math.min(34, Math.max(22, Math.floor(width * 0.22))) : 0
+    return { width, height, paneWidth: width - sidebarWidth, paneHeight: height - 2, sidebarWidth }
+  }
+
+  /** Rows of the pane from the bottom up, enough to fill `need`; and whether there are more. */
+  private bottomRows (width: number, need: number): { rows: Row[]; more: boolean } {
+    const out: Row[][] = []
+    let count = 0
+    let i = this.entries.length - 1
+    for (; i >= 0 && count < need; i--) {
+      const r = this.rowsOf(this.entries[i], width)
+      out.push(r)
+      count += r.length
+    }
+    const rows: Row[] = []
+    for (let j = out.length - 1; j >= 0; j--) rows.push(...out[j])
+    return { rows, more: i >= 0 }
+  }
+
+  scrollBy (rows: number): void {
+    const { paneWidth, paneHeight } = this.layout()
+    const target = Math.max(0, this.scroll + rows)
+    const { rows: all, more } = this.bottomRows(paneWidth, target + paneHeight)
+    const max = more ? target : Math.max(0, all.length - paneHeight)
+    this.scroll = Math.min(target, max)
+    if (this.scroll === 0) this.unread = 0
+    this.scheduleRender()
+  }
+
+  // ---- keys ----------------------------------------------------------------
+
+  private completer = {
+    commands: () => COMMANDS.map(c => c.name),
+    nicks: () => {
+      const own = this.opts.node.nick
+      const live = [...this.peers.values()].filter(p => p.live).map(p => p.nick)
+      return [...this.recentNicks, ...live].filter(n => n !== own)
+    }
+  }
+
+  onKey (k: Key): void {
+    const input = this.input
+    const { paneHeight } = this.layout()
+    const page = Math.max(1, paneHeight - 1)
+    if (k.ch !== undefined && !k.ctrl && !k.meta) {
+      input.insert(k.ch)
+    } else if (k.ctrl) {
+      switch (k.name) {
+        case 'c': this.opts.onQuit(); return
+        case 'a': input.home(); break
+        case 'e': input.end(); break
+        case 'b': input.left(); break
+        case 'f': input.right(); break
+        case 'd': input.deleteForward(); break
+        case 'h': input.backspace(); break
+        case 'u': input.killToStart(); break
+        case 'k': input.killToEnd(); break
+        case 'w': input.deleteWordBack(); break
+        case 'p': input.historyUp(); break
+        case 'n': input.historyDown(); break
+        case 'l': this.surface?.redraw(); return
+        case 'left': input.wordLeft(); break
+        case 'right': input.wordRight(); break
+        default: return
+      }
+    } else if (k.meta) {
+      switch (k.name) {
+        case 'b': case 'left': input.wordLeft(); break
+        case 'f': case 'right': input.wordRight(); break
+        case 'backspace': input.deleteWordBack(); break
+        default: return
+      }
+    } else {
+      switch (k.name) {
+        case 'enter': this.submit(); return
+        case 'backspace': input.backspace(); break
+        case 'delete': input.deleteForward(); break
+        case 'left': input.left(); break
+        case 'right': input.right(); break
+        case 'home': input.home(); break
+        case 'end': input.end(); break
+        case 'up': if (k.shift) { this.scrollBy(1); return } input.historyUp(); break
+        case 'down': if (k.shift) { this.scrollBy(-1); return } input.historyDown(); break
+        case 'tab':
+          if (!input.complete(this.completer, k.shift)) this.surface?.bell()
+          break
+        case 'pageup': this.scrollBy(page); return
+        case 'pagedown': this.scrollBy(-page); return
+        default: return
+      }
+    }
+    this.scheduleRender()
+  }
+
+  private submit (): void {
+    const line = this.input.submit()
+    this.runLine(line)
+    this.scheduleRender()
+  }
+
+  /** Runs one input line, as if typed. */
+  runLine (line: string): void {
+    const outcome = runLine(this.opts.node, line)
+    this.show(line, outcome)
+  }
+
+  private show (line: string, o: Outcome): void {
+    const node = this.opts.node
+    switch (o.kind) {
+      case 'none': case 'sent': return
+      case 'help':
+        this.system('output', 'commands:')
+        for (const l of o.lines) this.system('output', '  ' + l)
+        this.system('output', KEY_HELP)
+        return
+      case 'peers':
+        if (o.peers.length === 0) { this.system('output', 'no peers linked; /connect HOST:PORT to dial one'); return }
+        this.system('output', `${o.peers.length} peer${o.peers.length === 1 ? '' : 's'} linked:`)
+        for (const p of o.peers) this.system('output', `  ${displayTag(p.nick, p.peer)}  ${p.via} ${p.address}`)
+        return
+      case 'nick': this.system('output', `you are now known as ${displayTag(o.nick, node.id)}`); return
+      case 'connecting':
+        this.system('output', `connecting to ${o.address}…`)
+        o.done.then(
+          p => { if (!this.stopped) this.system('output', `connected to ${displayTag(p.nick, p.peer)} (${p.via} ${p.address})`) },
+          err => { if (!this.stopped) this.system('error', err.message) })
+        return
+      case 'clear':
+        this.entries = []
+        this.scroll = 0
+        this.unread = 0
+        this.scheduleRender()
+        return
+      case 'quit': this.opts.onQuit(); return
+      case 'error': this.system('error', withUsage(line, o.message)); return
+      default:
+        // A command added to the core that this view does not format yet.
+        this.system('output', `${line.trim()}: done`)
+    }
+  }
+
+  // ---- drawing -------------------------------------------------------------
+
+  private scheduleRender (): void {
+    if (this.stopped || this.renderTimer) return
+    this.renderTimer = setTimeout(() => { this.renderTimer = null; this.render() }, this.renderDelayMs)
+  }
+
+  /** The frame as it would be drawn now. */
+  frame (): Frame {
+    const node = this.opts.node
+    const { width, paneWidth, paneHeight, sidebarWidth } = this.layout()
+    const { rows: all, more } = this.bottomRows(paneWidth, this.scroll + paneHeight)
+    const maxScroll = more ? this.scroll : Math.max(0, all.length - paneHeight)
+    if (this.scroll > maxScroll) this.scroll = maxScroll
+    if (this.scroll === 0) this.unread = 0
+    const end = all.length - this.scroll
+    let messages = all.slice(Math.max(0, end - paneHeight), end)
+    // Fill from the bottom, like a chat client.
+    if (messages.length < paneHeight) messages = [...Array.from({ length: paneHeight - messages.length }, () => []), ...messages]
+    const sidebar = sidebarWidth > 0 ? formatPeers([...this.peers.values()], sidebarWidth - 2, paneHeight) : null
+    const status = formatStatus({
+      room: node.room, nick: node.nick, key: node.id, listen: node.listenAddress, links: node.linkCount,
+      discovery: this.discovery, unread: this.unread, scrolled: this.scroll > 0
+    }, width)
+    const v = this.input.view(width - PROMPT.length)
+    const inputRow: Row = [span(PROMPT, { bold: true }), span(v.text)]
+    const color = this.surface?.color ?? true
+    const plain = (r: Row) => (color ? r : withoutColor(r))
+    return {
+      messages: messages.map(plain),
+      sidebar: sidebar ? sidebar.map(plain) : null,
+      sidebarWidth,
+      status: plain(status),
+      input: inputRow,
+      cursor: PROMPT.length + v.cursor
+    }
+  }
+
+  render (): void {
+    if (this.stopped || !this.surface) return
+    if (this.renderTimer) { clearTimeout(this.renderTimer); this.renderTimer = null }
+    this.surface.draw(this.frame())
+  }
+}
+
+/** Adds the usage of the command a failed line named, unless the message has it. */
+export function withUsage (line: string, message: string): string {
+  if (/usage:/.test(message)) return message
+  const parsed = parseLine(line)
+  if (parsed.type !== 'command') return message
+  const spec = findCommand(parsed.name)
+  return spec ? `${message} (usage: ${usage(spec)})` : message
+}

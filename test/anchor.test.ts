@@ -1,0 +1,87 @@
+// --anchor: the classic server log on stdout, JSON with --headless, exit 0 on
+// SIGTERM/SIGINT. Real bin processes on loopback.
+import test from 'tape'
+import { Cluster, FAST_TIMING, tempDir, type Proc } from './helpers/proc'
+import { LineClient } from './helpers/line-client'
+
+const tag = (p: Proc) => `${p.ready.nick}#${p.id.slice(0, 4)}`
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/** Starts an anchor (log mode) and reads its start-up lines. */
+async function startAnchor (cluster: Cluster, extra: string[] = []) {
+  const p = cluster.spawnRaw(['--anchor', '--nick', 'anchor', '--listen', '127.0.0.1:0', '--data-dir', tempDir(),
+    '--timing', JSON.stringify(FAST_TIMING), ...extra], 'anchor')
+  const logLine = (re: RegExp, what = String(re)) =>
+    p.waitFor(e => e.event === 'non-json' && re.test(e.line), 10_000, what).then(e => re.exec(e.line)!)
+  const [, label, listen] = await logLine(/^meshchat anchor (anchor#[0-9a-f]{4}) listening on (\S+), room #lobby$/, 'start-up line')
+  return { p, label, listen, logLine }
+}
+
+test('--anchor logs messages with the sender address, joins and leaves; exits 0 on SIGTERM', async (t) => {
+  t.timeoutAfter(20_000)
+  const cluster = new Cluster(t)
+  const anchor = await startAnchor(cluster, ['--text-listen', '127.0.0.1:0'])
+  const [, gwAddress] = await anchor.logLine(/^text gateway listening on (\S+)$/)
+  t.ok(anchor.p.events.every(e => e.event === 'non-json'), 'no JSON in log mode')
+
+  const bob = await cluster.start({ name: 'bob', args: ['--peer', anchor.listen] })
+  await anchor.logLine(new RegExp(`^${esc(bob.listen)} ${esc(tag(bob))} joined$`), 'join line')
+  t.pass(`join line: ${bob.listen} ${tag(bob)} joined`)
+
+  bob.send('hello anchor')
+  await anchor.logLine(new RegExp(`^${esc(bob.listen)} ${esc(tag(bob))}: hello anchor$`), 'message line')
+  t.pass('message line carries the sender address and nick#tag')
+
+  bob.send('\u001b[2Jcleared?')
+  await anchor.logLine(/: cleared\?$/, 'sanitised line')
+  t.notOk(anchor.p.events.some(e => String(e.line).includes('\u001b')), 'escape sequences never reach the log')
+
+  const guest = await LineClient.connect(gwAddress, 'guest')
+  cluster.cleanups.push(() => guest.destroy())
+  await guest.waitLine(l => l.startsWith('*** Welcome'))
+  await anchor.logLine(new RegExp(`^127\\.0\\.0\\.1:${guest.socket.localPort} guest-1 joined the text gateway$`), 'guest join line')
+  guest.send('from a plain client')
+  await anchor.logLine(new RegExp(`^${esc(anchor.listen)} guest-1 via ${esc(anchor.label)}: from a plain client$`), 'guest message line')
+  t.pass('guest lines show the gateway address and "guest via gw#tag"')
+  t.equal((await bob.waitMessage('from a plain client')).via, 'anchor', 'the mesh node gets the guest line')
+
+  await bob.kill('SIGTERM')
+  await anchor.logLine(new RegExp(`^${esc(bob.listen)} ${esc(tag(bob))} left \\(.*\\)$`), 'leave line')
+  t.pass('leave line')
+
+  const status = await anchor.p.kill('SIGTERM')
+  t.equal(status.code, 0, 'exit status 0 on SIGTERM')
+  await guest.waitClosed(5000)
+  t.ok(guest.lines.includes('*** the gateway is shutting down'), 'gateway clients are told, then closed')
+})
+
+test('--anchor shows "-" for an author that is not a direct peer; exits 0 on SIGINT', async (t) => {
+  t.timeoutAfter(20_000)
+  const cluster = new Cluster(t)
+  const anchor = await startAnchor(cluster, ['--no-pex'])
+  const mid = await cluster.start({ name: 'mid', args: ['--peer', anchor.listen, '--no-pex'] })
+  const far = await cluster.start({ name: 'far', args: ['--peer', mid.listen, '--no-pex'] })
+  await far.waitPeerUp(mid.id)
+  await anchor.logLine(new RegExp(`${esc(tag(mid))} joined$`))
+  far.send('from far away')
+  await anchor.logLine(new RegExp(`^- ${esc(tag(far))}: from far away$`), 'relayed message line')
+  t.pass('relayed message from a non-neighbour logs "-" as its address')
+  t.notOk(anchor.p.events.some(e => String(e.line).includes(`${tag(far)} joined`)), 'a non-neighbour never "joined"')
+  t.equal((await anchor.p.kill('SIGINT')).code, 0, 'exit status 0 on SIGINT')
+})
+
+test('--anchor --headless writes the JSON events instead of the log', async (t) => {
+  t.timeoutAfter(15_000)
+  const cluster = new Cluster(t)
+  const anchor = await cluster.start({ name: 'anchor', args: ['--anchor', '--text-listen', '127.0.0.1:0'] })
+  t.equal(anchor.ready.nick, 'anchor', 'ready event')
+  const gw = await anchor.waitFor(e => e.event === 'text-listen', 5000, 'text-listen')
+  const bob = await cluster.start({ name: 'bob', args: ['--peer', anchor.listen] })
+  await anchor.waitPeerUp(bob.id)
+  bob.send('json please')
+  const m = await anchor.waitMessage('json please')
+  t.equal(m.from, bob.id, 'message event')
+  t.match(gw.listen, /^127\.0\.0\.1:\d+$/, 'text-listen event')
+  t.notOk(anchor.events.some(e => e.event === 'non-json'), 'nothing but JSON on stdout')
+  t.equal((await anchor.kill('SIGTERM')).code, 0, 'exit status 0')
+})

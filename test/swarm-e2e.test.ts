@@ -1,0 +1,112 @@
+// Topic joins as a user meets them: real processes of the built bin, a private
+// DHT from `meshchat dht` on 127.0.0.1 (never the public DHT), no --peer.
+import test from 'tape'
+import dgram from 'dgram'
+import { Cluster, type Proc } from './helpers/proc'
+
+const NOPEX = ['--no-pex']
+/** Refresh the topic often at first: processes that start together must find each other fast. */
+const SWARM_TIMING = JSON.stringify({ earlyRefreshMs: 300, earlyRefreshes: 15 })
+
+function freeUdpPort (): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = dgram.createSocket('udp4')
+    s.once('error', reject)
+    s.bind(0, '127.0.0.1', () => { const port = s.address().port; s.close(() => resolve(port)) })
+  })
+}
+
+/** Starts `meshchat dht` and resolves with it and the HOST:PORT of its first stdout line. */
+async function startDht (c: Cluster): Promise<{ proc: Proc; address: string }> {
+  const proc = c.spawnRaw(['dht', '--listen', '127.0.0.1:0'], 'dht')
+  const first = await proc.waitFor(() => true, 10_000, 'the dht address line')
+  return { proc, address: first.line ?? String(first) }
+}
+
+function topicArgs (topic: string, bootstrap: string): string[] {
+  return ['--topic', topic, '--bootstrap', bootstrap, '--swarm-timing', SWARM_TIMING]
+}
+
+async function peersOf (p: Proc): Promise<any> {
+  const n = p.events.length
+  p.send('/peers')
+  return p.waitFor(e => e.event === 'peers' && p.events.indexOf(e) >= n, 5000, 'peers')
+}
+
+test('meshchat dht + three --topic nodes, no --peer: every node gets every message once', async (t) => {
+  t.timeoutAfter(45_000)
+  const c = new Cluster(t)
+  const dht = await startDht(c)
+  t.match(dht.address, /^127\.0\.0\.1:\d+$/, `dht prints HOST:PORT first (${dht.address})`)
+  t.notEqual(dht.address, '127.0.0.1:0', 'the real port, not 0')
+  const started = Date.now()
+  const nodes = await Promise.all(['a', 'b', 'c'].map(name => c.start({ name, args: [...NOPEX, ...topicArgs('t-three', dht.address)] })))
+  for (const p of nodes) {
+    t.equal(p.ready.room, 't-three', `${p.name}: --topic is its room`)
+    await p.waitFor(e => e.event === 'discovery' && e.topic === 't-three' && e.state === 'joining', 5000, 'discovery joining')
+  }
+  for (const p of nodes) for (const q of nodes) if (p !== q) await p.waitPeerUp(q.id, 30_000)
+  t.ok(Date.now() - started < 30_000, `all linked within 30 s (${Date.now() - started} ms)`)
+  for (const p of nodes) {
+    t.ok(p.events.some(e => e.event === 'discovery' && e.state === 'joined'), `${p.name} reports joined`)
+    t.ok(p.events.filter(e => e.event === 'peer-up').every(e => e.via === 'swarm'), `${p.name}: every link is via swarm`)
+  }
+  for (const p of nodes) p.send(`hello from ${p.name}`)
+  for (const p of nodes) for (const q of nodes) await p.waitMessage(`hello from ${q.name}`, 10_000)
+  for (const p of nodes) await peersOf(p)
+  for (const p of nodes) {
+    const ids = p.messages().map(m => m.id)
+    t.equal(ids.length, 3, `${p.name} has 3 messages`)
+    t.equal(new Set(ids).size, 3, `${p.name} saw each once`)
+  }
+  const exit = await nodes[0].kill('SIGTERM')
+  t.equal(exit.code, 0, 'a swarm node exits 0 on SIGTERM (swarm and DHT closed)')
+  const dhtExit = await dht.proc.kill('SIGTERM')
+  t.equal(dhtExit.code, 0, 'meshchat dht exits 0 on SIGTERM')
+})
+
+test('mixed mesh A -tcp- B -swarm- C: messages cross both kinds of link once', async (t) => {
+  t.timeoutAfter(45_000)
+  const c = new Cluster(t)
+  const dht = await startDht(c)
+  const a = await c.start({ name: 'a', args: [...NOPEX, '--room', 't-mixed'] })
+  const [b, cc] = await Promise.all([
+    c.start({ name: 'b', args: [...NOPEX, ...topicArgs('t-mixed', dht.address), '--peer', a.listen] }),
+    c.start({ name: 'c', args: [...NOPEX, ...topicArgs('t-mixed', dht.address)] })
+  ])
+  const ab = await b.waitPeerUp(a.id)
+  t.equal(ab.via, 'tcp', 'A and B are linked by TCP')
+  const [bc, cb] = await Promise.all([cc.waitPeerUp(b.id, 30_000), b.waitPeerUp(cc.id, 30_000)])
+  t.ok(bc.via === 'swarm' && cb.via === 'swarm', 'B and C are linked through the swarm, seen from both ends')
+  a.send('from a over tcp then swarm')
+  const got = await cc.waitMessage('from a over tcp then swarm', 10_000)
+  t.equal(got.hops, 2, 'two hops: A to B by TCP, B to C by swarm')
+  cc.send('from c back')
+  await a.waitMessage('from c back', 10_000)
+  for (const p of [a, b, cc]) await peersOf(p)
+  t.equal(cc.messages('from a over tcp then swarm').length, 1, 'C got A\'s message once')
+  t.equal(a.messages('from c back').length, 1, 'A got C\'s message once')
+  t.notOk(a.events.some(e => e.event === 'peer-up' && e.peer === cc.id), 'A never linked to C directly')
+})
+
+test('unreachable bootstrap: DHT_UNREACHABLE with a hint, and direct links keep working', async (t) => {
+  t.timeoutAfter(30_000)
+  const c = new Cluster(t)
+  const dead = `127.0.0.1:${await freeUdpPort()}`
+  const b = await c.start({ name: 'b', args: [...NOPEX, '--room', 't-dead'] })
+  const a = await c.start({
+    name: 'a',
+    args: [...NOPEX, '--topic', 't-dead', '--bootstrap', dead, '--peer', b.listen, '--swarm-timing', JSON.stringify({ unreachableMs: 800, retryMs: 500 })]
+  })
+  const err = await a.waitFor(e => e.event === 'error' && e.code === 'DHT_UNREACHABLE', 10_000, 'DHT_UNREACHABLE')
+  t.ok(/--bootstrap/.test(err.message) && /UDP/.test(err.message) && err.message.includes(dead), `the message names the bootstrap and gives a hint: ${err.message}`)
+  const d = await a.waitFor(e => e.event === 'discovery' && e.state === 'error', 5000, 'discovery error')
+  t.equal(d.topic, 't-dead', 'discovery reports the topic in error')
+  await a.waitPeerUp(b.id)
+  a.send('still here over tcp')
+  const got = await b.waitMessage('still here over tcp')
+  t.equal(got.from, a.id, 'the direct link carries messages')
+  t.equal(a.events.filter(e => e.code === 'DHT_UNREACHABLE').length, 1, 'reported once, not on every retry')
+  const exit = await a.kill('SIGTERM')
+  t.equal(exit.code, 0, 'exits 0 on SIGTERM with the DHT unreachable')
+})

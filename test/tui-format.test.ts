@@ -1,0 +1,135 @@
+// Formatting of the terminal view as pure functions: message rows, mentions,
+// the peer sidebar, the status bar, and the surface's dim rewrite.
+import test from 'tape'
+import { formatEntry, formatPeers, formatStatus, formatTime, mentions, displayTag, type ChatEntry } from '../lib/ui/tui/format'
+import { rowText, keyColor, withoutColor, NICK_COLORS } from '../lib/ui/tui/style'
+import { strWidth } from '../lib/ui/tui/text'
+import { blinkToDim } from '../lib/ui/tui/blessed-surface'
+
+const KEY = '3fa2' + 'ab'.repeat(30)
+const NOW = new Date(2026, 10, 25, 14, 5).getTime()
+
+function chat (over: Partial<ChatEntry> = {}): ChatEntry {
+  return { kind: 'chat', ts: NOW, nick: 'alice', key: KEY, text: 'hello', self: false, mention: false, history: false, ...over }
+}
+
+test('time: HH:MM today, with the date otherwise', (t) => {
+  t.equal(formatTime(NOW, NOW), '14:05')
+  t.equal(formatTime(new Date(2026, 10, 24, 9, 7).getTime(), NOW), '11-24 09:07')
+  t.end()
+})
+
+test('chat rows: time, nick#tag in the key colour, text; wrapped with a hanging indent', (t) => {
+  const rows = formatEntry(chat(), 80, NOW)
+  t.equal(rows.length, 1)
+  t.equal(rowText(rows[0]), '14:05 <alice#3fa2> hello')
+  const nick = rows[0].find(s => s.text === 'alice')!
+  t.equal(nick.style?.fg, keyColor(KEY), 'nick coloured from the key')
+  t.equal(rows[0][0].style?.dim, true, 'time is dimmed')
+
+  const long = formatEntry(chat({ text: 'one two three four five six seven eight nine ten' }), 40, NOW)
+  t.ok(long.length > 1, 'long text wraps')
+  const indent = '14:05 <alice#3fa2> '.length
+  for (const r of long) t.ok(strWidth(rowText(r)) <= 40, 'each row fits the pane')
+  for (const r of long.slice(1)) t.equal(rowText(r).slice(0, indent).trim(), '', 'continuation rows line up with the text')
+  t.equal(long.map(r => rowText(r).slice(indent)).join(' '), 'one two three four five six seven eight nine ten')
+  t.end()
+})
+
+test('chat rows: peer text is sanitised and wide characters keep columns', (t) => {
+  const rows = formatEntry(chat({ text: 'hi\x1b[2J\x1b]0;pwn\x07 there\u202e!' }), 80, NOW)
+  t.equal(rowText(rows[0]), '14:05 <alice#3fa2> hi there!')
+  const nickRows = formatEntry(chat({ nick: 'ev\x1b[31mil' }), 80, NOW)
+  t.equal(rowText(nickRows[0]), '14:05 <evil#3fa2> hello', 'nick sanitised too')
+  const wide = formatEntry(chat({ text: '中文 😀 '.repeat(10) }), 30, NOW)
+  for (const r of wide) t.ok(strWidth(rowText(r)) <= 30, `row fits: ${rowText(r)}`)
+  t.end()
+})
+
+test('chat rows: own messages bold, mentions highlighted, history and guests marked', (t) => {
+  const own = formatEntry(chat({ self: true }), 80, NOW)[0]
+  t.equal(own.find(s => s.text === 'alice')!.style?.bold, true, 'own nick bold')
+  const hit = formatEntry(chat({ text: 'hey bob', mention: true }), 80, NOW)[0]
+  const text = hit[hit.length - 1]
+  t.equal(text.text, 'hey bob')
+  t.ok(text.style?.bold && text.style.fg === 'yellow', 'mention text highlighted')
+  const hist = formatEntry(chat({ history: true }), 80, NOW)[0]
+  t.equal(rowText(hist), '14:05 ↺ <alice#3fa2> hello', 'history marked')
+  const guest = formatEntry(chat({ nick: 'carol', via: 'gw' }), 80, NOW)[0]
+  t.equal(rowText(guest), '14:05 <carol@gw#3fa2> hello', 'guest shows its gateway')
+  const other = formatEntry(chat({ room: 'dev' }), 80, NOW)[0]
+  t.equal(rowText(other), '14:05 #dev <alice#3fa2> hello', 'another room is named')
+  t.end()
+})
+
+test('system rows: info dimmed, errors stand out, multi-line output indented', (t) => {
+  const info = formatEntry({ kind: 'system', ts: NOW, level: 'info', text: 'bob#91c0 joined' }, 80, NOW)[0]
+  t.equal(rowText(info), '14:05 -!- bob#91c0 joined')
+  t.ok(info.every(s => s.style?.dim), 'info line dimmed')
+  const err = formatEntry({ kind: 'system', ts: NOW, level: 'error', text: 'usage: /nick NAME' }, 80, NOW)[0]
+  t.equal(err[err.length - 1].style?.fg, 'red', 'error in red')
+  t.notOk(err[err.length - 1].style?.dim, 'error not dimmed')
+  t.end()
+})
+
+test('mentions: the nick as a word, any case, not inside other words', (t) => {
+  t.ok(mentions('hey alice', 'alice'))
+  t.ok(mentions('ALICE: look', 'alice'))
+  t.ok(mentions('ping @alice!', 'alice'))
+  t.notOk(mentions('malice aforethought', 'alice'))
+  t.notOk(mentions('alices', 'alice'))
+  t.ok(mentions('a.b? yes', 'a.b'), 'regex characters in nicks are literal')
+  t.notOk(mentions('axb', 'a.b'))
+  t.end()
+})
+
+test('key colours are stable and spread over the palette', (t) => {
+  t.equal(keyColor(KEY), keyColor(KEY))
+  const seen = new Set<string>()
+  for (let i = 0; i < 200; i++) seen.add(keyColor((i * 2654435761 >>> 0).toString(16).padStart(8, '0')))
+  t.equal(seen.size, NICK_COLORS.length, 'every colour used')
+  t.equal(displayTag('alice', KEY), 'alice#3fa2')
+  t.end()
+})
+
+test('sidebar: live peers first, with how and where they are reached', (t) => {
+  const rows = formatPeers([
+    { key: 'bbbb' + KEY, nick: 'zed', via: 'tcp', address: '127.0.0.1:8082', live: false },
+    { key: 'aaaa' + KEY, nick: 'bob', via: 'swarm', address: '10.0.0.5:4000', live: true }
+  ], 28, 20).map(rowText)
+  t.deepEqual(rows, ['peers 1/2', '● bob#aaaa', '  swarm 10.0.0.5:4000', '○ zed#bbbb', '  lost tcp 127.0.0.1:8082'])
+  const many = Array.from({ length: 20 }, (_, i) => ({ key: i.toString(16).padStart(4, '0') + KEY, nick: `p${i}`, via: 'tcp', address: '127.0.0.1:1', live: true }))
+  const cut = formatPeers(many, 24, 8).map(rowText)
+  t.equal(cut.length, 7, 'never taller than the pane')
+  t.match(cut[cut.length - 1], /… 17 more/, 'says how many are not shown')
+  t.end()
+})
+
+test('status bar: room, nick#tag, listen address, links, discovery, unread', (t) => {
+  const s = { room: 'lobby', nick: 'alice', key: KEY, listen: '127.0.0.1:8081', links: 2, discovery: 'swarm off', unread: 0, scrolled: false }
+  const row = formatStatus(s, 100)
+  t.equal(strWidth(rowText(row)), 100, 'fills the width')
+  t.equal(rowText(row).trimEnd(), ' #lobby │ alice#3fa2 │ 127.0.0.1:8081 │ links 2 │ swarm off')
+  const up = rowText(formatStatus({ ...s, scrolled: true, unread: 3 }, 100))
+  t.match(up, /3 unread below/, 'unread count while scrolled up')
+  t.equal(strWidth(up), 100)
+  const narrow = rowText(formatStatus({ ...s, scrolled: true, unread: 3 }, 40))
+  t.equal(strWidth(narrow), 40, 'narrow terminal: cut, still exact')
+  t.match(narrow, /unread/, 'the unread count survives a cut')
+  t.end()
+})
+
+test('NO_COLOR: colours dropped, backgrounds become inverse', (t) => {
+  const row = withoutColor([{ text: 'a', style: { fg: 'red', bold: true } }, { text: 'b', style: { fg: 'white', bg: 'blue' } }])
+  t.deepEqual(row, [{ text: 'a', style: { bold: true } }, { text: 'b', style: { inverse: true } }])
+  t.end()
+})
+
+test('surface: blink is drawn as dim, 256-colour parameters untouched', (t) => {
+  t.equal(blinkToDim('\x1b[5mx'), '\x1b[2mx')
+  t.equal(blinkToDim('\x1b[1;5;31mx'), '\x1b[1;2;31mx')
+  t.equal(blinkToDim('\x1b[38;5;5mx'), '\x1b[38;5;5mx', '38;5;5 is colour 5, not blink')
+  t.equal(blinkToDim('\x1b[48;5;200;5mx'), '\x1b[48;5;200;2mx')
+  t.equal(blinkToDim('plain'), 'plain')
+  t.end()
+})

@@ -1,0 +1,126 @@
+// End to end, as a person would use it: two meshchat processes in their own
+// terminals (tmux sessions on a private tmux server), linked on 127.0.0.1.
+// Keys go in with `tmux send-keys`; what is on screen comes back with
+// `tmux capture-pane`. Needs tmux (.ci/run installs it) and the built dist/.
+import test from 'tape'
+import { execFileSync } from 'child_process'
+import { BIN, FAST_TIMING, tempDir } from './helpers/proc'
+
+const SOCKET = `meshchat-test-${process.pid}`
+const ENV = { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' }
+delete (ENV as Record<string, unknown>).TMUX
+delete (ENV as Record<string, unknown>).NO_COLOR
+
+function tmux (...args: string[]): string {
+  return execFileSync('tmux', ['-u', '-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8', env: ENV })
+}
+
+function hasTmux (): boolean {
+  try { execFileSync('tmux', ['-V'], { stdio: 'ignore' }); return true } catch { return false }
+}
+
+const screen = (session: string) => tmux('capture-pane', '-p', '-t', session)
+const flags = (session: string) => tmux('display-message', '-p', '-t', session, '#{alternate_on} #{cursor_flag} #{mouse_any_flag} #{pane_current_command}').trim()
+const wait = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
+
+async function waitScreen (session: string, re: RegExp, what: string, timeoutMs = 15_000): Promise<string> {
+  const end = Date.now() + timeoutMs
+  let last = ''
+  while (Date.now() < end) {
+    last = screen(session)
+    if (re.test(last)) return last
+    await wait(100)
+  }
+  throw new Error(`${session}: timed out waiting for ${what}; screen was:\n${last}`)
+}
+
+/** Types text literally, then Enter. */
+function typeLine (session: string, text: string): void {
+  tmux('send-keys', '-t', session, '-l', text)
+  tmux('send-keys', '-t', session, 'Enter')
+}
+
+async function shell (name: string, width: number, height: number): Promise<void> {
+  tmux('new-session', '-d', '-s', name, '-x', String(width), '-y', String(height), "env PS1='$ ' TERM=screen bash --norc --noprofile")
+  await waitScreen(name, /^\$ ?$/m, 'a shell prompt')
+}
+
+function meshchat (session: string, nick: string, extra: string[] = []): void {
+  const args = ['--nick', nick, '--listen', '127.0.0.1:0', '--data-dir', tempDir(), '--timing', `'${JSON.stringify(FAST_TIMING)}'`, ...extra]
+  typeLine(session, `clear; exec 2>/tmp/${SOCKET}-${nick}.err; node ${BIN} ${args.join(' ')}; exec 2>&1`)
+}
+
+/** After quitting: normal screen, cursor shown, mouse off, the shell prompt on a clean last line. */
+async function assertRestored (t: test.Test, session: string): Promise<void> {
+  const out = await waitScreen(session, /^\$ ?$/m, 'the prompt after quitting', 10_000)
+  const [alt, cursor, mouse, cmd] = flags(session).split(' ')
+  t.equal(alt, '0', `${session}: back on the normal screen`)
+  t.equal(cursor, '1', `${session}: cursor visible`)
+  t.equal(mouse, '0', `${session}: mouse reporting off`)
+  t.equal(cmd, 'bash', `${session}: meshchat has exited`)
+  const lines = out.split('\n').filter(l => l.trim() !== '')
+  t.equal(lines[lines.length - 1].trim(), '$', `${session}: the prompt is the last line, nothing after it`)
+  t.doesNotMatch(out, /links \d|peers \d/, `${session}: no piece of the chat screen is left behind`)
+}
+
+test('terminal view end to end: two nodes in tmux chat, run commands, quit cleanly', { skip: !hasTmux() && 'tmux is not installed' }, async (t) => {
+  t.timeoutAfter(90_000)
+  t.teardown(() => { try { tmux('kill-server') } catch {} })
+  await shell('alice', 110, 30)
+  await shell('bob', 90, 24)
+
+  meshchat('alice', 'alice')
+  const a0 = await waitScreen('alice', /#lobby │ alice#[0-9a-f]{4} │ 127\.0\.0\.1:\d+/, "alice's status bar")
+  const address = /127\.0\.0\.1:\d+/.exec(a0.split('\n').find(l => l.includes('#lobby │'))!)![0]
+  t.pass(`alice listens on ${address}, read from her status bar`)
+  t.deepEqual(flags('alice').split(' ').slice(0, 1), ['1'], 'the view uses the alternate screen')
+
+  meshchat('bob', 'bob', ['--peer', address])
+  await waitScreen('bob', /alice#[0-9a-f]{4} joined \(tcp 127\.0\.0\.1:\d+\)/, 'alice joined, in bob\'s pane')
+  await waitScreen('alice', /bob#[0-9a-f]{4} joined/, 'bob joined, in alice\'s pane')
+  const b1 = await waitScreen('bob', /● alice#[0-9a-f]{4}/, 'alice live in bob\'s sidebar')
+  t.match(b1, /links 1/, 'bob\'s status bar counts the link')
+
+  typeLine('bob', 'hello alice, from bob 中文 ok')
+  const a1 = await waitScreen('alice', /<bob#[0-9a-f]{4}> hello alice, from bob 中文 ok/, "bob's line in alice's pane")
+  t.pass('a line typed in bob\'s terminal appears in alice\'s')
+  const row = a1.split('\n').find(l => l.includes('from bob'))!
+  const border = a1.split('\n').find(l => l.includes('peers 1/1'))!
+  t.equal(row.lastIndexOf('│'), border.lastIndexOf('│'), 'the sidebar border stays aligned after wide characters')
+
+  typeLine('alice', 'hi bob')
+  await waitScreen('bob', /<alice#[0-9a-f]{4}> hi bob/, "alice's line in bob's pane")
+
+  typeLine('alice', '/peers')
+  await waitScreen('alice', /1 peer linked:\n.*bob#[0-9a-f]{4} {2}tcp 127\.0\.0\.1:\d+/, '/peers output')
+  typeLine('alice', '/nick')
+  await waitScreen('alice', /-!- usage: \/nick NAME/, 'a one-line usage error')
+  typeLine('alice', '/frobnicate')
+  await waitScreen('alice', /-!- unknown command \/frobnicate; try \/help/, 'unknown command error')
+
+  // History recall and Tab completion, through real key presses.
+  tmux('send-keys', '-t', 'alice', 'Up')
+  await waitScreen('alice', /^> \/frobnicate\s*$/m, 'Up recalls the last line')
+  tmux('send-keys', '-t', 'alice', 'C-u')
+  tmux('send-keys', '-t', 'alice', '-l', 'bo')
+  tmux('send-keys', '-t', 'alice', 'Tab')
+  await waitScreen('alice', /^> bob: $/m, 'Tab completes bob')
+  tmux('send-keys', '-t', 'alice', '-l', 'typed once')
+  tmux('send-keys', '-t', 'alice', 'Enter')
+  await waitScreen('bob', /<alice#[0-9a-f]{4}> bob: typed once/, 'completed line arrives')
+  const a2 = await waitScreen('alice', /^> $/m, 'the input line is empty again after Enter')
+  t.doesNotMatch(a2, /ttyyppeedd|bbob/, 'no character typed twice after a submit')
+
+  // A resize re-lays the screen out: a narrow terminal hides the sidebar.
+  tmux('resize-window', '-t', 'alice', '-x', '60', '-y', '20')
+  const a3 = await waitScreen('alice', /^ #lobby │ alice#/m, 'status bar after resize')
+  t.doesNotMatch(a3, /peers \d\/\d/, 'sidebar hidden at 60 columns')
+  t.ok(a3.split('\n').every(l => l.length <= 60), 'every row fits 60 columns')
+
+  typeLine('bob', '/quit')
+  await assertRestored(t, 'bob')
+  await waitScreen('alice', /bob#[0-9a-f]{4} left/, 'alice sees bob leave')
+
+  tmux('send-keys', '-t', 'alice', 'C-c')
+  await assertRestored(t, 'alice')
+})

@@ -1,0 +1,172 @@
+// The terminal view over a fake surface and real nodes on memory links:
+// what a person sees after each event and key, without a terminal.
+import test from 'tape'
+import { TerminalView } from '../lib/ui/tui/terminal-view'
+import type { Frame, Key, Surface, SurfaceHandlers } from '../lib/ui/tui/surface'
+import { rowText } from '../lib/ui/tui/style'
+import { MemMesh } from './helpers/mesh'
+
+class FakeSurface implements Surface {
+  frames: Frame[] = []
+  bells = 0
+  destroyed = false
+  color = true
+  constructor (readonly handlers: SurfaceHandlers, public width = 100, public height = 20) {}
+  draw (frame: Frame): void { this.frames.push(frame) }
+  redraw (): void {}
+  bell (): void { this.bells++ }
+  destroy (): void { this.destroyed = true }
+  get last (): Frame { return this.frames[this.frames.length - 1] }
+  pane (): string[] { return this.last.messages.map(rowText) }
+  paneText (): string { return this.pane().join('\n') }
+}
+
+function key (name: string, mods: Partial<Key> = {}): Key {
+  return { name, ctrl: false, meta: false, shift: false, ...mods }
+}
+
+async function setup (t: test.Test, width = 100, height = 20) {
+  const mesh = new MemMesh(2)
+  mesh.nodes[0].setNick('alice')
+  mesh.nodes[1].setNick('bob')
+  let quits = 0
+  let surface!: FakeSurface
+  const view = new TerminalView({
+    node: mesh.nodes[0],
+    surface: h => (surface = new FakeSurface(h, width, height)),
+    onQuit: () => { quits++ },
+    renderDelayMs: 0
+  })
+  view.start()
+  t.teardown(async () => { view.stop(); await mesh.close() })
+  const type = (s: string) => { for (const ch of s) surface.handlers.onKey({ ch, ctrl: false, meta: false, shift: false }); surface.handlers.onKey(key('enter')) }
+  const settle = async () => { await new Promise(resolve => setTimeout(resolve, 5)); view.render() }
+  return { mesh, view, get surface () { return surface }, type, settle, quits: () => quits }
+}
+
+test('view: joins, messages both ways, sidebar and status', async (t) => {
+  t.timeoutAfter(5000)
+  const s = await setup(t)
+  s.mesh.connect(0, 1)
+  await s.mesh.settled(() => 1)
+  await s.settle()
+  t.match(s.surface.paneText(), /-!- bob#[0-9a-f]{4} joined \(memory 10\.0\.0\.1:1\)/, 'join line')
+  const sidebar = s.surface.last.sidebar!.map(rowText)
+  t.equal(sidebar[0], 'peers 1/1')
+  t.match(sidebar[1], /^● bob#/, 'peer listed as live')
+  t.match(rowText(s.surface.last.status), /#lobby │ alice#[0-9a-f]{4} │ 10\.0\.0\.0:1 │ links 1 │ swarm off/)
+
+  s.type('hello bob')
+  t.ok(await s.mesh.until(() => s.mesh.received[1].some(m => m.text === 'hello bob')), 'typed line reached the peer')
+  s.mesh.nodes[1].send('hi alice, 中文 😀')
+  t.ok(await s.mesh.until(() => s.surface.paneText().includes('hi alice, 中文 😀')), 'peer line shown')
+  await s.settle()
+  t.match(s.surface.paneText(), /<alice#[0-9a-f]{4}> hello bob/)
+  t.equal(s.surface.bells, 1, 'a mention rings the bell')
+  const row = s.surface.last.messages.find(r => rowText(r).includes('hi alice'))!
+  t.equal(row[row.length - 1].style?.fg, 'yellow', 'mention highlighted')
+
+  s.mesh.nodes[1].send('\x1b[2J\x1b]0;owned\x07sneaky\rline')
+  t.ok(await s.mesh.until(() => /owned|sneaky/.test(s.surface.paneText())), 'the line arrived')
+  t.match(s.surface.paneText(), /<bob#[0-9a-f]{4}> sneaky\n {17}line/, 'escape sequences stripped, CR shown as a line break')
+  t.notOk(s.surface.frames.some(f => f.messages.some(r => /[\x00-\x1f]/.test(rowText(r)))), 'no control byte ever drawn')
+
+  await s.mesh.nodes[1].close()
+  t.ok(await s.mesh.until(() => /bob#[0-9a-f]{4} left/.test(s.surface.paneText())), 'leave line')
+  await s.settle()
+  t.match(s.surface.last.sidebar!.map(rowText).join('\n'), /○ bob#[0-9a-f]{4}\n {2}lost memory/, 'peer kept as lost')
+})
+
+test('view: commands share the core parser; errors are one line with the usage', async (t) => {
+  t.timeoutAfter(5000)
+  const s = await setup(t, 180, 40)
+  s.type('/help')
+  await s.settle()
+  t.match(s.surface.paneText(), /\/connect HOST:PORT +dial a peer once/, '/help lists commands')
+  s.type('/bogus')
+  s.type('/nick')
+  s.type('/nick has#hash')
+  s.type('/connect nowhere')
+  await s.settle()
+  const pane = s.surface.paneText()
+  t.match(pane, /-!- unknown command \/bogus; try \/help/)
+  t.match(pane, /-!- usage: \/nick NAME/)
+  t.match(pane, /-!- nick 'has#hash' may not contain .*\(usage: \/nick NAME\)/)
+  t.match(pane, /-!- invalid address 'nowhere'.*\(usage: \/connect HOST:PORT\)/)
+  s.type('/nick carol')
+  await s.settle()
+  t.match(s.surface.paneText(), /you are now known as carol#/)
+  t.match(rowText(s.surface.last.status), /│ carol#/, 'status shows the new nick')
+  s.type('/peers')
+  await s.settle()
+  t.match(s.surface.paneText(), /no peers linked/)
+  s.type('/clear')
+  await s.settle()
+  t.ok(s.surface.pane().every(r => r === ''), '/clear empties the pane')
+  s.type('/quit')
+  t.equal(s.quits(), 1, '/quit asks to quit')
+  s.surface.handlers.onKey(key('c', { ctrl: true }))
+  t.equal(s.quits(), 2, 'Ctrl-C asks to quit')
+})
+
+test('view: scrollback with PgUp/PgDn and the wheel, unread count, resize', async (t) => {
+  t.timeoutAfter(5000)
+  const s = await setup(t, 100, 12)
+  s.mesh.connect(0, 1)
+  await s.mesh.settled(() => 1)
+  for (let i = 0; i < 40; i++) s.mesh.nodes[1].send(`line ${i}`)
+  t.ok(await s.mesh.until(() => s.surface.paneText().includes('line 39')), 'newest at the bottom')
+  s.surface.handlers.onKey(key('pageup'))
+  await s.settle()
+  t.notOk(s.surface.paneText().includes('line 39'), 'PgUp leaves the newest lines')
+  const top = s.surface.pane()[0]
+  s.mesh.nodes[1].send('new while scrolled')
+  t.ok(await s.mesh.until(() => /1 unread below/.test(rowText(s.surface.last.status))), 'unread count in the status bar')
+  t.equal(s.surface.pane()[0], top, 'the view does not move while scrolled up')
+  s.surface.handlers.onWheel(-1)
+  await s.settle()
+  t.notEqual(s.surface.pane()[0], top, 'wheel up scrolls further')
+  for (let i = 0; i < 50; i++) s.surface.handlers.onKey(key('pageup'))
+  await s.settle()
+  t.match(s.surface.paneText(), /meshchat .*you are alice/, 'PgUp stops at the oldest line')
+  for (let i = 0; i < 50; i++) s.surface.handlers.onKey(key('pagedown'))
+  await s.settle()
+  t.ok(s.surface.paneText().includes('new while scrolled'), 'PgDn returns to the newest')
+  t.doesNotMatch(rowText(s.surface.last.status), /unread|scrolled/, 'unread count cleared')
+
+  s.surface.width = 40
+  s.surface.height = 10
+  s.surface.handlers.onResize()
+  const f = s.surface.last
+  t.equal(f.sidebar, null, 'sidebar hidden on a narrow terminal')
+  t.equal(f.messages.length, 8, 'pane fills the new height')
+  t.ok(f.messages.every(r => rowText(r).length <= 40), 'rows rewrapped to the new width')
+  t.equal(rowText(f.status).length, 40, 'status bar fits')
+})
+
+test('view: input history, Tab completion, cursor column', async (t) => {
+  t.timeoutAfter(5000)
+  const s = await setup(t)
+  s.mesh.connect(0, 1)
+  await s.mesh.settled(() => 1)
+  s.type('first line')
+  s.surface.handlers.onKey(key('up'))
+  await s.settle()
+  t.equal(rowText(s.surface.last.input), '> first line', 'up recalls the last line')
+  t.equal(s.surface.last.cursor, 2 + 'first line'.length)
+  s.surface.handlers.onKey(key('down'))
+  for (const ch of 'b') s.surface.handlers.onKey({ ch, ctrl: false, meta: false, shift: false })
+  s.surface.handlers.onKey(key('tab'))
+  await s.settle()
+  t.equal(rowText(s.surface.last.input), '> bob: ', 'Tab completes a peer nick')
+  s.surface.handlers.onKey(key('u', { ctrl: true }))
+  for (const ch of '/pe') s.surface.handlers.onKey({ ch, ctrl: false, meta: false, shift: false })
+  s.surface.handlers.onKey(key('tab'))
+  await s.settle()
+  t.equal(rowText(s.surface.last.input), '> /peers ', 'Tab completes a command')
+  s.surface.handlers.onKey(key('enter'))
+  await s.settle()
+  t.match(s.surface.paneText(), /1 peer linked:\n.*bob#[0-9a-f]{4} {2}memory 10\.0\.0\.1:1/)
+  s.view.stop()
+  t.ok(s.surface.destroyed, 'stop() restores the terminal')
+})
