@@ -48,9 +48,7 @@ export class PeerExchange {
   private dialIfShort (): void {
     const linked = this.h.linkedKeys()
     const dialing = this.h.dialing()
-    let count = 0
-    for (const s of this.h.sessions()) { void s; count++ }
-    if (linked.size >= this.h.minLinks || count >= this.h.maxLinks || !this.h.canDial()) return
+    if (linked.size >= this.h.minLinks || linked.size >= this.h.maxLinks || !this.h.canDial()) return
     const want = this.h.minLinks - linked.size - dialing.size
     if (want <= 0) return
     const picks = this.h.table.candidates(e => linked.has(e.key) || dialing.has(e.address))

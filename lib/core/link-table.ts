@@ -1,0 +1,194 @@
+// The node's links: admission (self, --max-links, duplicate tie-break), the
+// HELLO handshake, inbound rate limit and penalties, keep-alive and liveness,
+// and peer-up / peer-down bookkeeping (one peer may briefly have two links).
+import type { Link, Via } from './link'
+import { LinkSession } from './link-session'
+import { MAX_LINK_BUFFERED_BYTES, MAX_LINK_PENALTIES, RATE_LIMIT_GRACE_MS, type Timing } from './options'
+import { FrameType, PING_FRAME, decodeHello, decodeHelloVersion, encodeHello, frameType, type Hello } from '../protocol/frames'
+import { MeshError, errorMessage } from '../protocol/errors'
+
+export interface PeerInfo { peer: string; nick: string; address: string; via: Via }
+
+interface PeerRecord { sessions: Set<LinkSession>; announced: boolean }
+
+export interface LinkTableHooks {
+  selfKey: Buffer
+  version: number
+  rate: number
+  burst: number
+  maxLinks: number
+  timing: Timing
+  now: () => number
+  /** Our HELLO, as of now. */
+  hello: () => Hello
+  onSelfAddress: (address: string) => void
+  /** A link finished its handshake; `first` when it is the peer's first link up. */
+  onEstablished: (s: LinkSession, first: boolean) => void
+  /** A frame on an established link, other than HELLO and PING. */
+  onFrame: (s: LinkSession, type: number, frame: Buffer) => void
+  onPeerDown: (key: string, nick: string, reason: string) => void
+  fault: (code: string, message: string, peer?: string) => void
+}
+
+export class LinkTable {
+  readonly sessions = new Set<LinkSession>()
+  readonly peersByKey = new Map<string, PeerRecord>()
+  closed = false
+  private readonly selfHex: string
+
+  constructor (private readonly h: LinkTableHooks) {
+    this.selfHex = h.selfKey.toString('hex')
+  }
+
+  get size (): number { return this.sessions.size }
+
+  /** Takes an authenticated link. Returns its session, or null if refused. */
+  add (link: Link, dialedAddress: string | null): LinkSession | null {
+    if (this.closed) { link.destroy(new MeshError('NODE_CLOSED', 'node is shutting down')); return null }
+    const s = new LinkSession(link, dialedAddress, this.h.rate, this.h.burst, this.h.now)
+    if (s.key === this.selfHex) {
+      if (dialedAddress) this.h.onSelfAddress(dialedAddress)
+      link.destroy(new MeshError('SELF_LINK', 'refusing a link to this node itself'))
+      return null
+    }
+    const rec = this.peersByKey.get(s.key)
+    if (!rec && this.sessions.size >= this.h.maxLinks) {
+      this.h.fault('TOO_MANY_LINKS', `refused a link from ${link.remoteAddress}: already at --max-links ${this.h.maxLinks}`)
+      link.destroy(new MeshError('TOO_MANY_LINKS', `peer is at its limit of ${this.h.maxLinks} links`))
+      return null
+    }
+    for (const other of rec ? [...rec.sessions] : []) {
+      if (!this.preferNew(s, other)) {
+        link.destroy(new MeshError('DUPLICATE_LINK', 'already linked to this peer'))
+        return null
+      }
+      other.link.destroy(new MeshError('DUPLICATE_LINK', 'replaced by another link to the same peer'))
+    }
+    this.sessions.add(s)
+    const r = rec ?? { sessions: new Set<LinkSession>(), announced: false }
+    r.sessions.add(s)
+    this.peersByKey.set(s.key, r)
+    link.on('frame', (frame: Buffer) => this.onFrame(s, frame))
+    link.once('close', (err?: Error) => this.onClose(s, err))
+    if (link.closed) { this.onClose(s, undefined); return null }
+    s.send(encodeHello(this.h.hello()))
+    return s
+  }
+
+  /** Duplicate tie-break, the same on both ends: opposite directions keep the link dialled by the lower key; same direction keeps the newer. */
+  private preferNew (fresh: LinkSession, old: LinkSession): boolean {
+    if (fresh.link.initiator === old.link.initiator) return true
+    const iAmLower = Buffer.compare(this.h.selfKey, fresh.link.remotePublicKey) < 0
+    return fresh.link.initiator === iAmLower
+  }
+
+  private onClose (s: LinkSession, err?: Error): void {
+    if (!this.sessions.delete(s)) return
+    s.closed(err ?? new MeshError('CONNECT_FAILED', 'link closed'))
+    const rec = this.peersByKey.get(s.key)
+    if (!rec) return
+    rec.sessions.delete(s)
+    if (rec.sessions.size > 0) return
+    this.peersByKey.delete(s.key)
+    if (rec.announced) this.h.onPeerDown(s.key, s.nick, err ? errorMessage(err) : 'closed by peer')
+  }
+
+  private onFrame (s: LinkSession, frame: Buffer): void {
+    if (this.closed || s.link.closed) return
+    const admitted = s.admit(RATE_LIMIT_GRACE_MS)
+    if (admitted !== 'ok') {
+      if (s.dropped === 1) this.h.fault('RATE_LIMITED', `peer ${s.key.slice(0, 8)} is over the rate limit of ${this.h.rate} frames/s; dropping its excess frames`, s.key)
+      if (admitted === 'close') this.closeLink(s, new MeshError('RATE_LIMITED', `stayed over the rate limit of ${this.h.rate} frames/s`))
+      return
+    }
+    try {
+      const type = frameType(frame)
+      if (!s.established) return this.onHello(s, type, frame)
+      if (type === FrameType.PING) return
+      if (type === FrameType.HELLO) throw MeshError.frameInvalid('second HELLO')
+      this.h.onFrame(s, type, frame)
+    } catch (err) {
+      this.closeLink(s, err instanceof MeshError ? err : MeshError.frameInvalid(errorMessage(err)))
+    }
+  }
+
+  private onHello (s: LinkSession, type: number, frame: Buffer): void {
+    if (type !== FrameType.HELLO) throw MeshError.frameInvalid(`expected HELLO, got frame type ${type}`)
+    const version = decodeHelloVersion(frame)
+    if (version !== this.h.version) {
+      throw new MeshError('VERSION_MISMATCH', `peer ${s.link.remoteAddress} speaks protocol version ${version}, this node speaks ${this.h.version}: upgrade the older side`)
+    }
+    s.establish(decodeHello(frame))
+    const rec = this.peersByKey.get(s.key)!
+    const first = !rec.announced
+    rec.announced = true
+    this.h.onEstablished(s, first)
+  }
+
+  penalise (s: LinkSession, err: MeshError): void {
+    s.penalties++
+    this.h.fault(err.code, `${err.message} (from peer ${s.key.slice(0, 8)}, penalty ${s.penalties}/${MAX_LINK_PENALTIES})`, s.key)
+    if (s.penalties >= MAX_LINK_PENALTIES) this.closeLink(s, new MeshError('PENALTY_LIMIT', `closed after ${s.penalties} bad frames`))
+  }
+
+  closeLink (s: LinkSession, err: MeshError): void {
+    this.h.fault(err.code, `closing link to ${s.displayAddress}: ${err.message}`, s.key)
+    s.link.destroy(err)
+  }
+
+  /** Sends a frame on every established link but one; a stuck link is closed instead. */
+  broadcast (frame: Buffer, except: LinkSession | null): void {
+    for (const s of this.sessions) {
+      if (s === except || !s.established) continue
+      if (s.link.bufferedBytes > MAX_LINK_BUFFERED_BYTES) {
+        this.closeLink(s, new MeshError('SLOW_LINK', `more than ${MAX_LINK_BUFFERED_BYTES} bytes queued`))
+        continue
+      }
+      s.send(frame)
+    }
+  }
+
+  /** Handshake deadline, liveness and keep-alive for every link. */
+  tick (): void {
+    const t = this.h.now()
+    const { helloTimeoutMs, idleTimeoutMs, keepAliveMs } = this.h.timing
+    for (const s of [...this.sessions]) {
+      if (!s.established) {
+        if (t - s.createdAt > helloTimeoutMs) this.closeLink(s, new MeshError('HANDSHAKE_TIMEOUT', `no HELLO within ${helloTimeoutMs} ms`))
+      } else if (t - s.lastRx > idleTimeoutMs) {
+        this.closeLink(s, new MeshError('LINK_TIMEOUT', `silent for ${t - s.lastRx} ms`))
+      } else if (t - s.lastTx >= keepAliveMs) {
+        s.send(PING_FRAME)
+      }
+    }
+  }
+
+  close (): void {
+    this.closed = true
+    for (const s of [...this.sessions]) s.link.destroy(new MeshError('NODE_CLOSED', 'node is shutting down'))
+  }
+
+  isUp (key: string): boolean {
+    const rec = this.peersByKey.get(key)
+    return !!rec && [...rec.sessions].some(s => s.established)
+  }
+
+  /** The established session to a peer, if any. */
+  established (key: string): LinkSession | undefined {
+    const rec = this.peersByKey.get(key)
+    return rec && [...rec.sessions].find(s => s.established)
+  }
+
+  info (s: LinkSession): PeerInfo {
+    return { peer: s.key, nick: s.nick, address: s.displayAddress, via: s.link.via }
+  }
+
+  peers (): PeerInfo[] {
+    const out: PeerInfo[] = []
+    for (const key of this.peersByKey.keys()) {
+      const s = this.established(key)
+      if (s) out.push(this.info(s))
+    }
+    return out
+  }
+}
