@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../protocol/errors'
 // Limits of the plain-text line gateway, named once. Tests shrink some of
 // them through the hidden --gateway-limits option.
 
@@ -26,7 +27,7 @@ export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
   maxLineBytes: MAX_LINE_BUFFER_BYTES
 }
 
-/** Stable codes of the error lines a plain client can get. */
-export type GatewayErrorCode =
+/** Stable codes of the error lines a plain client can get (all listed in protocol/errors.ts). */
+export type GatewayErrorCode = Extract<ErrorCode,
   | 'TEXT_TOO_LONG' | 'TEXT_EMPTY' | 'BAD_NICK' | 'NICK_IN_USE' | 'BINARY_INPUT' | 'LINE_TOO_LONG'
-  | 'UNKNOWN_COMMAND' | 'BAD_COMMAND' | 'GATEWAY_FULL' | 'NODE_CLOSED'
+  | 'UNKNOWN_COMMAND' | 'BAD_COMMAND' | 'GATEWAY_FULL' | 'NODE_CLOSED'>

@@ -32,6 +32,13 @@ export type ErrorCode =
   | 'UNKNOWN_TARGET'
   | 'NOT_IN_ROOM'
   | 'LAST_ROOM'
+  | 'NICK_IN_USE'
+  | 'BINARY_INPUT'
+  | 'LINE_TOO_LONG'
+  | 'GATEWAY_FULL'
+  | 'HISTORY_TORN'
+  | 'HISTORY_CORRUPT'
+  | 'DHT_UNREACHABLE'
 
 export class MeshError extends Error {
   readonly code: ErrorCode
