@@ -27,9 +27,15 @@ export interface FloodResult {
   latencyP50Ms: number
   latencyP99Ms: number
   latencyMaxMs: number
+  /** Chat FLOOD frames sent on links while the workload ran. */
   floodFrames: number
   copiesPerDelivery: number
+  /** Every byte written on links while the workload ran (all frame kinds), per delivery. */
   bytesPerDelivery: number
+  /** Bytes of chat FLOOD frames only, per delivery. */
+  chatBytesPerDelivery: number
+  /** Frames that were not chat (presence, sync, keep-alive) sent while the workload ran. */
+  otherFrames: number
   cpuMsPerDelivery: number
   cpuMs: number
   durationMs: number
@@ -100,7 +106,7 @@ export async function runFlood (mesh: MeshHarness, w: FloodWorkload): Promise<Fl
   const cpu = cpuMs() - cpu0
   // Let in-flight duplicate copies land before reading the counters.
   await sleep(20)
-  const { floodFrames, floodBytes } = mesh.counters
+  const { chatFrames, chatBytes, bytes, frames } = mesh.counters
   nodes.forEach((node, i) => node.off('message', listeners[i]))
   const dupAfter = nodes.reduce((a, n) => a + n.router.stats.duplicates, 0)
   const per = (x: number) => delivered > 0 ? x / delivered : NaN
@@ -113,9 +119,11 @@ export async function runFlood (mesh: MeshHarness, w: FloodWorkload): Promise<Fl
     latencyP50Ms: round(quantile(latencies, 0.5)),
     latencyP99Ms: round(quantile(latencies, 0.99)),
     latencyMaxMs: round(quantile(latencies, 1)),
-    floodFrames,
-    copiesPerDelivery: round(per(floodFrames)),
-    bytesPerDelivery: round(per(floodBytes), 1),
+    floodFrames: chatFrames,
+    copiesPerDelivery: round(per(chatFrames)),
+    bytesPerDelivery: round(per(bytes), 1),
+    chatBytesPerDelivery: round(per(chatBytes), 1),
+    otherFrames: frames - chatFrames,
     cpuMsPerDelivery: round(per(cpu), 4),
     cpuMs: round(cpu, 1),
     durationMs: round(durationMs, 1),

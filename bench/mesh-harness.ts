@@ -1,12 +1,15 @@
 // Many MeshNode instances in one process joined by in-memory links, shaped by
-// a graph. Every link end counts the frames and bytes it sends, so a flood's
-// transmissions can be measured without touching the core.
+// a graph. Every link end counts the frames and bytes it sends (all frames,
+// and chat FLOOD frames apart), so a flood's transmissions can be measured
+// without touching the core.
 import { MeshNode } from '../lib/core/node'
+import type { NodeOptions } from '../lib/core/options'
 import { generateKeyPair } from '../lib/protocol/crypto'
 import { FrameType } from '../lib/protocol/frames'
+import { MessageKind } from '../lib/protocol/envelope'
 import { memoryLinkPair, type MemoryLink } from '../lib/transport/memory'
 import type { Graph } from './graph'
-import { waitUntil } from './stats'
+import { sleep, waitUntil } from './stats'
 
 /** Per-link inbound rate limit for benchmark nodes: high enough never to bite. */
 export const BENCH_RATE = 1e6
@@ -14,8 +17,18 @@ export const BENCH_RATE = 1e6
 export const BENCH_MAX_LINKS = 64
 /** Time allowed for every HELLO on every link to arrive. */
 export const HANDSHAKE_TIMEOUT_MS = 30_000
+/** Offset of the message kind in a FLOOD frame: [type][hops][kind ...] (kinds < 0xfd are one byte). */
+const KIND_OFFSET = 2
 
-export interface LinkCounters { frames: number; bytes: number; floodFrames: number; floodBytes: number }
+export interface LinkCounters {
+  frames: number
+  bytes: number
+  /** FLOOD frames of every kind (chat, presence, private...). */
+  floodFrames: number
+  /** FLOOD frames carrying chat messages, and their bytes. */
+  chatFrames: number
+  chatBytes: number
+}
 
 export interface MeshHarness {
   graph: Graph
@@ -25,29 +38,40 @@ export interface MeshHarness {
   close (): Promise<void>
 }
 
-export interface MeshOptions { ttl: number; nickPrefix?: string }
+export interface MeshOptions {
+  ttl: number
+  nickPrefix?: string
+  /** Extra node options (timing, seen cache size) over the benchmark defaults. */
+  node?: Partial<NodeOptions>
+}
 
-function countSends (link: MemoryLink, counters: LinkCounters): void {
+function zero (): LinkCounters { return { frames: 0, bytes: 0, floodFrames: 0, chatFrames: 0, chatBytes: 0 } }
+
+function countSends (link: MemoryLink, c: LinkCounters): void {
   const send = link.send.bind(link)
   link.send = (frame: Buffer) => {
-    counters.frames++
-    counters.bytes += frame.byteLength
-    if (frame[0] === FrameType.FLOOD) { counters.floodFrames++; counters.floodBytes += frame.byteLength }
+    c.frames++
+    c.bytes += frame.byteLength
+    if (frame[0] === FrameType.FLOOD) {
+      c.floodFrames++
+      const kind = frame[KIND_OFFSET]
+      if (kind === MessageKind.CHAT || kind === MessageKind.GUEST_CHAT) { c.chatFrames++; c.chatBytes += frame.byteLength }
+    }
     send(frame)
   }
 }
 
-export function createNode (i: number, ttl: number, prefix = 'n'): MeshNode {
+export function createNode (i: number, opts: MeshOptions): MeshNode {
   return new MeshNode({
-    keyPair: generateKeyPair(), nick: `${prefix}${i}`, pex: false, minLinks: 0, maxLinks: BENCH_MAX_LINKS,
-    ratePerSecond: BENCH_RATE, rateBurst: BENCH_RATE, ttl
+    keyPair: generateKeyPair(), nick: `${opts.nickPrefix ?? 'n'}${i}`, pex: false, minLinks: 0, maxLinks: BENCH_MAX_LINKS,
+    ratePerSecond: BENCH_RATE, rateBurst: BENCH_RATE, ttl: opts.ttl, ...opts.node
   })
 }
 
 /** Builds the mesh and resolves once every link has finished its HELLO exchange. */
 export async function buildMesh (graph: Graph, opts: MeshOptions): Promise<MeshHarness> {
-  const nodes = Array.from({ length: graph.n }, (_, i) => createNode(i, opts.ttl, opts.nickPrefix))
-  const counters: LinkCounters = { frames: 0, bytes: 0, floodFrames: 0, floodBytes: 0 }
+  const nodes = Array.from({ length: graph.n }, (_, i) => createNode(i, opts))
+  const counters = zero()
   let ups = 0
   for (const node of nodes) node.on('peer-up', () => { ups++ })
   for (const node of nodes) node.start()
@@ -64,11 +88,11 @@ export async function buildMesh (graph: Graph, opts: MeshOptions): Promise<MeshH
     graph,
     nodes,
     counters,
-    resetCounters () { counters.frames = counters.bytes = counters.floodFrames = counters.floodBytes = 0 },
+    resetCounters () { Object.assign(counters, zero()) },
     async close () {
       await Promise.all(nodes.map(n => n.close()))
       // Link closes are delivered on later turns of the event loop.
-      await new Promise(resolve => setTimeout(resolve, 20))
+      await sleep(20)
     }
   }
   const expected = graph.edges.length * 2
@@ -78,4 +102,23 @@ export async function buildMesh (graph: Graph, opts: MeshOptions): Promise<MeshH
     throw new Error(`${graph.label}: only ${ups} of ${expected} link ends finished HELLO in ${HANDSHAKE_TIMEOUT_MS} ms`)
   }
   return harness
+}
+
+/**
+ * Waits until the mesh has sent no frame for quietMs (the announcements and
+ * syncs that follow link-up are over), bounded by timeoutMs. Returns the
+ * frames sent meanwhile, and whether it settled.
+ */
+export async function settle (mesh: MeshHarness, quietMs: number, timeoutMs: number): Promise<{ settled: boolean; frames: number; floodFrames: number; ms: number }> {
+  const start = Date.now()
+  const before = { ...mesh.counters }
+  let last = mesh.counters.frames
+  let lastChange = Date.now()
+  let settled = false
+  while (Date.now() - start < timeoutMs) {
+    await sleep(Math.min(50, quietMs))
+    if (mesh.counters.frames !== last) { last = mesh.counters.frames; lastChange = Date.now(); continue }
+    if (Date.now() - lastChange >= quietMs) { settled = true; break }
+  }
+  return { settled, frames: mesh.counters.frames - before.frames, floodFrames: mesh.counters.floodFrames - before.floodFrames, ms: Date.now() - start }
 }

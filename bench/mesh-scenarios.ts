@@ -2,11 +2,11 @@
 // several sizes and degrees, a line, and the standard pubsub workload.
 import { DEFAULT_TTL } from '../lib/core/options'
 import { diameter, line, randomRegular, type Graph } from './graph'
-import { buildMesh } from './mesh-harness'
+import { buildMesh, settle } from './mesh-harness'
 import { runFlood, type FloodResult, type FloodWorkload } from './mesh-flood'
 import { pickDistinct, seededRandom } from './prng'
 import { heapAfterGc } from './gc'
-import { round } from './stats'
+import { cpuMs, round } from './stats'
 
 export const GRAPH_SEED = 0x6d657368
 
@@ -14,6 +14,8 @@ export interface MeshScenario {
   name: string
   /** Hop limit; default: the node default, raised to the graph's diameter if that is longer. */
   ttl?: number
+  /** Presence announcements at their defaults; off unless set (see README). */
+  presence?: boolean
   graph: () => Graph
   workload: (n: number, seed: number) => FloodWorkload
 }
@@ -24,7 +26,10 @@ export interface MeshScenarioResult extends FloodResult {
   edges: number
   diameter: number
   ttl: number
+  presence: boolean
   setupMs: number
+  /** Link-up traffic (presence announcements, history sync) before the mesh went quiet. */
+  formation: { ms: number; frames: number; floods: number; cpuMs: number; settled: boolean }
   heapPerNodeKiB: number
   heapPerNodeAfterKiB: number
 }
@@ -32,6 +37,9 @@ export interface MeshScenarioResult extends FloodResult {
 /** Text size of the standard pubsub workload (and of every mesh scenario). */
 export const TEXT_BYTES = 100
 const DRAIN_TIMEOUT_MS = 5_000
+/** The mesh counts as formed once no frame was sent for this long. */
+const SETTLE_QUIET_MS = 300
+const SETTLE_TIMEOUT_MS = 60_000
 
 /** Paced random senders: total messages spread over `senders` nodes. */
 export function paced (senders: number, perSender: number, rate: number): (n: number, seed: number) => FloodWorkload {
@@ -63,19 +71,23 @@ export function lineScenario (hops: number, messages: number, rate: number): Mes
 }
 
 /** The js-libp2p gossipsub comparison: 100 nodes, degree 4, 4 senders x 50 at 20/s. */
-export function pubsubScenario (nodes = 100, perSender = 50): MeshScenario {
-  return { ...randomScenario(nodes, 4, paced(4, perSender, 20)), name: `pubsub n=${nodes} d=4 4x${perSender}@20/s` }
+export function pubsubScenario (nodes = 100, perSender = 50, presence = false): MeshScenario {
+  return { ...randomScenario(nodes, 4, paced(4, perSender, 20)), presence, name: `pubsub n=${nodes} d=4 4x${perSender}@20/s${presence ? ' presence on' : ''}` }
 }
 
 export async function runMeshScenario (s: MeshScenario): Promise<MeshScenarioResult> {
   const graph = s.graph()
   const diam = diameter(graph)
   const ttl = s.ttl ?? Math.max(DEFAULT_TTL, diam)
+  const presence = s.presence ?? false
   const heap0 = heapAfterGc()
   const t0 = Date.now()
-  const mesh = await buildMesh(graph, { ttl })
+  const cpu0 = cpuMs()
+  const mesh = await buildMesh(graph, { ttl, node: presence ? {} : { timing: { presenceIntervalMs: 0 } } })
   const setupMs = Date.now() - t0
   try {
+    const quiet = await settle(mesh, SETTLE_QUIET_MS, SETTLE_TIMEOUT_MS)
+    const formation = { ms: Date.now() - t0, frames: mesh.counters.frames, floods: mesh.counters.floodFrames, cpuMs: round(cpuMs() - cpu0, 0), settled: quiet.settled }
     const heap1 = heapAfterGc()
     const flood = await runFlood(mesh, s.workload(graph.n, GRAPH_SEED))
     const heap2 = heapAfterGc()
@@ -85,7 +97,9 @@ export async function runMeshScenario (s: MeshScenario): Promise<MeshScenarioRes
       edges: graph.edges.length,
       diameter: diam,
       ttl,
+      presence,
       setupMs,
+      formation,
       heapPerNodeKiB: round((heap1 - heap0) / graph.n / 1024, 1),
       heapPerNodeAfterKiB: round((heap2 - heap0) / graph.n / 1024, 1),
       ...flood
@@ -105,22 +119,24 @@ export function meshPlan (quick: boolean): MeshPlan {
         randomScenario(100, 4, paced(4, 5, 20)),
         lineScenario(10, 20, 50)
       ],
-      pubsub: pubsubScenario(100, 15)
+      pubsub: pubsubScenario(100, 15, false)
     }
   }
   return {
     scenarios: [
       randomScenario(20, 4, paced(4, 25, 20)),
       randomScenario(20, 8, paced(4, 25, 20)),
+      { ...randomScenario(20, 4, paced(4, 25, 20)), presence: true, name: 'random n=20 d=4 presence on' },
       randomScenario(100, 4, paced(4, 25, 20)),
       randomScenario(100, 8, paced(4, 25, 20)),
       randomScenario(500, 4, paced(4, 10, 5)),
       randomScenario(500, 8, paced(4, 10, 5)),
       // The same graph as 'random n=500 d=4' with slack in the hop limit (see README).
       randomScenario(500, 4, paced(4, 10, 5), 2 * DEFAULT_TTL),
-      lineScenario(10, 100, 50)
+      lineScenario(10, 100, 50),
+      pubsubScenario(100, 50, false)
     ],
-    pubsub: pubsubScenario()
+    pubsub: pubsubScenario(100, 50, true)
   }
 }
 

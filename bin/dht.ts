@@ -15,7 +15,7 @@ function fail (status: number, message: string): never {
 export function buildDhtProgram (): Command {
   return new Command()
     .name('meshchat dht')
-    .description('Run a DHT bootstrap node for a private network (a LAN without internet, an air-gapped\nsite, tests). Prints HOST:PORT on the first line; give it to every peer as --bootstrap.')
+    .description('Run a DHT bootstrap node for a private network (a LAN without internet, an air-gapped site, tests). Prints HOST:PORT on the first line; give it to every peer as --bootstrap.')
     .option('-l, --listen <host:port>', 'IPv4 address and UDP port peers reach this node at (port 0 picks a free port)',
       `${defaultDhtHost()}:${DEFAULT_DHT_PORT}`)
     .addHelpText('after', `

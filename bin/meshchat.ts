@@ -90,7 +90,8 @@ async function main (): Promise<void> {
     await Promise.race([tcp.close(), new Promise(resolve => setTimeout(resolve, 1000))])
     process.exit(status)
   }
-  const terminal = !config.headless && !config.anchor && !!process.stdout.isTTY && !!process.stdin.isTTY
+  // The terminal view needs a real terminal on both ends; otherwise (pipes, TERM=dumb) run headless.
+  const terminal = !config.headless && !config.anchor && !!process.stdout.isTTY && !!process.stdin.isTTY && process.env.TERM !== 'dumb'
   const front = config.anchor && !config.headless
     ? new AnchorLog({ node, output: process.stdout, textListen: gateway ? gateway.address : undefined, guests: gateway || undefined })
     : terminal

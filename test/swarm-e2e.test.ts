@@ -89,6 +89,27 @@ test('mixed mesh A -tcp- B -swarm- C: messages cross both kinds of link once', a
   t.notOk(a.events.some(e => e.event === 'peer-up' && e.peer === cc.id), 'A never linked to C directly')
 })
 
+test('a peer reached by TCP and through the swarm keeps one link; messages arrive once', async (t) => {
+  t.timeoutAfter(45_000)
+  const c = new Cluster(t)
+  const dht = await startDht(c)
+  const a = await c.start({ name: 'a', args: topicArgs('t-both', dht.address) })
+  const b = await c.start({ name: 'b', args: [...topicArgs('t-both', dht.address), '--peer', a.listen] })
+  await Promise.all([a.waitPeerUp(b.id), b.waitPeerUp(a.id)])
+  // A swarm connection between the two forms too; the node keeps one of the two links.
+  const swarmSeen = (p: Proc) => p.waitFor(e => e.event === 'discovery' && e.peers >= 1, 30_000, 'a swarm connection')
+  await Promise.all([swarmSeen(a), swarmSeen(b)])
+  a.send('once from a')
+  b.send('once from b')
+  await b.waitMessage('once from a', 10_000)
+  await a.waitMessage('once from b', 10_000)
+  const [pa, pb] = [await peersOf(a), await peersOf(b)]
+  t.deepEqual(pa.peers.map((p: any) => p.peer), [b.id], 'a lists b once')
+  t.deepEqual(pb.peers.map((p: any) => p.peer), [a.id], 'b lists a once')
+  t.equal(b.messages('once from a').length, 1, 'b got a\'s message once')
+  t.equal(a.messages('once from b').length, 1, 'a got b\'s message once')
+})
+
 test('unreachable bootstrap: DHT_UNREACHABLE with a hint, and direct links keep working', async (t) => {
   t.timeoutAfter(30_000)
   const c = new Cluster(t)

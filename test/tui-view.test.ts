@@ -4,6 +4,7 @@ import test from 'tape'
 import { TerminalView } from '../lib/ui/tui/terminal-view'
 import type { Frame, Key, Surface, SurfaceHandlers } from '../lib/ui/tui/surface'
 import { rowText } from '../lib/ui/tui/style'
+import { strWidth } from '../lib/ui/tui/text'
 import { MemMesh } from './helpers/mesh'
 
 class FakeSurface implements Surface {
@@ -50,7 +51,7 @@ test('view: joins, messages both ways, sidebar and status', async (t) => {
   s.mesh.connect(0, 1)
   await s.mesh.settled(() => 1)
   await s.settle()
-  t.match(s.surface.paneText(), /-!- bob#[0-9a-f]{4} joined \(memory 10\.0\.0\.1:1\)/, 'join line')
+  t.match(s.surface.paneText(), /-!- link up: bob#[0-9a-f]{4,} \(memory 10\.0\.0\.1:1\)/, 'link line')
   const sidebar = s.surface.last.sidebar!.map(rowText)
   t.equal(sidebar[0], 'peers 1/1')
   t.match(sidebar[1], /^● bob#/, 'peer listed as live')
@@ -72,7 +73,7 @@ test('view: joins, messages both ways, sidebar and status', async (t) => {
   t.notOk(s.surface.frames.some(f => f.messages.some(r => /[\x00-\x1f]/.test(rowText(r)))), 'no control byte ever drawn')
 
   await s.mesh.nodes[1].close()
-  t.ok(await s.mesh.until(() => /bob#[0-9a-f]{4} left/.test(s.surface.paneText())), 'leave line')
+  t.ok(await s.mesh.until(() => /link down: bob#[0-9a-f]{4,}/.test(s.surface.paneText())), 'link down line')
   await s.settle()
   t.match(s.surface.last.sidebar!.map(rowText).join('\n'), /○ bob#[0-9a-f]{4}\n {2}lost memory/, 'peer kept as lost')
 })
@@ -169,4 +170,53 @@ test('view: input history, Tab completion, cursor column', async (t) => {
   t.match(s.surface.paneText(), /1 peer linked:\n.*bob#[0-9a-f]{4} {2}memory 10\.0\.0\.1:1/)
   s.view.stop()
   t.ok(s.surface.destroyed, 'stop() restores the terminal')
+})
+
+test('view: rooms, /who, /whois and private messages', async (t) => {
+  t.timeoutAfter(8000)
+  const s = await setup(t, 160, 40)
+  s.mesh.connect(0, 1)
+  await s.mesh.settled(() => 1)
+  s.type('/join dev')
+  await s.settle()
+  t.match(s.surface.paneText(), /joined #dev/)
+  t.match(rowText(s.surface.last.status), /^ #dev \+1 │/, 'status bar shows the current room and how many others')
+  s.type('/room lobby')
+  await s.settle()
+  t.match(s.surface.paneText(), /now talking in #lobby/)
+  s.mesh.nodes[1].join('dev')
+  s.mesh.nodes[1].send('over in dev', { room: 'dev' })
+  t.ok(await s.mesh.until(() => /#dev <bob#[0-9a-f]{4,}> over in dev/.test(s.surface.paneText())), 'a line from another room names its room')
+  s.type('/whois bob')
+  await s.settle()
+  t.match(s.surface.paneText(), /--- bob#[0-9a-f]{4,}\n.*key +[0-9a-f]{64}/, '/whois shows the full key')
+  t.match(s.surface.paneText(), /reached +directly over memory/)
+  s.type('/who')
+  await s.settle()
+  t.match(s.surface.paneText(), /#lobby: \d+ here/)
+  s.type('/msg bob psst')
+  t.ok(await s.mesh.until(() => /-> \*bob#[0-9a-f]{4,}\* psst/.test(s.surface.paneText())), 'own private line names the recipient')
+  s.mesh.nodes[1].sendPrivate(s.mesh.nodes[0].id, 'secret back')
+  t.ok(await s.mesh.until(() => /\*bob#[0-9a-f]{4,}\* secret back/.test(s.surface.paneText())), 'incoming private line')
+  const row = s.surface.last.messages.find(r => rowText(r).includes('secret back'))!
+  t.equal(row[row.length - 1].style?.fg, 'yellow', 'a private message is highlighted')
+})
+
+test('view: tiny and odd terminal sizes never throw and never overflow', async (t) => {
+  t.timeoutAfter(5000)
+  const s = await setup(t, 80, 24)
+  s.mesh.connect(0, 1)
+  await s.mesh.settled(() => 1)
+  s.mesh.nodes[1].send('中文😀 '.repeat(20))
+  t.ok(await s.mesh.until(() => s.surface.paneText().includes('中文')))
+  for (const [w, h] of [[1, 1], [2, 3], [5, 4], [12, 5], [69, 10], [70, 10], [200, 60]]) {
+    s.surface.width = w
+    s.surface.height = h
+    s.surface.handlers.onResize()
+    const f = s.surface.last
+    const paneW = w - f.sidebarWidth
+    t.ok(f.messages.length === Math.max(3, h) - 2, `${w}x${h}: pane rows fill the height`)
+    if (w >= 20) t.ok(f.messages.every(r => strWidth(rowText(r)) <= paneW), `${w}x${h}: every row fits the pane`)
+    t.equal(strWidth(rowText(f.status)), Math.max(1, w), `${w}x${h}: status bar exactly as wide as the terminal`)
+  }
 })

@@ -62,7 +62,14 @@ export class LinkTable {
         link.destroy(new MeshError('DUPLICATE_LINK', 'already linked to this peer'))
         return null
       }
-      other.link.destroy(new MeshError('DUPLICATE_LINK', 'replaced by another link to the same peer'))
+    }
+    // The replaced links stay until the new one has finished its handshake, so
+    // the peer never looks gone in between; if the new one fails, they stay.
+    const replaced = rec ? [...rec.sessions] : []
+    if (replaced.length) {
+      s.ready.then(() => {
+        for (const other of replaced) other.link.destroy(new MeshError('DUPLICATE_LINK', 'replaced by another link to the same peer'))
+      }, () => {})
     }
     this.sessions.add(s)
     const r = rec ?? { sessions: new Set<LinkSession>(), announced: false }

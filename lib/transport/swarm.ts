@@ -31,13 +31,16 @@ export interface SwarmTiming {
   earlyRefreshes: number
   /** While a topic is not joined (DHT unreachable), query again this often. */
   retryMs: number
+  /** A connection we dialled must carry the far node's first frame within this time. */
+  greetingTimeoutMs: number
 }
 
 export const DEFAULT_SWARM_TIMING: SwarmTiming = {
   unreachableMs: 10_000,
   earlyRefreshMs: 1000,
   earlyRefreshes: 5,
-  retryMs: 10_000
+  retryMs: 10_000,
+  greetingTimeoutMs: 10_000
 }
 
 export type DiscoveryState = 'joining' | 'joined' | 'error'
@@ -182,7 +185,27 @@ export class SwarmTransport {
       setImmediate(() => this.reportAll())
     })
     this.reportAll()
-    this.opts.onLink(link)
+    if (conn.isInitiator) this.handOverWhenGreeted(link)
+    else this.opts.onLink(link)
+  }
+
+  /**
+   * hyperswarm at the far end may still drop a connection we dialled, as a
+   * duplicate of one it dialled us on. Handing such a link to the node would
+   * let it retire a working link (TCP, say) for one about to die, so the
+   * dialler's end goes to the node only once the far node has greeted on it.
+   */
+  private handOverWhenGreeted (link: StreamLink): void {
+    const timer = setTimeout(() => {
+      link.destroy(new MeshError('HANDSHAKE_TIMEOUT', `swarm peer sent nothing within ${this.timing.greetingTimeoutMs} ms`))
+    }, this.timing.greetingTimeoutMs)
+    link.once('close', () => clearTimeout(timer))
+    link.once('frame', (first: Buffer) => {
+      clearTimeout(timer)
+      if (this.closed || link.closed) return
+      this.opts.onLink(link)
+      link.emit('frame', first)
+    })
   }
 
   /** Distinct peers linked through the swarm that found us on this topic (or whose topic is unknown: they dialled us). */

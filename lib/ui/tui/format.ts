@@ -21,6 +21,10 @@ export interface ChatEntry {
   via?: string
   /** Set when the message is for another room than the current one. */
   room?: string
+  /** The key prefix shown after the nick (longer when two keys share 4 digits); default 4 digits. */
+  tag?: string
+  /** A one-to-one message: for your own, the recipient's nick#tag. */
+  private?: { to?: string }
 }
 
 /**
@@ -53,9 +57,9 @@ export function displayNick (nick: string): string {
   return truncate(sanitize(nick), MAX_NICK_COLUMNS) || '?'
 }
 
-/** `alice#3fa2`: the nick and the first hex digits of the key. */
-export function displayTag (nick: string, key: string): string {
-  return `${displayNick(nick)}#${key.slice(0, TAG_DIGITS)}`
+/** `alice#3fa2`: the nick and the first hex digits of the key (or the given tag). */
+export function displayTag (nick: string, key: string, tag: string = key.slice(0, TAG_DIGITS)): string {
+  return `${displayNick(nick)}#${tag}`
 }
 
 function escapeRegExp (s: string): string {
@@ -103,12 +107,19 @@ export function formatEntry (e: Entry, width: number, now: number = Date.now()):
   const color = keyColor(e.key)
   const nickStyle: Style = { fg: color, bold: e.self }
   const tagStyle: Style = { fg: color, dim: true }
+  const tag = '#' + (e.tag ?? e.key.slice(0, TAG_DIGITS))
   const prefix: Row = [time]
   if (e.history) prefix.push(span('↺ ', DIM))
-  if (e.room !== undefined) prefix.push(span(`#${sanitize(e.room)} `, DIM))
-  prefix.push(span('<', DIM), span(displayNick(e.nick), nickStyle))
-  if (e.via !== undefined) prefix.push(span('@' + displayNick(e.via), tagStyle))
-  prefix.push(span('#' + e.key.slice(0, TAG_DIGITS), tagStyle), span('> ', DIM))
+  if (e.private) {
+    // irssi-style queries: *bob#91c0* for one to you, -> *carol#77aa* for yours.
+    if (e.self) prefix.push(span('-> ', DIM), span('*' + (e.private.to ?? '?') + '* ', { fg: 'magenta', bold: true }))
+    else prefix.push(span('*', { fg: 'magenta', bold: true }), span(displayNick(e.nick), nickStyle), span(tag, tagStyle), span('* ', { fg: 'magenta', bold: true }))
+  } else {
+    if (e.room !== undefined) prefix.push(span(`#${sanitize(e.room)} `, DIM))
+    prefix.push(span('<', DIM), span(displayNick(e.nick), nickStyle))
+    if (e.via !== undefined) prefix.push(span('@' + displayNick(e.via), tagStyle))
+    prefix.push(span(tag, tagStyle), span('> ', DIM))
+  }
   const textStyle: Style | undefined = e.mention ? { fg: 'yellow', bold: true } : e.history ? DIM : undefined
   return hanging(prefix, sanitize(e.text, { newlines: true }), textStyle, width)
 }
@@ -117,6 +128,8 @@ export function formatEntry (e: Entry, width: number, now: number = Date.now()):
 
 export interface PeerView {
   key: string
+  /** Key prefix to show; default 4 digits. */
+  tag?: string
   nick: string
   via: string
   address: string
@@ -135,7 +148,7 @@ export function formatPeers (peers: PeerView[], width: number, height: number): 
       break
     }
     const mark = p.live ? span('● ', { fg: 'green' }) : span('○ ', DIM)
-    const name = truncate(displayTag(p.nick, p.key), width - 2)
+    const name = truncate(displayTag(p.nick, p.key, p.tag), width - 2)
     rows.push([mark, span(name, p.live ? { fg: keyColor(p.key) } : DIM)])
     const where = `${p.live ? '' : 'lost '}${p.via} ${sanitize(p.address) || '-'}`
     rows.push([span('  ' + truncate(where, width - 2), DIM)])
@@ -147,8 +160,11 @@ export function formatPeers (peers: PeerView[], width: number, height: number): 
 
 export interface StatusView {
   room: string
+  /** Other rooms joined besides the current one. */
+  otherRooms?: number
   nick: string
   key: string
+  tag?: string
   listen: string
   links: number
   discovery: string
@@ -162,8 +178,8 @@ const BAR: Style = { fg: 'white', bg: 'blue' }
 /** One row, exactly `width` columns wide. */
 export function formatStatus (s: StatusView, width: number): Row {
   const parts = [
-    `#${s.room}`,
-    displayTag(s.nick, s.key),
+    `#${s.room}${s.otherRooms ? ` +${s.otherRooms}` : ''}`,
+    displayTag(s.nick, s.key, s.tag),
     s.listen || 'not listening',
     `links ${s.links}`,
     s.discovery

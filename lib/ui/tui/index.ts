@@ -17,6 +17,6 @@ export function createTerminalView (opts: TuiOptions): TerminalView {
   return new TerminalView({
     node: opts.node,
     onQuit: opts.onQuit,
-    surface: handlers => createBlessedSurface(handlers, { input: opts.input, output: opts.output, title: `meshchat #${opts.node.room}` })
+    surface: handlers => createBlessedSurface(handlers, { input: opts.input, output: opts.output })
   })
 }

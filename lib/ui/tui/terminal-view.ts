@@ -4,11 +4,13 @@
 // uses). It computes every row itself and hands them to a Surface; it never
 // touches a terminal library.
 import type { MeshNode, ChatMessage, PeerInfo, Fault, Discovery } from '../../core/node'
+import type { PresenceChange } from '../../core/presence'
 import { runLine, type Outcome } from '../../core/command-runner'
-import { COMMANDS, parseLine, findCommand, usage } from '../../core/commands'
+import { COMMANDS } from '../../core/commands'
 import { VERSION } from '../../version'
 import { InputLine } from './input-line'
-import { formatEntry, formatPeers, formatStatus, displayTag, mentions, type Entry, type PeerView, type SystemLevel } from './format'
+import { formatEntry, formatPeers, formatStatus, displayTag, mentions, type ChatEntry, type Entry, type PeerView, type SystemLevel } from './format'
+import { outcomeLines } from './command-output'
 import { span, withoutColor, type Row } from './style'
 import type { Frame, Key, Surface, SurfaceFactory } from './surface'
 
@@ -28,8 +30,6 @@ export interface TerminalViewOptions {
 const MAX_LOST_PEERS = 50
 const WHEEL_ROWS = 3
 const PROMPT = '> '
-
-export const KEY_HELP = 'keys: Enter send · ↑/↓ history · Tab complete · PgUp/PgDn or wheel scroll · Ctrl-L redraw · Ctrl-C quit'
 
 export class TerminalView {
   readonly input = new InputLine()
@@ -68,9 +68,13 @@ export class TerminalView {
     this.on('message', (m: ChatMessage) => this.onMessage(m))
     this.on('fault', (f: Fault) => this.system('info', `error ${f.code}: ${f.message}`))
     this.on('nick', () => this.scheduleRender())
+    this.on('rooms', () => this.scheduleRender())
     this.on('discovery', (d: Discovery) => this.onDiscovery(d))
+    this.on('presence', (c: PresenceChange) => this.onPresence(c))
+    this.on('warning', (w: { message?: string }) => this.system('info', `warning: ${w.message ?? String(w)}`))
+    this.on('undelivered', (d: { peer: string }) => this.system('error', `private message to ${this.label(d.peer)} was not acknowledged; they may be offline`))
     for (const p of node.peers()) this.onPeerUp(p, true)
-    this.system('output', `meshchat ${VERSION}: you are ${displayTag(node.nick, node.id)} in #${node.room}, listening on ${node.listenAddress || '(nothing)'}`)
+    this.system('output', `meshchat ${VERSION}: you are ${this.label(node.id, node.nick)} in #${node.room}, listening on ${node.listenAddress || '(nothing)'}`)
     this.system('output', 'type /help for commands; Ctrl-C or /quit to leave')
     this.render()
   }
@@ -92,11 +96,27 @@ export class TerminalView {
 
   // ---- node events --------------------------------------------------------
 
+  /** `nick#tag` for a key, with the tag long enough to tell known keys apart. */
+  private label (key: string, nick?: string): string {
+    return displayTag(nick ?? this.peers.get(key)?.nick ?? '?', key, this.tagOf(key))
+  }
+
+  /** The directory's tag for a key: 4 hex digits, more when two known keys share them. */
+  private tagOf (key: string): string | undefined {
+    try { return this.opts.node.directory?.tag(key) } catch { return undefined }
+  }
+
   private onPeerUp (p: PeerInfo, quiet = false): void {
-    this.peers.set(p.peer, { key: p.peer, nick: p.nick, via: p.via, address: p.address, live: true })
+    this.peers.set(p.peer, { key: p.peer, tag: this.tagOf(p.peer), nick: p.nick, via: p.via, address: p.address, live: true })
     this.noteNick(p.nick)
-    if (!quiet) this.system('info', `${displayTag(p.nick, p.peer)} joined (${p.via} ${p.address})`)
+    if (!quiet) this.system('info', `link up: ${this.label(p.peer, p.nick)} (${p.via} ${p.address})`)
     else this.scheduleRender()
+  }
+
+  private onPresence (c: PresenceChange): void {
+    if (c.peer === this.opts.node.id) return
+    this.noteNick(c.nick)
+    this.system('info', `${this.label(c.peer, c.nick)} ${c.state === 'join' ? 'joined' : 'left'} #${c.room}`)
   }
 
   private onPeerDown (p: { peer: string; nick: string; reason?: string }): void {
@@ -107,18 +127,22 @@ export class TerminalView {
       const lost = [...this.peers.values()].filter(x => !x.live)
       for (const x of lost.slice(0, Math.max(0, lost.length - MAX_LOST_PEERS))) this.peers.delete(x.key)
     }
-    this.system('info', `${displayTag(p.nick, p.peer)} left${p.reason ? ` (${p.reason})` : ''}`)
+    this.system('info', `link down: ${this.label(p.peer, p.nick)}${p.reason ? ` (${p.reason})` : ''}`)
   }
 
   private onMessage (m: ChatMessage): void {
     const node = this.opts.node
-    const mention = !m.self && mentions(m.text, node.nick)
-    const entry: Entry = {
+    // A private message to you is always worth a highlight.
+    const mention = !m.self && (mentions(m.text, node.nick) || !!m.private)
+    const entry: ChatEntry = {
       kind: 'chat', ts: m.ts, nick: m.nick, key: m.from, text: m.text, self: m.self,
       mention, history: !!m.history
     }
+    const tag = this.tagOf(m.from)
+    if (tag) entry.tag = tag
     if (m.via !== undefined) entry.via = m.via
-    if (m.room !== node.room) entry.room = m.room
+    if (m.private) entry.private = m.self && m.to ? { to: this.label(m.to) } : {}
+    else if (m.room !== node.room) entry.room = m.room
     if (!m.self) {
       this.noteNick(m.nick)
       const peer = this.peers.get(m.from)
@@ -253,9 +277,7 @@ export class TerminalView {
         case 'end': input.end(); break
         case 'up': if (k.shift) { this.scrollBy(1); return } input.historyUp(); break
         case 'down': if (k.shift) { this.scrollBy(-1); return } input.historyDown(); break
-        case 'tab':
-          if (!input.complete(this.completer, k.shift)) this.surface?.bell()
-          break
+        case 'tab': input.complete(this.completer, k.shift); break
         case 'pageup': this.scrollBy(page); return
         case 'pagedown': this.scrollBy(-page); return
         default: return
@@ -277,24 +299,11 @@ export class TerminalView {
   }
 
   private show (line: string, o: Outcome): void {
-    const node = this.opts.node
     switch (o.kind) {
-      case 'none': case 'sent': return
-      case 'help':
-        this.system('output', 'commands:')
-        for (const l of o.lines) this.system('output', '  ' + l)
-        this.system('output', KEY_HELP)
-        return
-      case 'peers':
-        if (o.peers.length === 0) { this.system('output', 'no peers linked; /connect HOST:PORT to dial one'); return }
-        this.system('output', `${o.peers.length} peer${o.peers.length === 1 ? '' : 's'} linked:`)
-        for (const p of o.peers) this.system('output', `  ${displayTag(p.nick, p.peer)}  ${p.via} ${p.address}`)
-        return
-      case 'nick': this.system('output', `you are now known as ${displayTag(o.nick, node.id)}`); return
       case 'connecting':
         this.system('output', `connecting to ${o.address}…`)
         o.done.then(
-          p => { if (!this.stopped) this.system('output', `connected to ${displayTag(p.nick, p.peer)} (${p.via} ${p.address})`) },
+          p => { if (!this.stopped) this.system('output', `connected to ${this.label(p.peer, p.nick)} (${p.via} ${p.address})`) },
           err => { if (!this.stopped) this.system('error', err.message) })
         return
       case 'clear':
@@ -304,10 +313,9 @@ export class TerminalView {
         this.scheduleRender()
         return
       case 'quit': this.opts.onQuit(); return
-      case 'error': this.system('error', withUsage(line, o.message)); return
-      default:
-        // A command added to the core that this view does not format yet.
-        this.system('output', `${line.trim()}: done`)
+    }
+    for (const [level, text] of outcomeLines(line, o, { node: this.opts.node, label: (k, n) => this.label(k, n), now: this.now() })) {
+      this.system(level, text)
     }
   }
 
@@ -332,7 +340,8 @@ export class TerminalView {
     if (messages.length < paneHeight) messages = [...Array.from({ length: paneHeight - messages.length }, () => []), ...messages]
     const sidebar = sidebarWidth > 0 ? formatPeers([...this.peers.values()], sidebarWidth - 2, paneHeight) : null
     const status = formatStatus({
-      room: node.room, nick: node.nick, key: node.id, listen: node.listenAddress, links: node.linkCount,
+      room: node.room, otherRooms: node.rooms.size - (node.rooms.has(node.room) ? 1 : 0), nick: node.nick, key: node.id, tag: this.tagOf(node.id),
+      listen: node.listenAddress, links: node.linkCount,
       discovery: this.discovery, unread: this.unread, scrolled: this.scroll > 0
     }, width)
     const v = this.input.view(width - PROMPT.length)
@@ -354,13 +363,4 @@ export class TerminalView {
     if (this.renderTimer) { clearTimeout(this.renderTimer); this.renderTimer = null }
     this.surface.draw(this.frame())
   }
-}
-
-/** Adds the usage of the command a failed line named, unless the message has it. */
-export function withUsage (line: string, message: string): string {
-  if (/usage:/.test(message)) return message
-  const parsed = parseLine(line)
-  if (parsed.type !== 'command') return message
-  const spec = findCommand(parsed.name)
-  return spec ? `${message} (usage: ${usage(spec)})` : message
 }

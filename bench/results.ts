@@ -1,0 +1,30 @@
+// The shape of one benchmark run, as written to bench/results/*.json.
+import type { MeshScenarioResult } from './mesh-scenarios'
+import type { TcpResult } from './tcp-mesh'
+import type { FanoutRow } from './fanout'
+import type { StartupResult } from './startup'
+import type { SoakResult } from './soak'
+import type { TargetCheck } from './targets'
+
+export interface GrowthRow { degree: number; nodes: number; cpuPerDelivery: number; heapPerNode: number; p99: number }
+
+export interface BenchResults {
+  meta: {
+    date: string
+    quick: boolean
+    node: string
+    platform: string
+    cpus: number
+    cpuModel: string
+    loadAverageStart: number[]
+    loadAverageEnd?: number[]
+    durationS?: number
+  }
+  mesh?: { scenarios: MeshScenarioResult[]; pubsub: MeshScenarioResult; growth: GrowthRow[] }
+  tcp?: TcpResult[]
+  fanout?: FanoutRow[]
+  startup?: StartupResult
+  soak?: SoakResult
+  errors: Array<{ section: string; message: string }>
+  targets?: TargetCheck[]
+}

@@ -1,0 +1,149 @@
+// npm run bench [-- --quick] [-- --only mesh,tcp,fanout,startup,soak]
+// Runs each section, prints a table for people, and writes the same figures
+// as JSON to bench/results/. Every child process is killed on every exit.
+import fs from 'fs'
+import os from 'os'
+import path from 'path'
+import { performance } from 'perf_hooks'
+import { meshPlan, runMeshScenario, type MeshScenarioResult } from './mesh-scenarios'
+import { runTcpScenario, tcpScenarios } from './tcp-mesh'
+import { runFanoutSection } from './fanout'
+import { runStartup } from './startup'
+import { runSoak, soakPlan } from './soak'
+import { checkTargets } from './targets'
+import { killAll, killAllSync, ROOT } from './procs'
+import type { BenchResults, GrowthRow } from './results'
+import * as report from './report'
+import { round } from './stats'
+
+const SECTIONS = ['mesh', 'tcp', 'fanout', 'startup', 'soak'] as const
+type Section = typeof SECTIONS[number]
+export const RESULTS_DIR = path.join(ROOT, 'bench', 'results')
+/** One-minute load average above which the run warns that figures are noisy. */
+const BUSY_LOAD = 1
+
+function parseArgs (argv: string[]): { quick: boolean; only: Set<Section> } {
+  const quick = argv.includes('--quick')
+  const i = argv.findIndex(a => a === '--only' || a.startsWith('--only='))
+  let only = new Set<Section>(SECTIONS)
+  if (i >= 0) {
+    const value = argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1]
+    const names = (value ?? '').split(',').filter(Boolean)
+    const bad = names.filter(n => !(SECTIONS as readonly string[]).includes(n))
+    if (bad.length || names.length === 0) throw new Error(`--only takes a comma list of: ${SECTIONS.join(', ')}`)
+    only = new Set(names as Section[])
+  }
+  return { quick, only }
+}
+
+function growth (rows: MeshScenarioResult[]): GrowthRow[] {
+  const out: GrowthRow[] = []
+  const random = rows.filter(r => r.name.startsWith('random') && !r.name.includes('ttl='))
+  for (const d of [...new Set(random.map(r => r.edges * 2 / r.nodes))]) {
+    const same = random.filter(r => r.edges * 2 / r.nodes === d).sort((a, b) => a.nodes - b.nodes)
+    const base = same[0]
+    for (const r of same) {
+      out.push({
+        degree: d,
+        nodes: r.nodes,
+        cpuPerDelivery: round(r.cpuMsPerDelivery / base.cpuMsPerDelivery, 2),
+        heapPerNode: round(r.heapPerNodeAfterKiB / base.heapPerNodeAfterKiB, 2),
+        p99: round(r.latencyP99Ms / base.latencyP99Ms, 2)
+      })
+    }
+  }
+  return out
+}
+
+async function main (): Promise<void> {
+  const { quick, only } = parseArgs(process.argv.slice(2))
+  const t0 = performance.now()
+  const say = (s: string) => process.stdout.write(s + '\n')
+  const results: BenchResults = {
+    meta: {
+      date: new Date().toISOString(), quick, node: process.version, platform: `${os.platform()} ${os.release()}`,
+      cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '?', loadAverageStart: os.loadavg().map(x => round(x, 2))
+    },
+    errors: []
+  }
+  say(`meshchat benchmark${quick ? ' (quick)' : ''}: ${results.meta.cpus} cpus, node ${process.version}, load average ${results.meta.loadAverageStart.join(' ')}`)
+  if (results.meta.loadAverageStart[0] > BUSY_LOAD) say('warning: the machine is busy; latency figures will be noisy (run again when it is idle)')
+  const section = async (name: Section, title: string, fn: () => Promise<void>) => {
+    if (!only.has(name)) return
+    say(`\n== ${title}`)
+    const started = performance.now()
+    try {
+      await fn()
+    } catch (err) {
+      const message = (err as Error).stack ?? String(err)
+      results.errors.push({ section: name, message })
+      say(`!! ${name} failed: ${message}`)
+    } finally {
+      await killAll()
+      say(`   (${((performance.now() - started) / 1000).toFixed(1)} s)`)
+    }
+  }
+
+  await section('mesh', 'Mesh flooding, many nodes in one process (in-memory links)', async () => {
+    const plan = meshPlan(quick)
+    const scenarios: MeshScenarioResult[] = []
+    for (const s of plan.scenarios) {
+      say(`  ${s.name} ...`)
+      scenarios.push(await runMeshScenario(s))
+    }
+    say(`  ${plan.pubsub.name} ...`)
+    const pubsub = await runMeshScenario(plan.pubsub)
+    results.mesh = { scenarios, pubsub, growth: growth(scenarios) }
+    say(report.meshTable([...scenarios, pubsub]))
+    say('\nGrowth with node count (ratio to the smallest graph of the same degree):')
+    say(report.growthTable(results.mesh.growth))
+    say('\nStandard pubsub workload vs js-libp2p gossipsub (figures from issue 6):')
+    say(report.pubsubTable(pubsub))
+  })
+
+  await section('tcp', 'Mesh flooding, real processes on loopback TCP', async () => {
+    results.tcp = []
+    for (const s of tcpScenarios(quick)) {
+      say(`  ${s.name} ...`)
+      results.tcp.push(await runTcpScenario(s))
+    }
+    say(report.tcpTable(results.tcp))
+  })
+
+  await section('fanout', 'Fan-out through one node (classic chat-server workload)', async () => {
+    results.fanout = await runFanoutSection(quick, say)
+    say(report.fanoutTable(results.fanout))
+  })
+
+  await section('startup', 'Start-up and idle memory', async () => {
+    results.startup = await runStartup(quick ? 3 : 7)
+    say(report.startupTable(results.startup))
+  })
+
+  await section('soak', 'Memory under a long flood (2 nodes, in-memory)', async () => {
+    results.soak = await runSoak(soakPlan(quick))
+    say(report.soakTable(results.soak))
+  })
+
+  results.targets = checkTargets(results)
+  results.meta.loadAverageEnd = os.loadavg().map(x => round(x, 2))
+  results.meta.durationS = round((performance.now() - t0) / 1000, 1)
+  say('\n== Targets (issue 6)')
+  say(report.targetsTable(results.targets))
+  fs.mkdirSync(RESULTS_DIR, { recursive: true })
+  const file = path.join(RESULTS_DIR, `bench-${quick ? 'quick-' : ''}${results.meta.date.replace(/[:.]/g, '-')}.json`)
+  const json = JSON.stringify(results, null, 2) + '\n'
+  fs.writeFileSync(file, json)
+  fs.writeFileSync(path.join(RESULTS_DIR, quick ? 'latest-quick.json' : 'latest.json'), json)
+  say(`\nfinished in ${results.meta.durationS} s; figures written to ${path.relative(process.cwd(), file)}`)
+  if (results.errors.length) process.exitCode = 1
+}
+
+process.on('exit', killAllSync)
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { killAllSync(); process.exit(130) })
+
+main().catch(async (err) => {
+  process.stderr.write(`bench: ${(err as Error).message}\n`)
+  await killAll()
+  process.exit(2)
+})

@@ -1,0 +1,70 @@
+// What the terminal view prints for the outcome of a command, pure: lines
+// with their level. Outcomes that act on the view itself (connecting,
+// clear, quit) are handled by the view.
+import type { MeshNode } from '../../core/node'
+import type { Outcome } from '../../core/command-runner'
+import type { WhoisInfo } from '../../core/whois'
+import { parseLine, findCommand, usage } from '../../core/commands'
+import { displayTag, formatTime, type SystemLevel } from './format'
+
+export const KEY_HELP = 'keys: Enter send · ↑/↓ history · Tab complete · PgUp/PgDn or wheel scroll · Ctrl-L redraw · Ctrl-C quit'
+
+export interface OutputContext {
+  node: MeshNode
+  /** `nick#tag` for a key. */
+  label: (key: string, nick?: string) => string
+  now: number
+}
+
+export type OutputLine = [SystemLevel, string]
+
+export function outcomeLines (line: string, o: Outcome, ctx: OutputContext): OutputLine[] {
+  const out = (text: string): OutputLine => ['output', text]
+  switch (o.kind) {
+    case 'none': case 'sent': case 'connecting': case 'clear': case 'quit': return []
+    case 'help': return [out('commands:'), ...o.lines.map(l => out('  ' + l)), out(KEY_HELP)]
+    case 'peers':
+      if (o.peers.length === 0) return [out('no peers linked; /connect HOST:PORT to dial one')]
+      return [
+        out(`${o.peers.length} peer${o.peers.length === 1 ? '' : 's'} linked:`),
+        ...o.peers.map(p => out(`  ${ctx.label(p.peer, p.nick)}  ${p.via} ${p.address}`))
+      ]
+    case 'nick': return [out(`you are now known as ${ctx.label(ctx.node.id, o.nick)}`)]
+    case 'joined': return [out(`joined #${o.room}; your lines now go there (/room to switch, /leave to part)`)]
+    case 'left': return [out(`left #${o.room}; now in #${ctx.node.room}`)]
+    case 'room': return [out(`now talking in #${o.room}`)]
+    case 'members':
+      return [
+        out(`#${o.room}: ${o.members.length} here`),
+        ...o.members.map(m => out(`  ${displayTag(m.nick, m.peer, m.tag)}${m.self ? ' (you)' : ''}`))
+      ]
+    case 'whois': return whoisLines(o.info, ctx.now).map(out)
+    case 'error': return [['error', withUsage(line, o.message)]]
+    default:
+      // A command added to the core that this view does not format yet.
+      return [out(`${line.trim()}: done`)]
+  }
+}
+
+/** The lines /whois prints. */
+export function whoisLines (w: WhoisInfo, now: number): string[] {
+  const hops = w.hops === null ? 'unknown hops' : `${w.hops} hop${w.hops === 1 ? '' : 's'}`
+  return [
+    `${displayTag(w.nick, w.peer, w.tag)}`,
+    `  key       ${w.peer}`,
+    `  nicks     ${w.nicks.join(', ') || '-'}`,
+    `  addresses ${w.addresses.join(', ') || '-'}`,
+    `  rooms     ${w.rooms.map(r => '#' + r).join(' ') || '-'}`,
+    `  reached   ${w.reached === 'direct' ? `directly over ${w.via ?? '?'}` : `through the mesh, ${hops}`}`,
+    `  seen      first ${formatTime(w.firstSeen, now)}, last ${formatTime(w.lastSeen, now)}`
+  ]
+}
+
+/** Adds the usage of the command a failed line named, unless the message has it. */
+export function withUsage (line: string, message: string): string {
+  if (/usage:/.test(message)) return message
+  const parsed = parseLine(line)
+  if (parsed.type !== 'command') return message
+  const spec = findCommand(parsed.name)
+  return spec ? `${message} (usage: ${usage(spec)})` : message
+}
