@@ -2,15 +2,13 @@
 // and prints the address to give to --bootstrap as the first stdout line.
 // A long-running service: exit 0 on SIGINT/SIGTERM, 1 when it cannot start,
 // 2 for bad options.
-import { Command, CommanderError } from 'commander'
+import { Command } from 'commander'
+import { failer, parseOrExit, type Fail } from './exit'
 import { parseAddress } from '../lib/protocol/address'
 import { errorMessage } from '../lib/protocol/errors'
 import { DEFAULT_DHT_PORT, DHT_CLOSE_TIMEOUT_MS, defaultDhtHost, startDhtNode } from '../lib/transport/dht-node'
 
-function fail (status: number, message: string): never {
-  process.stderr.write(`meshchat dht: ${message}\n`)
-  process.exit(status)
-}
+const fail: Fail = failer('meshchat dht')
 
 export function buildDhtProgram (): Command {
   return new Command()
@@ -29,17 +27,7 @@ The node must be reachable over UDP. It keeps running until SIGINT or SIGTERM (e
 /** argv as process.argv, with the 'dht' word already removed. */
 export async function runDht (argv: string[]): Promise<void> {
   const program = buildDhtProgram()
-  program.exitOverride()
-  program.configureOutput({ writeErr: () => {}, outputError: () => {} })
-  try {
-    program.parse(argv)
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help') process.exit(0)
-      fail(2, err.message.replace(/^error: /, ''))
-    }
-    throw err
-  }
+  parseOrExit(program, argv, fail)
   const listen: string = program.opts().listen
   let host: string
   let port: number

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // meshchat: parse the command line, build a node and its transport, pick a
 // front end, and own the exit codes (0 quit, 1 cannot start, 2 bad options).
-import { CommanderError } from 'commander'
 import { buildProgram, toConfig, type Config } from './options'
+import { failer, parseOrExit, type Fail } from './exit'
 import { MeshNode } from '../lib/core/node'
 import { TcpTransport } from '../lib/transport/tcp'
 import { SwarmTransport } from '../lib/transport/swarm'
@@ -17,24 +17,11 @@ import { TextGateway } from '../lib/gateway/text-gateway'
 import { formatAddress } from '../lib/protocol/address'
 import { errorMessage } from '../lib/protocol/errors'
 
-function fail (status: number, message: string): never {
-  process.stderr.write(`meshchat: ${message}\n`)
-  process.exit(status)
-}
+const fail: Fail = failer('meshchat')
 
 function parseArgs (argv: string[]): Config {
   const program = buildProgram()
-  program.exitOverride()
-  program.configureOutput({ writeErr: () => {}, outputError: () => {} })
-  try {
-    program.parse(argv)
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') process.exit(0)
-      fail(2, err.message.replace(/^error: /, ''))
-    }
-    throw err
-  }
+  parseOrExit(program, argv, fail)
   try {
     return toConfig(program.opts())
   } catch (err) {

@@ -61,7 +61,7 @@ test('sanitizeText strips escape sequences and control characters', (t) => {
   t.equal(sanitizeText('\u001b[31mred\u001b[0m'), 'red')
   t.equal(sanitizeText('a\u001b]0;title\u0007b'), 'ab')
   t.equal(sanitizeText('x\u0000y\u0007z\u007f\u009b2J'), 'xyz')
-  t.equal(sanitizeText('two\nlines\ttab'), 'two lines tab')
+  t.equal(sanitizeText('two\nlines\ttab'), 'two lines    tab', 'line breaks become a space, tabs four')
   t.equal(sanitizeText('\u202eevil'), 'evil')
   t.equal(sanitizeText('héllo 👋'), 'héllo 👋', 'ordinary text is kept')
   t.end()
