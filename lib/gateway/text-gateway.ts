@@ -195,7 +195,7 @@ export class TextGateway extends EventEmitter {
 
   private fanOut (m: ChatMessage): void {
     if (m.room !== this.node.room) return
-    const line = formatForClient(m)
+    const line = (m.history ? '[history] ' : '') + formatForClient(m)
     const author = m.self ? this.author : null
     for (const c of [...this.clients]) if (c !== author) c.send(line)
   }

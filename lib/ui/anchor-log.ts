@@ -87,7 +87,7 @@ export class AnchorLog {
     const who = m.via !== undefined
       ? `${sanitizeText(m.nick)} via ${this.label(m.via, m.from)}`
       : this.label(m.nick, m.from)
-    return `${this.addressOf(m.from)} ${who}: ${sanitizeText(m.text)}`
+    return `${this.addressOf(m.from)} ${who}: ${sanitizeText(m.text)}${m.history ? ' (history)' : ''}`
   }
 
   private label (nick: string, key: string): string {
