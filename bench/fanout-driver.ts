@@ -44,7 +44,7 @@ const PACE_TICK_MS = 2
 const MAX_SEND_MS = 30_000
 const MAX_DRAIN_MS = 30_000
 /** Stop waiting when nothing arrived for this long after the last send. */
-const STALL_MS = 2_000
+const STALL_MS = 1_000
 
 interface Client { socket: net.Socket; got: Uint8Array; warm: boolean }
 

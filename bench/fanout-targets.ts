@@ -22,16 +22,26 @@ function probe (cmd: string, args: string[]): Promise<{ ok: boolean; out: string
   })
 }
 
+/**
+ * Per-client line rate given to the gateway. Its default (500 lines/s) paces
+ * an unpaced sender on purpose, losslessly; the other servers have no limit,
+ * so the benchmark lifts it to compare the implementations themselves.
+ */
+export const GATEWAY_BENCH_RATE = 1_000_000
+let gatewayRateOption = false
+
 export const gatewayTarget: FanoutTarget = {
   name: 'meshchat gateway',
   async unavailable () {
     const { out } = await probe(process.execPath, [BIN, '--help'])
+    gatewayRateOption = out.includes('--gateway-rate')
     return out.includes('--text-listen') ? null : 'not available: the bin has no --text-listen yet (issue 7 gateway not built)'
   },
   start (port) {
     return start(process.execPath, [
       BIN, '--headless', '--nick', 'gateway', '--listen', `${LOOPBACK}:0`, '--no-pex',
-      '--text-listen', `${LOOPBACK}:${port}`, '--data-dir', tempDir()
+      '--text-listen', `${LOOPBACK}:${port}`, '--data-dir', tempDir(),
+      ...(gatewayRateOption ? ['--gateway-rate', String(GATEWAY_BENCH_RATE)] : [])
     ])
   }
 }

@@ -29,7 +29,7 @@ export function fanoutCases (quick: boolean): FanoutCase[] {
   const out: FanoutCase[] = []
   for (const clients of [10, 50]) {
     out.push(
-      { clients, senders: 1, perSender: 2000, ratePerSender: 400 },
+      { clients, senders: 1, perSender: 2000, ratePerSender: 500 },
       { clients, senders: 10, perSender: 500, ratePerSender: 100 },
       { clients, senders: 1, perSender: 2000, ratePerSender: null },
       { clients, senders: 10, perSender: 500, ratePerSender: null }

@@ -258,11 +258,11 @@ export class MeshNode extends EventEmitter {
       if (v.close) throw v.error
       return this.links.penalise(s, v.error)
     }
-    if (v.kind !== 'accepted') return
+    if (v.kind !== 'accepted' && v.kind !== 'shorter') return
     const m = v.message
     const out = this.router.forwardFrame(m)
     if (out) this.links.broadcast(out, s)
-    this.dispatch(m)
+    if (v.kind === 'accepted') this.dispatch(m)
   }
 
   /** Hands an accepted message to whatever handles its kind. */

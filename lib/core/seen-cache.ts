@@ -1,34 +1,62 @@
-// Message ids already delivered, bounded in both size and age. Insertion order
-// is age order, so eviction walks from the front of the Map.
+// Message ids already delivered, bounded in both size and age, with the
+// fewest hops any copy of each came with. Ids are kept in a FIFO ring beside
+// the Map, so eviction takes the oldest in O(1) instead of walking the Map
+// past deleted entries.
 
 export interface SeenCacheOptions { maxSize: number; maxAgeMs: number; now: () => number }
 
 export class SeenCache {
-  private readonly map = new Map<string, number>()
+  private readonly hops = new Map<string, number>()
+  // FIFO of ids in insertion (= age) order; entries before `head` are gone.
+  private ids: string[] = []
+  private times: number[] = []
+  private head = 0
+
   constructor (private readonly opts: SeenCacheOptions) {}
 
-  get size (): number { return this.map.size }
+  private get count (): number { return this.ids.length - this.head }
+
+  get size (): number { return this.hops.size }
 
   has (id: string): boolean {
-    const at = this.map.get(id)
-    if (at === undefined) return false
-    if (this.opts.now() - at > this.opts.maxAgeMs) { this.map.delete(id); return false }
-    return true
+    this.expire()
+    return this.hops.has(id)
   }
 
-  /** Records an id; returns false if it was already present. */
-  add (id: string): boolean {
+  /** Fewest hops recorded for an id, or undefined when not seen. */
+  hopsOf (id: string): number | undefined {
+    this.expire()
+    return this.hops.get(id)
+  }
+
+  /** Records an id (with the hop count of its copy); returns false if it was already present. */
+  add (id: string, hops = 0): boolean {
     if (this.has(id)) return false
-    this.map.set(id, this.opts.now())
-    this.evict()
+    if (this.count >= this.opts.maxSize) this.dropOldest()
+    this.ids.push(id)
+    this.times.push(this.opts.now())
+    this.hops.set(id, hops)
     return true
   }
 
-  private evict (): void {
-    const oldest = this.opts.now() - this.opts.maxAgeMs
-    for (const [id, at] of this.map) {
-      if (this.map.size <= this.opts.maxSize && at >= oldest) break
-      this.map.delete(id)
+  /** Lowers the recorded hop count of a seen id. */
+  setHops (id: string, hops: number): void {
+    if (this.hops.has(id)) this.hops.set(id, hops)
+  }
+
+  private dropOldest (): void {
+    this.hops.delete(this.ids[this.head])
+    this.head++
+    // Compact now and then; amortised O(1) per id.
+    if (this.head >= 1024 && this.head * 2 >= this.ids.length) {
+      this.ids = this.ids.slice(this.head)
+      this.times = this.times.slice(this.head)
+      this.head = 0
     }
+  }
+
+  private expire (): void {
+    const oldest = this.opts.now() - this.opts.maxAgeMs
+    while (this.count > 0 && this.times[this.head] < oldest) this.dropOldest()
   }
 }
