@@ -5,16 +5,13 @@ import { buildProgram, toConfig, type Config } from './options'
 import { failer, parseOrExit, type Fail } from './exit'
 import { MeshNode } from '../lib/core/node'
 import { TcpTransport } from '../lib/transport/tcp'
-import { SwarmTransport } from '../lib/transport/swarm'
-import { runDht } from './dht'
+import type { SwarmTransport } from '../lib/transport/swarm'
 import { loadOrCreateIdentity } from '../lib/store/identity'
 import { openHistory } from '../lib/store/open-history'
 import { FileNickBook } from '../lib/store/nick-book'
 import { Headless } from '../lib/ui/headless'
-import { createTerminalView } from '../lib/ui/tui'
 import { AnchorLog } from '../lib/ui/anchor-log'
 import { TextGateway } from '../lib/gateway/text-gateway'
-import { formatAddress } from '../lib/protocol/address'
 import { errorMessage } from '../lib/protocol/errors'
 
 const fail: Fail = failer('meshchat')
@@ -82,7 +79,7 @@ async function main (): Promise<void> {
   const front = config.anchor && !config.headless
     ? new AnchorLog({ node, output: process.stdout, textListen: gateway ? gateway.address : undefined, guests: gateway || undefined })
     : terminal
-      ? createTerminalView({ node, onQuit: () => { void shutdown(0) } })
+      ? loadTerminalView()({ node, onQuit: () => { void shutdown(0) } })
       : new Headless({ node, input: process.stdin, output: process.stdout, onQuit: () => { void shutdown(0) } })
   process.stdout.on('error', () => { void shutdown(0) })
   process.on('SIGINT', () => { void shutdown(0) })
@@ -90,6 +87,7 @@ async function main (): Promise<void> {
   node.start()
   front.start()
   if (config.topics.length > 0) {
+    const { SwarmTransport } = require('../lib/transport/swarm') as typeof import('../lib/transport/swarm')
     swarm = new SwarmTransport({
       keyPair, host: config.listen.host, bootstrap: config.bootstrap ?? undefined, maxPeers: config.maxLinks, timing: config.swarmTiming,
       onLink: link => { node.addLink(link) },
@@ -100,8 +98,13 @@ async function main (): Promise<void> {
   }
   if (history?.report) node.reportFault(history.report.code, history.report.message)
   if (gateway && front instanceof Headless) front.write({ event: 'text-listen', listen: gateway.address })
-  void formatAddress
 }
 
-if (process.argv[2] === 'dht') runDht([...process.argv.slice(0, 2), ...process.argv.slice(3)]).catch((err) => fail(1, errorMessage(err)))
+// The terminal view (blessed), the swarm (hyperswarm) and `dht` load only
+// when used: a headless node starts faster and smaller without them.
+function loadTerminalView (): typeof import('../lib/ui/tui').createTerminalView {
+  return (require('../lib/ui/tui') as typeof import('../lib/ui/tui')).createTerminalView
+}
+
+if (process.argv[2] === 'dht') (require('./dht') as typeof import('./dht')).runDht([...process.argv.slice(0, 2), ...process.argv.slice(3)]).catch((err) => fail(1, errorMessage(err)))
 else main().catch((err) => fail(1, errorMessage(err)))

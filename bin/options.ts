@@ -11,7 +11,7 @@ import {
   DEFAULT_TIMING, type Timing
 } from '../lib/core/options'
 import { VERSION } from '../lib/version'
-import { DEFAULT_SWARM_TIMING, type SwarmTiming } from '../lib/transport/swarm'
+import { DEFAULT_SWARM_TIMING, type SwarmTiming } from '../lib/transport/swarm-timing'
 import { DEFAULT_GATEWAY_RATE, DEFAULT_GATEWAY_BURST, DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from '../lib/gateway/limits'
 
 export const DEFAULT_LISTEN = '0.0.0.0:8081'

@@ -13,7 +13,7 @@ import { PeerExchange } from './pex'
 import { History, DEFAULT_HISTORY_SIZE } from './history'
 import { HistorySync } from './sync'
 import { Directory } from './directory'
-import { Presence } from './presence'
+import { Presence, PRESENCE_LINK_UP_DELAY_MS } from './presence'
 import { PrivateMessages } from './private'
 import { encodeGuestPayload, toChatMessage } from './chat-message'
 import { validateNick, validateRoom } from './names'
@@ -235,7 +235,7 @@ export class MeshNode extends EventEmitter {
     this.directory.see(s.key, s.nick, { address: s.displayAddress, hops: 1 })
     if (first) {
       this.emit('peer-up', this.links.info(s))
-      this.presence.announceAll()
+      this.presence.announceSoon(PRESENCE_LINK_UP_DELAY_MS)
     }
     this.peerExchange?.onEstablished(s)
     this.sync.onEstablished(s)

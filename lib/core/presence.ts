@@ -7,6 +7,8 @@ import { PresenceState, decodePresence, encodePresence } from '../protocol/paylo
 
 /** After seeing a new member, announce ourselves at most this often, so newcomers learn of us quickly. */
 export const PRESENCE_REPLY_MIN_MS = 1000
+/** Links coming up within this window share one announcement (a forming mesh is not flooded once per link). */
+export const PRESENCE_LINK_UP_DELAY_MS = 250
 
 export interface Member { peer: string; nick: string; self: boolean; lastSeen: number }
 export interface PresenceChange { room: string; peer: string; nick: string; state: 'join' | 'leave' }
@@ -56,7 +58,7 @@ export class Presence {
     const key = m.author.toString('hex')
     this.h.onSighting(key, m.nick, m.room, p.listen, m.hops)
     if (p.state === PresenceState.LEAVING) return this.remove(m.room, key)
-    if (this.upsert(m.room, key, m.nick)) this.replySoon()
+    if (this.upsert(m.room, key, m.nick)) this.announceSoon(PRESENCE_REPLY_MIN_MS)
   }
 
   /** Any chat message also shows its author is present. */
@@ -80,10 +82,14 @@ export class Presence {
     this.h.onChange({ room, peer: key, nick: m.nick, state: 'leave' })
   }
 
-  /** Newcomers only hear the others' periodic announcements: answer them, once per PRESENCE_REPLY_MIN_MS. */
-  private replySoon (): void {
-    if (this.replyTimer) return
-    this.replyTimer = setTimeout(() => { this.replyTimer = null; this.announceAll() }, Math.min(PRESENCE_REPLY_MIN_MS, this.h.intervalMs))
+  /**
+   * Announces to every room after `delayMs`, once however often it is asked
+   * meanwhile: on link-up, and to answer newcomers, who would otherwise only
+   * hear the others' periodic announcements.
+   */
+  announceSoon (delayMs: number): void {
+    if (!this.enabled || this.replyTimer) return
+    this.replyTimer = setTimeout(() => { this.replyTimer = null; this.announceAll() }, Math.min(delayMs, this.h.intervalMs))
     this.replyTimer.unref?.()
   }
 
