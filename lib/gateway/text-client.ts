@@ -22,6 +22,11 @@ export interface TextClientOptions {
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
+/** A line as it goes on the wire: UTF-8, CRLF-terminated. */
+export function encodeLine (line: string): Buffer {
+  return Buffer.from(line + '\r\n', 'utf8')
+}
+
 export class TextClient {
   name: string
   readonly address: string
@@ -34,6 +39,7 @@ export class TextClient {
   private readonly retryMs: number
   private timer: NodeJS.Timeout | null = null
   private ended = false
+  private corked = false
 
   constructor (private readonly opts: TextClientOptions) {
     this.socket = opts.socket
@@ -59,11 +65,26 @@ export class TextClient {
 
   /** Queues one line for the client; drops the client when it has stopped reading. */
   send (line: string): void {
+    this.write(encodeLine(line))
+  }
+
+  /**
+   * Queues bytes already encoded (one buffer shared by every client). Writes
+   * made in the same tick go out in one system call (cork until the next tick).
+   */
+  write (data: Buffer): void {
     if (this.gone || this.socket.destroyed || this.socket.writableEnded) return
-    const data = line + '\r\n'
-    if (this.socket.writableLength + Buffer.byteLength(data) > this.opts.maxQueuedBytes) {
+    if (this.socket.writableLength + data.byteLength > this.opts.maxQueuedBytes) {
       this.leave(`dropped: more than ${this.opts.maxQueuedBytes} bytes queued (not reading)`)
       return
+    }
+    if (!this.corked) {
+      this.corked = true
+      this.socket.cork()
+      process.nextTick(() => {
+        this.corked = false
+        if (!this.socket.destroyed) this.socket.uncork()
+      })
     }
     this.socket.write(data)
   }

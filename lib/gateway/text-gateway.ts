@@ -11,7 +11,7 @@ import { validateNick, nickTag } from '../core/names'
 import { sanitizeText } from '../core/sanitize'
 import { MeshError, errorCode, errorMessage } from '../protocol/errors'
 import { formatAddress } from '../protocol/address'
-import { TextClient } from './text-client'
+import { TextClient, encodeLine } from './text-client'
 import {
   DEFAULT_GATEWAY_BURST, DEFAULT_GATEWAY_LIMITS, DEFAULT_GATEWAY_RATE, type GatewayErrorCode, type GatewayLimits
 } from './limits'
@@ -195,8 +195,8 @@ export class TextGateway extends EventEmitter {
 
   private fanOut (m: ChatMessage): void {
     if (m.room !== this.node.room) return
-    const line = (m.history ? '[history] ' : '') + formatForClient(m)
+    const data = encodeLine((m.history ? '[history] ' : '') + formatForClient(m))
     const author = m.self ? this.author : null
-    for (const c of [...this.clients]) if (c !== author) c.send(line)
+    for (const c of [...this.clients]) if (c !== author) c.write(data)
   }
 }
