@@ -56,17 +56,8 @@ export class MemMesh {
   }
 }
 
-/** A deterministic PRNG (mulberry32) so random graphs reproduce. */
-export function seeded (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A deterministic PRNG (mulberry32, shared with the benchmark) so random graphs reproduce. */
+export { seededRandom as seeded } from '../../bench/prng'
 
 /** Edges of a connected random graph: a random spanning tree plus extra edges up to about `degree` per node. */
 export function randomGraph (n: number, degree: number, random: () => number): Array<[number, number]> {

@@ -3,6 +3,7 @@
 // runs lines through the core's command runner (the same one headless mode
 // uses). It computes every row itself and hands them to a Surface; it never
 // touches a terminal library.
+import { applyKey } from './keymap'
 import type { MeshNode, ChatMessage, PeerInfo, Fault, Discovery } from '../../core/node'
 import type { PresenceChange } from '../../core/presence'
 import { runLine, type Outcome } from '../../core/command-runner'
@@ -235,53 +236,18 @@ export class TerminalView {
   }
 
   onKey (k: Key): void {
-    const input = this.input
-    const { paneHeight } = this.layout()
-    const page = Math.max(1, paneHeight - 1)
-    if (k.ch !== undefined && !k.ctrl && !k.meta) {
-      input.insert(k.ch)
-    } else if (k.ctrl) {
-      switch (k.name) {
-        case 'c': this.opts.onQuit(); return
-        case 'a': input.home(); break
-        case 'e': input.end(); break
-        case 'b': input.left(); break
-        case 'f': input.right(); break
-        case 'd': input.deleteForward(); break
-        case 'h': input.backspace(); break
-        case 'u': input.killToStart(); break
-        case 'k': input.killToEnd(); break
-        case 'w': input.deleteWordBack(); break
-        case 'p': input.historyUp(); break
-        case 'n': input.historyDown(); break
-        case 'l': this.surface?.redraw(); return
-        case 'left': input.wordLeft(); break
-        case 'right': input.wordRight(); break
-        default: return
-      }
-    } else if (k.meta) {
-      switch (k.name) {
-        case 'b': case 'left': input.wordLeft(); break
-        case 'f': case 'right': input.wordRight(); break
-        case 'backspace': input.deleteWordBack(); break
-        default: return
-      }
-    } else {
-      switch (k.name) {
-        case 'enter': this.submit(); return
-        case 'backspace': input.backspace(); break
-        case 'delete': input.deleteForward(); break
-        case 'left': input.left(); break
-        case 'right': input.right(); break
-        case 'home': input.home(); break
-        case 'end': input.end(); break
-        case 'up': if (k.shift) { this.scrollBy(1); return } input.historyUp(); break
-        case 'down': if (k.shift) { this.scrollBy(-1); return } input.historyDown(); break
-        case 'tab': input.complete(this.completer, k.shift); break
-        case 'pageup': this.scrollBy(page); return
-        case 'pagedown': this.scrollBy(-page); return
-        default: return
-      }
+    const page = Math.max(1, this.layout().paneHeight - 1)
+    switch (applyKey(k, this.input)) {
+      case null: return
+      case 'quit': this.opts.onQuit(); return
+      case 'redraw': this.surface?.redraw(); return
+      case 'submit': this.submit(); return
+      case 'line-up': this.scrollBy(1); return
+      case 'line-down': this.scrollBy(-1); return
+      case 'page-up': this.scrollBy(page); return
+      case 'page-down': this.scrollBy(-page); return
+      case 'complete': this.input.complete(this.completer, false); break
+      case 'complete-back': this.input.complete(this.completer, true); break
     }
     this.scheduleRender()
   }
