@@ -95,6 +95,8 @@ async function main (): Promise<void> {
       onFault: (code, message) => node.reportFault(code, message)
     })
     for (const topic of config.topics) void swarm.join(topic)
+    // A node on the DHT also looks up every room it /joins later.
+    node.on('rooms', (rooms: string[]) => { for (const r of rooms) void swarm?.join(r).catch(() => {}) })
   }
   if (history?.report) node.reportFault(history.report.code, history.report.message)
   if (gateway && front instanceof Headless) front.write({ event: 'text-listen', listen: gateway.address })

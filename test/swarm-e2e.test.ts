@@ -131,3 +131,18 @@ test('unreachable bootstrap: DHT_UNREACHABLE with a hint, and direct links keep 
   const exit = await a.kill('SIGTERM')
   t.equal(exit.code, 0, 'exits 0 on SIGTERM with the DHT unreachable')
 })
+
+test('a node on the DHT that /joins a room finds that room\'s peers through the DHT too', async (t) => {
+  t.timeoutAfter(45_000)
+  const c = new Cluster(t)
+  const dht = await startDht(c)
+  const a = await c.start({ name: 'a', args: [...NOPEX, ...topicArgs('t-first', dht.address)] })
+  const b = await c.start({ name: 'b', args: [...NOPEX, ...topicArgs('t-second', dht.address)] })
+  await a.waitFor(e => e.event === 'discovery' && e.topic === 't-first' && e.state === 'joined', 15_000, 'a joined')
+  a.send('/join t-second')
+  await a.waitFor(e => e.event === 'discovery' && e.topic === 't-second', 10_000, 'a looks up t-second')
+  await a.waitPeerUp(b.id, 30_000)
+  b.send('found you by room name')
+  const got = await a.waitMessage('found you by room name', 10_000)
+  t.equal(got.room, 't-second', 'in the joined room')
+})
