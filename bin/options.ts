@@ -49,7 +49,7 @@ export interface Config {
   gatewayLimits: Partial<GatewayLimits>
 }
 
-const collect = (value: string, prev: string[]) => prev.concat([value])
+const collect = (value: string, prev: string[] = []) => prev.concat([value])
 
 export function buildProgram (): Command {
   const program = new Command()
@@ -58,11 +58,11 @@ export function buildProgram (): Command {
     .description('Serverless peer-to-peer mesh chat. Every node listens, dials the peers it knows,\nand floods each signed message to its neighbours, so it reaches everyone once.')
     .version(VERSION, '-V, --version')
     .option('-l, --listen <host:port>', 'address to accept links on (port 0 picks a free port)', DEFAULT_LISTEN)
-    .option('-p, --peer <host:port>', 'a peer to dial and keep redialling; repeatable', collect, [])
+    .option('-p, --peer <host:port>', 'a peer to dial and keep redialling; repeatable', collect)
     .option('-n, --nick <name>', 'display name (default: your user name)')
-    .option('--room <name>', `room to chat in; repeatable, the first is where your lines go (default: the first --topic, else ${DEFAULT_ROOM})`, collect, [])
-    .option('-t, --topic <name>', 'join room <name> and find its peers through the hyperswarm DHT, no address needed; repeatable', collect, [])
-    .option('--bootstrap <host:port>', 'use a private DHT through this bootstrap node (see meshchat dht) instead of the public one; repeatable', collect, [])
+    .option('--room <name>', `room to chat in; repeatable, the first is where your lines go (default: the first --topic, else ${DEFAULT_ROOM})`, collect)
+    .option('-t, --topic <name>', 'join room <name> and find its peers through the hyperswarm DHT, no address needed; repeatable', collect)
+    .option('--bootstrap <host:port>', 'use a private DHT through this bootstrap node (see meshchat dht) instead of the public one; repeatable', collect)
     .addOption(new Option('--swarm-timing <json>', 'override swarm timing options (tests only)').hideHelp())
     .option('--ttl <hops>', `hop limit of your messages (1-${MAX_TTL})`, String(DEFAULT_TTL))
     .option('--data-dir <dir>', 'where the identity key pair is kept', DEFAULT_DATA_DIR)
@@ -83,6 +83,7 @@ Examples:
   meshchat --nick bob --listen 127.0.0.1:8082 --peer 127.0.0.1:8081
   echo hello | meshchat --headless --listen 127.0.0.1:0 --peer 127.0.0.1:8081
   meshchat --nick carol --topic rust-meetup            # find peers by name, across networks
+  meshchat --anchor --listen 0.0.0.0:8081 --text-listen 0.0.0.0:8023   # an always-on anchor, nc-friendly
 
 Which to use:
   --peer       you know an address that can be reached (same LAN, a server, an anchor)
@@ -121,7 +122,7 @@ function wrap<T> (name: string, value: string, fn: () => T): T {
 
 export function toConfig (o: Record<string, any>): Config {
   const listen = wrap('--listen', o.listen, () => parseAddress(o.listen))
-  const peers: string[] = o.peer.map((p: string) => { wrap('--peer', p, () => parseAddress(p)); return p })
+  const peers: string[] = (o.peer ?? []).map((p: string) => { wrap('--peer', p, () => parseAddress(p)); return p })
   const nick = o.nick === undefined ? defaultNick() : wrap('--nick', o.nick, () => validateNick(o.nick))
   const swarm = swarmConfig(o)
   const named: string[] = (o.room ?? []).map((r: string) => wrap('--room', r, () => validateRoom(r)))
