@@ -108,6 +108,24 @@ function intOption (name: string, value: string, min: number, max: number): numb
   return n
 }
 
+/** `n[:burst]`: a rate per second and its burst (default: the larger of n and `minBurst`). */
+function rateOption (name: string, value: string, minBurst: number): [number, number] {
+  const [rateText, burstText] = String(value).split(':')
+  const rate = intOption(name, rateText, 1, 1_000_000)
+  const burst = burstText === undefined ? Math.max(rate, minBurst) : intOption(`${name} burst`, burstText, 1, 10_000_000)
+  return [rate, burst]
+}
+
+/** A hidden test option: JSON whose fields override named positive numbers of `defaults`. */
+function overridesOption<T extends object> (name: string, value: string | undefined, defaults: T): Partial<T> {
+  if (!value) return {}
+  const parsed = wrap(name, value, () => JSON.parse(value))
+  for (const [k, v] of Object.entries(parsed)) {
+    if (!(k in defaults) || typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new MeshError('BAD_OPTION', `invalid ${name} field '${k}'`)
+  }
+  return parsed
+}
+
 function defaultNick (): string {
   let name = 'anon'
   try { name = os.userInfo().username || name } catch {}
@@ -130,16 +148,8 @@ export function toConfig (o: Record<string, any>): Config {
   const ttl = intOption('--ttl', o.ttl, 1, MAX_TTL)
   const minLinks = intOption('--min-links', o.minLinks, 0, 1000)
   const maxLinks = intOption('--max-links', o.maxLinks, 1, 1000)
-  const [rateText, burstText] = String(o.rateLimit).split(':')
-  const ratePerSecond = intOption('--rate-limit', rateText, 1, 1_000_000)
-  const rateBurst = burstText === undefined ? Math.max(ratePerSecond, DEFAULT_RATE_BURST) : intOption('--rate-limit burst', burstText, 1, 10_000_000)
-  let timing: Partial<Timing> = {}
-  if (o.timing) {
-    timing = wrap('--timing', o.timing, () => JSON.parse(o.timing))
-    for (const [k, v] of Object.entries(timing)) {
-      if (!(k in DEFAULT_TIMING) || typeof v !== 'number' || v <= 0) throw new MeshError('BAD_OPTION', `invalid --timing field '${k}'`)
-    }
-  }
+  const [ratePerSecond, rateBurst] = rateOption('--rate-limit', o.rateLimit, DEFAULT_RATE_BURST)
+  const timing: Partial<Timing> = overridesOption('--timing', o.timing, DEFAULT_TIMING)
   if (!o.dataDir) throw new MeshError('BAD_OPTION', 'invalid --data-dir \'\': empty')
   const gateway = gatewayConfig(o)
   return {
@@ -158,27 +168,13 @@ function swarmConfig (o: Record<string, any>): Pick<Config, 'topics' | 'bootstra
     return a
   })
   if (bootstrap && topics.length === 0) throw new MeshError('BAD_OPTION', '--bootstrap needs at least one --topic to look up')
-  let swarmTiming: Partial<SwarmTiming> = {}
-  if (o.swarmTiming) {
-    swarmTiming = wrap('--swarm-timing', o.swarmTiming, () => JSON.parse(o.swarmTiming))
-    for (const [k, v] of Object.entries(swarmTiming)) {
-      if (!(k in DEFAULT_SWARM_TIMING) || !Number.isInteger(v) || (v as number) <= 0) throw new MeshError('BAD_OPTION', `invalid --swarm-timing field '${k}'`)
-    }
-  }
+  const swarmTiming: Partial<SwarmTiming> = overridesOption('--swarm-timing', o.swarmTiming, DEFAULT_SWARM_TIMING)
   return { topics, bootstrap, swarmTiming }
 }
 
 function gatewayConfig (o: Record<string, any>): Pick<Config, 'textListen' | 'gatewayRate' | 'gatewayBurst' | 'gatewayLimits'> {
   const textListen = o.textListen === undefined ? null : wrap('--text-listen', o.textListen, () => parseAddress(o.textListen))
-  const [rateText, burstText] = String(o.gatewayRate ?? DEFAULT_GATEWAY_RATE).split(':')
-  const gatewayRate = intOption('--gateway-rate', rateText, 1, 1_000_000)
-  const gatewayBurst = burstText === undefined ? Math.max(gatewayRate, DEFAULT_GATEWAY_BURST) : intOption('--gateway-rate burst', burstText, 1, 10_000_000)
-  let gatewayLimits: Partial<GatewayLimits> = {}
-  if (o.gatewayLimits) {
-    gatewayLimits = wrap('--gateway-limits', o.gatewayLimits, () => JSON.parse(o.gatewayLimits))
-    for (const [k, v] of Object.entries(gatewayLimits)) {
-      if (!(k in DEFAULT_GATEWAY_LIMITS) || !Number.isInteger(v) || (v as number) <= 0) throw new MeshError('BAD_OPTION', `invalid --gateway-limits field '${k}'`)
-    }
-  }
+  const [gatewayRate, gatewayBurst] = rateOption('--gateway-rate', o.gatewayRate ?? String(DEFAULT_GATEWAY_RATE), DEFAULT_GATEWAY_BURST)
+  const gatewayLimits: Partial<GatewayLimits> = overridesOption('--gateway-limits', o.gatewayLimits, DEFAULT_GATEWAY_LIMITS)
   return { textListen, gatewayRate, gatewayBurst, gatewayLimits }
 }
