@@ -2,7 +2,7 @@
 import c from 'compact-encoding'
 import type { FloodMessage } from '../protocol/envelope'
 import { MessageKind } from '../protocol/envelope'
-import type { ChatMessage } from './node'
+import type { ChatMessage } from './types'
 
 export function encodeGuestPayload (gatewayNick: string, text: Buffer): Buffer {
   return Buffer.concat([c.encode(c.string, gatewayNick), text])

@@ -5,7 +5,7 @@ import type { FloodMessage } from '../protocol/envelope'
 import { MessageKind } from '../protocol/envelope'
 import { decodeAck, decodePrivate, encodeAck, encodePrivate, openSealed, sealTo } from '../protocol/payloads'
 import type { KeyPair } from '../protocol/crypto'
-import type { ChatMessage } from './node'
+import type { ChatMessage } from './types'
 
 /** Private messages awaiting an ack at once; the oldest is given up first. */
 export const MAX_PENDING_PRIVATE = 1000
