@@ -4,7 +4,7 @@
 import { performance } from 'perf_hooks'
 import type { ChatMessage } from '../lib/core/node'
 import type { MeshHarness } from './mesh-harness'
-import { cpuMs, quantile, round, sleep, waitUntil } from './stats'
+import { cpuMs, deliverySummary, round, sleep, waitUntil } from './stats'
 
 export interface FloodWorkload {
   /** Node indices that send. */
@@ -115,10 +115,7 @@ export async function runFlood (mesh: MeshHarness, w: FloodWorkload): Promise<Fl
     expected,
     delivered,
     duplicateDeliveries,
-    deliveryRatio: round(delivered / expected, 5),
-    latencyP50Ms: round(quantile(latencies, 0.5)),
-    latencyP99Ms: round(quantile(latencies, 0.99)),
-    latencyMaxMs: round(quantile(latencies, 1)),
+    ...deliverySummary(expected, delivered, latencies),
     floodFrames: chatFrames,
     copiesPerDelivery: round(per(chatFrames)),
     bytesPerDelivery: round(per(bytes), 1),

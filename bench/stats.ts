@@ -46,3 +46,13 @@ export async function waitUntil (cond: () => boolean, timeoutMs: number, pollMs 
   }
   return true
 }
+
+/** Delivery ratio and latency percentiles, as every mesh scenario reports them. */
+export function deliverySummary (expected: number, delivered: number, latencies: ArrayLike<number>) {
+  return {
+    deliveryRatio: round(delivered / expected, 5),
+    latencyP50Ms: round(quantile(latencies, 0.5)),
+    latencyP99Ms: round(quantile(latencies, 0.99)),
+    latencyMaxMs: round(quantile(latencies, 1))
+  }
+}

@@ -7,7 +7,7 @@ import { degrees, line, randomRegular, type Graph } from './graph'
 import { HeadlessProc, isReady } from './headless-proc'
 import { pickDistinct, seededRandom } from './prng'
 import { procCpuMs, procRssBytes, stop } from './procs'
-import { MIB, quantile, round, sleep, waitUntil } from './stats'
+import { MIB, deliverySummary, quantile, round, sleep, waitUntil } from './stats'
 import { GRAPH_SEED, TEXT_BYTES } from './mesh-scenarios'
 
 export interface TcpScenario { name: string; graph: Graph; senders: number[]; perSender: number; ratePerSender: number; ttl: number }
@@ -91,10 +91,7 @@ export async function runTcpScenario (s: TcpScenario): Promise<TcpResult> {
       messages: sentAt.size,
       expected,
       delivered,
-      deliveryRatio: round(delivered / expected, 5),
-      latencyP50Ms: round(quantile(latencies, 0.5)),
-      latencyP99Ms: round(quantile(latencies, 0.99)),
-      latencyMaxMs: round(quantile(latencies, 1)),
+      ...deliverySummary(expected, delivered, latencies),
       farEndP99Ms: round(quantile(farEnd, 0.99)),
       cpuMsPerDelivery: round(cpu / Math.max(1, delivered), 4),
       rssPerNodeMiB: round(rss / MIB, 1),
