@@ -84,7 +84,7 @@ export async function runFlood (mesh: MeshHarness, w: FloodWorkload): Promise<Fl
     node.on('message', fn)
     return fn
   })
-  const dupBefore = nodes.reduce((a, n) => a + n.router.stats.duplicates, 0)
+  const dupBefore = nodes.reduce((a, n) => a + n.stats().duplicates, 0)
   const plan = schedule(w)
   const expected = plan.length * (nodes.length - 1)
 
@@ -108,7 +108,7 @@ export async function runFlood (mesh: MeshHarness, w: FloodWorkload): Promise<Fl
   await sleep(20)
   const { chatFrames, chatBytes, bytes, frames } = mesh.counters
   nodes.forEach((node, i) => node.off('message', listeners[i]))
-  const dupAfter = nodes.reduce((a, n) => a + n.router.stats.duplicates, 0)
+  const dupAfter = nodes.reduce((a, n) => a + n.stats().duplicates, 0)
   const per = (x: number) => delivered > 0 ? x / delivered : NaN
   return {
     messages: sent.size,

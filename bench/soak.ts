@@ -54,7 +54,7 @@ export async function runSoak (plan: SoakPlan): Promise<SoakResult> {
       messages: n,
       heapMiB: round((heap - heap0) / MIB, 2),
       rssMiB: round(process.memoryUsage().rss / MIB, 1),
-      seenEntries: b.router.seen.size,
+      seenEntries: b.stats().seen,
       seconds: round((performance.now() - t0) / 1000, 1)
     })
   }

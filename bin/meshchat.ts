@@ -7,12 +7,12 @@ import { MeshNode } from '../lib/core/node'
 import { TcpTransport } from '../lib/transport/tcp'
 import type { SwarmTransport } from '../lib/transport/swarm'
 import { loadOrCreateIdentity } from '../lib/store/identity'
-import { openHistory } from '../lib/store/open-history'
+import { openHistoryFile, loadHistory } from '../lib/store/open-history'
 import { FileNickBook } from '../lib/store/nick-book'
 import { Headless } from '../lib/ui/headless'
 import { AnchorLog } from '../lib/ui/anchor-log'
 import { TextGateway } from '../lib/gateway/text-gateway'
-import { errorMessage } from '../lib/protocol/errors'
+import { errorMessage, type ErrorCode } from '../lib/protocol/errors'
 
 const fail: Fail = failer('meshchat')
 
@@ -35,7 +35,14 @@ async function main (): Promise<void> {
     fail(1, errorMessage(err))
   }
   const nickBook = new FileNickBook(config.dataDir)
+  let opened
+  try {
+    opened = config.history ? openHistoryFile(config.dataDir) : null
+  } catch (err) {
+    fail(1, errorMessage(err))
+  }
   const node = new MeshNode({
+    historyStore: opened?.store,
     keyPair, nick: config.nick, rooms: config.rooms, nickBook, ttl: config.ttl, pex: config.pex,
     minLinks: config.minLinks, maxLinks: config.maxLinks, ratePerSecond: config.ratePerSecond,
     rateBurst: config.rateBurst, timing: config.timing, anchor: config.anchor
@@ -51,7 +58,7 @@ async function main (): Promise<void> {
   } catch (err) {
     fail(1, errorMessage(err))
   }
-  const history = config.history ? openHistory(node, config.dataDir) : null
+  const history = opened ? loadHistory(node, opened) : null
   node.setDialer(address => tcp.dial(address))
   for (const p of config.peers) node.addPeer(p)
   const gateway = config.textListen && new TextGateway({
@@ -92,7 +99,7 @@ async function main (): Promise<void> {
       keyPair, host: config.listen.host, bootstrap: config.bootstrap ?? undefined, maxPeers: config.maxLinks, timing: config.swarmTiming,
       onLink: link => { node.addLink(link) },
       onDiscovery: d => node.reportDiscovery(d),
-      onFault: (code, message) => node.reportFault(code, message)
+      onFault: (code, message) => node.reportFault(code as ErrorCode, message)
     })
     for (const topic of config.topics) void swarm.join(topic)
     // A node on the DHT also looks up every room it /joins later.

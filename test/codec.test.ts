@@ -7,7 +7,11 @@ import { generateKeyPair } from '../lib/protocol/crypto'
 import { MeshError } from '../lib/protocol/errors'
 import { MAX_FRAME_BYTES, MAX_PEX_ENTRIES, MAX_HELLO_ROOMS, MAX_NICK_BYTES, MAX_PAYLOAD_BYTES } from '../lib/protocol/limits'
 import { parseAddress } from '../lib/protocol/address'
-import { Router } from '../lib/core/router'
+import { Pipeline } from '../lib/core/pipeline'
+import { SeenCache } from '../lib/core/seen-cache'
+import { DeliveredLog } from '../lib/core/delivered-log'
+import { History } from '../lib/core/history'
+import { AuthorLimits } from '../lib/core/author-limits'
 import { seeded } from './helpers/mesh'
 
 const kp = generateKeyPair()
@@ -83,9 +87,15 @@ test('limits: oversized frames, fields and lists are refused', (t) => {
   t.end()
 })
 
-test('random input never throws uncoded and is never accepted by the router', (t) => {
+test('random input never throws uncoded and is never accepted by the accept pipeline', (t) => {
   const random = seeded(42)
-  const router = new Router({ maxTtl: 8, seenMaxSize: 1000, seenMaxAgeMs: 60_000, now: () => 1_700_000_000_000 })
+  const now = () => 1_700_000_000_000
+  let dispatched = 0
+  const pipeline = new Pipeline({
+    seen: new SeenCache({ maxSize: 1000, maxAgeMs: 60_000, now }), delivered: new DeliveredLog(), history: new History(),
+    authors: new AuthorLimits({ rate: 10, burst: 10, newPerLinkPerMin: 10, now }), now, maxTtl: 8, historyWindowMs: 60_000,
+    forward: () => {}, dispatch: () => { dispatched++ }
+  })
   let uncoded = 0
   let accepted = 0
   for (let i = 0; i < 2000; i++) {
@@ -97,11 +107,14 @@ test('random input never throws uncoded and is never accepted by the router', (t
       try { fn() } catch (err) { if (!(err instanceof MeshError)) uncoded++ }
     }
     buf[0] = FrameType.FLOOD
-    const v = router.receive(buf)
-    if (v.kind === 'accepted') accepted++
+    for (const source of ['live', 'sync', 'store'] as const) {
+      const v = pipeline.accept(buf, source, null, 'lobby')
+      if (v.kind === 'accepted') accepted++
+    }
   }
   t.equal(uncoded, 0, 'every failure is a MeshError')
   t.equal(accepted, 0, 'no random frame is accepted')
+  t.equal(dispatched, 0, 'nothing random reaches a handler')
   t.end()
 })
 

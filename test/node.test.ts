@@ -7,7 +7,11 @@ import { generateKeyPair } from '../lib/protocol/crypto'
 import { encodeHello, encodePex, FrameType } from '../lib/protocol/frames'
 import { encodeFlood, MessageKind } from '../lib/protocol/envelope'
 import { MAX_TEXT_BYTES, PROTOCOL_VERSION } from '../lib/protocol/limits'
-import { MAX_LINK_PENALTIES } from '../lib/core/options'
+import { PEER_SCORE_CLOSE } from '../lib/core/link-session'
+import { DEFAULT_PENALTY } from '../lib/core/link-table'
+
+/** Bad signatures that take a fresh link's score to the closing threshold. */
+const MAX_LINK_PENALTIES = -PEER_SCORE_CLOSE / DEFAULT_PENALTY
 import type { NodeOptions } from '../lib/core/options'
 
 function mkNode (t: test.Test, opts: Partial<NodeOptions> = {}): MeshNode {
@@ -172,7 +176,7 @@ test('two nodes dialling each other keep exactly one link; self links refused', 
   t.equal(ups.length, 2, 'one peer-up on each side')
   t.equal(downs.length, 0, 'closing the duplicate said nothing')
   const [s1, s2] = memoryLinkPair(a.keyPair.publicKey, 'a', a.keyPair.publicKey, 'a')
-  t.equal(a.addLink(s1), null, 'link to self refused')
+  t.equal(a.addLink(s1), false, 'link to self refused')
   void s2
 })
 

@@ -1,8 +1,7 @@
 // Runs one input line (text or slash command) against a node and says what
 // happened; front ends only format the outcome.
-import type { MeshNode, ChatMessage, PeerInfo } from './node'
-import type { Member } from './presence'
-import { whois, type WhoisInfo } from './whois'
+import type { MeshNode } from './node'
+import type { ChatMessage, PeerInfo, MemberInfo, WhoisInfo } from './types'
 import { parseLine, helpLines } from './commands'
 import { MeshError, errorCode, errorMessage } from '../protocol/errors'
 import { parseAddress } from '../protocol/address'
@@ -18,7 +17,7 @@ export type Outcome =
   | { kind: 'joined'; room: string }
   | { kind: 'left'; room: string }
   | { kind: 'room'; room: string }
-  | { kind: 'members'; room: string; members: Array<Member & { tag: string }> }
+  | { kind: 'members'; room: string; members: MemberInfo[] }
   | { kind: 'whois'; info: WhoisInfo }
   | { kind: 'quit' }
   | { kind: 'error'; code: string; message: string }
@@ -47,15 +46,13 @@ export function runLine (node: MeshNode, line: string): Outcome {
       case 'msg': return { kind: 'sent', message: node.sendPrivate(arg, parsed.args[1]) }
       case 'who': {
         const room = arg === undefined ? node.room : node.switchRoomCheck(arg)
-        const members = node.presence.list(room).map(m => ({ ...m, tag: node.directory.tag(m.peer) }))
-        return { kind: 'members', room, members }
+        return { kind: 'members', room, members: node.who(room) }
       }
-      case 'whois': return { kind: 'whois', info: whois(node, node.directory.resolve(arg)) }
+      case 'whois': return { kind: 'whois', info: node.whois(arg) }
       case 'quit': return { kind: 'quit' }
       case 'connect': {
         parseAddress(arg)
-        const done = node.dial(arg).then(
-          s => node.peers().find(p => p.peer === s.key) ?? { peer: s.key, nick: s.nick, address: arg, via: s.link.via },
+        const done = node.dial(arg).catch(
           (err) => { throw new MeshError('CONNECT_FAILED', errorCode(err) === 'CONNECT_FAILED' ? errorMessage(err) : `cannot connect to ${arg}: ${errorMessage(err)}`) })
         done.catch(() => {})
         return { kind: 'connecting', address: arg, done }

@@ -1,17 +1,19 @@
 // A `--peer` address: dialled at start, redialled with backoff and jitter for
 // as long as the node runs, whenever no link to it is up.
 import { Backoff } from './backoff'
+import type { Clock, TimerHandle } from './clock'
 
 export interface DialTargetHooks {
   /** Dials and resolves with the remote key once the link is up; rejects on failure. */
   dial (address: string): Promise<string | null>
   isUp (key: string): boolean
   onSelf (address: string): void
+  clock: Clock
 }
 
 export class DialTarget {
   key: string | null = null
-  private timer: NodeJS.Timeout | null = null
+  private timer: TimerHandle | null = null
   private stopped = false
   private busy = false
 
@@ -21,7 +23,7 @@ export class DialTarget {
 
   stop (): void {
     this.stopped = true
-    if (this.timer) clearTimeout(this.timer)
+    this.hooks.clock.clearTimeout(this.timer)
     this.timer = null
   }
 
@@ -30,8 +32,7 @@ export class DialTarget {
 
   private schedule (ms: number): void {
     if (this.stopped || this.timer) return
-    this.timer = setTimeout(() => { this.timer = null; this.attempt() }, ms)
-    this.timer.unref?.()
+    this.timer = this.hooks.clock.setTimeout(() => { this.timer = null; this.attempt() }, ms)
   }
 
   private attempt (): void {

@@ -4,7 +4,8 @@ import type { Dialer, Link } from './link'
 import type { LinkSession } from './link-session'
 import { DialTarget } from './dial-target'
 import { Backoff } from './backoff'
-import { MeshError } from '../protocol/errors'
+import { MeshError, type ErrorCode } from '../protocol/errors'
+import type { Clock } from './clock'
 
 export interface DialingHooks {
   /** Hands the new link to the link table; null when refused. */
@@ -13,10 +14,11 @@ export interface DialingHooks {
   established: (key: string) => LinkSession | undefined
   isUp: (key: string) => boolean
   isSelf: (address: string) => boolean
-  fault: (code: string, message: string) => void
+  fault: (code: ErrorCode, message: string) => void
   redialMinMs: number
   redialMaxMs: number
   random: () => number
+  clock: Clock
 }
 
 export class Dialing {
@@ -59,7 +61,8 @@ export class Dialing {
     const target = new DialTarget(address, {
       dial: (a) => this.dial(a).then(s => s.key, (err) => { if (err.code === 'SELF_LINK') return null; throw err }),
       isUp: (key) => this.h.isUp(key),
-      onSelf: (a) => this.h.fault('SELF_LINK', `--peer ${a} is this node itself; not dialling it again`)
+      onSelf: (a) => this.h.fault('SELF_LINK', `--peer ${a} is this node itself; not dialling it again`),
+      clock: this.h.clock
     }, backoff)
     this.targets.set(address, target)
     if (this.started) target.start()

@@ -1,15 +1,21 @@
 // The recent messages of each room, kept as their signed frames so they can
-// be handed to peers that missed them. Bounded per room; oldest dropped first.
+// be handed to peers that missed them. Bounded per room, in timestamp order.
+// No author can own a room's memory: when a room is full, the message that
+// goes is the oldest of the heaviest author (or of the newcomer's own author
+// once it holds its fair share), so one key flooding a room pushes out only
+// its own messages.
 import type { FloodMessage } from '../protocol/envelope'
+import { SYNC_ID_BYTES } from '../protocol/limits'
 
 export const DEFAULT_HISTORY_SIZE = 1000
-/** Bytes of each message id used when two nodes compare what they hold. */
-export const SYNC_ID_BYTES = 8
+/** Most of a full room's history one author may hold before its own oldest message goes first. */
+export const MAX_AUTHOR_SHARE = 0.25
 
 export class RoomHistory {
   /** In timestamp order. */
-  private readonly list: FloodMessage[] = []
+  private list: FloodMessage[] = []
   private readonly ids = new Set<string>()
+  private readonly perAuthor = new Map<string, number>()
 
   constructor (private readonly max: number) {}
 
@@ -17,20 +23,42 @@ export class RoomHistory {
 
   has (id: string): boolean { return this.ids.has(id) }
 
-  /** Adds a message; returns false if it was already held or is older than everything in a full history. */
+  /** Adds a message; returns false if it was already held or is the one a full history would drop. */
   add (m: FloodMessage): boolean {
     const id = m.id.toString('hex')
     if (this.ids.has(id)) return false
-    if (this.list.length >= this.max && m.ts < this.list[0].ts) return false
+    const author = m.author.toString('hex')
+    if (this.list.length >= this.max) {
+      const victimAuthor = this.victimAuthor(author)
+      const victim = this.list.findIndex(x => x.author.toString('hex') === victimAuthor)
+      if (victim < 0 || (victimAuthor === author && this.list[victim].ts > m.ts)) return false
+      this.removeAt(victim)
+    }
     let i = this.list.length
     while (i > 0 && this.list[i - 1].ts > m.ts) i--
     this.list.splice(i, 0, m)
     this.ids.add(id)
-    while (this.list.length > this.max) {
-      const old = this.list.shift()!
-      this.ids.delete(old.id.toString('hex'))
-    }
+    this.perAuthor.set(author, (this.perAuthor.get(author) ?? 0) + 1)
     return true
+  }
+
+  /** Whose message a full history gives up for one more of `author`'s. */
+  private victimAuthor (author: string): string {
+    const mine = this.perAuthor.get(author) ?? 0
+    if (mine + 1 > this.max * MAX_AUTHOR_SHARE) return author
+    let heaviest = author
+    let most = mine
+    for (const [a, n] of this.perAuthor) if (n > most) { heaviest = a; most = n }
+    return heaviest
+  }
+
+  private removeAt (i: number): void {
+    const [old] = this.list.splice(i, 1)
+    this.ids.delete(old.id.toString('hex'))
+    const a = old.author.toString('hex')
+    const n = (this.perAuthor.get(a) ?? 1) - 1
+    if (n > 0) this.perAuthor.set(a, n)
+    else this.perAuthor.delete(a)
   }
 
   messages (): readonly FloodMessage[] { return this.list }
@@ -60,4 +88,7 @@ export class History {
   add (m: FloodMessage): boolean { return this.room(m.room).add(m) }
 
   roomNames (): string[] { return [...this.rooms.keys()] }
+
+  /** Every frame held, room by room (what an on-disk log compacts to). */
+  frames (): Buffer[] { return this.roomNames().flatMap(r => this.room(r).messages().map(m => m.frame)) }
 }

@@ -1,20 +1,39 @@
 // The node's view of one link: handshake state, what the peer said in HELLO,
-// inbound rate limit, penalties and liveness.
+// inbound rate limit, score, output budget and liveness.
 import type { Link } from './link'
 import type { Hello } from '../protocol/frames'
 import { HelloFlag } from '../protocol/frames'
 import { TokenBucket } from './token-bucket'
+import { MeshError } from '../protocol/errors'
 import { formatAddress, isWildcardHost, parseAddress } from '../protocol/address'
+
+/** A link whose score falls to this is closed and its key and IP refused for a while. */
+export const PEER_SCORE_CLOSE = -100
+/** Points a lowered score climbs back towards 0 for each whole minute of good behaviour. */
+export const PEER_SCORE_RECOVERY_PER_MIN = 30
+
+export interface SessionLimits {
+  rate: number
+  burst: number
+  /** Bytes queued for this link before it counts as stuck and is closed (SLOW_LINK). */
+  maxQueuedBytes: number
+  /** A fresh budget for the authors this link may introduce. */
+  newAuthors: () => TokenBucket
+  now: () => number
+}
 
 export class LinkSession {
   readonly key: string
   readonly createdAt: number
   hello: Hello | null = null
   established = false
-  penalties = 0
   dropped = 0
   lastRx: number
   lastTx: number
+  /** Authors this node had not met that this link may still introduce. */
+  readonly newAuthors: TokenBucket
+  private rawScore = 0
+  private scoredAt: number
   private overSince = 0
   private lastDropAt = 0
   private readonly bucket: TokenBucket
@@ -22,10 +41,11 @@ export class LinkSession {
   readonly ready: Promise<void>
   private settle!: { resolve: () => void; reject: (err: Error) => void }
 
-  constructor (readonly link: Link, readonly dialedAddress: string | null, rate: number, burst: number, private readonly now: () => number) {
+  constructor (readonly link: Link, readonly dialedAddress: string | null, private readonly limits: SessionLimits) {
     this.key = link.remotePublicKey.toString('hex')
-    this.createdAt = this.lastRx = this.lastTx = now()
-    this.bucket = new TokenBucket(rate, burst, now)
+    this.createdAt = this.lastRx = this.lastTx = this.scoredAt = limits.now()
+    this.bucket = new TokenBucket(limits.rate, limits.burst, limits.now)
+    this.newAuthors = limits.newAuthors()
     this.ready = new Promise<void>((resolve, reject) => { this.settle = { resolve, reject } })
     this.ready.catch(() => {})
   }
@@ -38,12 +58,29 @@ export class LinkSession {
 
   closed (err: Error): void { this.settle.reject(err) }
 
+  /** The link's score: 0 when well behaved, lower for each fault, recovering slowly. */
+  get score (): number {
+    const minutes = Math.floor((this.limits.now() - this.scoredAt) / 60_000)
+    if (minutes > 0) {
+      this.rawScore = Math.min(0, this.rawScore + minutes * PEER_SCORE_RECOVERY_PER_MIN)
+      this.scoredAt += minutes * 60_000
+    }
+    return this.rawScore
+  }
+
+  /** Lowers the score by `points`; returns the new score. */
+  blame (points: number): number {
+    const s = this.score
+    this.rawScore = s - points
+    return this.rawScore
+  }
+
   /**
    * Takes a token for an inbound frame. Returns 'ok', 'drop' (over the limit)
    * or 'close' (over the limit for longer than graceMs).
    */
   admit (graceMs: number): 'ok' | 'drop' | 'close' {
-    const t = this.now()
+    const t = this.limits.now()
     this.lastRx = t
     if (this.bucket.take()) {
       if (this.overSince && t - this.lastDropAt > 1000) this.overSince = 0
@@ -55,14 +92,26 @@ export class LinkSession {
     return t - this.overSince > graceMs ? 'close' : 'drop'
   }
 
-  send (frame: Buffer): void {
-    this.lastTx = this.now()
+  /** Queues a frame; a link with more than its output budget queued is closed instead (SLOW_LINK). Returns whether it was queued. */
+  send (frame: Buffer): boolean {
+    if (this.link.closed) return false
+    if (this.link.bufferedBytes > this.limits.maxQueuedBytes) {
+      this.link.destroy(new MeshError('SLOW_LINK', `more than ${this.limits.maxQueuedBytes} bytes queued for ${this.displayAddress}`))
+      return false
+    }
+    this.lastTx = this.limits.now()
     this.link.send(frame)
+    return true
   }
 
   get nick (): string { return this.hello?.nick ?? '' }
 
   get shareable (): boolean { return !!this.hello && (this.hello.flags & HelloFlag.SHAREABLE) !== 0 }
+
+  /** The remote IP (without port). */
+  get remoteHost (): string {
+    try { return parseAddress(this.link.remoteAddress).host } catch { return this.link.remoteAddress }
+  }
 
   /** The address this peer can be dialled at, or null when it listens nowhere. */
   get dialable (): string | null {

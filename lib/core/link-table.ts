@@ -1,34 +1,44 @@
-// The node's links: admission (self, --max-links, duplicate tie-break), the
-// HELLO handshake, inbound rate limit and penalties, keep-alive and liveness,
-// and peer-up / peer-down bookkeeping (one peer may briefly have two links).
+// The node's links: admission (self, bans, --max-links with slots kept for
+// our own dials, duplicate tie-break), the HELLO handshake, inbound rate
+// limit, score and penalties, keep-alive and liveness, and peer-up /
+// peer-down bookkeeping (one peer may briefly have two links). Frames other
+// than HELLO and PING go to the frame registry.
 import type { Link, Via } from './link'
-import { LinkSession } from './link-session'
-import { MAX_LINK_BUFFERED_BYTES, MAX_LINK_PENALTIES, RATE_LIMIT_GRACE_MS, type Timing } from './options'
+import type { FrameRegistry } from './frame-registry'
+import type { Bans } from './bans'
+import { LinkSession, PEER_SCORE_CLOSE, type SessionLimits } from './link-session'
+import { RATE_LIMIT_GRACE_MS, type Timing } from './options'
+import { trace } from './trace'
 import { FrameType, PING_FRAME, decodeHello, decodeHelloVersion, encodeHello, frameType, type Hello } from '../protocol/frames'
-import { MeshError, errorMessage } from '../protocol/errors'
+import { MeshError, errorMessage, type ErrorCode } from '../protocol/errors'
 
-export interface PeerInfo { peer: string; nick: string; address: string; via: Via }
+export interface PeerInfo { peer: string; nick: string; address: string; via: Via; score: number }
+
+/** Score points one bad frame (bad signature, unknown type, ...) costs a link by default. */
+export const DEFAULT_PENALTY = 10
 
 interface PeerRecord { sessions: Set<LinkSession>; announced: boolean }
 
 export interface LinkTableHooks {
   selfKey: Buffer
   version: number
-  rate: number
-  burst: number
+  limits: SessionLimits
   maxLinks: number
+  /** Slots of --max-links that links we did not dial cannot take. */
+  reservedOutbound: number
   timing: Timing
-  now: () => number
+  registry: FrameRegistry
+  bans: Bans
   /** Our HELLO, as of now. */
   hello: () => Hello
   onSelfAddress: (address: string) => void
   /** A link finished its handshake; `first` when it is the peer's first link up. */
   onEstablished: (s: LinkSession, first: boolean) => void
-  /** A frame on an established link, other than HELLO and PING. */
-  onFrame: (s: LinkSession, type: number, frame: Buffer) => void
   onPeerDown: (key: string, nick: string, reason: string) => void
-  fault: (code: string, message: string, peer?: string) => void
+  fault: (code: ErrorCode, message: string, peer?: string) => void
 }
+
+const log = trace('links')
 
 export class LinkTable {
   readonly sessions = new Set<LinkSession>()
@@ -44,24 +54,26 @@ export class LinkTable {
 
   /** Takes an authenticated link. Returns its session, or null if refused. */
   add (link: Link, dialedAddress: string | null): LinkSession | null {
-    if (this.closed) { link.destroy(new MeshError('NODE_CLOSED', 'node is shutting down')); return null }
-    const s = new LinkSession(link, dialedAddress, this.h.rate, this.h.burst, this.h.now)
+    if (this.closed) return this.refuse(link, new MeshError('NODE_CLOSED', 'node is shutting down'))
+    const s = new LinkSession(link, dialedAddress, this.h.limits)
     if (s.key === this.selfHex) {
       if (dialedAddress) this.h.onSelfAddress(dialedAddress)
-      link.destroy(new MeshError('SELF_LINK', 'refusing a link to this node itself'))
-      return null
+      return this.refuse(link, new MeshError('SELF_LINK', 'refusing a link to this node itself'))
+    }
+    if (this.h.bans.has(s.key) || this.h.bans.has(s.remoteHost)) {
+      return this.refuse(link, new MeshError('BANNED', `${link.remoteAddress} is refused for a while after misbehaving`))
     }
     const rec = this.peersByKey.get(s.key)
-    if (!rec && this.sessions.size >= this.h.maxLinks) {
-      this.h.fault('TOO_MANY_LINKS', `refused a link from ${link.remoteAddress}: already at --max-links ${this.h.maxLinks}`)
-      link.destroy(new MeshError('TOO_MANY_LINKS', `peer is at its limit of ${this.h.maxLinks} links`))
-      return null
+    if (!rec) {
+      const inbound = [...this.sessions].filter(x => !x.link.initiator).length
+      const full = this.sessions.size >= this.h.maxLinks || (!link.initiator && inbound >= this.h.maxLinks - this.h.reservedOutbound)
+      if (full) {
+        this.h.fault('TOO_MANY_LINKS', `refused a link from ${link.remoteAddress}: already at --max-links ${this.h.maxLinks}${link.initiator ? '' : ` (${this.h.reservedOutbound} kept for our own dials)`}`)
+        return this.refuse(link, new MeshError('TOO_MANY_LINKS', `peer is at its limit of ${this.h.maxLinks} links`))
+      }
     }
     for (const other of rec ? [...rec.sessions] : []) {
-      if (!this.preferNew(s, other)) {
-        link.destroy(new MeshError('DUPLICATE_LINK', 'already linked to this peer'))
-        return null
-      }
+      if (!this.preferNew(s, other)) return this.refuse(link, new MeshError('DUPLICATE_LINK', 'already linked to this peer'))
     }
     // The replaced links stay until the new one has finished its handshake, so
     // the peer never looks gone in between; if the new one fails, they stay.
@@ -82,6 +94,12 @@ export class LinkTable {
     return s
   }
 
+  private refuse (link: Link, err: MeshError): null {
+    log('refused %s: %s', link.remoteAddress, err.code)
+    link.destroy(err)
+    return null
+  }
+
   /** Duplicate tie-break, the same on both ends: opposite directions keep the link dialled by the lower key; same direction keeps the newer. */
   private preferNew (fresh: LinkSession, old: LinkSession): boolean {
     if (fresh.link.initiator === old.link.initiator) return true
@@ -91,6 +109,7 @@ export class LinkTable {
 
   private onClose (s: LinkSession, err?: Error): void {
     if (!this.sessions.delete(s)) return
+    log('closed %s: %s', s.displayAddress, err ? errorMessage(err) : 'by peer')
     s.closed(err ?? new MeshError('CONNECT_FAILED', 'link closed'))
     const rec = this.peersByKey.get(s.key)
     if (!rec) return
@@ -104,8 +123,8 @@ export class LinkTable {
     if (this.closed || s.link.closed) return
     const admitted = s.admit(RATE_LIMIT_GRACE_MS)
     if (admitted !== 'ok') {
-      if (s.dropped === 1) this.h.fault('RATE_LIMITED', `peer ${s.key.slice(0, 8)} is over the rate limit of ${this.h.rate} frames/s; dropping its excess frames`, s.key)
-      if (admitted === 'close') this.closeLink(s, new MeshError('RATE_LIMITED', `stayed over the rate limit of ${this.h.rate} frames/s`))
+      if (s.dropped === 1) this.h.fault('RATE_LIMITED', `peer ${s.key.slice(0, 8)} is over the rate limit of ${this.h.limits.rate} frames/s; dropping its excess frames`, s.key)
+      if (admitted === 'close') this.closeLink(s, new MeshError('RATE_LIMITED', `stayed over the rate limit of ${this.h.limits.rate} frames/s`))
       return
     }
     try {
@@ -113,9 +132,12 @@ export class LinkTable {
       if (!s.established) return this.onHello(s, type, frame)
       if (type === FrameType.PING) return
       if (type === FrameType.HELLO) throw MeshError.frameInvalid('second HELLO')
-      this.h.onFrame(s, type, frame)
+      this.h.registry.dispatch(s, type, frame)
     } catch (err) {
-      this.closeLink(s, err instanceof MeshError ? err : MeshError.frameInvalid(errorMessage(err)))
+      // The peer's fault closes its link; anything else is our bug and is not blamed on the peer.
+      if (!(err instanceof MeshError)) throw err
+      if (err.code === 'UNKNOWN_FRAME') return this.penalise(s, err)
+      this.closeLink(s, err)
     }
   }
 
@@ -132,10 +154,15 @@ export class LinkTable {
     this.h.onEstablished(s, first)
   }
 
-  penalise (s: LinkSession, err: MeshError): void {
-    s.penalties++
-    this.h.fault(err.code, `${err.message} (from peer ${s.key.slice(0, 8)}, penalty ${s.penalties}/${MAX_LINK_PENALTIES})`, s.key)
-    if (s.penalties >= MAX_LINK_PENALTIES) this.closeLink(s, new MeshError('PENALTY_LIMIT', `closed after ${s.penalties} bad frames`))
+  /** Lowers a link's score for a fault; at PEER_SCORE_CLOSE the link is closed and its key and IP refused for a while. */
+  penalise (s: LinkSession, err: MeshError, points = DEFAULT_PENALTY): void {
+    if (s.link.closed || points <= 0) return
+    const score = s.blame(points)
+    this.h.fault(err.code, `${err.message} (from peer ${s.key.slice(0, 8)}, score ${Math.round(score)}, closed at ${PEER_SCORE_CLOSE})`, s.key)
+    if (score <= PEER_SCORE_CLOSE) {
+      this.h.bans.ban(s.key, s.remoteHost)
+      this.closeLink(s, new MeshError('PENALTY_LIMIT', `closed for a score of ${Math.round(score)}; refused for a while`))
+    }
   }
 
   closeLink (s: LinkSession, err: MeshError): void {
@@ -143,21 +170,14 @@ export class LinkTable {
     s.link.destroy(err)
   }
 
-  /** Sends a frame on every established link but one; a stuck link is closed instead. */
+  /** Sends a frame on every established link but one (a stuck link is closed by its session). */
   broadcast (frame: Buffer, except: LinkSession | null): void {
-    for (const s of this.sessions) {
-      if (s === except || !s.established) continue
-      if (s.link.bufferedBytes > MAX_LINK_BUFFERED_BYTES) {
-        this.closeLink(s, new MeshError('SLOW_LINK', `more than ${MAX_LINK_BUFFERED_BYTES} bytes queued`))
-        continue
-      }
-      s.send(frame)
-    }
+    for (const s of this.sessions) if (s !== except && s.established) s.send(frame)
   }
 
   /** Handshake deadline, liveness and keep-alive for every link. */
   tick (): void {
-    const t = this.h.now()
+    const t = this.h.limits.now()
     const { helloTimeoutMs, idleTimeoutMs, keepAliveMs } = this.h.timing
     for (const s of [...this.sessions]) {
       if (!s.established) {
@@ -175,10 +195,7 @@ export class LinkTable {
     for (const s of [...this.sessions]) s.link.destroy(new MeshError('NODE_CLOSED', 'node is shutting down'))
   }
 
-  isUp (key: string): boolean {
-    const rec = this.peersByKey.get(key)
-    return !!rec && [...rec.sessions].some(s => s.established)
-  }
+  isUp (key: string): boolean { return !!this.established(key) }
 
   /** The established session to a peer, if any. */
   established (key: string): LinkSession | undefined {
@@ -187,7 +204,7 @@ export class LinkTable {
   }
 
   info (s: LinkSession): PeerInfo {
-    return { peer: s.key, nick: s.nick, address: s.displayAddress, via: s.link.via }
+    return { peer: s.key, nick: s.nick, address: s.displayAddress, via: s.link.via, score: s.score }
   }
 
   peers (): PeerInfo[] {

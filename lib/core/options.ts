@@ -3,6 +3,10 @@
 import type { KeyPair } from '../protocol/crypto'
 import type { Dialer } from './link'
 import type { NickBook } from './directory'
+import type { Clock } from './clock'
+import type { HistoryStore } from './types'
+import { DEFAULT_AUTHOR_BURST, DEFAULT_AUTHOR_RATE, DEFAULT_NEW_AUTHORS_PER_LINK_PER_MIN } from './author-limits'
+import { DEFAULT_BAN_MS } from './bans'
 
 export const DEFAULT_ROOM = 'lobby'
 export const DEFAULT_TTL = 8
@@ -12,10 +16,10 @@ export const DEFAULT_RATE_PER_SECOND = 1000
 export const DEFAULT_RATE_BURST = 4000
 /** A link over its rate limit for this long without a pause is closed. */
 export const RATE_LIMIT_GRACE_MS = 3000
-/** Bad frames (bad signature, unknown type) a link may send before it is closed. */
-export const MAX_LINK_PENALTIES = 10
-/** Bytes queued for one link before it counts as stuck and is closed. */
+/** Bytes queued for one link before it counts as stuck and is closed (every frame to a link counts). */
 export const MAX_LINK_BUFFERED_BYTES = 8 * 1024 * 1024
+/** Synced or stored messages older than this are refused. */
+export const DEFAULT_HISTORY_WINDOW_MS = 24 * 60 * 60 * 1000
 /** Addresses remembered from peer exchange. */
 export const MAX_KNOWN_ADDRESSES = 1024
 /** Failed dials after which an exchanged address is forgotten. */
@@ -42,6 +46,10 @@ export interface Timing {
   presenceTimeoutMs: number
   /** A private message without an ack for this long is reported undelivered. */
   privateAckTimeoutMs: number
+  /** Synced or stored messages older than this are refused. */
+  historyWindowMs: number
+  /** How long a key and IP stay refused after their link was closed for its score. */
+  banMs: number
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -55,7 +63,9 @@ export const DEFAULT_TIMING: Timing = {
   messageLifetimeMs: 5 * 60 * 1000,
   presenceIntervalMs: 30_000,
   presenceTimeoutMs: 75_000,
-  privateAckTimeoutMs: 30_000
+  privateAckTimeoutMs: 30_000,
+  historyWindowMs: DEFAULT_HISTORY_WINDOW_MS,
+  banMs: DEFAULT_BAN_MS
 }
 
 export interface NodeOptions {
@@ -78,9 +88,26 @@ export interface NodeOptions {
   dialer?: Dialer
   /** Remembers the first key seen with each nick (lib/store/nick-book.ts). */
   nickBook?: NickBook
-  now?: () => number
+  /** Where messages are kept on disk (lib/store); also what loadHistory() reads into. */
+  historyStore?: HistoryStore
+  /** Messages a second one author may flood, and its burst (relays drop the excess). */
+  authorRate?: number
+  authorBurst?: number
+  /** Authors new to this node that one link may introduce per minute. */
+  newAuthorsPerLinkPerMin?: number
+  /** Slots of maxLinks kept for links this node dials (default a quarter, at most 4). */
+  reservedOutbound?: number
+  /** Bytes queued for one link before it is closed (SLOW_LINK). */
+  maxQueuedBytes?: number
+  clock?: Clock
   random?: () => number
 }
+
+/** The defaults of the per-author limits, for --help and README. */
+export const AUTHOR_DEFAULTS = { rate: DEFAULT_AUTHOR_RATE, burst: DEFAULT_AUTHOR_BURST, newPerLinkPerMin: DEFAULT_NEW_AUTHORS_PER_LINK_PER_MIN }
+
+/** Slots kept for our own dials when reservedOutbound is not given. */
+export function defaultReserved (maxLinks: number): number { return Math.min(4, Math.floor(maxLinks / 4)) }
 
 export const DEFAULT_SEEN_MAX_SIZE = 100_000
 export const DEFAULT_SEEN_MAX_AGE_MS = 10 * 60 * 1000

@@ -4,6 +4,7 @@
 import type { FloodMessage } from '../protocol/envelope'
 import { MessageKind } from '../protocol/envelope'
 import { PresenceState, decodePresence, encodePresence } from '../protocol/payloads'
+import type { Clock, TimerHandle } from './clock'
 
 /** After seeing a new member, announce ourselves at most this often, so newcomers learn of us quickly. */
 export const PRESENCE_REPLY_MIN_MS = 1000
@@ -21,7 +22,7 @@ export interface PresenceHooks {
   originate: (kind: number, room: string, payload: Buffer) => void
   onChange: (c: PresenceChange) => void
   onSighting: (key: string, nick: string, room: string, listen: string, hops: number) => void
-  now: () => number
+  clock: Clock
   intervalMs: number
   timeoutMs: number
 }
@@ -29,7 +30,7 @@ export interface PresenceHooks {
 export class Presence {
   private readonly members = new Map<string, Map<string, Member>>()
   private readonly lastAnnounce = new Map<string, number>()
-  private replyTimer: NodeJS.Timeout | null = null
+  private replyTimer: TimerHandle | null = null
 
   constructor (private readonly h: PresenceHooks) {}
 
@@ -37,7 +38,7 @@ export class Presence {
 
   announce (room: string, leaving = false): void {
     if (!this.enabled) return
-    this.lastAnnounce.set(room, this.h.now())
+    this.lastAnnounce.set(room, this.h.clock.now())
     this.h.originate(MessageKind.PRESENCE, room, encodePresence({ state: leaving ? PresenceState.LEAVING : PresenceState.HERE, listen: this.h.listen() }))
   }
 
@@ -70,7 +71,7 @@ export class Presence {
     let map = this.members.get(room)
     if (!map) { map = new Map(); this.members.set(room, map) }
     const prev = map.get(key)
-    map.set(key, { peer: key, nick, self: false, lastSeen: this.h.now() })
+    map.set(key, { peer: key, nick, self: false, lastSeen: this.h.clock.now() })
     if (!prev) this.h.onChange({ room, peer: key, nick, state: 'join' })
     return !prev
   }
@@ -89,13 +90,12 @@ export class Presence {
    */
   announceSoon (delayMs: number): void {
     if (!this.enabled || this.replyTimer) return
-    this.replyTimer = setTimeout(() => { this.replyTimer = null; this.announceAll() }, Math.min(delayMs, this.h.intervalMs))
-    this.replyTimer.unref?.()
+    this.replyTimer = this.h.clock.setTimeout(() => { this.replyTimer = null; this.announceAll() }, Math.min(delayMs, this.h.intervalMs))
   }
 
   tick (): void {
     if (!this.enabled) return
-    const t = this.h.now()
+    const t = this.h.clock.now()
     for (const room of this.h.rooms()) {
       if (t - (this.lastAnnounce.get(room) ?? 0) >= this.h.intervalMs) this.announce(room)
     }
@@ -106,8 +106,8 @@ export class Presence {
 
   list (room: string): Member[] {
     const others = [...(this.members.get(room)?.values() ?? [])]
-    return [{ peer: this.h.selfKey, nick: this.h.nick(), self: true, lastSeen: this.h.now() }, ...others]
+    return [{ peer: this.h.selfKey, nick: this.h.nick(), self: true, lastSeen: this.h.clock.now() }, ...others]
   }
 
-  close (): void { if (this.replyTimer) clearTimeout(this.replyTimer) }
+  close (): void { this.h.clock.clearTimeout(this.replyTimer) }
 }

@@ -1,44 +1,66 @@
 // History sync: when a link comes up, both sides offer the short ids of what
 // they hold for each room they share, and each pushes what the other lacks.
 // A node that gained messages this way asks its other neighbours to compare
-// too, so a healed partition converges hop by hop.
+// too, so a healed partition converges hop by hop. Answers are budgeted per
+// link and room and in bytes per minute: a peer that keeps offering is
+// penalised, not served; what arrives goes through the one accept pipeline.
 import type { LinkSession } from './link-session'
 import type { History } from './history'
-import type { SeenCache } from './seen-cache'
-import { decodeSyncData, decodeSyncOffer, encodeSyncData, encodeSyncOffer } from '../protocol/frames'
-import { decodeFlood, floodId, verifyFlood, type FloodMessage } from '../protocol/envelope'
-import { MeshError } from '../protocol/errors'
+import type { Pipeline } from './pipeline'
+import type { FrameRegistry } from './frame-registry'
+import { TokenBucket } from './token-bucket'
+import { trace } from './trace'
+import { FrameType, decodeSyncData, decodeSyncOffer, encodeSyncData, encodeSyncOffer, type SyncData, type SyncOffer } from '../protocol/frames'
+import { MeshError, type ErrorCode } from '../protocol/errors'
 import { MAX_FRAME_BYTES, MAX_SYNC_BATCH } from '../protocol/limits'
 
-/** Most bytes of messages one node sends in answer to one offer. */
-export const MAX_SYNC_SEND_BYTES = 4 * 1024 * 1024
+/** Most bytes of messages one node sends in answer to one offer (the newest that fit). */
+export const MAX_SYNC_SEND_BYTES = 2 * 1024 * 1024
+/** Offers per room one link may have answered at once... */
+export const SYNC_ANSWERS_BURST = 4
+/** ...and one more every this many ms. */
+export const SYNC_ANSWER_REFILL_MS = 15_000
+/** Bytes of sync answers one link may get per minute, all rooms together. */
+export const MAX_SYNC_BYTES_PER_LINK_PER_MIN = 8 * 1024 * 1024
 /** Room left in a sync data frame for its header. */
 const SYNC_FRAME_HEADROOM = 256
+/** Score points an offer over the budget costs; a sync answer of nothing new costs USELESS. */
+const OVER_BUDGET_PENALTY = 10
+const USELESS_PENALTY = 2
 
 export interface SyncHooks {
   history: History
-  seen: SeenCache
+  pipeline: Pipeline
   rooms: () => Set<string>
   sessions: () => Iterable<LinkSession>
-  /** Called with newly learnt messages of one room, oldest first. */
-  deliver: (messages: FloodMessage[]) => void
-  penalise: (s: LinkSession, err: MeshError) => void
+  penalise: (s: LinkSession, err: MeshError, points?: number) => void
+  now: () => number
 }
+
+interface LinkBudget { rooms: Map<string, TokenBucket>; bytes: TokenBucket }
+
+const log = trace('sync')
 
 export class HistorySync {
   private readonly pendingReoffer = new Map<string, Set<LinkSession>>()
-  stats = { offersSent: 0, messagesSent: 0, messagesLearnt: 0 }
+  private readonly budgets = new WeakMap<LinkSession, LinkBudget>()
+  readonly stats = { offersSent: 0, offersRefused: 0, messagesSent: 0, messagesLearnt: 0 }
 
-  constructor (private readonly hooks: SyncHooks) {}
+  constructor (private readonly h: SyncHooks) {}
+
+  register (registry: FrameRegistry): void {
+    registry.add<SyncOffer>(FrameType.SYNC_OFFER, { name: 'sync offer', decode: decodeSyncOffer, onmessage: (s, o) => this.onOffer(s, o) })
+    registry.add<SyncData>(FrameType.SYNC_DATA, { name: 'sync data', decode: decodeSyncData, onmessage: (s, d) => this.onData(s, d) })
+  }
 
   private sharedRooms (s: LinkSession): string[] {
     const theirs = new Set(s.hello?.rooms ?? [])
-    return [...this.hooks.rooms()].filter(r => theirs.has(r))
+    return [...this.h.rooms()].filter(r => theirs.has(r))
   }
 
   private offer (s: LinkSession, room: string, reply: boolean): void {
     this.stats.offersSent++
-    s.send(encodeSyncOffer({ room, reply, ids: this.hooks.history.room(room).shortIds() }))
+    s.send(encodeSyncOffer({ room, reply, ids: this.h.history.room(room).shortIds() }))
   }
 
   /** A link just finished its handshake. */
@@ -48,58 +70,67 @@ export class HistorySync {
 
   /** This node joined a room: compare it with every neighbour in it. */
   onJoin (room: string): void {
-    for (const s of this.hooks.sessions()) if (s.established && s.hello?.rooms.includes(room)) this.offer(s, room, true)
+    for (const s of this.h.sessions()) if (s.established && s.hello?.rooms.includes(room)) this.offer(s, room, true)
   }
 
-  onOffer (s: LinkSession, frame: Buffer): void {
-    const o = decodeSyncOffer(frame)
-    if (!this.hooks.rooms().has(o.room)) return
-    const missing = this.hooks.history.room(o.room).missingFrom(o.ids)
+  private budget (s: LinkSession): LinkBudget {
+    let b = this.budgets.get(s)
+    if (!b) {
+      b = { rooms: new Map(), bytes: new TokenBucket(MAX_SYNC_BYTES_PER_LINK_PER_MIN / 60, MAX_SYNC_BYTES_PER_LINK_PER_MIN, this.h.now) }
+      this.budgets.set(s, b)
+    }
+    return b
+  }
+
+  onOffer (s: LinkSession, o: SyncOffer): void {
+    if (!this.h.rooms().has(o.room)) return
+    const b = this.budget(s)
+    let answers = b.rooms.get(o.room)
+    if (!answers) { answers = new TokenBucket(1000 / SYNC_ANSWER_REFILL_MS, SYNC_ANSWERS_BURST, this.h.now); b.rooms.set(o.room, answers) }
+    if (!answers.take()) {
+      this.stats.offersRefused++
+      return this.h.penalise(s, new MeshError('SYNC_FLOOD', `offered room '${o.room}' more often than ${SYNC_ANSWERS_BURST} times per ${SYNC_ANSWER_REFILL_MS / 1000} s`), OVER_BUDGET_PENALTY)
+    }
+    const missing = this.h.history.room(o.room).missingFrom(o.ids)
+    // The newest that fit this answer's and this link's byte budgets, sent oldest first.
+    const cap = Math.min(MAX_SYNC_SEND_BYTES, b.bytes.available)
+    let total = 0
+    let first = missing.length
+    while (first > 0 && total + missing[first - 1].frame.byteLength <= cap) total += missing[--first].frame.byteLength
+    b.bytes.take(total)
     let batch: Buffer[] = []
     let batchBytes = 0
-    let total = 0
     const flush = () => {
       if (batch.length) s.send(encodeSyncData({ room: o.room, frames: batch }))
       batch = []
       batchBytes = 0
     }
-    for (const m of missing) {
-      if (total + m.frame.byteLength > MAX_SYNC_SEND_BYTES) break
+    for (const m of missing.slice(first)) {
       if (batch.length >= MAX_SYNC_BATCH || batchBytes + m.frame.byteLength + 8 > MAX_FRAME_BYTES - SYNC_FRAME_HEADROOM) flush()
       batch.push(m.frame)
       batchBytes += m.frame.byteLength + 8
-      total += m.frame.byteLength
       this.stats.messagesSent++
     }
     flush()
+    log('answered %s for #%s: %d of %d missing, %d bytes', s.key.slice(0, 8), o.room, missing.length - first, missing.length, total)
     if (o.reply) this.offer(s, o.room, false)
   }
 
-  onData (s: LinkSession, frame: Buffer): void {
-    const d = decodeSyncData(frame)
-    if (!this.hooks.rooms().has(d.room)) return
-    const learnt: FloodMessage[] = []
+  onData (s: LinkSession, d: SyncData): void {
+    if (!this.h.rooms().has(d.room)) return
+    let learnt = 0
+    let duplicates = 0
     for (const f of d.frames) {
-      let m: FloodMessage
-      try {
-        const id = floodId(f)
-        const key = id.toString('hex')
-        if (this.hooks.seen.has(key) || this.hooks.history.has(d.room, key)) continue
-        m = decodeFlood(f, id)
-      } catch (err) {
-        this.hooks.penalise(s, err instanceof MeshError ? err : MeshError.frameInvalid('bad message in sync data'))
-        continue
-      }
-      if (m.room !== d.room) { this.hooks.penalise(s, MeshError.frameInvalid('sync data message from another room')); continue }
-      if (!verifyFlood(m)) { this.hooks.penalise(s, new MeshError('BAD_SIGNATURE', 'sync data message has a bad signature')); continue }
-      if (!this.hooks.history.add(m)) continue
-      this.hooks.seen.add(m.id.toString('hex'))
-      learnt.push(m)
+      if (s.link.closed) return
+      const v = this.h.pipeline.accept(f, 'sync', s, d.room)
+      if (v.kind === 'accepted') learnt++
+      else if (v.kind === 'duplicate') duplicates++
+      else if (v.kind === 'invalid') this.h.penalise(s, v.error)
+      else this.h.penalise(s, new MeshError(v.code as ErrorCode, `sync data: ${v.reason}`), v.blame)
     }
-    if (!learnt.length) return
-    this.stats.messagesLearnt += learnt.length
-    learnt.sort((a, b) => a.ts - b.ts)
-    this.hooks.deliver(learnt)
+    if (duplicates === d.frames.length) this.h.penalise(s, new MeshError('SYNC_USELESS', `sync data for '${d.room}' held nothing new`), USELESS_PENALTY)
+    if (!learnt) return
+    this.stats.messagesLearnt += learnt
     this.scheduleReoffer(d.room, s)
   }
 
@@ -112,7 +143,7 @@ export class HistorySync {
     setImmediate(() => {
       const skip = this.pendingReoffer.get(room) ?? new Set()
       this.pendingReoffer.delete(room)
-      for (const s of this.hooks.sessions()) {
+      for (const s of this.h.sessions()) {
         if (!s.established || skip.has(s) || s.link.closed || !s.hello?.rooms.includes(room)) continue
         this.offer(s, room, true)
       }

@@ -1,4 +1,5 @@
-// Inbound rate limit of one link: `rate` tokens a second, at most `burst` saved.
+// A token bucket: `rate` tokens a second, at most `burst` saved. Used for the
+// inbound frame rate of a link, per-author flood rates, sync answer budgets.
 
 export class TokenBucket {
   private tokens: number
@@ -8,12 +9,20 @@ export class TokenBucket {
     this.last = now()
   }
 
-  take (): boolean {
+  private refill (): void {
     const t = this.now()
-    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.rate)
+    this.tokens = Math.min(this.burst, this.tokens + (Math.max(0, t - this.last) / 1000) * this.rate)
     this.last = t
-    if (this.tokens < 1) return false
-    this.tokens -= 1
+  }
+
+  /** Tokens available now. */
+  get available (): number { this.refill(); return this.tokens }
+
+  /** Takes `cost` tokens if there are that many. */
+  take (cost = 1): boolean {
+    this.refill()
+    if (this.tokens < cost) return false
+    this.tokens -= cost
     return true
   }
 }

@@ -1,5 +1,6 @@
 // What /whois shows about a key: everything the directory and links know.
-import type { MeshNode } from './node'
+import type { KnownKey } from './directory'
+import type { PeerInfo } from './link-table'
 
 export interface WhoisInfo {
   peer: string
@@ -16,13 +17,12 @@ export interface WhoisInfo {
   lastSeen: number
 }
 
-export function whois (node: MeshNode, key: string): WhoisInfo {
-  const k = node.directory.get(key)!
-  const link = node.peers().find(p => p.peer === key)
+export function whois (k: KnownKey, tag: string, link: PeerInfo | undefined): WhoisInfo {
+  const key = k.key
   const info: WhoisInfo = {
     peer: key,
     nick: k.nick,
-    tag: node.directory.tag(key),
+    tag,
     nicks: [...k.nicks],
     addresses: link ? [link.address, ...k.addresses.filter(a => a !== link.address)] : [...k.addresses],
     rooms: [...k.rooms],

@@ -39,6 +39,15 @@ export type ErrorCode =
   | 'HISTORY_TORN'
   | 'HISTORY_CORRUPT'
   | 'DHT_UNREACHABLE'
+  | 'TIME_SKEW'
+  | 'EXPIRED'
+  | 'TOO_OLD'
+  | 'AUTHOR_RATE'
+  | 'NEW_AUTHOR_LIMIT'
+  | 'SYNC_FLOOD'
+  | 'SYNC_USELESS'
+  | 'BANNED'
+  | 'FRONTEND_ERROR'
 
 export class MeshError extends Error {
   readonly code: ErrorCode

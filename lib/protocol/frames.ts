@@ -5,7 +5,7 @@ import c from 'compact-encoding'
 import { MeshError } from './errors'
 import {
   MAX_FRAME_BYTES, MAX_NICK_BYTES, MAX_ROOM_BYTES, MAX_ADDRESS_BYTES,
-  MAX_HELLO_ROOMS, MAX_PEX_ENTRIES, MAX_PAYLOAD_BYTES, MAX_SYNC_OFFER_IDS, MAX_SYNC_BATCH
+  MAX_HELLO_ROOMS, MAX_PEX_ENTRIES, MAX_PAYLOAD_BYTES, MAX_SYNC_OFFER_IDS, MAX_SYNC_BATCH, SYNC_ID_BYTES
 } from './limits'
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './crypto'
 
@@ -162,9 +162,9 @@ export interface SyncOffer { room: string; reply: boolean; ids: Buffer[] }
 export interface SyncData { room: string; frames: Buffer[] }
 
 const shortIdEnc = {
-  preencode (state: State, b: Buffer) { c.fixed(8).preencode(state as any, b) },
-  encode (state: State, b: Buffer) { c.fixed(8).encode(state as any, b) },
-  decode (state: State): Buffer { return Buffer.from(c.fixed(8).decode(state as any)) }
+  preencode (state: State, b: Buffer) { c.fixed(SYNC_ID_BYTES).preencode(state as any, b) },
+  encode (state: State, b: Buffer) { c.fixed(SYNC_ID_BYTES).encode(state as any, b) },
+  decode (state: State): Buffer { return Buffer.from(c.fixed(SYNC_ID_BYTES).decode(state as any)) }
 }
 const frameBufEnc = {
   preencode (state: State, b: Buffer) { c.buffer.preencode(state as any, b) },

@@ -28,3 +28,7 @@ export const MAX_PAYLOAD_BYTES = 8 * 1024
 export const MAX_SYNC_OFFER_IDS = 4096
 /** Most messages one sync data frame may carry (it also stays under MAX_FRAME_BYTES). */
 export const MAX_SYNC_BATCH = 256
+/** Bytes of each message id used when two nodes compare what they hold (a short id). */
+export const SYNC_ID_BYTES = 8
+/** How far in the future a message's timestamp may be; later ones are refused (clock skew allowance). */
+export const MAX_CLOCK_SKEW_MS = 30_000

@@ -1,33 +1,34 @@
-// Opens a node's on-disk history: loads it into the node, cuts a torn tail,
-// compacts an overgrown log, and from then on appends every new message.
+// Opens a node's on-disk history: the file is opened (and a torn tail cut)
+// before the node is built, so the node gets its store at construction; then
+// the stored messages go through the node's accept pipeline and an overgrown
+// log is compacted to what the node keeps.
 import type { MeshNode } from '../core/node'
-import { HistoryFile, HISTORY_COMPACT_FACTOR } from './history-file'
+import type { ErrorCode } from '../protocol/errors'
+import { HistoryFile, HISTORY_COMPACT_FACTOR, type OpenedHistory } from './history-file'
 
-export interface OpenedNodeHistory {
+export interface LoadedHistory {
   store: HistoryFile
   loaded: number
   /** Something the user should hear about (a torn tail, unreadable records). */
-  report: { code: string; message: string } | null
+  report: { code: ErrorCode; message: string } | null
 }
 
-export function openHistory (node: MeshNode, dataDir: string): OpenedNodeHistory {
-  const { store, frames, torn } = HistoryFile.open(dataDir)
+export function openHistoryFile (dataDir: string): OpenedHistory { return HistoryFile.open(dataDir) }
+
+export function loadHistory (node: MeshNode, opened: OpenedHistory): LoadedHistory {
+  const { store, frames, torn } = opened
   const [loaded, rejected] = node.loadHistory(frames)
   const notes: string[] = []
-  let code = ''
+  let code: ErrorCode | '' = ''
   if (torn) {
     code = 'HISTORY_TORN'
     notes.push(`${store.file}: torn record at byte ${torn.offset} (${torn.reason}); skipped its ${torn.bytes} bytes and kept the ${frames.length} records before it`)
   }
   if (rejected) {
     code ||= 'HISTORY_CORRUPT'
-    notes.push(`${store.file}: ${rejected} records failed their signature check and were skipped`)
+    notes.push(`${store.file}: ${rejected} records failed their checks and were skipped`)
   }
-  const rooms = Math.max(1, node.history.roomNames().length)
-  if (store.records > HISTORY_COMPACT_FACTOR * node.history.maxPerRoom * rooms || rejected) {
-    const keep = node.history.roomNames().flatMap(r => node.history.room(r).messages().map(m => m.frame))
-    store.rewrite(keep)
-  }
-  node.historyStore = store
-  return { store, loaded, report: notes.length ? { code, message: notes.join('; ') } : null }
+  const frames_ = node.historyFrames()
+  if (store.records > HISTORY_COMPACT_FACTOR * Math.max(frames_.length, node.historyPerRoom) || rejected) store.rewrite(frames_)
+  return { store, loaded, report: code ? { code, message: notes.join('; ') } : null }
 }

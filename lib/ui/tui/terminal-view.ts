@@ -104,7 +104,7 @@ export class TerminalView {
 
   /** The directory's tag for a key: 4 hex digits, more when two known keys share them. */
   private tagOf (key: string): string | undefined {
-    try { return this.opts.node.directory?.tag(key) } catch { return undefined }
+    try { return this.opts.node.tag(key) } catch { return undefined }
   }
 
   private onPeerUp (p: PeerInfo, quiet = false): void {
@@ -306,7 +306,7 @@ export class TerminalView {
     if (messages.length < paneHeight) messages = [...Array.from({ length: paneHeight - messages.length }, () => []), ...messages]
     const sidebar = sidebarWidth > 0 ? formatPeers([...this.peers.values()], sidebarWidth - 2, paneHeight) : null
     const status = formatStatus({
-      room: node.room, otherRooms: node.rooms.size - (node.rooms.has(node.room) ? 1 : 0), nick: node.nick, key: node.id, tag: this.tagOf(node.id),
+      room: node.room, otherRooms: node.rooms.length - 1, nick: node.nick, key: node.id, tag: this.tagOf(node.id),
       listen: node.listenAddress, links: node.linkCount,
       discovery: this.discovery, unread: this.unread, scrolled: this.scroll > 0
     }, width)

@@ -1,0 +1,43 @@
+// Per-author limits on flooded messages. Keys are free to mint, so two things
+// are bounded: how fast one author's messages are accepted (a token bucket per
+// author key, applied at every relay), and how many authors this node has not
+// met before one link may introduce per minute.
+import { TokenBucket } from './token-bucket'
+
+/** Messages a second one author may flood (every relay drops the excess). */
+export const DEFAULT_AUTHOR_RATE = 500
+/** Messages one author may flood at once before the rate applies. */
+export const DEFAULT_AUTHOR_BURST = 2000
+/** Authors tracked at once; the least recently active are forgotten first. */
+export const MAX_TRACKED_AUTHORS = 10_000
+/** Authors this node has not met before that one link may introduce per minute. */
+export const DEFAULT_NEW_AUTHORS_PER_LINK_PER_MIN = 120
+
+export interface AuthorLimitOptions { rate: number; burst: number; newPerLinkPerMin: number; now: () => number }
+
+export class AuthorLimits {
+  private readonly buckets = new Map<string, TokenBucket>()
+
+  constructor (private readonly o: AuthorLimitOptions) {}
+
+  known (author: string): boolean { return this.buckets.has(author) }
+
+  /** A fresh per-link budget for introducing authors. */
+  linkBudget (): TokenBucket {
+    const per = this.o.newPerLinkPerMin
+    return new TokenBucket(per / 60, per, this.o.now)
+  }
+
+  /** Takes a token for one message of `author`; false when the author is over its rate. */
+  take (author: string): boolean {
+    let b = this.buckets.get(author)
+    if (b) {
+      this.buckets.delete(author)
+    } else {
+      if (this.buckets.size >= MAX_TRACKED_AUTHORS) this.buckets.delete(this.buckets.keys().next().value as string)
+      b = new TokenBucket(this.o.rate, this.o.burst, this.o.now)
+    }
+    this.buckets.set(author, b)
+    return b.take()
+  }
+}

@@ -1,0 +1,135 @@
+// The one accept pipeline for a flooded message, used by live frames, history
+// sync and the on-disk history alike:
+//   seen / already delivered -> shape -> time window -> new-author budget ->
+//   signature -> mark seen -> author rate -> forward (live) -> dispatch.
+// Cheap checks come first, so a replayed or refused message never costs a
+// signature check twice; a forged copy is never marked seen, so it cannot
+// block the genuine one.
+import type { LinkSession } from './link-session'
+import type { SeenCache } from './seen-cache'
+import type { DeliveredLog } from './delivered-log'
+import type { History } from './history'
+import type { AuthorLimits } from './author-limits'
+import { trace } from './trace'
+import { HOPS_OFFSET, MessageKind, decodeFlood, floodId, verifyFlood, withHops, type FloodMessage } from '../protocol/envelope'
+import { MeshError, type ErrorCode } from '../protocol/errors'
+import { MAX_CLOCK_SKEW_MS } from '../protocol/limits'
+
+/** Where a frame came from: a link's FLOOD frame, a link's sync answer, or this node's own history file. */
+export type Source = 'live' | 'sync' | 'store'
+
+export type Verdict =
+  | { kind: 'duplicate' }
+  /** Authentic or not, not taken: `blame` is what it costs the link's score. */
+  | { kind: 'refused'; code: ErrorCode; reason: string; blame: number }
+  | { kind: 'invalid'; error: MeshError; close: boolean }
+  /** `shorter`: seen before, this copy came a shorter way: forwarded again, not delivered again. */
+  | { kind: 'accepted'; message: FloodMessage; shorter: boolean }
+
+/** Message kinds that history keeps and sync carries. */
+const HISTORY_KINDS: ReadonlySet<number> = new Set([MessageKind.CHAT, MessageKind.GUEST_CHAT])
+
+export interface PipelineHooks {
+  seen: SeenCache
+  delivered: DeliveredLog
+  history: History
+  authors: AuthorLimits
+  now: () => number
+  maxTtl: number
+  /** Synced and stored messages older than this are refused. */
+  historyWindowMs: number
+  /** Sends a live message on: the frame with its hop counter raised, to every link but `from`. */
+  forward: (frame: Buffer, from: LinkSession | null) => void
+  /** Hands a new message to whatever handles its kind. */
+  dispatch: (m: FloodMessage, source: Source) => void
+}
+
+export interface PipelineStats {
+  received: number; duplicates: number; shorter: number; refused: number; invalid: number
+  verified: number; forwarded: number; accepted: number
+}
+
+const log = trace('router')
+
+export class Pipeline {
+  readonly stats: PipelineStats = { received: 0, duplicates: 0, shorter: 0, refused: 0, invalid: 0, verified: 0, forwarded: 0, accepted: 0 }
+
+  constructor (private readonly h: PipelineHooks) {}
+
+  /** Judges one FLOOD frame. `room`: the room a sync answer was for. */
+  accept (frame: Buffer, source: Source, from: LinkSession | null = null, room?: string): Verdict {
+    const v = this.judge(frame, source, from, room)
+    if (log.enabled && v.kind !== 'accepted') log('%s from %s: %s %s', source, from?.key.slice(0, 8) ?? 'self', v.kind, v.kind === 'refused' ? v.code : v.kind === 'invalid' ? v.error.message : '')
+    return v
+  }
+
+  private judge (frame: Buffer, source: Source, from: LinkSession | null, room?: string): Verdict {
+    const h = this.h
+    this.stats.received++
+    let m: FloodMessage
+    let shorter = false
+    try {
+      const id = floodId(frame)
+      const key = id.toString('hex')
+      if (source === 'live') {
+        const seenHops = h.seen.hopsOf(key)
+        if (seenHops !== undefined) {
+          if (frame[HOPS_OFFSET] >= seenHops) return this.duplicate()
+          shorter = true
+        }
+      } else if (room !== undefined && (h.delivered.has(room, key) || h.history.has(room, key))) {
+        return this.duplicate()
+      }
+      m = decodeFlood(frame, id)
+    } catch (err) {
+      return this.invalid(err instanceof MeshError ? err : MeshError.frameInvalid('malformed message'), source === 'live')
+    }
+    if (source === 'live' && m.hops < 1) return this.invalid(MeshError.frameInvalid('hop counter 0 on the wire'), true)
+    if (source !== 'live') {
+      if (room !== undefined && m.room !== room) return this.invalid(MeshError.frameInvalid(`sync data for '${room}' holds a message of '${m.room}'`), false)
+      if (!HISTORY_KINDS.has(m.kind)) return this.invalid(MeshError.frameInvalid(`message kind ${m.kind} has no place in history`), false)
+    }
+    const now = h.now()
+    if (m.ts > now + MAX_CLOCK_SKEW_MS) return this.refuse('TIME_SKEW', `message dated ${Math.round((m.ts - now) / 1000)} s ahead`, 5)
+    if (source === 'live' && now > m.expires) return this.refuse('EXPIRED', 'message expired', 0)
+    if (source !== 'live' && now - m.ts > h.historyWindowMs) return this.refuse('TOO_OLD', `message older than the history window of ${h.historyWindowMs} ms`, source === 'sync' ? 1 : 0)
+    const author = m.author.toString('hex')
+    if (source === 'live' && from && !shorter && !h.authors.known(author) && !from.newAuthors.take()) {
+      return this.refuse('NEW_AUTHOR_LIMIT', 'link introduced too many new authors this minute', 2)
+    }
+    this.stats.verified++
+    if (!verifyFlood(m)) return this.invalid(new MeshError('BAD_SIGNATURE', `message ${m.id.toString('hex').slice(0, 8)} has a bad signature`), false)
+    const key = m.id.toString('hex')
+    if (shorter) {
+      h.seen.setHops(key, m.hops)
+      this.stats.shorter++
+      this.forward(m, from)
+      return { kind: 'accepted', message: m, shorter: true }
+    }
+    // Marked seen before the author's rate is checked: a message over its author's rate is dropped at every relay alike.
+    h.seen.add(key, source === 'live' ? m.hops : 0)
+    if (source === 'live' && !h.authors.take(author)) return this.refuse('AUTHOR_RATE', `author ${author.slice(0, 8)} is over its rate`, 0)
+    this.stats.accepted++
+    if (source === 'live') this.forward(m, from)
+    h.dispatch(m, source)
+    return { kind: 'accepted', message: m, shorter: false }
+  }
+
+  private forward (m: FloodMessage, from: LinkSession | null): void {
+    if (m.hops >= Math.min(m.ttl, this.h.maxTtl)) return
+    this.stats.forwarded++
+    this.h.forward(withHops(m.frame, m.hops + 1), from)
+  }
+
+  private duplicate (): Verdict { this.stats.duplicates++; return { kind: 'duplicate' } }
+
+  private refuse (code: ErrorCode, reason: string, blame: number): Verdict {
+    this.stats.refused++
+    return { kind: 'refused', code, reason, blame }
+  }
+
+  private invalid (error: MeshError, close: boolean): Verdict {
+    this.stats.invalid++
+    return { kind: 'invalid', error, close }
+  }
+}
