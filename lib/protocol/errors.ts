@@ -39,6 +39,10 @@ export type ErrorCode =
   | 'HISTORY_TORN'
   | 'HISTORY_CORRUPT'
   | 'DHT_UNREACHABLE'
+  | 'PRIVATE_INVALID'
+  | 'PRIVATE_FORGED'
+  | 'PRIVATE_REPLAY'
+  | 'PRIVATE_STALE'
 
 export class MeshError extends Error {
   readonly code: ErrorCode
