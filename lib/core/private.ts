@@ -46,6 +46,8 @@ export interface PrivateHooks {
   ackTimeoutMs: number
   /** Defaults to SYSTEM_CLOCK. */
   clock?: PrivateClock
+  /** Cap of the replay memory; defaults to MAX_SEEN_PRIVATE_IDS (tests shrink it). */
+  maxSeenIds?: number
   /** Told of every private message or ack dropped (PRIVATE_INVALID, _FORGED, _STALE, _REPLAY) and its signed author. */
   dropped?: (err: MeshError, author: string) => void
 }
@@ -69,13 +71,16 @@ export class PrivateMessages {
   private readonly pending = new Map<string, { timer: unknown; to: string }>()
   private readonly clock: PrivateClock
   private readonly seen: ReplayGuard
+  /** Most ids the replay memory holds. */
+  readonly seenCap: number
 
   constructor (private readonly h: PrivateHooks) {
     this.clock = h.clock ?? SYSTEM_CLOCK
-    this.seen = new ReplayGuard({ maxSize: MAX_SEEN_PRIVATE_IDS, now: () => this.clock.now() })
+    this.seenCap = h.maxSeenIds ?? MAX_SEEN_PRIVATE_IDS
+    this.seen = new ReplayGuard({ maxSize: this.seenCap, now: () => this.clock.now() })
   }
 
-  /** Ids held against replays (at most MAX_SEEN_PRIVATE_IDS). */
+  /** Ids held against replays (at most seenCap). */
   get seenIds (): number { return this.seen.size }
   /** Messages awaiting an ack (at most MAX_PENDING_PRIVATE). */
   get pendingCount (): number { return this.pending.size }
