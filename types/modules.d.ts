@@ -7,6 +7,8 @@ declare module 'sodium-universal' {
   export const crypto_box_SEALBYTES: number
   export const crypto_box_PUBLICKEYBYTES: number
   export const crypto_box_SECRETKEYBYTES: number
+  export const crypto_box_NONCEBYTES: number
+  export const crypto_box_MACBYTES: number
   export function crypto_sign_keypair(pk: Uint8Array, sk: Uint8Array): void
   export function crypto_sign_detached(sig: Uint8Array, m: Uint8Array, sk: Uint8Array): void
   export function crypto_sign_verify_detached(sig: Uint8Array, m: Uint8Array, pk: Uint8Array): boolean
@@ -15,6 +17,8 @@ declare module 'sodium-universal' {
   export function crypto_sign_ed25519_sk_to_curve25519(out: Uint8Array, sk: Uint8Array): void
   export function crypto_box_seal(c: Uint8Array, m: Uint8Array, pk: Uint8Array): void
   export function crypto_box_seal_open(m: Uint8Array, c: Uint8Array, pk: Uint8Array, sk: Uint8Array): boolean
+  export function crypto_box_easy(c: Uint8Array, m: Uint8Array, n: Uint8Array, pk: Uint8Array, sk: Uint8Array): void
+  export function crypto_box_open_easy(m: Uint8Array, c: Uint8Array, n: Uint8Array, pk: Uint8Array, sk: Uint8Array): boolean
   export function randombytes_buf(buf: Uint8Array): void
 }
 

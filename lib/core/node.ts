@@ -143,7 +143,8 @@ export class MeshNode extends EventEmitter {
       message: m => this.emit('message', m),
       delivered: (id, peer) => this.emit('delivered', { id, peer }),
       undelivered: (id, peer) => this.emit('undelivered', { id, peer }),
-      ackTimeoutMs: timing.privateAckTimeoutMs
+      ackTimeoutMs: timing.privateAckTimeoutMs, clock,
+      dropped: (err, author) => this.fault(err.code, err.message, author)
     })
   }
 

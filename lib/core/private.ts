@@ -1,14 +1,28 @@
-// One-to-one messages: the text is sealed to the recipient's key, so relays
-// carry it without reading it. The recipient acknowledges; the sender hears
-// `delivered`, or `undelivered` after the ack timeout.
+// One-to-one messages. The text travels in an authenticated box from the
+// sender's key to the recipient's (lib/protocol/private-box.ts), with the
+// sender, recipient, time and a random id bound inside it, so relays carry it
+// without reading it and cannot re-wrap it as their own. The recipient drops
+// (unacknowledged, counted) a box that is not its signed author's, is stale,
+// or repeats an id it has seen; otherwise it shows it and acknowledges. The
+// sender hears `delivered`, or `undelivered` after the ack timeout.
 import type { FloodMessage } from '../protocol/envelope'
 import { MessageKind } from '../protocol/envelope'
-import { decodeAck, decodePrivate, encodeAck, encodePrivate, openSealed, sealTo } from '../protocol/payloads'
+import { decodeAck, decodePrivate, encodeAck, encodePrivate } from '../protocol/payloads'
+import { boxPrivate, newPrivateId, openPrivate } from '../protocol/private-box'
+import { MeshError, errorMessage } from '../protocol/errors'
+import { MAX_MESSAGE_LIFETIME_MS } from '../protocol/limits'
+import { systemClock, type Clock, type TimerHandle } from './clock'
 import type { KeyPair } from '../protocol/crypto'
+import { ReplayGuard } from './replay-guard'
 import type { ChatMessage } from './types'
 
 /** Private messages awaiting an ack at once; the oldest is given up first. */
 export const MAX_PENDING_PRIVATE = 1000
+/** Inner private-message ids remembered against replays; when full the oldest is forgotten first. */
+export const MAX_SEEN_PRIVATE_IDS = 10_000
+/** How far a private message's inner time may be from the recipient's clock, either way; its id is remembered until its time plus this. */
+export const PRIVATE_WINDOW_MS = MAX_MESSAGE_LIFETIME_MS
+
 
 export interface PrivateHooks {
   keyPair: KeyPair
@@ -18,21 +32,57 @@ export interface PrivateHooks {
   delivered: (id: string, peer: string) => void
   undelivered: (id: string, peer: string) => void
   ackTimeoutMs: number
+  /** Defaults to the system clock. */
+  clock?: Clock
+  /** Cap of the replay memory; defaults to MAX_SEEN_PRIVATE_IDS (tests shrink it). */
+  maxSeenIds?: number
+  /** Told of every private message or ack dropped (PRIVATE_INVALID, _FORGED, _STALE, _REPLAY) and its signed author. */
+  dropped?: (err: MeshError, author: string) => void
+}
+
+/** What this node did with the private messages and acks it received. */
+export interface PrivateStats {
+  shown: number
+  acked: number
+  invalid: number
+  forged: number
+  stale: number
+  replayed: number
+}
+
+const STAT_OF: Partial<Record<string, keyof PrivateStats>> = {
+  PRIVATE_INVALID: 'invalid', PRIVATE_FORGED: 'forged', PRIVATE_STALE: 'stale', PRIVATE_REPLAY: 'replayed'
 }
 
 export class PrivateMessages {
-  private readonly pending = new Map<string, { timer: NodeJS.Timeout; to: string }>()
-  constructor (private readonly h: PrivateHooks) {}
+  readonly stats: PrivateStats = { shown: 0, acked: 0, invalid: 0, forged: 0, stale: 0, replayed: 0 }
+  private readonly pending = new Map<string, { timer: TimerHandle; to: string }>()
+  private readonly clock: Clock
+  private readonly seen: ReplayGuard
+  /** Most ids the replay memory holds. */
+  readonly seenCap: number
+
+  constructor (private readonly h: PrivateHooks) {
+    this.clock = h.clock ?? systemClock
+    this.seenCap = h.maxSeenIds ?? MAX_SEEN_PRIVATE_IDS
+    this.seen = new ReplayGuard({ maxSize: this.seenCap, now: () => this.clock.now() })
+  }
+
+  /** Ids held against replays (at most seenCap). */
+  get seenIds (): number { return this.seen.size }
+  /** Messages awaiting an ack (at most MAX_PENDING_PRIVATE). */
+  get pendingCount (): number { return this.pending.size }
 
   send (to: string, text: string): ChatMessage {
-    const box = sealTo(Buffer.from(to, 'hex'), Buffer.from(text, 'utf8'))
-    const m = this.h.originate(MessageKind.PRIVATE, '', encodePrivate({ to: Buffer.from(to, 'hex'), box }))
+    const me = this.h.keyPair.publicKey
+    const toKey = Buffer.from(to, 'hex')
+    const { nonce, box } = boxPrivate(this.h.keyPair, { from: me, to: toKey, ts: this.clock.now(), id: newPrivateId(), text })
+    const m = this.h.originate(MessageKind.PRIVATE, '', encodePrivate({ to: toKey, nonce, box }))
     const id = m.id.toString('hex')
     if (this.pending.size >= MAX_PENDING_PRIVATE) this.expire(this.pending.keys().next().value as string)
-    const timer = setTimeout(() => this.expire(id), this.h.ackTimeoutMs)
-    timer.unref?.()
+    const timer = this.clock.setTimeout(() => this.expire(id), this.h.ackTimeoutMs)
     this.pending.set(id, { timer, to })
-    const msg: ChatMessage = { id, room: '', from: this.h.keyPair.publicKey.toString('hex'), nick: this.h.nick(), text, ts: m.ts, hops: 0, self: true, private: true, to }
+    const msg: ChatMessage = { id, room: '', from: me.toString('hex'), nick: this.h.nick(), text, ts: m.ts, hops: 0, self: true, private: true, to }
     this.h.message(msg)
     return msg
   }
@@ -40,35 +90,62 @@ export class PrivateMessages {
   private expire (id: string): void {
     const p = this.pending.get(id)
     if (!p) return
-    clearTimeout(p.timer)
+    this.clock.clearTimeout(p.timer)
     this.pending.delete(id)
     this.h.undelivered(id, p.to)
   }
 
-  /** A PRIVATE or ACK message accepted from the mesh (already verified and deduplicated). */
+  /** A PRIVATE or ACK message accepted from the mesh (already verified and deduplicated). A bad one is dropped and counted, never thrown. */
   onMessage (m: FloodMessage): void {
-    if (m.kind === MessageKind.PRIVATE) {
-      const p = decodePrivate(m.payload)
-      if (!p.to.equals(this.h.keyPair.publicKey)) return
-      const plain = openSealed(this.h.keyPair, p.box)
-      if (!plain) return
-      const from = m.author.toString('hex')
-      this.h.message({ id: m.id.toString('hex'), room: '', from, nick: m.nick, text: plain.toString('utf8'), ts: m.ts, hops: m.hops, self: false, private: true, to: this.h.keyPair.publicKey.toString('hex') })
-      this.h.originate(MessageKind.ACK, '', encodeAck({ to: m.author, of: m.id }))
-    } else if (m.kind === MessageKind.ACK) {
-      const a = decodeAck(m.payload)
-      if (!a.to.equals(this.h.keyPair.publicKey)) return
-      const id = a.of.toString('hex')
-      const p = this.pending.get(id)
-      if (!p || p.to !== m.author.toString('hex')) return
-      clearTimeout(p.timer)
-      this.pending.delete(id)
-      this.h.delivered(id, p.to)
+    let shown: ChatMessage | null = null
+    try {
+      if (m.kind === MessageKind.PRIVATE) shown = this.openFor(m)
+      else if (m.kind === MessageKind.ACK) this.onAck(m)
+    } catch (err) {
+      const e = err instanceof MeshError ? err : new MeshError('PRIVATE_INVALID', errorMessage(err))
+      this.stats[STAT_OF[e.code] ?? 'invalid']++
+      this.h.dropped?.(e, m.author.toString('hex'))
+      return
     }
+    if (!shown) return
+    this.stats.shown++
+    this.h.message(shown)
+    this.h.originate(MessageKind.ACK, '', encodeAck({ to: m.author, of: m.id }))
+  }
+
+  /** The message to show, null when not for us; throws a coded MeshError when it must be dropped. */
+  private openFor (m: FloodMessage): ChatMessage | null {
+    const me = this.h.keyPair.publicKey
+    const p = decodePrivate(m.payload)
+    if (!p.to.equals(me)) return null
+    // Opens only if the signed author made the box: a relay's copy of another's box fails here.
+    const inner = openPrivate(this.h.keyPair, m.author, p.nonce, p.box)
+    if (!inner.from.equals(m.author)) throw new MeshError('PRIVATE_FORGED', `inner sender ${inner.from.toString('hex').slice(0, 8)} differs from signed author ${m.author.toString('hex').slice(0, 8)}`)
+    if (!inner.to.equals(me)) throw new MeshError('PRIVATE_FORGED', 'inner recipient is not this node')
+    const now = this.clock.now()
+    if (Math.abs(now - inner.ts) > PRIVATE_WINDOW_MS) throw new MeshError('PRIVATE_STALE', `private message time is ${Math.round((now - inner.ts) / 1000)} s from this node's clock (window ${PRIVATE_WINDOW_MS / 1000} s)`)
+    const from = m.author.toString('hex')
+    if (!this.seen.add(`${from}:${inner.id.toString('hex')}`, inner.ts + PRIVATE_WINDOW_MS)) {
+      throw new MeshError('PRIVATE_REPLAY', `private message ${inner.id.toString('hex')} from ${from.slice(0, 8)} was already received`)
+    }
+    return { id: m.id.toString('hex'), room: '', from, nick: m.nick, text: inner.text, ts: m.ts, hops: m.hops, self: false, private: true, to: me.toString('hex') }
+  }
+
+  private onAck (m: FloodMessage): void {
+    const a = decodeAck(m.payload)
+    if (!a.to.equals(this.h.keyPair.publicKey)) return
+    const id = a.of.toString('hex')
+    const p = this.pending.get(id)
+    if (!p || p.to !== m.author.toString('hex')) return
+    this.clock.clearTimeout(p.timer)
+    this.pending.delete(id)
+    this.stats.acked++
+    this.h.delivered(id, p.to)
   }
 
   close (): void {
-    for (const p of this.pending.values()) clearTimeout(p.timer)
+    for (const p of this.pending.values()) this.clock.clearTimeout(p.timer)
     this.pending.clear()
+    this.seen.clear()
   }
 }

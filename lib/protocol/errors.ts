@@ -48,6 +48,10 @@ export type ErrorCode =
   | 'SYNC_USELESS'
   | 'BANNED'
   | 'FRONTEND_ERROR'
+  | 'PRIVATE_INVALID'
+  | 'PRIVATE_FORGED'
+  | 'PRIVATE_REPLAY'
+  | 'PRIVATE_STALE'
 
 export class MeshError extends Error {
   readonly code: ErrorCode

@@ -2,11 +2,12 @@
 import c from 'compact-encoding'
 import { MeshError } from './errors'
 import { MAX_ADDRESS_BYTES } from './limits'
-import sodium from 'sodium-universal'
+import { PRIVATE_NONCE_BYTES } from './private-box'
 
 export const PresenceState = { HERE: 0, LEAVING: 1 } as const
 export interface PresencePayload { state: number; listen: string }
-export interface PrivatePayload { to: Buffer; box: Buffer }
+/** `box` is private-box.ts's authenticated box of a PrivateInner, `nonce` its crypto_box nonce. */
+export interface PrivatePayload { to: Buffer; nonce: Buffer; box: Buffer }
 export interface AckPayload { to: Buffer; of: Buffer }
 
 function decodeOrThrow<T> (what: string, fn: () => T): T {
@@ -27,18 +28,22 @@ export function decodePresence (b: Buffer): PresencePayload {
   })
 }
 
+/** [to 32][nonce PRIVATE_NONCE_BYTES][box: compact-encoding buffer]; the box is made by private-box.ts. */
 export function encodePrivate (p: PrivatePayload): Buffer {
-  return Buffer.concat([p.to, c.encode(c.buffer, p.box)])
+  if (p.to.byteLength !== 32 || p.nonce.byteLength !== PRIVATE_NONCE_BYTES) throw new MeshError('PRIVATE_INVALID', 'private payload key or nonce has the wrong length')
+  return Buffer.concat([p.to, p.nonce, c.encode(c.buffer, p.box)])
 }
 
+/** Throws PRIVATE_INVALID on a short, long or malformed payload. */
 export function decodePrivate (b: Buffer): PrivatePayload {
-  return decodeOrThrow('private', () => {
-    if (b.byteLength < 33) throw new Error('short')
-    const s = { start: 32, end: b.byteLength, buffer: b }
-    const box = c.buffer.decode(s)
-    if (!box || s.start !== s.end) throw new Error('bad')
-    return { to: Buffer.from(b.subarray(0, 32)), box: Buffer.from(box) }
-  })
+  const head = 32 + PRIVATE_NONCE_BYTES
+  if (b.byteLength < head + 1) throw new MeshError('PRIVATE_INVALID', `private payload of ${b.byteLength} bytes is too short`)
+  const s = { start: head, end: b.byteLength, buffer: b }
+  let box: Uint8Array | null
+  try { box = c.buffer.decode(s) } catch { throw new MeshError('PRIVATE_INVALID', 'private payload box is truncated') }
+  if (!box || box.byteLength === 0) throw new MeshError('PRIVATE_INVALID', 'private payload has no box')
+  if (s.start !== s.end) throw new MeshError('PRIVATE_INVALID', `private payload has ${s.end - s.start} trailing bytes`)
+  return { to: Buffer.from(b.subarray(0, 32)), nonce: Buffer.from(b.subarray(32, head)), box: Buffer.from(box) }
 }
 
 export function encodeAck (a: AckPayload): Buffer {
@@ -46,26 +51,6 @@ export function encodeAck (a: AckPayload): Buffer {
 }
 
 export function decodeAck (b: Buffer): AckPayload {
-  if (b.byteLength !== 64) throw MeshError.frameInvalid('malformed ack payload')
+  if (b.byteLength !== 64) throw new MeshError('PRIVATE_INVALID', `ack payload of ${b.byteLength} bytes, expected 64`)
   return { to: Buffer.from(b.subarray(0, 32)), of: Buffer.from(b.subarray(32)) }
-}
-
-/** Encrypts text so only the holder of the ed25519 key `to` can read it (sealed box over its curve25519 twin). */
-export function sealTo (to: Buffer, plaintext: Buffer): Buffer {
-  const pk = Buffer.alloc(32)
-  sodium.crypto_sign_ed25519_pk_to_curve25519(pk, to)
-  const out = Buffer.alloc(plaintext.byteLength + sodium.crypto_box_SEALBYTES)
-  sodium.crypto_box_seal(out, plaintext, pk)
-  return out
-}
-
-/** Opens a sealed box with our ed25519 key pair; null when it is not for us or damaged. */
-export function openSealed (keyPair: { publicKey: Buffer; secretKey: Buffer }, box: Buffer): Buffer | null {
-  if (box.byteLength < sodium.crypto_box_SEALBYTES) return null
-  const pk = Buffer.alloc(32)
-  const sk = Buffer.alloc(32)
-  sodium.crypto_sign_ed25519_pk_to_curve25519(pk, keyPair.publicKey)
-  sodium.crypto_sign_ed25519_sk_to_curve25519(sk, keyPair.secretKey)
-  const out = Buffer.alloc(box.byteLength - sodium.crypto_box_SEALBYTES)
-  return sodium.crypto_box_seal_open(out, box, pk, sk) ? out : null
 }
