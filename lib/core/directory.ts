@@ -10,6 +10,8 @@ export const KEY_TAG_DIGITS = 4
 export const MAX_NICK_HISTORY = 8
 /** Keys remembered; the least recently seen are forgotten first. */
 export const MAX_DIRECTORY_KEYS = 10_000
+/** Nick/key pairs already warned about; the oldest is forgotten first. */
+export const MAX_WARNED = 1000
 
 export interface KnownKey {
   key: string
@@ -75,6 +77,7 @@ export class Directory {
     const first = this.book.firstKeyFor(nick)
     if (first === undefined) { this.book.remember(nick, key); return }
     if (first === key || this.warned.has(`${nick}/${key}`)) return
+    if (this.warned.size >= MAX_WARNED) this.warned.delete(this.warned.values().next().value as string)
     this.warned.add(`${nick}/${key}`)
     this.onWarning({
       code: 'NICK_KEY_CHANGED', nick, peer: key, known: first,

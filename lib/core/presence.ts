@@ -10,6 +10,8 @@ import type { Clock, TimerHandle } from './clock'
 export const PRESENCE_REPLY_MIN_MS = 1000
 /** Links coming up within this window share one announcement (a forming mesh is not flooded once per link). */
 export const PRESENCE_LINK_UP_DELAY_MS = 250
+/** Members remembered per room; when full, the one heard from least recently is dropped. */
+export const MAX_ROOM_MEMBERS = 5000
 
 export interface Member { peer: string; nick: string; self: boolean; lastSeen: number }
 export interface PresenceChange { room: string; peer: string; nick: string; state: 'join' | 'leave' }
@@ -71,9 +73,17 @@ export class Presence {
     let map = this.members.get(room)
     if (!map) { map = new Map(); this.members.set(room, map) }
     const prev = map.get(key)
+    if (prev) map.delete(key)
+    else if (map.size >= MAX_ROOM_MEMBERS) this.evictStalest(room, map)
     map.set(key, { peer: key, nick, self: false, lastSeen: this.h.clock.now() })
     if (!prev) this.h.onChange({ room, peer: key, nick, state: 'join' })
     return !prev
+  }
+
+  /** Members are kept in order of last sighting, so the first is the stalest. */
+  private evictStalest (room: string, map: Map<string, Member>): void {
+    const stalest = map.keys().next().value as string
+    this.remove(room, stalest)
   }
 
   private remove (room: string, key: string): void {

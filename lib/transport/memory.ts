@@ -8,9 +8,11 @@ export class MemoryLink extends EventEmitter implements Link {
   peer: MemoryLink | null = null
   closed = false
   bytesSent = 0
+  /** While set, this end reads nothing: frames sent to it stay queued at the far end (a peer that never reads). */
+  paused = false
   private queue: Buffer[] = []
   private queuedBytes = 0
-  private scheduled = false
+  scheduled = false
 
   constructor (readonly remotePublicKey: Buffer, readonly remoteAddress: string, readonly initiator: boolean) { super() }
 
@@ -26,14 +28,22 @@ export class MemoryLink extends EventEmitter implements Link {
 
   private flush (): void {
     this.scheduled = false
+    const peer = this.peer
+    if (peer?.paused) return
     const q = this.queue
     this.queue = []
     this.queuedBytes = 0
-    const peer = this.peer
     for (const f of q) {
       if (!peer || peer.closed) return
       peer.emit('frame', f)
     }
+  }
+
+  /** Starts reading again what the far end queued. */
+  resume (): void {
+    this.paused = false
+    const peer = this.peer
+    if (peer && !peer.scheduled) { peer.scheduled = true; setImmediate(() => peer.flush()) }
   }
 
   destroy (err?: Error): void {

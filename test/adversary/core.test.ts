@@ -1,0 +1,183 @@
+// A hostile peer against one node's core, in process over memory links: each
+// test reproduces an attack row of the hardening issue and asserts its bound.
+import test from 'tape'
+import { MeshNode } from '../../lib/core/node'
+import type { NodeOptions } from '../../lib/core/options'
+import type { ChatMessage, Fault } from '../../lib/core/types'
+import { memoryLinkPair } from '../../lib/transport/memory'
+import { generateKeyPair } from '../../lib/protocol/crypto'
+import { encodeSyncData, encodeSyncOffer } from '../../lib/protocol/frames'
+import { MessageKind } from '../../lib/protocol/envelope'
+import { encodePresence, PresenceState } from '../../lib/protocol/payloads'
+import { SYNC_ANSWERS_BURST } from '../../lib/core/sync'
+import { DEFAULT_NEW_AUTHORS_PER_LINK_PER_MIN } from '../../lib/core/author-limits'
+import { rawPeer, chat, until } from '../helpers/raw-peer'
+
+function victim (t: test.Test, opts: Partial<NodeOptions> = {}) {
+  const node = new MeshNode({ keyPair: generateKeyPair(), nick: 'victim', timing: { tickMs: 20, presenceIntervalMs: 0 }, ...opts })
+  node.setListenAddress('127.0.0.1:1000')
+  const messages: ChatMessage[] = []
+  const faults: Fault[] = []
+  node.on('message', (m: ChatMessage) => messages.push(m))
+  node.on('fault', (f: Fault) => faults.push(f))
+  node.start()
+  t.teardown(() => node.close())
+  return { node, messages, faults }
+}
+
+test('row 1: unread sync offers get at most SYNC_ANSWERS_BURST answers, then the link is closed; honest traffic flows', async (t) => {
+  t.timeoutAfter(15_000)
+  const { node, messages, faults } = victim(t)
+  for (let i = 0; i < 300; i++) node.send(`${i} ${'x'.repeat(1000)}`)
+  const honest = rawPeer(node)
+  honest.hello()
+  const attacker = rawPeer(node)
+  attacker.link.paused = true // never reads a byte
+  attacker.hello()
+  await until(() => node.peers().length === 2)
+  const victimEnd = attacker.link.peer!
+  for (let i = 0; i < 400 && !attacker.link.closed; i++) attacker.link.send(encodeSyncOffer({ room: 'lobby', reply: false, ids: [] }))
+  t.ok(await until(() => attacker.link.closed), 'the offering link is closed')
+  const oneAnswer = 300 * 1100
+  t.ok(victimEnd.bytesSent < (SYNC_ANSWERS_BURST + 1) * oneAnswer, `queued for the attacker: ${victimEnd.bytesSent} bytes, at most ${SYNC_ANSWERS_BURST + 1} answers`)
+  t.ok(faults.some(f => f.code === 'SYNC_FLOOD'), 'over-eager offers are coded SYNC_FLOOD')
+  honest.link.send(chat(honest.kp, 'still here').frame)
+  t.ok(await until(() => messages.some(m => m.text === 'still here')), 'an honest message still arrives')
+})
+
+test('rows 4 and history share: future-dated and flooding authors do not erase a room; a late joiner gets every legitimate message', async (t) => {
+  t.timeoutAfter(20_000)
+  const { node, messages, faults } = victim(t)
+  const honest = rawPeer(node)
+  const attacker = rawPeer(node)
+  honest.hello(); attacker.hello()
+  await until(() => node.peers().length === 2)
+  const alice = generateKeyPair()
+  const mallory = generateKeyPair()
+  const now = Date.now()
+  for (let i = 0; i < 5; i++) honest.link.send(chat(alice, `before ${i}`, { ts: now - 5000 + i }).frame)
+  await until(() => messages.filter(m => m.text.startsWith('before')).length === 5)
+  const year = 365 * 24 * 3600_000
+  for (let i = 0; i < 1200 && !attacker.link.closed; i++) attacker.link.send(chat(mallory, `future ${i}`, { ts: now + year + i, expires: now + year + i + 60_000 }).frame)
+  t.ok(await until(() => faults.some(f => f.code === 'TIME_SKEW')), 'future-dated messages are refused with TIME_SKEW')
+  // A second attacker key floods current messages: more than the whole history holds.
+  const flooder = rawPeer(node)
+  flooder.hello()
+  await until(() => node.peers().some(p => p.peer === flooder.kp.publicKey.toString('hex')))
+  for (let i = 0; i < 1200; i++) flooder.link.send(chat(mallory, `flood ${i}`, { ts: Date.now() }).frame)
+  for (let i = 0; i < 5; i++) honest.link.send(chat(alice, `after ${i}`).frame)
+  t.ok(await until(() => messages.filter(m => m.text.startsWith('after')).length === 5, 8000), 'later honest messages arrive')
+  t.equal(messages.filter(m => m.text.startsWith('future')).length, 0, 'nothing future-dated was delivered')
+  // A late joiner syncs from the victim.
+  const joiner = new MeshNode({ keyPair: generateKeyPair(), nick: 'late', timing: { tickMs: 20, presenceIntervalMs: 0 } })
+  t.teardown(() => joiner.close())
+  const got: ChatMessage[] = []
+  joiner.on('message', (m: ChatMessage) => got.push(m))
+  joiner.start()
+  const [a, b] = memoryLinkPair(joiner.keyPair.publicKey, 'j:1', node.keyPair.publicKey, '127.0.0.1:1000')
+  node.addLink(b); joiner.addLink(a)
+  t.ok(await until(() => got.filter(m => /^(before|after)/.test(m.text)).length === 10, 8000), 'the late joiner got all 10 legitimate messages')
+  t.equal(got.filter(m => m.text.startsWith('future')).length, 0, 'and none of the future-dated ones')
+  t.ok(got.every(m => m.history === true), 'all marked as history')
+})
+
+test('row 5: a synced message older than the history window is refused, a fresh one is delivered', async (t) => {
+  t.timeoutAfter(5000)
+  const { node, messages, faults } = victim(t)
+  const peer = rawPeer(node)
+  peer.hello()
+  await until(() => node.peers().length === 1)
+  const kp = generateKeyPair()
+  const dayAgo = Date.now() - 25 * 3600_000
+  peer.link.send(encodeSyncData({ room: 'lobby', frames: [chat(kp, 'stale', { ts: dayAgo, expires: dayAgo + 60_000 }).frame] }))
+  peer.link.send(encodeSyncData({ room: 'lobby', frames: [chat(kp, 'marker').frame] }))
+  t.ok(await until(() => messages.some(m => m.text === 'marker')), 'the later fresh message arrived')
+  t.equal(messages.filter(m => m.text === 'stale').length, 0, 'the expired one was not delivered')
+  t.ok(faults.some(f => f.code === 'TOO_OLD'), 'refused with TOO_OLD')
+})
+
+test('row 6: replaying one 256-message sync frame costs at most 256 signature checks and closes the link', async (t) => {
+  t.timeoutAfter(15_000)
+  const { node, messages } = victim(t)
+  const peer = rawPeer(node)
+  peer.hello()
+  await until(() => node.peers().length === 1)
+  const kp = generateKeyPair()
+  const frame = encodeSyncData({ room: 'lobby', frames: Array.from({ length: 256 }, (_, i) => chat(kp, `m${i}`).frame) })
+  const before = node.stats().verified
+  for (let i = 0; i < 1000 && !peer.link.closed; i++) {
+    peer.link.send(frame)
+    if (i % 50 === 49) await until(() => false, 1)
+  }
+  t.ok(await until(() => peer.link.closed, 8000), 'the replaying link is closed')
+  t.equal(messages.length, 256, 'each message delivered once')
+  t.ok(node.stats().verified - before <= 256, `signature checks: ${node.stats().verified - before}`)
+})
+
+test('row 8: flushing the seen cache does not replay a delivered message', async (t) => {
+  t.timeoutAfter(15_000)
+  const { node, messages } = victim(t, { seenMaxSize: 1000 })
+  const honest = rawPeer(node)
+  const attacker = rawPeer(node)
+  honest.hello(); attacker.hello()
+  await until(() => node.peers().length === 2)
+  const alice = generateKeyPair()
+  const real = chat(alice, 'the real one')
+  honest.link.send(real.frame)
+  await until(() => messages.some(m => m.text === 'the real one'))
+  const junk = generateKeyPair()
+  for (let i = 0; i < 1500; i++) attacker.link.send(chat(junk, `junk ${i}`, { room: 'elsewhere' }).frame)
+  attacker.link.send(real.frame)
+  honest.link.send(chat(alice, 'marker').frame)
+  t.ok(await until(() => messages.some(m => m.text === 'marker'), 8000), 'the marker after the replay arrived')
+  t.equal(messages.filter(m => m.text === 'the real one').length, 1, 'the real message was delivered once')
+})
+
+test('row 10: one link cannot introduce unbounded new members', async (t) => {
+  t.timeoutAfter(15_000)
+  const { node, faults } = victim(t, { timing: { tickMs: 20 } })
+  const peer = rawPeer(node)
+  peer.hello()
+  await until(() => node.peers().length === 1)
+  const payload = encodePresence({ state: PresenceState.HERE, listen: '' })
+  for (let i = 0; i < 500; i++) peer.link.send(chat(generateKeyPair(), '', { kind: MessageKind.PRESENCE, payload }).frame)
+  t.ok(await until(() => faults.filter(f => f.code === 'NEW_AUTHOR_LIMIT').length > 0), 'excess new authors refused with NEW_AUTHOR_LIMIT')
+  await until(() => node.who('lobby').length > DEFAULT_NEW_AUTHORS_PER_LINK_PER_MIN, 500)
+  t.ok(node.who('lobby').length <= DEFAULT_NEW_AUTHORS_PER_LINK_PER_MIN + 1, `/who lists ${node.who('lobby').length}`)
+})
+
+test('row 15: inbound strangers cannot take the slots kept for our own dials', async (t) => {
+  t.timeoutAfter(10_000)
+  const { node } = victim(t, { maxLinks: 8 })
+  const strangers = Array.from({ length: 10 }, () => rawPeer(node))
+  for (const s of strangers) s.hello()
+  await until(() => strangers.filter(s => s.link.closed).length >= 4)
+  t.equal(node.peers().length, 6, 'six inbound strangers got in; two slots stay free')
+  const friend = new MeshNode({ keyPair: generateKeyPair(), nick: 'friend', timing: { tickMs: 20, presenceIntervalMs: 0 } })
+  t.teardown(() => friend.close())
+  friend.start()
+  node.setDialer(async () => {
+    const [mine, theirs] = memoryLinkPair(node.keyPair.publicKey, '127.0.0.1:1000', friend.keyPair.publicKey, '127.0.0.1:3000')
+    friend.addLink(theirs)
+    return mine
+  })
+  const p = await node.dial('127.0.0.1:3000')
+  t.equal(p.nick, 'friend', 'our own dial still gets a link')
+})
+
+test('a throwing message listener is our bug: the link stays up and no peer is blamed', async (t) => {
+  t.timeoutAfter(5000)
+  const { node, faults } = victim(t)
+  const peer = rawPeer(node)
+  peer.hello()
+  await until(() => node.peers().length === 1)
+  let calls = 0
+  node.on('message', () => { calls++; throw new TypeError('front-end bug') })
+  const kp = generateKeyPair()
+  peer.link.send(chat(kp, 'one').frame)
+  peer.link.send(chat(kp, 'two').frame)
+  t.ok(await until(() => calls === 2), 'both messages reached the listener')
+  t.notOk(peer.link.closed, 'the link stays up')
+  t.equal(faults.filter(f => f.code === 'FRONTEND_ERROR').length, 2, 'reported as FRONTEND_ERROR')
+  t.notOk(faults.some(f => f.peer !== undefined), 'no fault names the peer')
+})

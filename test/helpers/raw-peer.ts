@@ -1,0 +1,46 @@
+// A test-driven link end joined to a real MeshNode on a memory link: the test
+// writes whatever frames it likes (an attacker, or a peer of another version)
+// and reads what the node sends back.
+import type { MeshNode } from '../../lib/core/node'
+import { memoryLinkPair, type MemoryLink } from '../../lib/transport/memory'
+import { generateKeyPair, type KeyPair } from '../../lib/protocol/crypto'
+import { encodeHello } from '../../lib/protocol/frames'
+import { encodeFlood, MessageKind, type Envelope, type FloodMessage } from '../../lib/protocol/envelope'
+import { PROTOCOL_VERSION } from '../../lib/protocol/limits'
+
+export interface RawPeer {
+  kp: KeyPair
+  link: MemoryLink
+  frames: Buffer[]
+  hello (version?: number, rooms?: string[]): void
+}
+
+let port = 2000
+
+/** Links a node to a test-driven end; `initiator`: the raw end dialled. */
+export function rawPeer (node: MeshNode, initiator = true, kp: KeyPair = generateKeyPair()): RawPeer {
+  const addr = `127.0.0.1:${port++}`
+  const [mine, theirs] = initiator
+    ? memoryLinkPair(kp.publicKey, addr, node.keyPair.publicKey, '127.0.0.1:1000')
+    : memoryLinkPair(node.keyPair.publicKey, '127.0.0.1:1000', kp.publicKey, addr).reverse() as [MemoryLink, MemoryLink]
+  const frames: Buffer[] = []
+  mine.on('frame', (f: Buffer) => frames.push(f))
+  node.addLink(theirs)
+  const hello = (version = PROTOCOL_VERSION, rooms = ['lobby']) => mine.send(encodeHello({ version, nick: 'raw', listen: addr, rooms, flags: 1 }))
+  return { kp, link: mine, frames, hello }
+}
+
+/** A chat message signed by `kp`, dated `ts` (default now), as it travels one hop. */
+export function chat (kp: KeyPair, text: string, over: Partial<Envelope> = {}): FloodMessage {
+  const ts = over.ts ?? Date.now()
+  return encodeFlood({ kind: MessageKind.CHAT, author: kp.publicKey, room: 'lobby', nick: 'x', ts, expires: ts + 60_000, ttl: 8, payload: Buffer.from(text), ...over }, kp, 1)
+}
+
+export const wait = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
+
+/** Polls `pred` until it holds or `ms` pass; resolves with whether it held. */
+export async function until (pred: () => boolean, ms = 3000): Promise<boolean> {
+  const end = Date.now() + ms
+  while (!pred()) { if (Date.now() > end) return false; await wait(5) }
+  return true
+}
