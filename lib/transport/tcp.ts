@@ -15,6 +15,7 @@ import { guardSocket, MAX_WIRE_MESSAGE_BYTES } from './wire-guard'
 import { HandshakeGate, ipKey, DEFAULT_HANDSHAKE_LIMITS, type HandshakeLimits } from './handshake-gate'
 import { errnoText } from './errno'
 import { closeWithin, CLOSE_FALLBACK_MS } from './close'
+import { dialSource } from './dial-source'
 
 /** Time a new connection has to finish the Noise handshake. */
 export const HANDSHAKE_TIMEOUT_MS = 10_000
@@ -141,7 +142,7 @@ export class TcpTransport {
 
   async dial (address: string): Promise<Link> {
     const { host, port } = parseAddress(address)
-    const socket = net.connect({ host, port })
+    const socket = net.connect({ host, port, localAddress: dialSource(this.opts.host, host) })
     socket.setNoDelay(true)
     this.guard(socket, `dial ${address}`)
     this.pending.add(socket)
