@@ -5,6 +5,8 @@ import { buildProgram, toConfig, type Config } from './options'
 import { failer, parseOrExit, type Fail } from './exit'
 import { MeshNode } from '../lib/core/node'
 import { TcpTransport } from '../lib/transport/tcp'
+import { closeWithin, CLOSE_FALLBACK_MS } from '../lib/transport/close'
+import { FaultThrottle } from '../lib/transport/fault-throttle'
 import type { SwarmTransport } from '../lib/transport/swarm'
 import { loadOrCreateIdentity } from '../lib/store/identity'
 import { openHistoryFile, loadHistory } from '../lib/store/open-history'
@@ -47,11 +49,14 @@ async function main (): Promise<void> {
     minLinks: config.minLinks, maxLinks: config.maxLinks, ratePerSecond: config.ratePerSecond,
     rateBurst: config.rateBurst, timing: config.timing, anchor: config.anchor
   })
+  // Transport faults (refused or failed handshakes, oversized messages) are
+  // caused by strangers: one line per code per few seconds, with a count.
+  const faults = new FaultThrottle((code, message) => node.reportFault(code, message))
   const tcp = new TcpTransport({
     keyPair, host: config.listen.host, port: config.listen.port,
     handshakeTimeoutMs: node.timing.helloTimeoutMs,
     onLink: link => node.addLink(link),
-    onError: () => {}
+    onFault: err => faults.report(err)
   })
   try {
     node.setListenAddress(await tcp.listen())
@@ -73,12 +78,13 @@ async function main (): Promise<void> {
     if (closing) return
     closing = true
     front.stop()
-    if (gateway) await Promise.race([gateway.close(), new Promise(resolve => setTimeout(resolve, 1000))])
+    faults.close()
+    if (gateway) await closeWithin(() => gateway.close(), CLOSE_FALLBACK_MS)
     await node.close()
     nickBook.flush()
     if (swarm) await swarm.close()
     if (history) await history.store.close()
-    await Promise.race([tcp.close(), new Promise(resolve => setTimeout(resolve, 1000))])
+    await tcp.close()
     process.exit(status)
   }
   // The terminal view needs a real terminal on both ends; otherwise (pipes, TERM=dumb) run headless.
@@ -99,7 +105,7 @@ async function main (): Promise<void> {
       keyPair, host: config.listen.host, bootstrap: config.bootstrap ?? undefined, maxPeers: config.maxLinks, timing: config.swarmTiming,
       onLink: link => { node.addLink(link) },
       onDiscovery: d => node.reportDiscovery(d),
-      onFault: (code, message) => node.reportFault(code as ErrorCode, message)
+      onFault: err => faults.report(err)
     })
     for (const topic of config.topics) void swarm.join(topic)
     // A node on the DHT also looks up every room it /joins later.

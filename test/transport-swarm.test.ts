@@ -83,7 +83,7 @@ test('swarm discovery: DHT_UNREACHABLE while no bootstrap answers, joined once o
     bootstrap: [{ host: HOST, port }],
     onLink: link => link.destroy(),
     onDiscovery: d => { states.push(d.state); onState?.(d.state) },
-    onFault: (code, message) => faults.push({ code, message }),
+    onFault: err => faults.push({ code: err.code, message: err.message }),
     timing: { unreachableMs: 300, retryMs: 200 }
   })
   closers.push(() => tr.close())

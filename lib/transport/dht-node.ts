@@ -5,7 +5,9 @@ import dgram from 'dgram'
 import net from 'net'
 import os from 'os'
 import DHT from 'hyperdht'
-import { MeshError, errorMessage } from '../protocol/errors'
+import { MeshError } from '../protocol/errors'
+import { closeWithin } from './close'
+import { errnoText } from './errno'
 import { formatAddress, isWildcardHost } from '../protocol/address'
 
 /**
@@ -60,24 +62,11 @@ export async function startDhtNode (host: string, port: number): Promise<DhtNode
     }
   } catch (err) {
     if (dht) await closeDht(dht)
-    const code = (err as NodeJS.ErrnoException).code
-    const why = code === 'EADDRINUSE' ? 'address already in use'
-      : code === 'EADDRNOTAVAIL' ? 'address not available on this machine'
-        : code === 'EACCES' ? 'permission denied' : errorMessage(err)
-    throw new MeshError('LISTEN_FAILED', `cannot run a DHT node on ${formatAddress(host, port)} (UDP): ${why}`)
+    throw new MeshError('LISTEN_FAILED', `cannot run a DHT node on ${formatAddress(host, port)} (UDP): ${errnoText(err)}`)
   }
 }
 
 /** Destroys a DHT node, forcing it when a graceful close takes longer than DHT_CLOSE_TIMEOUT_MS. */
 export async function closeDht (dht: DHT, timeoutMs = DHT_CLOSE_TIMEOUT_MS): Promise<void> {
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<'late'>(resolve => { timer = setTimeout(() => resolve('late'), timeoutMs) })
-  try {
-    const r = await Promise.race([dht.destroy().then(() => 'done' as const), late])
-    if (r === 'late') await dht.destroy({ force: true })
-  } catch {
-    // closing: nothing left to report
-  } finally {
-    clearTimeout(timer)
-  }
+  await closeWithin(() => dht.destroy(), timeoutMs, () => dht.destroy({ force: true }))
 }

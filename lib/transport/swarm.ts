@@ -8,8 +8,9 @@ import Hyperswarm from 'hyperswarm'
 import type { Link } from '../core/link'
 import { StreamLink } from './stream-link'
 import { closeDht } from './dht-node'
+import { closeWithin } from './close'
 import { hash, type KeyPair } from '../protocol/crypto'
-import { MeshError } from '../protocol/errors'
+import { MeshError, type ErrorCode } from '../protocol/errors'
 import { formatAddress, isWildcardHost, type HostPort } from '../protocol/address'
 
 /** Prefix hashed with a topic name, so other applications' topics never collide with ours. */
@@ -36,7 +37,8 @@ export interface SwarmTransportOptions {
   bootstrap?: HostPort[]
   onLink: (link: Link) => void
   onDiscovery?: (d: DiscoveryReport) => void
-  onFault?: (code: string, message: string) => void
+  /** DHT trouble and refused connections, as coded errors. */
+  onFault?: (err: MeshError) => void
   maxPeers?: number
   timing?: Partial<SwarmTiming>
 }
@@ -213,8 +215,8 @@ export class SwarmTransport {
     for (const t of this.topics.values()) this.report(t)
   }
 
-  private fault (code: string, message: string): void {
-    if (!this.closed) this.opts.onFault?.(code, message)
+  private fault (code: ErrorCode, message: string): void {
+    if (!this.closed) this.opts.onFault?.(new MeshError(code, message))
   }
 
   private later (ms: number, fn: () => void): void {
@@ -230,16 +232,7 @@ export class SwarmTransport {
     this.timers.clear()
     if (this.retryTimer) clearTimeout(this.retryTimer)
     for (const { link } of this.live) link.destroy(new MeshError('NODE_CLOSED', 'node is shutting down'))
-    let timer: NodeJS.Timeout | undefined
-    const late = new Promise<'late'>(resolve => { timer = setTimeout(() => resolve('late'), timeoutMs) })
-    try {
-      const r = await Promise.race([this.swarm.destroy().then(() => 'done' as const), late])
-      if (r === 'late') await this.swarm.destroy({ force: true })
-    } catch {
-      // closing: nothing left to report
-    } finally {
-      clearTimeout(timer)
-    }
+    await closeWithin(() => this.swarm.destroy(), timeoutMs, () => this.swarm.destroy({ force: true }))
     if (!this.dht.destroyed) await closeDht(this.dht, timeoutMs)
   }
 }
