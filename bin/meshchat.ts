@@ -7,6 +7,7 @@ import { MeshNode } from '../lib/core/node'
 import { TcpTransport } from '../lib/transport/tcp'
 import type { SwarmTransport } from '../lib/transport/swarm'
 import { loadOrCreateIdentity } from '../lib/store/identity'
+import { prepareDataDir } from '../lib/store/data-dir'
 import { openHistory } from '../lib/store/open-history'
 import { FileNickBook } from '../lib/store/nick-book'
 import { Headless } from '../lib/ui/headless'
@@ -30,6 +31,8 @@ async function main (): Promise<void> {
   const config = parseArgs(process.argv)
   let keyPair
   try {
+    // Created 0700 if missing; refused (DATA_DIR_UNSAFE) if others can write to it.
+    prepareDataDir(config.dataDir)
     keyPair = loadOrCreateIdentity(config.dataDir).keyPair
   } catch (err) {
     fail(1, errorMessage(err))

@@ -38,6 +38,8 @@ export type ErrorCode =
   | 'GATEWAY_FULL'
   | 'HISTORY_TORN'
   | 'HISTORY_CORRUPT'
+  | 'HISTORY_WRITE_FAILED'
+  | 'DATA_DIR_UNSAFE'
   | 'DHT_UNREACHABLE'
 
 export class MeshError extends Error {
