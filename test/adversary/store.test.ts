@@ -91,7 +91,7 @@ test('a data dir writable by others makes meshchat exit 1 with DATA_DIR_UNSAFE',
   t.notOk(fs.existsSync(path.join(dir, 'identity.json')), 'no identity written into it')
 
   const dir2 = tempDir()
-  fs.writeFileSync(path.join(dir2, 'identity.json'), '{}', { mode: 0o600 })
+  loadOrCreateIdentity(dir2)
   fs.chmodSync(path.join(dir2, 'identity.json'), 0o666)
   const r2 = await runBin([...START, '--data-dir', dir2], 8000).catch(err => ({ code: -1, stdout: '', stderr: String(err) }))
   t.equal(r2.code, 1, 'a world-writable identity: exit 1')
