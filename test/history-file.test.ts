@@ -165,3 +165,23 @@ test('history log: compacted while running under a byte bound', async (t) => {
   const after = texts(HistoryFile.open(d).frames)
   t.deepEqual(after.filter(x => want.includes(x)), want, 'every record of the last snapshot, in order')
 })
+
+test('history log: a failed compaction is reported once (HISTORY_WRITE_FAILED), backs off, and loses no append', async (t) => {
+  const d = tempDir()
+  const errors: Array<{ code: string }> = []
+  let snapshots = 0
+  const { store } = HistoryFile.open(d, { snapshot: () => { snapshots++; throw new Error('boom') }, maxRecords: 5, onError: e => errors.push(e) })
+  for (let i = 0; i < 100; i++) { store.append(msg(i)); if (i % 10 === 9) await new Promise(resolve => setTimeout(resolve, 2)) }
+  await store.close()
+  t.deepEqual(errors.map(e => e.code), ['HISTORY_WRITE_FAILED'], 'reported once')
+  t.ok(snapshots >= 1 && snapshots <= 4, `retried only as the log grew by the factor (${snapshots} tries for 100 appends)`)
+  t.equal(HistoryFile.open(d).frames.length, 100, 'all 100 records still on disk')
+})
+
+test('crc32: the table version matches the check value and zlib', async (t) => {
+  const { crc32, tableCrc32 } = await import('../lib/store/crc32')
+  t.equal(tableCrc32(Buffer.from('123456789')), 0xcbf43926, 'check value')
+  t.equal(crc32(Buffer.from('123456789')), 0xcbf43926, 'the one in use')
+  const b = msg(1).frame
+  t.equal(tableCrc32(b.subarray(10), tableCrc32(b.subarray(0, 10))), crc32(b), 'continued = whole')
+})

@@ -46,7 +46,8 @@ export class HistoryFile implements HistoryStore {
   private writing = false
   private compacting = false
   private closed = false
-  private failing = false
+  /** A failure of each kind is reported once, until that kind succeeds again. */
+  private failing = { write: false, compact: false }
   private keptRecords: number
   private keptBytes: number
   /** Records and bytes in the file plus those queued for it. */
@@ -99,8 +100,8 @@ export class HistoryFile implements HistoryStore {
     this.queue = []
     fs.write(this.fd, chunk, 0, chunk.length, null, (err) => {
       this.writing = false
-      if (err) this.fail('cannot append to', err)
-      else this.failing = false
+      if (err) this.fail('write', 'cannot append to', err)
+      else this.failing.write = false
       if (this.overBound()) this.compact()
       else this.pump()
     })
@@ -127,21 +128,32 @@ export class HistoryFile implements HistoryStore {
       return this.compactDone(err)
     }
     // Everything queued was appended before the snapshot: memory either holds it
-    // (so the snapshot does) or has dropped it, as compaction would.
+    // (so the snapshot does) or has dropped it, as compaction would. If the
+    // rewrite fails it goes back to the front of the queue, for the old log.
+    const before = this.queue
     this.queue = []
+    let tmpOpen = true
+    const failed = (err: unknown) => {
+      if (tmpOpen) try { fs.closeSync(tmp.fd) } catch {}
+      removeQuietly(tmp.name)
+      this.queue = before.concat(this.queue)
+      this.compactDone(err)
+    }
     fs.write(tmp.fd, body, 0, body.length, 0, (err) => {
-      if (err) return this.finishTemp(tmp, err)
+      if (err) return failed(err)
       fs.fsync(tmp.fd, (err) => {
-        if (err) return this.finishTemp(tmp, err)
+        if (err) return failed(err)
+        let fd: number
         try {
+          tmpOpen = false
           fs.closeSync(tmp.fd)
           fs.renameSync(tmp.name, this.file)
-          fs.closeSync(this.fd)
-          this.fd = fs.openSync(this.file, 'a', 0o600)
         } catch (err) {
-          removeQuietly(tmp.name)
-          return this.compactDone(err)
+          return failed(err)
         }
+        try { fd = fs.openSync(this.file, 'a', 0o600) } catch (err) { return this.compactDone(err) }
+        fs.closeSync(this.fd)
+        this.fd = fd
         this.keptRecords = frames.length
         this.keptBytes = body.length
         this.records = frames.length + this.queue.length
@@ -152,26 +164,22 @@ export class HistoryFile implements HistoryStore {
     })
   }
 
-  private finishTemp (tmp: { fd: number; name: string }, err: unknown): void {
-    try { fs.closeSync(tmp.fd) } catch {}
-    removeQuietly(tmp.name)
-    this.compactDone(err)
-  }
-
   private compactDone (err: unknown): void {
     if (err) {
       // Do not retry on every write: wait until the log has grown by the factor again.
-      this.keptRecords = Math.max(this.keptRecords, Math.ceil(this.records / HISTORY_COMPACT_FACTOR))
-      this.keptBytes = Math.max(this.keptBytes, Math.ceil(this.bytes / HISTORY_COMPACT_FACTOR))
-      this.fail('cannot compact', err)
+      this.keptRecords = Math.max(this.keptRecords, this.records)
+      this.keptBytes = Math.max(this.keptBytes, this.bytes)
+      this.fail('compact', 'cannot compact', err)
+    } else {
+      this.failing.compact = false
     }
     this.compacting = false
     this.pump()
   }
 
-  private fail (what: string, err: unknown): void {
-    if (this.failing) return
-    this.failing = true
+  private fail (kind: 'write' | 'compact', what: string, err: unknown): void {
+    if (this.failing[kind]) return
+    this.failing[kind] = true
     this.opts.onError?.(new MeshError('HISTORY_WRITE_FAILED', `${what} ${this.file}: ${errorMessage(err)}`))
   }
 

@@ -113,3 +113,39 @@ test('a data dir meshchat creates is 0700 whatever the umask', async (t) => {
   try { prepareDataDir(dir) } finally { process.umask(old) }
   t.equal(fs.statSync(dir).mode & 0o777, 0o700, 'mode 0700')
 })
+
+test('temp names: TEMP_NAME_RANDOM_BYTES of hex; a taken name is retried up to TEMP_OPEN_ATTEMPTS times, never followed', async (t) => {
+  const { tempNameFor, openTempFor, TEMP_NAME_RANDOM_BYTES, TEMP_OPEN_ATTEMPTS } = await import('../../lib/store/safe-file')
+  const crypto = require('crypto') as typeof import('crypto')
+  const dir = tempDir()
+  const file = path.join(dir, 'known-nicks.json')
+  t.match(path.basename(tempNameFor(file)), new RegExp(`^known-nicks\\.json\\.[0-9a-f]{${2 * TEMP_NAME_RANDOM_BYTES}}\\.tmp$`), 'name shape')
+  const real = crypto.randomBytes
+  const fixed = Buffer.alloc(TEMP_NAME_RANDOM_BYTES, 7)
+  const taken = `${file}.${fixed.toString('hex')}.tmp`
+  const { unchanged } = plant(dir, [path.basename(taken)])
+  let calls = 0
+  let always = false
+  ;(crypto as any).randomBytes = (n: number) => { calls++; return always || calls === 1 ? fixed : real(n) }
+  try {
+    const got = openTempFor(file)
+    fs.closeSync(got.fd)
+    t.notEqual(got.name, taken, 'the second try got a fresh name')
+    calls = 0
+    always = true
+    t.throws(() => openTempFor(file), /EEXIST/, 'always the taken name: gives up')
+    t.equal(calls, TEMP_OPEN_ATTEMPTS, `after ${TEMP_OPEN_ATTEMPTS} tries`)
+  } finally {
+    ;(crypto as any).randomBytes = real
+  }
+  t.ok(unchanged(), 'the symlink target is unchanged')
+})
+
+test('group-writable is unsafe (UNSAFE_MODE_BITS); group- or world-readable is not', async (t) => {
+  const { checkDataDir } = await import('../../lib/store/data-dir')
+  const dir = tempDir()
+  fs.chmodSync(dir, 0o770)
+  t.throws(() => checkDataDir(dir), (err: any) => err.code === 'DATA_DIR_UNSAFE' && /mode 0770/.test(err.message), '0770 refused')
+  fs.chmodSync(dir, 0o755)
+  t.doesNotThrow(() => checkDataDir(dir), '0755 accepted')
+})
