@@ -185,3 +185,25 @@ test('crc32: the table version matches the check value and zlib', async (t) => {
   const b = msg(1).frame
   t.equal(tableCrc32(b.subarray(10), tableCrc32(b.subarray(0, 10))), crc32(b), 'continued = whole')
 })
+
+test('openHistory: a node sending 600 messages keeps its log near 4 x what memory keeps, holding what memory holds', async (t) => {
+  t.timeoutAfter(60_000)
+  const d = tempDir()
+  const node = new MeshNode({ keyPair: generateKeyPair(), nick: 'h', rooms: ['lobby'], pex: false, minLinks: 0, maxLinks: 4, historySize: 20, timing: { tickMs: 50 } })
+  node.on('fault', () => {})
+  const { store } = openHistory(node, d)
+  let most = 0
+  for (let i = 0; i < 600; i++) {
+    node.send(`line ${i}`)
+    if (i % 20 === 19) {
+      await new Promise(resolve => setTimeout(resolve, 2))
+      most = Math.max(most, parseLog(fs.readFileSync(path.join(d, HISTORY_FILE))).frames.length)
+    }
+  }
+  const held = node.history.room('lobby').messages().map(m => m.payload.toString())
+  await store.close()
+  await node.close()
+  t.ok(most > 0 && most <= 2 * 4 * 20, `the log never held more than ${2 * 4 * 20} records (most ${most} of 600)`)
+  const after = texts(HistoryFile.open(d).frames)
+  t.deepEqual(after.filter(x => held.includes(x)), held, 'every message memory holds is in the log, in order')
+})

@@ -58,8 +58,11 @@ export class HistoryFile implements HistoryStore {
 
   private constructor (readonly file: string, records: number, bytes: number, private readonly opts: HistoryFileOptions) {
     this.fd = fs.openSync(file, 'a', 0o600)
-    this.records = this.keptRecords = records
-    this.bytes = this.keptBytes = bytes
+    this.records = records
+    this.bytes = bytes
+    // What memory keeps is known from the first snapshot on; until then the bounds alone apply.
+    this.keptRecords = 0
+    this.keptBytes = 0
   }
 
   static open (dir: string, opts: HistoryFileOptions = {}): OpenedHistory {

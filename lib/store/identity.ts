@@ -5,7 +5,7 @@ import path from 'path'
 import { generateKeyPair, keyPairMatches, type KeyPair } from '../protocol/crypto'
 import { MeshError } from '../protocol/errors'
 import { IDENTITY_FILE, prepareDataDir } from './data-dir'
-import { writeFileAtomic } from './safe-file'
+import { removeStaleTemps, writeFileAtomic } from './safe-file'
 
 export { IDENTITY_FILE }
 
@@ -13,6 +13,7 @@ export { IDENTITY_FILE }
 export function loadOrCreateIdentity (dir: string): { keyPair: KeyPair; created: boolean } {
   prepareDataDir(dir)
   const file = path.join(dir, IDENTITY_FILE)
+  removeStaleTemps(file)
   let text: string | null = null
   try { text = fs.readFileSync(file, 'utf8') } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new MeshError('IDENTITY_INVALID', `cannot read ${file}: ${(err as Error).message}`)
