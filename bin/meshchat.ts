@@ -4,12 +4,15 @@
 import { buildProgram, toConfig, type Config } from './options'
 import { failer, parseOrExit, type Fail } from './exit'
 import { MeshNode } from '../lib/core/node'
+import { DEFAULT_HISTORY_SIZE } from '../lib/core/history'
 import { TcpTransport } from '../lib/transport/tcp'
 import { closeWithin, CLOSE_FALLBACK_MS } from '../lib/transport/close'
 import { FaultThrottle } from '../lib/transport/fault-throttle'
 import type { SwarmTransport } from '../lib/transport/swarm'
 import { loadOrCreateIdentity } from '../lib/store/identity'
-import { openHistoryFile, loadHistory } from '../lib/store/open-history'
+import { prepareDataDir } from '../lib/store/data-dir'
+import { openNodeHistory, type LoadedNodeHistory } from '../lib/store/open-history'
+import type { HistoryStore } from '../lib/core/types'
 import { FileNickBook } from '../lib/store/nick-book'
 import { Headless } from '../lib/ui/headless'
 import { AnchorLog } from '../lib/ui/anchor-log'
@@ -32,23 +35,30 @@ async function main (): Promise<void> {
   const config = parseArgs(process.argv)
   let keyPair
   try {
+    // Created 0700 if missing; refused (DATA_DIR_UNSAFE) if others can write to it.
+    prepareDataDir(config.dataDir)
     keyPair = loadOrCreateIdentity(config.dataDir).keyPair
   } catch (err) {
     fail(1, errorMessage(err))
   }
   const nickBook = new FileNickBook(config.dataDir)
-  let opened
-  try {
-    opened = config.history ? openHistoryFile(config.dataDir) : null
-  } catch (err) {
-    fail(1, errorMessage(err))
-  }
-  const node = new MeshNode({
-    historyStore: opened?.store,
-    keyPair, nick: config.nick, rooms: config.rooms, nickBook, ttl: config.ttl, pex: config.pex,
+  const build = (historyStore?: HistoryStore) => new MeshNode({
+    historyStore, keyPair, nick: config.nick, rooms: config.rooms, nickBook, ttl: config.ttl, pex: config.pex,
     minLinks: config.minLinks, maxLinks: config.maxLinks, ratePerSecond: config.ratePerSecond,
     rateBurst: config.rateBurst, timing: config.timing, anchor: config.anchor
   })
+  let node!: MeshNode
+  let history: LoadedNodeHistory | null = null
+  try {
+    if (config.history) {
+      history = openNodeHistory(config.dataDir, DEFAULT_HISTORY_SIZE * Math.max(1, config.rooms.length), build)
+      node = history.node
+    } else {
+      node = build()
+    }
+  } catch (err) {
+    fail(1, errorMessage(err))
+  }
   // Transport faults (refused or failed handshakes, oversized messages) are
   // caused by strangers: one line per code per few seconds, with a count.
   const faults = new FaultThrottle((code, message) => node.reportFault(code, message))
@@ -63,7 +73,6 @@ async function main (): Promise<void> {
   } catch (err) {
     fail(1, errorMessage(err))
   }
-  const history = opened ? loadHistory(node, opened) : null
   node.setDialer(address => tcp.dial(address))
   for (const p of config.peers) node.addPeer(p)
   const gateway = config.textListen && new TextGateway({

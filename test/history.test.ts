@@ -8,6 +8,7 @@ import { RoomHistory } from '../lib/core/history'
 import { encodeFlood, MessageKind } from '../lib/protocol/envelope'
 import { generateKeyPair } from '../lib/protocol/crypto'
 import { HistoryFile, parseLog } from '../lib/store/history-file'
+import { RECORD_HEADER_BYTES } from '../lib/store/log-format'
 
 const kp = generateKeyPair()
 function msg (ts: number, text: string, room = 'lobby') {
@@ -79,7 +80,7 @@ test('history log: every cut inside the last record is reported and skipped', as
   const whole = fs.readFileSync(file)
   t.equal(parseLog(whole).frames.length, 3, 'three whole records')
   t.equal(parseLog(whole).torn, null, 'no tear')
-  const lastStart = whole.length - (4 + msgs[2].frame.length)
+  const lastStart = whole.length - (RECORD_HEADER_BYTES + msgs[2].frame.length)
   let ok = 0
   for (let cut = lastStart + 1; cut < whole.length; cut++) {
     const { frames, torn } = parseLog(whole.subarray(0, cut))

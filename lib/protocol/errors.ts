@@ -41,6 +41,8 @@ export type ErrorCode =
   | 'GATEWAY_FULL'
   | 'HISTORY_TORN'
   | 'HISTORY_CORRUPT'
+  | 'HISTORY_WRITE_FAILED'
+  | 'DATA_DIR_UNSAFE'
   | 'DHT_UNREACHABLE'
   | 'TIME_SKEW'
   | 'EXPIRED'

@@ -1,104 +1,207 @@
-// The on-disk history of a node run with --history (and of the anchor):
-// an append-only log of signed FLOOD frames, each record a 4-byte big-endian
-// length followed by the frame. A crash mid-write leaves at most one torn
-// record at the tail: on open it is detected, reported, and cut off.
+// The on-disk history of a node run with --history (and of the anchor): an
+// append-only log of signed FLOOD frames in the format of log-format.ts.
+// On open, a torn tail is cut, damaged records in the middle are skipped
+// (only they are lost) and a version 1 log is converted. While running, the
+// log is rewritten from a snapshot of what memory keeps whenever it outgrows
+// its bound, so a flood cannot grow it without limit.
 import fs from 'fs'
 import path from 'path'
 import type { FloodMessage } from '../protocol/envelope'
 import type { HistoryStore } from '../core/node'
-import { MAX_FRAME_BYTES } from '../protocol/limits'
+import { MeshError, errorMessage } from '../protocol/errors'
+import { encodeLog, encodeRecord, parseLog, RECORD_HEADER_BYTES, type Skipped, type TornTail } from './log-format'
+import { openTempFor, removeQuietly, removeStaleTemps, writeFileAtomic } from './safe-file'
+
+export { parseLog, type TornTail, type Skipped } from './log-format'
 
 export const HISTORY_FILE = 'history.log'
-const HEADER_BYTES = 4
-/** The log is rewritten from memory when it holds this many times what memory keeps. */
+/** The log is rewritten from memory when it holds this many times what memory keeps (records or bytes). */
 export const HISTORY_COMPACT_FACTOR = 4
+/** The log is rewritten from memory when it passes this many bytes (or HISTORY_COMPACT_FACTOR x the bytes memory keeps, if more). */
+export const MAX_HISTORY_LOG_BYTES = 64 * 1024 * 1024
 
-export interface TornTail { offset: number; bytes: number; reason: string }
+export interface HistoryFileOptions {
+  /** The frames memory keeps now; the log is rewritten to exactly these (plus what is appended after) when it outgrows its bound. Without it the log is never compacted while running. */
+  snapshot?: () => Buffer[]
+  /** Record bound (raised to HISTORY_COMPACT_FACTOR x the last snapshot if that is more). Default: no record bound. */
+  maxRecords?: number
+  /** Byte bound (raised to HISTORY_COMPACT_FACTOR x the last snapshot's bytes if that is more). Default MAX_HISTORY_LOG_BYTES. */
+  maxBytes?: number
+  /** A write or compaction failed (HISTORY_WRITE_FAILED); appending goes on. */
+  onError?: (err: MeshError) => void
+}
 
-export interface OpenedHistory { store: HistoryFile; frames: Buffer[]; torn: TornTail | null }
-
-/** Splits a log into frames; stops at the first record that cannot be whole. */
-export function parseLog (buf: Buffer): { frames: Buffer[]; torn: TornTail | null } {
-  const frames: Buffer[] = []
-  let off = 0
-  while (off < buf.length) {
-    if (buf.length - off < HEADER_BYTES) return { frames, torn: { offset: off, bytes: buf.length - off, reason: 'partial record header' } }
-    const len = buf.readUInt32BE(off)
-    if (len === 0 || len > MAX_FRAME_BYTES) return { frames, torn: { offset: off, bytes: buf.length - off, reason: `record length ${len} is impossible` } }
-    if (buf.length - off - HEADER_BYTES < len) return { frames, torn: { offset: off, bytes: buf.length - off, reason: `record of ${len} bytes cut short` } }
-    frames.push(buf.subarray(off + HEADER_BYTES, off + HEADER_BYTES + len))
-    off += HEADER_BYTES + len
-  }
-  return { frames, torn: null }
+export interface OpenedHistory {
+  store: HistoryFile
+  frames: Buffer[]
+  torn: TornTail | null
+  skipped: Skipped
+  /** The log was in the version 1 format and has been rewritten as version 2. */
+  converted: boolean
 }
 
 export class HistoryFile implements HistoryStore {
   private fd: number
   private queue: Buffer[] = []
   private writing = false
+  private compacting = false
   private closed = false
+  /** A failure of each kind is reported once, until that kind succeeds again. */
+  private failing = { write: false, compact: false }
+  private keptRecords: number
+  private keptBytes: number
+  /** Records and bytes in the file plus those queued for it. */
   records: number
+  bytes: number
+  /** Compactions done while running. */
+  compactions = 0
 
-  private constructor (readonly file: string, records: number) {
+  private constructor (readonly file: string, records: number, bytes: number, private readonly opts: HistoryFileOptions) {
     this.fd = fs.openSync(file, 'a', 0o600)
     this.records = records
+    this.bytes = bytes
+    // What memory keeps is known from the first snapshot on; until then the bounds alone apply.
+    this.keptRecords = 0
+    this.keptBytes = 0
   }
 
-  static open (dir: string): OpenedHistory {
+  static open (dir: string, opts: HistoryFileOptions = {}): OpenedHistory {
     const file = path.join(dir, HISTORY_FILE)
+    removeStaleTemps(file)
     let buf = Buffer.alloc(0)
     try { buf = fs.readFileSync(file) } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
     }
-    const { frames, torn } = parseLog(buf)
-    if (torn) fs.truncateSync(file, torn.offset)
-    return { store: new HistoryFile(file, frames.length), frames: frames.map(f => Buffer.from(f)), torn }
+    const parsed = parseLog(buf)
+    const frames = parsed.frames.map(f => Buffer.from(f))
+    let bytes: number
+    if (parsed.format !== 'v2' || !parsed.headerOk || parsed.skipped.bytes > 0) {
+      const body = encodeLog(frames)
+      writeFileAtomic(file, body)
+      bytes = body.length
+    } else {
+      bytes = parsed.torn ? parsed.torn.offset : buf.length
+      if (parsed.torn) fs.truncateSync(file, bytes)
+    }
+    const store = new HistoryFile(file, frames.length, bytes, opts)
+    return { store, frames, torn: parsed.torn, skipped: parsed.skipped, converted: parsed.format === 'v1' }
   }
 
   /** Queues a record; writes happen off the hot path, in order. */
   append (m: FloodMessage): void {
     if (this.closed) return
-    const rec = Buffer.allocUnsafe(HEADER_BYTES + m.frame.byteLength)
-    rec.writeUInt32BE(m.frame.byteLength, 0)
-    m.frame.copy(rec, HEADER_BYTES)
-    this.queue.push(rec)
+    this.queue.push(m.frame)
     this.records++
+    this.bytes += RECORD_HEADER_BYTES + m.frame.byteLength
     this.pump()
   }
 
   private pump (): void {
-    if (this.writing || this.queue.length === 0) return
+    if (this.writing || this.compacting || this.queue.length === 0) return
     this.writing = true
-    const chunk = Buffer.concat(this.queue)
+    const chunk = Buffer.concat(this.queue.map(encodeRecord))
     this.queue = []
-    fs.write(this.fd, chunk, 0, chunk.length, null, () => {
+    fs.write(this.fd, chunk, 0, chunk.length, null, (err) => {
       this.writing = false
-      this.pump()
+      if (err) this.fail('write', 'cannot append to', err)
+      else this.failing.write = false
+      if (this.overBound()) this.compact()
+      else this.pump()
     })
   }
 
-  /** Replaces the log with exactly these frames (compaction). */
-  rewrite (frames: Buffer[]): void {
-    const parts: Buffer[] = []
-    for (const f of frames) {
-      const h = Buffer.allocUnsafe(HEADER_BYTES)
-      h.writeUInt32BE(f.byteLength, 0)
-      parts.push(h, f)
-    }
-    const tmp = this.file + '.tmp'
-    fs.writeFileSync(tmp, Buffer.concat(parts), { mode: 0o600 })
-    fs.closeSync(this.fd)
-    fs.renameSync(tmp, this.file)
-    this.fd = fs.openSync(this.file, 'a', 0o600)
-    this.records = frames.length
+  private overBound (): boolean {
+    if (!this.opts.snapshot || this.closed) return false
+    const maxRecords = Math.max(this.opts.maxRecords ?? Infinity, HISTORY_COMPACT_FACTOR * this.keptRecords)
+    const maxBytes = Math.max(this.opts.maxBytes ?? MAX_HISTORY_LOG_BYTES, HISTORY_COMPACT_FACTOR * this.keptBytes)
+    return this.records > maxRecords || this.bytes > maxBytes
   }
 
-  /** Flushes queued records and closes the file. */
+  /** Rewrites the log from the snapshot into a new temp file, then renames it over the log; appends meanwhile wait in the queue. */
+  private compact (): void {
+    this.compacting = true
+    let frames: Buffer[]
+    let tmp: { fd: number; name: string }
+    let body: Buffer
+    try {
+      frames = this.opts.snapshot!()
+      body = encodeLog(frames)
+      tmp = openTempFor(this.file)
+    } catch (err) {
+      return this.compactDone(err)
+    }
+    // Everything queued was appended before the snapshot: memory either holds it
+    // (so the snapshot does) or has dropped it, as compaction would. If the
+    // rewrite fails it goes back to the front of the queue, for the old log.
+    const before = this.queue
+    this.queue = []
+    let tmpOpen = true
+    const failed = (err: unknown) => {
+      if (tmpOpen) try { fs.closeSync(tmp.fd) } catch {}
+      removeQuietly(tmp.name)
+      this.queue = before.concat(this.queue)
+      this.compactDone(err)
+    }
+    fs.write(tmp.fd, body, 0, body.length, 0, (err) => {
+      if (err) return failed(err)
+      fs.fsync(tmp.fd, (err) => {
+        if (err) return failed(err)
+        let fd: number
+        try {
+          tmpOpen = false
+          fs.closeSync(tmp.fd)
+          fs.renameSync(tmp.name, this.file)
+        } catch (err) {
+          return failed(err)
+        }
+        try { fd = fs.openSync(this.file, 'a', 0o600) } catch (err) { return this.compactDone(err) }
+        fs.closeSync(this.fd)
+        this.fd = fd
+        this.keptRecords = frames.length
+        this.keptBytes = body.length
+        this.records = frames.length + this.queue.length
+        this.bytes = body.length + this.queue.reduce((n, f) => n + RECORD_HEADER_BYTES + f.byteLength, 0)
+        this.compactions++
+        this.compactDone(null)
+      })
+    })
+  }
+
+  private compactDone (err: unknown): void {
+    if (err) {
+      // Do not retry on every write: wait until the log has grown by the factor again.
+      this.keptRecords = Math.max(this.keptRecords, this.records)
+      this.keptBytes = Math.max(this.keptBytes, this.bytes)
+      this.fail('compact', 'cannot compact', err)
+    } else {
+      this.failing.compact = false
+    }
+    this.compacting = false
+    this.pump()
+  }
+
+  private fail (kind: 'write' | 'compact', what: string, err: unknown): void {
+    if (this.failing[kind]) return
+    this.failing[kind] = true
+    this.opts.onError?.(new MeshError('HISTORY_WRITE_FAILED', `${what} ${this.file}: ${errorMessage(err)}`))
+  }
+
+  /** Replaces the log with exactly these frames, synchronously (start-up compaction; not while running). */
+  rewrite (frames: Buffer[]): void {
+    const body = encodeLog(frames)
+    writeFileAtomic(this.file, body)
+    fs.closeSync(this.fd)
+    this.fd = fs.openSync(this.file, 'a', 0o600)
+    this.records = this.keptRecords = frames.length
+    this.bytes = this.keptBytes = body.length
+  }
+
+  /** Flushes queued records (and a compaction under way) and closes the file. */
   async close (): Promise<void> {
     if (this.closed) return
     this.closed = true
-    while (this.writing || this.queue.length) {
-      if (!this.writing) this.pump()
+    while (this.writing || this.compacting || this.queue.length) {
+      if (!this.writing && !this.compacting) this.pump()
       await new Promise(resolve => setTimeout(resolve, 5))
     }
     fs.closeSync(this.fd)

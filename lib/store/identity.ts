@@ -1,23 +1,19 @@
 // The node's ed25519 key pair, kept in <data-dir>/identity.json (mode 0600)
-// and created on first run.
+// and created on first run (through an exclusive random temp file).
 import fs from 'fs'
 import path from 'path'
 import { generateKeyPair, keyPairMatches, type KeyPair } from '../protocol/crypto'
 import { MeshError } from '../protocol/errors'
+import { IDENTITY_FILE, prepareDataDir } from './data-dir'
+import { removeStaleTemps, writeFileAtomic } from './safe-file'
 
-export const IDENTITY_FILE = 'identity.json'
+export { IDENTITY_FILE }
 
-export function ensureDataDir (dir: string): void {
-  try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
-  } catch (err) {
-    throw new MeshError('BAD_OPTION', `cannot create data directory ${dir}: ${(err as Error).message}`)
-  }
-}
-
+/** Loads the key pair, or creates it; first creates the data directory or refuses an unsafe one (DATA_DIR_UNSAFE). */
 export function loadOrCreateIdentity (dir: string): { keyPair: KeyPair; created: boolean } {
-  ensureDataDir(dir)
+  prepareDataDir(dir)
   const file = path.join(dir, IDENTITY_FILE)
+  removeStaleTemps(file)
   let text: string | null = null
   try { text = fs.readFileSync(file, 'utf8') } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new MeshError('IDENTITY_INVALID', `cannot read ${file}: ${(err as Error).message}`)
@@ -37,8 +33,6 @@ export function loadOrCreateIdentity (dir: string): { keyPair: KeyPair; created:
   }
   const kp = generateKeyPair()
   const body = JSON.stringify({ publicKey: kp.publicKey.toString('hex'), secretKey: kp.secretKey.toString('hex') }, null, 2) + '\n'
-  const tmp = file + '.tmp-' + process.pid
-  fs.writeFileSync(tmp, body, { mode: 0o600 })
-  fs.renameSync(tmp, file)
+  writeFileAtomic(file, body)
   return { keyPair: kp, created: true }
 }

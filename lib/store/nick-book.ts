@@ -3,6 +3,7 @@
 import fs from 'fs'
 import path from 'path'
 import type { NickBook } from '../core/directory'
+import { removeStaleTemps, writeFileAtomic } from './safe-file'
 
 export const NICK_BOOK_FILE = 'known-nicks.json'
 /** Nicks remembered; past this, new nicks are not recorded. */
@@ -15,6 +16,7 @@ export class FileNickBook implements NickBook {
 
   constructor (dir: string) {
     this.file = path.join(dir, NICK_BOOK_FILE)
+    removeStaleTemps(this.file)
     try {
       const j = JSON.parse(fs.readFileSync(this.file, 'utf8'))
       for (const [nick, key] of Object.entries(j)) if (typeof key === 'string' && /^[0-9a-f]{64}$/.test(key)) this.map.set(nick, key)
@@ -36,9 +38,7 @@ export class FileNickBook implements NickBook {
     if (this.saveTimer) clearTimeout(this.saveTimer)
     this.saveTimer = null
     try {
-      const tmp = this.file + '.tmp'
-      fs.writeFileSync(tmp, JSON.stringify(Object.fromEntries(this.map), null, 1), { mode: 0o600 })
-      fs.renameSync(tmp, this.file)
+      writeFileAtomic(this.file, JSON.stringify(Object.fromEntries(this.map), null, 1))
     } catch {}
   }
 }

@@ -1,7 +1,9 @@
-// Opens a node's on-disk history: the file is opened (and a torn tail cut)
-// before the node is built, so the node gets its store at construction; then
-// the stored messages go through the node's accept pipeline and an overgrown
-// log is compacted to what the node keeps.
+// Opens a node's on-disk history. The file is opened first (a torn tail cut,
+// damaged records skipped, an old format converted) so the node gets its
+// store at construction; then the stored messages go through the node's
+// accept pipeline, an overgrown log is compacted to what the node keeps, and
+// from then on the log compacts itself from the node's memory when it
+// outgrows its bound.
 import type { MeshNode } from '../core/node'
 import type { ErrorCode } from '../protocol/errors'
 import { HistoryFile, HISTORY_COMPACT_FACTOR, type OpenedHistory } from './history-file'
@@ -13,10 +15,22 @@ export interface LoadedHistory {
   report: { code: ErrorCode; message: string } | null
 }
 
-export function openHistoryFile (dataDir: string): OpenedHistory { return HistoryFile.open(dataDir) }
+export type LoadedNodeHistory = LoadedHistory & { node: MeshNode }
 
-export function loadHistory (node: MeshNode, opened: OpenedHistory): LoadedHistory {
-  const { store, frames, torn } = opened
+/** Where the opened log finds the node it belongs to, once the node is built. */
+export interface HistoryOwner { node: MeshNode | null }
+
+/** Opens the log; `memoryBound`: messages the node may keep in memory (per room, times its rooms). */
+export function openHistoryFile (dataDir: string, owner: HistoryOwner, memoryBound: number): OpenedHistory {
+  return HistoryFile.open(dataDir, {
+    snapshot: () => owner.node?.historyFrames() ?? [],
+    maxRecords: HISTORY_COMPACT_FACTOR * memoryBound,
+    onError: err => owner.node?.reportFault(err.code, err.message)
+  })
+}
+
+export function loadHistory (node: MeshNode, opened: OpenedHistory, memoryBound: number): LoadedHistory {
+  const { store, frames, torn, skipped, converted } = opened
   const [loaded, rejected] = node.loadHistory(frames)
   const notes: string[] = []
   let code: ErrorCode | '' = ''
@@ -24,11 +38,23 @@ export function loadHistory (node: MeshNode, opened: OpenedHistory): LoadedHisto
     code = 'HISTORY_TORN'
     notes.push(`${store.file}: torn record at byte ${torn.offset} (${torn.reason}); skipped its ${torn.bytes} bytes and kept the ${frames.length} records before it`)
   }
+  if (skipped.bytes) {
+    code ||= 'HISTORY_CORRUPT'
+    notes.push(`${store.file}: skipped ${skipped.bytes} damaged bytes in ${skipped.regions} place${skipped.regions === 1 ? '' : 's'} (about ${skipped.records} record${skipped.records === 1 ? '' : 's'}); the records around them were kept`)
+  }
   if (rejected) {
     code ||= 'HISTORY_CORRUPT'
     notes.push(`${store.file}: ${rejected} records failed their checks and were skipped`)
   }
-  const frames_ = node.historyFrames()
-  if (store.records > HISTORY_COMPACT_FACTOR * Math.max(frames_.length, node.historyPerRoom) || rejected) store.rewrite(frames_)
+  if (converted) notes.push(`${store.file}: converted to the checksummed log format`)
+  if (store.records > HISTORY_COMPACT_FACTOR * memoryBound || rejected) store.rewrite(node.historyFrames())
   return { store, loaded, report: code ? { code, message: notes.join('; ') } : null }
+}
+
+/** Opens the log, builds the node around it with `build`, and loads it: the whole sequence in one call. */
+export function openNodeHistory (dataDir: string, memoryBound: number, build: (store: HistoryFile) => MeshNode): LoadedNodeHistory {
+  const owner: HistoryOwner = { node: null }
+  const opened = openHistoryFile(dataDir, owner, memoryBound)
+  const node = owner.node = build(opened.store)
+  return { node, ...loadHistory(node, opened, memoryBound) }
 }
