@@ -39,6 +39,7 @@ export type ErrorCode =
   | 'HISTORY_TORN'
   | 'HISTORY_CORRUPT'
   | 'DHT_UNREACHABLE'
+  | 'PEX_LIMIT'
 
 export class MeshError extends Error {
   readonly code: ErrorCode
