@@ -12,6 +12,8 @@ function clock () {
   return c
 }
 const key = (n: number) => n.toString(16).padStart(64, '0')
+/** The entry for a canonical address (through entries(), the table's oldest interface). */
+const find = (table: PeerTable, a: string) => table.entries().find(e => e.address === a)
 const addr = (n: number) => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}:7000`
 
 test('learn: new, then known; spellings of one address are one entry', (t) => {
@@ -46,7 +48,7 @@ test('failure backoff: an address is not a candidate again until its backoff pas
   c.t += 1
   t.equal(table.candidates(() => false).length, 1, 'again after retry * 2')
   table.succeeded('10.0.0.1:7000')
-  t.equal(table.get('10.0.0.1:7000')!.failures, 0, 'success resets failures')
+  t.equal(find(table, '10.0.0.1:7000')!.failures, 0, 'success resets failures')
   t.end()
 })
 
@@ -59,7 +61,7 @@ test('an address that keeps failing is forgotten whatever key is claimed, and st
     table.failed(spellings[(i + 1) % spellings.length])
     c.t += 60_000
   }
-  t.notOk(table.has('127.0.0.1:9'), `forgotten after ${MAX_PEX_DIAL_FAILURES} failures despite key changes`)
+  t.notOk(find(table, '127.0.0.1:9'), `forgotten after ${MAX_PEX_DIAL_FAILURES} failures despite key changes`)
   t.equal(table.stats.forgotten, 1)
   t.equal(table.learn('127.1:9', key(999)), 'bad', 'learning it again (another spelling, another key) is refused')
   t.equal(table.stats.badRefused, 1)
@@ -73,9 +75,9 @@ test('a key claimed by a third party does not replace a verified one; a direct c
   table.learn('10.0.0.1:7000', key(1))
   table.succeeded('10.0.0.1:7000')
   table.learn('10.0.0.1:7000', key(2))
-  t.equal(table.get('10.0.0.1:7000')!.key, key(1), 'third-party claim ignored')
+  t.equal(find(table, '10.0.0.1:7000')!.key, key(1), 'third-party claim ignored')
   table.learn('10.0.0.1:7000', key(3), true)
-  t.equal(table.get('10.0.0.1:7000')!.key, key(3), 'the peer itself (HELLO) wins')
+  t.equal(find(table, '10.0.0.1:7000')!.key, key(3), 'the peer itself (HELLO) wins')
   t.end()
 })
 
@@ -86,8 +88,8 @@ test('caps: known addresses (verified ones kept), own addresses, bad addresses',
   table.succeeded(addr(0))
   for (let i = 1; i < MAX_KNOWN_ADDRESSES + 500; i++) table.learn(addr(i), key(i))
   t.equal(table.size, MAX_KNOWN_ADDRESSES, `known capped at ${MAX_KNOWN_ADDRESSES}`)
-  t.ok(table.has(addr(0)), 'the verified (oldest) address survived eviction')
-  t.notOk(table.has(addr(1)), 'the oldest unverified one went first')
+  t.ok(find(table, addr(0)), 'the verified (oldest) address survived eviction')
+  t.notOk(find(table, addr(1)), 'the oldest unverified one went first')
   t.equal(table.stats.evicted, 500)
 
   for (let i = 0; i < 100; i++) table.markSelf(`127.0.0.${i + 1}:8081`)
@@ -109,7 +111,7 @@ test('own addresses: learnt from our own dials only, in any spelling, never cand
   table.learn('127.0.0.1:8081', key(1))
   table.markSelf('127.1:8081')
   t.ok(table.isSelf('0x7f000001:8081'), 'isSelf in another spelling')
-  t.notOk(table.has('127.0.0.1:8081'), 'dropped from the known addresses')
+  t.notOk(find(table, '127.0.0.1:8081'), 'dropped from the known addresses')
   t.equal(table.learn('127.0.0.1:8081', key(2)), 'self', 'and not learnt again')
   t.equal(table.candidates(() => false).length, 0)
   table.markSelf('0.0.0.0:8081')

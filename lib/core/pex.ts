@@ -60,6 +60,9 @@ export class PeerExchange {
     this.reported = new SourceWindows(1, PEX_WINDOW_MS, MAX_PEX_SOURCES, h.now)
   }
 
+  /** Sending peers whose per-minute window is kept (at most MAX_PEX_SOURCES). */
+  get sources (): number { return this.perPeer.size }
+
   /** Both counters in one object, for tests and a /peers view. */
   snapshot (): PexStats & PeerTableStats & { known: number; self: number; bad: number } {
     const t = this.h.table
