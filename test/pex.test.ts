@@ -103,8 +103,8 @@ test('a third party in 12 spellings with a new key every 2 s is dialled a few ti
   t.end()
 })
 
-function fakeSession (k: string, dialable: string | null, sent: Buffer[]): LinkSession {
-  return { established: true, shareable: true, dialable, key: k, link: { remotePublicKey: Buffer.from(k, 'hex') }, send: (f: Buffer) => sent.push(f) } as unknown as LinkSession
+function fakeSession (k: string, dialable: string | null, sent: Buffer[], dialedAddress: string | null = null): LinkSession {
+  return { established: true, shareable: true, dialable, dialedAddress, key: k, link: { remotePublicKey: Buffer.from(k, 'hex') }, send: (f: Buffer) => sent.push(f) } as unknown as LinkSession
 }
 
 test('only live links and addresses we reached are passed on', async (t) => {
@@ -116,5 +116,21 @@ test('only live links and addresses we reached are passed on', async (t) => {
   pex.send()
   const got = decodePex(sent[sent.length - 1]).map(e => e.address).sort()
   t.deepEqual(got, ['10.0.0.2:7000', '10.0.0.4:7000'], 'the other link (canonical) and the verified address; not the one only heard of')
+  t.end()
+})
+
+test('a dial that reached an exchanged address fixes its key; redials of it do not spend the dial budget', async (t) => {
+  const { c, pex, table, dialed } = rig({ minLinks: 100 })
+  pex.onFrame(encodePex([entry(key(7), '10.0.0.7:7000')]), key(1))
+  pex.onEstablished(fakeSession(key(8), '10.0.0.7:7000', [], '10.0.0.7:7000'))
+  const e = table.entries().find(x => x.address === '10.0.0.7:7000')!
+  t.equal(e.key, key(8), 'the key we reached replaces the claimed one')
+  t.ok(e.verified, 'verified')
+  for (let p = 0; p < 2; p++) {
+    pex.onFrame(encodePex(Array.from({ length: 8 }, (_, i) => entry(key(p * 8 + i + 10), `10.0.${p + 1}.${i + 1}:7000`))), key(p + 2))
+  }
+  for (let step = 0; step < 100; step++) { pex.tick(); await flush(); c.t += 100 }
+  t.equal(dialed.filter(a => a !== '10.0.0.7:7000').length, MAX_PEX_DIALS_PER_MIN, 'new addresses within the budget')
+  t.ok(dialed.filter(a => a === '10.0.0.7:7000').length >= 2, 'the reached address redialled on its backoff regardless')
   t.end()
 })

@@ -16,7 +16,7 @@ export interface KnownAddress {
   key: string
   failures: number
   nextAttempt: number
-  /** A dial to it succeeded since it last failed; only verified entries are passed on. */
+  /** A dial to it has succeeded (sticky until it is forgotten): only verified entries are passed on, and only unverified ones spend the dial budget. */
   verified: boolean
 }
 
@@ -127,12 +127,18 @@ export class PeerTable {
     if (e) { e.failures = 0; e.nextAttempt = 0; e.verified = true }
   }
 
+  /** Our dial to `address` reached the peer with `key`: that is its key now, whatever was claimed. */
+  confirm (address: string, key: string): void {
+    this.succeeded(address)
+    const e = this.get(address)
+    if (e) e.key = key
+  }
+
   failed (address: string): void {
     const a = canonicalAddress(address)
     const e = a === null ? undefined : this.known.get(a)
     if (!e) return
     e.failures++
-    e.verified = false
     if (e.failures >= MAX_PEX_DIAL_FAILURES) {
       this.known.delete(e.address)
       this.bad.add(e.address)

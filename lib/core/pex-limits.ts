@@ -8,7 +8,7 @@ export { MAX_KNOWN_ADDRESSES, MAX_PEX_DIAL_FAILURES }
 export const PEX_WINDOW_MS = 60_000
 /** New addresses one peer may introduce per minute; its further new entries are ignored and counted. */
 export const MAX_PEX_NEW_PER_PEER_PER_MIN = 8
-/** Dials of exchanged addresses this node starts per minute, whoever told it about them. */
+/** Dials of exchanged addresses never reached before that this node starts per minute, whoever told it about them (addresses it has linked with are redialled on their own backoff). */
 export const MAX_PEX_DIALS_PER_MIN = 6
 /** Addresses remembered as this node itself (learnt from our own dials that reached us); oldest forgotten first. */
 export const MAX_SELF_ADDRESSES = 16

@@ -3,7 +3,8 @@
 // addresses while the node has fewer than --min-links. What a peer sends is
 // bounded: entries claiming our own key are ignored, each peer introduces at
 // most MAX_PEX_NEW_PER_PEER_PER_MIN new addresses, and the node starts at most
-// MAX_PEX_DIALS_PER_MIN dials of exchanged addresses (limits in pex-limits.ts).
+// MAX_PEX_DIALS_PER_MIN dials of exchanged addresses it has never reached
+// (limits in pex-limits.ts).
 import type { LinkSession } from './link-session'
 import type { PeerTable, PeerTableStats } from './peer-table'
 import { decodePex, encodePex, type PexEntry } from '../protocol/frames'
@@ -40,7 +41,7 @@ export interface PexStats {
   overPeerLimit: number
   /** Dials of exchanged addresses started. */
   dials: number
-  /** Dials put off because MAX_PEX_DIALS_PER_MIN were already started this minute. */
+  /** Dials of never-reached addresses put off because MAX_PEX_DIALS_PER_MIN were already started this minute. */
   dialsDeferred: number
 }
 
@@ -71,6 +72,7 @@ export class PeerExchange {
 
   /** A link finished its handshake: remember where the peer listens, tell everyone. */
   onEstablished (s: LinkSession): void {
+    if (s.dialedAddress) this.h.table.confirm(s.dialedAddress, s.key)
     const dialable = s.dialable
     if (dialable && s.shareable) this.h.table.learn(dialable, s.key, true)
     this.send()
@@ -113,8 +115,13 @@ export class PeerExchange {
     const want = this.h.minLinks - linked.size - dialing.size
     if (want <= 0) return
     const picks = this.h.table.candidates(e => linked.has(e.key) || dialing.has(e.address))
-    for (const e of picks.slice(0, want)) {
-      if (!this.dialWindow.take()) { this.stats.dialsDeferred++; return }
+    let started = 0
+    for (const e of picks) {
+      if (started >= want) break
+      // Addresses we have linked with before are redialled on their own backoff;
+      // only never-reached ones spend the node's per-minute dial budget.
+      if (!e.verified && !this.dialWindow.take()) { this.stats.dialsDeferred++; continue }
+      started++
       this.stats.dials++
       this.h.dial(e.address).catch(() => this.h.table.failed(e.address))
     }
