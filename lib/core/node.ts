@@ -27,7 +27,7 @@ import { encodeGuestPayload, toChatMessage } from './chat-message'
 import { validateNick } from './names'
 import { whois, type WhoisInfo } from './whois'
 import * as O from './options'
-import { FrameType, HelloFlag, decodePex, decodeRooms, encodeRooms, type Hello } from '../protocol/frames'
+import { FrameType, HelloFlag, decodeRooms, encodeRooms, type Hello } from '../protocol/frames'
 import { MessageKind, type FloodMessage } from '../protocol/envelope'
 import { MeshError, errorMessage, type ErrorCode } from '../protocol/errors'
 import { PROTOCOL_VERSION, MAX_TEXT_BYTES } from '../protocol/limits'
@@ -124,10 +124,10 @@ export class MeshNode extends EventEmitter {
     this.peerExchange = !this.pex ? null : new PeerExchange({
       id: this.id, table: this.table, sessions: () => this.links.sessions, linkedKeys: () => this.links.peersByKey,
       dialing: () => this.dialing.pending, dial: a => this.dialing.dial(a), canDial: () => !!this.dialing.dialer,
-      minLinks, maxLinks, intervalMs: timing.pexIntervalMs, now
+      minLinks, maxLinks, intervalMs: timing.pexIntervalMs, now, fault: (code, message, peer) => this.fault(code, message, peer)
     })
     const pex = this.peerExchange
-    registry.add<Buffer>(FrameType.PEX, { name: 'pex', decode: f => { decodePex(f); return f }, onmessage: (_s, f) => pex?.onFrame(f) })
+    registry.add<Buffer>(FrameType.PEX, { name: 'pex', decode: f => f, onmessage: (s, f) => pex?.onFrame(f, s.key) })
     this.directory = new Directory(this.id, now, opts.nickBook ?? null, w => this.emit('warning', w))
     opts.nickBook?.remember(this.myNick, this.id)
     this.presence = new Presence({

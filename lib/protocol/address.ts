@@ -40,3 +40,47 @@ export function plainHost (host: string | undefined): string {
   if (!host) return ''
   return host.startsWith('::ffff:') ? host.slice(7) : host
 }
+
+/**
+ * The one spelling of a dialable address, or null when it is not one.
+ * IPv4 hosts are canonicalised the way WHATWG URLs do it (`127.1`,
+ * `0x7f000001`, `2130706433` and `127.000.000.001` are all `127.0.0.1`),
+ * IPv6 hosts are compressed (`[0:0::1]` is `[::1]`, an IPv4-mapped one is
+ * plain IPv4), names are lower-cased without a trailing dot, and the port
+ * loses leading zeros. Refused (null): anything parseAddress refuses, port 0,
+ * unspecified (0.0.0.0/8, ::), multicast (224.0.0.0/4, ff00::/8), the
+ * reserved block 240.0.0.0/4 with broadcast 255.255.255.255, and malformed names.
+ */
+export function canonicalAddress (value: string): string | null {
+  let hp: HostPort
+  try { hp = parseAddress(value) } catch { return null }
+  if (hp.port === 0 || hp.host.length === 0) return null
+  let host: string
+  try {
+    const raw = hp.host.includes(':') ? `[${hp.host}]` : hp.host
+    host = new URL(`http://${raw}:1/`).hostname
+  } catch {
+    return null
+  }
+  if (host.startsWith('[')) {
+    host = host.slice(1, -1)
+    const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host)
+    if (mapped) {
+      const hi = parseInt(mapped[1], 16)
+      const lo = parseInt(mapped[2], 16)
+      host = `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`
+    } else {
+      if (host === '::' || /^ff[0-9a-f]{2}:/.test(host)) return null
+      return formatAddress(host, hp.port)
+    }
+  }
+  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host)
+  if (v4) {
+    const first = Number(v4[1])
+    if (first === 0 || first >= 224) return null
+    return formatAddress(host, hp.port)
+  }
+  if (host.endsWith('.')) host = host.slice(0, -1)
+  if (!/^[a-z0-9_]([a-z0-9_-]{0,62})(\.[a-z0-9_]([a-z0-9_-]{0,62}))*$/.test(host)) return null
+  return formatAddress(host, hp.port)
+}

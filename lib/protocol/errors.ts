@@ -57,6 +57,7 @@ export type ErrorCode =
   | 'PRIVATE_FORGED'
   | 'PRIVATE_REPLAY'
   | 'PRIVATE_STALE'
+  | 'PEX_LIMIT'
 
 export class MeshError extends Error {
   readonly code: ErrorCode
