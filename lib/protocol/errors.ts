@@ -36,6 +36,8 @@ export type ErrorCode =
   | 'BINARY_INPUT'
   | 'LINE_TOO_LONG'
   | 'GATEWAY_FULL'
+  | 'GATEWAY_IP_FULL'
+  | 'GATEWAY_IDLE'
   | 'HISTORY_TORN'
   | 'HISTORY_CORRUPT'
   | 'DHT_UNREACHABLE'
