@@ -41,8 +41,8 @@ test('--anchor logs messages with the sender address, joins and leaves; exits 0 
   await guest.waitLine(l => l.startsWith('*** Welcome'))
   await anchor.logLine(new RegExp(`^127\\.0\\.0\\.1:${guest.socket.localPort} guest-1 joined the text gateway$`), 'guest join line')
   guest.send('from a plain client')
-  await anchor.logLine(new RegExp(`^${esc(anchor.listen)} guest-1 via ${esc(anchor.label)}: from a plain client$`), 'guest message line')
-  t.pass('guest lines show the gateway address and "guest via gw#tag"')
+  await anchor.logLine(new RegExp(`^${esc(anchor.listen)} guest-1@${esc(anchor.label)}: from a plain client$`), 'guest message line')
+  t.pass('guest lines show the gateway address and "guest@gw#tag"')
   t.equal((await bob.waitMessage('from a plain client')).via, 'anchor', 'the mesh node gets the guest line')
 
   await bob.kill('SIGTERM')
