@@ -5,6 +5,8 @@ import { Cluster, type Proc } from './helpers/proc'
 import { LineClient } from './helpers/line-client'
 import { LineSplitter, type LineEvent } from '../lib/gateway/line-splitter'
 import { sanitizeText } from '../lib/core/sanitize'
+import { findCommand, usage } from '../lib/core/commands'
+import { GATEWAY_COMMANDS, gatewayHelp } from '../lib/gateway/gateway-commands'
 import { MAX_TEXT_BYTES } from '../lib/protocol/limits'
 import {
   MAX_CLIENT_QUEUED_BYTES, MAX_GATEWAY_CLIENTS, MAX_LINE_BUFFER_BYTES, DEFAULT_GATEWAY_RATE
@@ -38,6 +40,18 @@ test('limits are named constants with the documented values', (t) => {
   t.equal(DEFAULT_GATEWAY_RATE, 500, 'default 500 lines/s a client')
   t.ok(MAX_LINE_BUFFER_BYTES > MAX_TEXT_BYTES, 'the line buffer holds a full-size message')
   t.ok(MAX_GATEWAY_CLIENTS > 0)
+  t.end()
+})
+
+test('gateway /help is written from the command table, with the core usage of each command', (t) => {
+  const help = gatewayHelp()
+  t.equal(help.length, GATEWAY_COMMANDS.length + 2, 'an intro, one line per command, and //text')
+  for (const c of GATEWAY_COMMANDS) {
+    const spec = findCommand(c.name)
+    t.ok(spec, `/${c.name} is a core command`)
+    t.ok(help.some(l => l.startsWith(`***   ${usage(spec!)} `) && l.endsWith(c.help)), `help lists ${usage(spec!)}`)
+  }
+  t.ok(help.every(l => l.startsWith('*** ')), 'every line is a gateway line')
   t.end()
 })
 
@@ -134,6 +148,12 @@ test('over-long lines and binary garbage get error lines; the client stays; clie
   t.match(await nextError(4), /^\*\*\* error BINARY_INPUT: /, 'invalid UTF-8')
   a.c.send('/frobnicate')
   t.match(await nextError(5), /^\*\*\* error UNKNOWN_COMMAND: /, 'unknown command')
+  a.c.send('/help')
+  const last = gatewayHelp()[gatewayHelp().length - 1]
+  await a.c.waitLine(l => l === last, 5000, 'help')
+  t.deepEqual(a.c.lines.slice(a.c.lines.indexOf(gatewayHelp()[0])).slice(0, gatewayHelp().length), gatewayHelp(), '/help answers the table')
+  a.c.send('/peers')
+  t.match(await nextError(6), /^\*\*\* error UNKNOWN_COMMAND: \/peers is not available/, 'a core command the gateway does not have')
   a.c.send('still here')
   t.equal(await b.c.waitLine(l => l.includes('still here')), `${a.guest}@${tag(gw)}: still here`, 'the client is still connected and heard')
   await gw.waitMessage('still here')
