@@ -3,7 +3,8 @@
 // guests that flood faster than the gateway's neighbours accept frames.
 import test from 'tape'
 import { once } from 'events'
-import { Cluster, type Proc } from '../helpers/proc'
+import { Cluster, runBin, type Proc } from '../helpers/proc'
+import { SharedBudget } from '../../lib/gateway/shared-budget'
 import { LineClient } from '../helpers/line-client'
 import {
   DEFAULT_GATEWAY_IDLE_MS, MAX_GATEWAY_CLIENTS_PER_IP, MAX_GATEWAY_TOTAL_RATE, MAX_GATEWAY_TOTAL_BURST
@@ -34,6 +35,37 @@ test('gateway limits are named constants with the documented values', (t) => {
   t.ok(MAX_GATEWAY_TOTAL_BURST < DEFAULT_RATE_PER_SECOND && MAX_GATEWAY_TOTAL_RATE < DEFAULT_RATE_PER_SECOND / 2,
     'well under what a neighbour accepts per link')
   t.end()
+})
+
+test('--gateway-idle takes whole seconds; anything else exits 2 naming the value', async (t) => {
+  t.timeoutAfter(20_000)
+  for (const bad of ['0', '-5', '1.5', 'soon']) {
+    const r = await runBin(['--headless', '--gateway-idle', bad])
+    t.equal(r.code, 2, `--gateway-idle ${bad}: exit 2`)
+    t.match(r.stderr, new RegExp(`--gateway-idle '${bad.replace('.', '\\.')}'`), 'the message names the value')
+  }
+})
+
+test('shared budget: an empty budget makes newcomers queue; waiters are served in turn', async (t) => {
+  t.timeoutAfter(5000)
+  const budget = new SharedBudget(200, 2)
+  t.ok(budget.ready()); budget.take()
+  t.ok(budget.ready()); budget.take()
+  t.notOk(budget.ready(), 'the burst is spent')
+  const order: string[] = []
+  const woken = new Promise<void>(resolve => {
+    const a = () => { order.push('a'); budget.take(); budget.wait(a) }
+    const b = () => { order.push('b'); budget.take(); if (order.length >= 6) resolve(); else budget.wait(b) }
+    budget.wait(a)
+    budget.wait(b)
+  })
+  t.equal(budget.waiting, 2)
+  await woken
+  t.deepEqual(order.slice(0, 6), ['a', 'b', 'a', 'b', 'a', 'b'], 'a waiter that ran goes behind the others')
+  await new Promise(resolve => setTimeout(resolve, 20))
+  t.notOk(budget.ready(), 'while someone waits, a newcomer gets no token ahead of it')
+  budget.close()
+  t.equal(budget.waiting, 0, 'closed: nobody waits')
 })
 
 test('a silent guest is closed with GATEWAY_IDLE; one sending empty keep-alive lines stays', async (t) => {
