@@ -12,7 +12,7 @@ import {
 } from '../lib/core/options'
 import { VERSION } from '../lib/version'
 import { DEFAULT_SWARM_TIMING, type SwarmTiming } from '../lib/transport/swarm-timing'
-import { DEFAULT_GATEWAY_RATE, DEFAULT_GATEWAY_BURST, DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from '../lib/gateway/limits'
+import { DEFAULT_GATEWAY_RATE, DEFAULT_GATEWAY_BURST, DEFAULT_GATEWAY_IDLE_MS, DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from '../lib/gateway/limits'
 
 export const DEFAULT_LISTEN = '0.0.0.0:8081'
 export const DEFAULT_DATA_DIR = path.join(os.homedir(), '.meshchat')
@@ -76,6 +76,7 @@ export function buildProgram (): Command {
     .option('--anchor', 'run as an always-on anchor: no terminal view, log each message and join/leave to stdout')
     .option('--text-listen <host:port>', 'also accept plain line clients (nc, telnet) on this address, as guests of the room')
     .option('--gateway-rate <n[:burst]>', 'lines per second each plain client may post, and the burst', `${DEFAULT_GATEWAY_RATE}:${DEFAULT_GATEWAY_BURST}`)
+    .option('--gateway-idle <seconds>', 'close a plain client that sends no line (an empty one counts) for this long', String(DEFAULT_GATEWAY_IDLE_MS / 1000))
     .addOption(new Option('--gateway-limits <json>', 'override text gateway limits (tests only)').hideHelp())
     .addHelpText('after', `
 Examples:
@@ -175,6 +176,7 @@ function swarmConfig (o: Record<string, any>): Pick<Config, 'topics' | 'bootstra
 function gatewayConfig (o: Record<string, any>): Pick<Config, 'textListen' | 'gatewayRate' | 'gatewayBurst' | 'gatewayLimits'> {
   const textListen = o.textListen === undefined ? null : wrap('--text-listen', o.textListen, () => parseAddress(o.textListen))
   const [gatewayRate, gatewayBurst] = rateOption('--gateway-rate', o.gatewayRate ?? String(DEFAULT_GATEWAY_RATE), DEFAULT_GATEWAY_BURST)
-  const gatewayLimits: Partial<GatewayLimits> = overridesOption('--gateway-limits', o.gatewayLimits, DEFAULT_GATEWAY_LIMITS)
+  const idleMs = intOption('--gateway-idle', o.gatewayIdle ?? String(DEFAULT_GATEWAY_IDLE_MS / 1000), 1, 86_400) * 1000
+  const gatewayLimits: Partial<GatewayLimits> = { idleMs, ...overridesOption('--gateway-limits', o.gatewayLimits, DEFAULT_GATEWAY_LIMITS) }
   return { textListen, gatewayRate, gatewayBurst, gatewayLimits }
 }

@@ -3,6 +3,7 @@
 import test from 'tape'
 import { Cluster, FAST_TIMING, tempDir, type Proc } from './helpers/proc'
 import { LineClient } from './helpers/line-client'
+import { collidingKeyPairs, writeIdentity } from './helpers/colliding-keys'
 
 const tag = (p: Proc) => `${p.ready.nick}#${p.id.slice(0, 4)}`
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
@@ -41,8 +42,8 @@ test('--anchor logs messages with the sender address, joins and leaves; exits 0 
   await guest.waitLine(l => l.startsWith('*** Welcome'))
   await anchor.logLine(new RegExp(`^127\\.0\\.0\\.1:${guest.socket.localPort} guest-1 joined the text gateway$`), 'guest join line')
   guest.send('from a plain client')
-  await anchor.logLine(new RegExp(`^${esc(anchor.listen)} guest-1 via ${esc(anchor.label)}: from a plain client$`), 'guest message line')
-  t.pass('guest lines show the gateway address and "guest via gw#tag"')
+  await anchor.logLine(new RegExp(`^${esc(anchor.listen)} guest-1@${esc(anchor.label)}: from a plain client$`), 'guest message line')
+  t.pass('guest lines show the gateway address and "guest@gw#tag"')
   t.equal((await bob.waitMessage('from a plain client')).via, 'anchor', 'the mesh node gets the guest line')
 
   await bob.kill('SIGTERM')
@@ -97,4 +98,31 @@ test('an anchor started late learns the room through sync and logs it marked (hi
   bob.send('said live')
   await anchor.logLine(new RegExp(`${esc(tag(bob))}: said live$`), 'live line')
   t.pass('live line unmarked')
+})
+
+test('look-alike keys: two bobs sharing 4 hex digits get different labels in the gateway and the anchor log', async (t) => {
+  t.timeoutAfter(20_000)
+  const cluster = new Cluster(t)
+  const [ka, kb] = collidingKeyPairs()
+  const anchor = await startAnchor(cluster, ['--text-listen', '127.0.0.1:0'])
+  const [, gwAddress] = await anchor.logLine(/^text gateway listening on (\S+)$/)
+  const guest = await LineClient.connect(gwAddress, 'guest')
+  cluster.cleanups.push(() => guest.destroy())
+  await guest.waitLine(l => l.startsWith('*** Welcome'))
+  const bobs = [
+    await cluster.start({ name: 'bob', dataDir: writeIdentity(tempDir(), ka), args: ['--peer', anchor.listen] }),
+    await cluster.start({ name: 'bob', dataDir: writeIdentity(tempDir(), kb), args: ['--peer', anchor.listen] })
+  ]
+  t.equal(bobs[0].id.slice(0, 4), bobs[1].id.slice(0, 4), `both keys start ${bobs[0].id.slice(0, 4)}`)
+  for (const b of bobs) await anchor.logLine(new RegExp(`^${esc(b.listen)} bob#${b.id.slice(0, 4)}[0-9a-f]* joined$`), 'join line')
+  bobs[0].send('I am the real bob')
+  bobs[1].send('no, I am the real bob')
+  const logged = await Promise.all(['I am the real bob', 'no, I am the real bob'].map(text =>
+    anchor.logLine(new RegExp(`^\\S+ (bob#[0-9a-f]+): ${esc(text)}$`), `log of '${text}'`).then(m => m[1])))
+  const shown = await Promise.all(['I am the real bob', 'no, I am the real bob'].map(text =>
+    guest.waitLine(l => l.endsWith(`: ${text}`), 5000, text).then(l => l.slice(0, l.indexOf(':')))))
+  t.notEqual(logged[0], logged[1], `the anchor log tells them apart: ${logged.join(' / ')}`)
+  t.notEqual(shown[0], shown[1], `the gateway tells them apart: ${shown.join(' / ')}`)
+  t.deepEqual(shown, logged, 'both front ends use the same labels')
+  t.ok(logged.every((l, i) => bobs[i].id.startsWith(l.slice('bob#'.length)) && l.length > 'bob#'.length + 4), 'each a longer prefix of its own key')
 })

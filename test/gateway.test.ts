@@ -5,6 +5,8 @@ import { Cluster, type Proc } from './helpers/proc'
 import { LineClient } from './helpers/line-client'
 import { LineSplitter, type LineEvent } from '../lib/gateway/line-splitter'
 import { sanitizeText } from '../lib/core/sanitize'
+import { findCommand, usage } from '../lib/core/commands'
+import { GATEWAY_COMMANDS, gatewayHelp } from '../lib/gateway/gateway-commands'
 import { MAX_TEXT_BYTES } from '../lib/protocol/limits'
 import {
   MAX_CLIENT_QUEUED_BYTES, MAX_GATEWAY_CLIENTS, MAX_LINE_BUFFER_BYTES, DEFAULT_GATEWAY_RATE
@@ -38,6 +40,18 @@ test('limits are named constants with the documented values', (t) => {
   t.equal(DEFAULT_GATEWAY_RATE, 500, 'default 500 lines/s a client')
   t.ok(MAX_LINE_BUFFER_BYTES > MAX_TEXT_BYTES, 'the line buffer holds a full-size message')
   t.ok(MAX_GATEWAY_CLIENTS > 0)
+  t.end()
+})
+
+test('gateway /help is written from the command table, with the core usage of each command', (t) => {
+  const help = gatewayHelp()
+  t.equal(help.length, GATEWAY_COMMANDS.length + 2, 'an intro, one line per command, and //text')
+  for (const c of GATEWAY_COMMANDS) {
+    const spec = findCommand(c.name)
+    t.ok(spec, `/${c.name} is a core command`)
+    t.ok(help.some(l => l.startsWith(`***   ${usage(spec!)} `) && l.endsWith(c.help)), `help lists ${usage(spec!)}`)
+  }
+  t.ok(help.every(l => l.startsWith('*** ')), 'every line is a gateway line')
   t.end()
 })
 
@@ -80,14 +94,14 @@ test('two plain clients and a mesh node talk through a gateway; no echo; peer te
   await a.c.waitLine(l => l === `*** ${b.guest} joined`, 5000, 'join notice')
 
   a.c.send('hello from a')
-  t.equal(await b.c.waitLine(l => l.endsWith('hello from a')), `${a.guest} via ${tag(gw)}: hello from a`, 'b sees a, marked as a guest via the gateway')
+  t.equal(await b.c.waitLine(l => l.endsWith('hello from a')), `${a.guest}@${tag(gw)}: hello from a`, 'b sees a, marked as a guest via the gateway')
   const m = await mesh.waitMessage('hello from a')
   t.equal(m.nick, a.guest, 'mesh node sees the guest name')
   t.equal(m.via, 'gw', 'mesh node gets via = the gateway nick')
   t.equal(m.from, gw.id, 'signed by the gateway node')
 
   b.c.send('hello from b')
-  t.equal(await a.c.waitLine(l => l.endsWith('hello from b')), `${b.guest} via ${tag(gw)}: hello from b`, 'a sees b')
+  t.equal(await a.c.waitLine(l => l.endsWith('hello from b')), `${b.guest}@${tag(gw)}: hello from b`, 'a sees b')
   await mesh.waitMessage('hello from b')
 
   mesh.send('from the mesh \u001b[2J\u001b[31mred\u0007!')
@@ -98,7 +112,7 @@ test('two plain clients and a mesh node talk through a gateway; no echo; peer te
   t.equal(await b.c.waitLine(l => l.startsWith('*** you are now')), '*** you are now bobby')
   await a.c.waitLine(l => l === `*** ${b.guest} is now known as bobby`, 5000, 'rename notice')
   b.c.send('as bobby')
-  t.equal(await a.c.waitLine(l => l.endsWith(': as bobby')), `bobby via ${tag(gw)}: as bobby`)
+  t.equal(await a.c.waitLine(l => l.endsWith(': as bobby')), `bobby@${tag(gw)}: as bobby`)
   t.equal((await mesh.waitMessage('as bobby')).nick, 'bobby')
   b.c.send('/nick bad#nick')
   t.match(await b.c.waitLine(l => l.startsWith('*** error')), /^\*\*\* error BAD_NICK: /, 'invalid nick gets an error line')
@@ -134,8 +148,14 @@ test('over-long lines and binary garbage get error lines; the client stays; clie
   t.match(await nextError(4), /^\*\*\* error BINARY_INPUT: /, 'invalid UTF-8')
   a.c.send('/frobnicate')
   t.match(await nextError(5), /^\*\*\* error UNKNOWN_COMMAND: /, 'unknown command')
+  a.c.send('/help')
+  const last = gatewayHelp()[gatewayHelp().length - 1]
+  await a.c.waitLine(l => l === last, 5000, 'help')
+  t.deepEqual(a.c.lines.slice(a.c.lines.indexOf(gatewayHelp()[0])).slice(0, gatewayHelp().length), gatewayHelp(), '/help answers the table')
+  a.c.send('/peers')
+  t.match(await nextError(6), /^\*\*\* error UNKNOWN_COMMAND: \/peers is not available/, 'a core command the gateway does not have')
   a.c.send('still here')
-  t.equal(await b.c.waitLine(l => l.includes('still here')), `${a.guest} via ${tag(gw)}: still here`, 'the client is still connected and heard')
+  t.equal(await b.c.waitLine(l => l.includes('still here')), `${a.guest}@${tag(gw)}: still here`, 'the client is still connected and heard')
   await gw.waitMessage('still here')
   t.equal(gw.messages().length, 1, 'none of the bad lines reached the room')
   t.notOk(b.c.lines.some(l => /yyyy|tail of the long|nul|xxxx/.test(l)), 'nothing of the bad lines reached the others')

@@ -1,7 +1,10 @@
 // Formatting of the terminal view as pure functions: message rows, mentions,
 // the peer sidebar, the status bar, and the surface's dim rewrite.
 import test from 'tape'
-import { formatEntry, formatPeers, formatStatus, formatTime, mentions, displayTag, type ChatEntry } from '../lib/ui/tui/format'
+import { formatEntry, formatPeers, formatStatus, formatTime, mentions, splitLabel, displayNick, type ChatEntry } from '../lib/ui/tui/format'
+import { authorLabel, nodeLabeler } from '../lib/core/labels'
+import { Directory } from '../lib/core/directory'
+import { collidingKeyPairs } from './helpers/colliding-keys'
 import { rowText, keyColor, withoutColor, NICK_COLORS } from '../lib/ui/tui/style'
 import { strWidth } from '../lib/ui/tui/text'
 import { blinkToDim } from '../lib/ui/tui/blessed-surface'
@@ -10,7 +13,7 @@ const KEY = '3fa2' + 'ab'.repeat(30)
 const NOW = new Date(2026, 10, 25, 14, 5).getTime()
 
 function chat (over: Partial<ChatEntry> = {}): ChatEntry {
-  return { kind: 'chat', ts: NOW, nick: 'alice', key: KEY, text: 'hello', self: false, mention: false, history: false, ...over }
+  return { kind: 'chat', ts: NOW, author: 'alice#3fa2', key: KEY, text: 'hello', self: false, mention: false, history: false, ...over }
 }
 
 test('time: HH:MM today, with the date otherwise', (t) => {
@@ -39,7 +42,8 @@ test('chat rows: time, nick#tag in the key colour, text; wrapped with a hanging 
 test('chat rows: peer text is sanitised and wide characters keep columns', (t) => {
   const rows = formatEntry(chat({ text: 'hi\x1b[2J\x1b]0;pwn\x07 there\u202e!' }), 80, NOW)
   t.equal(rowText(rows[0]), '14:05 <alice#3fa2> hi there!')
-  const nickRows = formatEntry(chat({ nick: 'ev\x1b[31mil' }), 80, NOW)
+  const author = authorLabel({ nick: 'ev\x1b[31mil', from: KEY }, (k, n) => `${n}#${k.slice(0, 4)}`, displayNick)
+  const nickRows = formatEntry(chat({ author }), 80, NOW)
   t.equal(rowText(nickRows[0]), '14:05 <evil#3fa2> hello', 'nick sanitised too')
   const wide = formatEntry(chat({ text: '中文 😀 '.repeat(10) }), 30, NOW)
   for (const r of wide) t.ok(strWidth(rowText(r)) <= 30, `row fits: ${rowText(r)}`)
@@ -55,7 +59,7 @@ test('chat rows: own messages bold, mentions highlighted, history and guests mar
   t.ok(text.style?.bold && text.style.fg === 'yellow', 'mention text highlighted')
   const hist = formatEntry(chat({ history: true }), 80, NOW)[0]
   t.equal(rowText(hist), '14:05 ↺ <alice#3fa2> hello', 'history marked')
-  const guest = formatEntry(chat({ nick: 'carol', via: 'gw' }), 80, NOW)[0]
+  const guest = formatEntry(chat({ author: 'carol@gw#3fa2' }), 80, NOW)[0]
   t.equal(rowText(guest), '14:05 <carol@gw#3fa2> hello', 'guest shows its gateway')
   const other = formatEntry(chat({ room: 'dev' }), 80, NOW)[0]
   t.equal(rowText(other), '14:05 #dev <alice#3fa2> hello', 'another room is named')
@@ -88,17 +92,18 @@ test('key colours are stable and spread over the palette', (t) => {
   const seen = new Set<string>()
   for (let i = 0; i < 200; i++) seen.add(keyColor((i * 2654435761 >>> 0).toString(16).padStart(8, '0')))
   t.equal(seen.size, NICK_COLORS.length, 'every colour used')
-  t.equal(displayTag('alice', KEY), 'alice#3fa2')
+  t.deepEqual(splitLabel('carol@gw#3fa2'), { name: 'carol', via: '@gw', tag: '#3fa2' })
+  t.deepEqual(splitLabel('alice#3fa2b'), { name: 'alice', via: '', tag: '#3fa2b' })
   t.end()
 })
 
 test('sidebar: live peers first, with how and where they are reached', (t) => {
   const rows = formatPeers([
-    { key: 'bbbb' + KEY, nick: 'zed', via: 'tcp', address: '127.0.0.1:8082', live: false },
-    { key: 'aaaa' + KEY, nick: 'bob', via: 'swarm', address: '10.0.0.5:4000', live: true }
+    { key: 'bbbb' + KEY, label: 'zed#bbbb', nick: 'zed', via: 'tcp', address: '127.0.0.1:8082', live: false },
+    { key: 'aaaa' + KEY, label: 'bob#aaaa', nick: 'bob', via: 'swarm', address: '10.0.0.5:4000', live: true }
   ], 28, 20).map(rowText)
   t.deepEqual(rows, ['peers 1/2', '● bob#aaaa', '  swarm 10.0.0.5:4000', '○ zed#bbbb', '  lost tcp 127.0.0.1:8082'])
-  const many = Array.from({ length: 20 }, (_, i) => ({ key: i.toString(16).padStart(4, '0') + KEY, nick: `p${i}`, via: 'tcp', address: '127.0.0.1:1', live: true }))
+  const many = Array.from({ length: 20 }, (_, i) => ({ key: i.toString(16).padStart(4, '0') + KEY, label: `p${i}#${i}`, nick: `p${i}`, via: 'tcp', address: '127.0.0.1:1', live: true }))
   const cut = formatPeers(many, 24, 8).map(rowText)
   t.equal(cut.length, 7, 'never taller than the pane')
   t.match(cut[cut.length - 1], /… 17 more/, 'says how many are not shown')
@@ -106,7 +111,7 @@ test('sidebar: live peers first, with how and where they are reached', (t) => {
 })
 
 test('status bar: room, nick#tag, listen address, links, discovery, unread', (t) => {
-  const s = { room: 'lobby', nick: 'alice', key: KEY, listen: '127.0.0.1:8081', links: 2, discovery: 'swarm off', unread: 0, scrolled: false }
+  const s = { room: 'lobby', label: 'alice#3fa2', listen: '127.0.0.1:8081', links: 2, discovery: 'swarm off', unread: 0, scrolled: false }
   const row = formatStatus(s, 100)
   t.equal(strWidth(rowText(row)), 100, 'fills the width')
   t.equal(rowText(row).trimEnd(), ' #lobby │ alice#3fa2 │ 127.0.0.1:8081 │ links 2 │ swarm off')
@@ -131,5 +136,26 @@ test('surface: blink is drawn as dim, 256-colour parameters untouched', (t) => {
   t.equal(blinkToDim('\x1b[38;5;5mx'), '\x1b[38;5;5mx', '38;5;5 is colour 5, not blink')
   t.equal(blinkToDim('\x1b[48;5;200;5mx'), '\x1b[48;5;200;2mx')
   t.equal(blinkToDim('plain'), 'plain')
+  t.end()
+})
+
+test('look-alike keys: two keys sharing 4 hex digits get different labels in terminal-view lines', (t) => {
+  const [a, b] = collidingKeyPairs()
+  const ka = a.publicKey.toString('hex')
+  const kb = b.publicKey.toString('hex')
+  const dir = new Directory('ff'.repeat(32), Date.now, null, () => {})
+  dir.see(ka, 'bob')
+  dir.see(kb, 'bob')
+  const label = nodeLabeler({ directory: dir })
+  const line = (key: string, over: { nick: string; via?: string }) =>
+    rowText(formatEntry(chat({ key, author: authorLabel({ from: key, ...over }, label, displayNick) }), 80, NOW)[0])
+  const la = line(ka, { nick: 'bob' })
+  const lb = line(kb, { nick: 'bob' })
+  t.notEqual(la, lb, `two bobs told apart: ${la} / ${lb}`)
+  t.ok(la.startsWith(`14:05 <bob#${ka.slice(0, 5)}`), 'the tag grows past the shared digits')
+  const ga = line(ka, { nick: 'guest-1', via: 'gw' })
+  const gb = line(kb, { nick: 'guest-1', via: 'gw' })
+  t.notEqual(ga, gb, `guests of look-alike gateways told apart: ${ga} / ${gb}`)
+  t.match(ga, /^14:05 <guest-1@gw#[0-9a-f]{5,}> hello$/, 'a guest line reads guest@gw#tag')
   t.end()
 })

@@ -20,8 +20,3 @@ export function validateRoom (room: string): string {
   if (!ROOM_RE.test(r)) throw new MeshError('BAD_ROOM', `room name '${r}' may only use letters, digits, '.', '_' and '-'`)
   return r
 }
-
-/** `alice#3fa2`: the nick and the first hex digits of the key. */
-export function nickTag (nick: string, key: string, digits = 4): string {
-  return `${nick}#${key.slice(0, digits)}`
-}

@@ -241,7 +241,10 @@ export class MeshNode extends EventEmitter {
           this.presence.onChat(m.room, m.author.toString('hex'), m.nick)
         }
         return this.deliver(m, source)
-      case MessageKind.GUEST_CHAT: return this.deliver(m, source)
+      case MessageKind.GUEST_CHAT:
+        // The gateway's key becomes known, so look-alike keys get longer tags.
+        if (source === 'live') this.directory.see(m.author.toString('hex'), '', { room: m.room, hops: m.hops })
+        return this.deliver(m, source)
       case MessageKind.PRESENCE: return this.presence.onPresence(m)
       case MessageKind.PRIVATE:
       case MessageKind.ACK:

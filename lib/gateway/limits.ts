@@ -4,6 +4,10 @@ import type { ErrorCode } from '../protocol/errors'
 
 /** Plain clients one gateway serves at once; one more gets an error line and is closed. */
 export const MAX_GATEWAY_CLIENTS = 256
+/** Plain clients from one remote IP address at once; one more gets GATEWAY_IP_FULL and is closed. */
+export const MAX_GATEWAY_CLIENTS_PER_IP = 16
+/** A client that sends no line for this long (an empty line counts) gets GATEWAY_IDLE and is closed. */
+export const DEFAULT_GATEWAY_IDLE_MS = 300_000
 /** Bytes queued for one client that is not reading; past this it is dropped. */
 export const MAX_CLIENT_QUEUED_BYTES = 1024 * 1024
 /** Longest unfinished line held for a client; a longer one is refused and skipped to its newline. */
@@ -12,22 +16,40 @@ export const MAX_LINE_BUFFER_BYTES = 16 * 1024
 export const DEFAULT_GATEWAY_RATE = 500
 /** Lines a client may post at once before the rate applies. */
 export const DEFAULT_GATEWAY_BURST = 500
+/**
+ * Lines a second ALL clients of one gateway may post together. Each line is a
+ * flood frame from the gateway node, so this stays well under what a
+ * neighbour accepts per link (DEFAULT_RATE_PER_SECOND, 1000 frames/s, in
+ * lib/core/options.ts) and under a per-author limit relays may enforce.
+ * Over it the gateway stops reading from its clients; no line is lost.
+ */
+export const MAX_GATEWAY_TOTAL_RATE = 400
+/** Lines all clients of one gateway may post at once before the total rate applies. */
+export const MAX_GATEWAY_TOTAL_BURST = 800
 /** Longest the gateway waits before it looks at a rate-limited client again. */
 export const MAX_RATE_PAUSE_MS = 1000
 
 export interface GatewayLimits {
   maxClients: number
+  maxClientsPerIp: number
+  idleMs: number
   maxQueuedBytes: number
   maxLineBytes: number
+  totalRate: number
+  totalBurst: number
 }
 
 export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
   maxClients: MAX_GATEWAY_CLIENTS,
+  maxClientsPerIp: MAX_GATEWAY_CLIENTS_PER_IP,
+  idleMs: DEFAULT_GATEWAY_IDLE_MS,
   maxQueuedBytes: MAX_CLIENT_QUEUED_BYTES,
-  maxLineBytes: MAX_LINE_BUFFER_BYTES
+  maxLineBytes: MAX_LINE_BUFFER_BYTES,
+  totalRate: MAX_GATEWAY_TOTAL_RATE,
+  totalBurst: MAX_GATEWAY_TOTAL_BURST
 }
 
 /** Stable codes of the error lines a plain client can get (all listed in protocol/errors.ts). */
 export type GatewayErrorCode = Extract<ErrorCode,
   | 'TEXT_TOO_LONG' | 'TEXT_EMPTY' | 'BAD_NICK' | 'NICK_IN_USE' | 'BINARY_INPUT' | 'LINE_TOO_LONG'
-  | 'UNKNOWN_COMMAND' | 'BAD_COMMAND' | 'GATEWAY_FULL' | 'NODE_CLOSED'>
+  | 'UNKNOWN_COMMAND' | 'BAD_COMMAND' | 'GATEWAY_FULL' | 'GATEWAY_IP_FULL' | 'GATEWAY_IDLE' | 'NODE_CLOSED'>

@@ -1,9 +1,11 @@
 // One plain line client of the gateway: splits its bytes into lines, checks
-// they are text, paces them by its rate limit (pausing the socket rather than
-// dropping lines), and queues lines for it until too many bytes are waiting.
+// they are text, paces them by its own rate limit and the gateway's shared
+// budget (pausing the socket rather than dropping lines), queues lines for it
+// until too many bytes are waiting, and closes it when it falls silent.
 import type { Socket } from 'net'
 import { TokenBucket } from '../core/token-bucket'
 import { LineSplitter, type LineEvent } from './line-splitter'
+import type { SharedBudget } from './shared-budget'
 import { MAX_RATE_PAUSE_MS, type GatewayErrorCode } from './limits'
 
 export interface TextClientOptions {
@@ -13,6 +15,10 @@ export interface TextClientOptions {
   rateBurst: number
   maxQueuedBytes: number
   maxLineBytes: number
+  /** Closed with GATEWAY_IDLE after this long without a line (an empty line counts). */
+  idleMs: number
+  /** The gateway's total line budget, shared with every other client. */
+  budget: SharedBudget
   now?: () => number
   /** A decoded line: valid UTF-8 without NUL bytes or the line break. */
   onLine: (client: TextClient, text: string) => void
@@ -38,6 +44,10 @@ export class TextClient {
   private readonly pending: LineEvent[] = []
   private readonly retryMs: number
   private timer: NodeJS.Timeout | null = null
+  private idleTimer: NodeJS.Timeout | null = null
+  /** True while queued behind other clients for the shared budget. */
+  private waiting = false
+  private readonly wake = () => { this.waiting = false; this.drain() }
   private ended = false
   private corked = false
 
@@ -55,12 +65,23 @@ export class TextClient {
     s.setNoDelay(true)
     s.on('data', (chunk: Buffer) => {
       if (this.gone) return
-      for (const ev of this.splitter.push(chunk)) this.pending.push(ev)
+      const events = this.splitter.push(chunk)
+      if (events.length > 0) this.idleTimer?.refresh()
+      for (const ev of events) this.pending.push(ev)
       this.drain()
     })
     s.on('end', () => { this.ended = true; this.drain() })
     s.on('error', () => {})
     s.on('close', () => this.leave('disconnected'))
+    this.idleTimer = setTimeout(() => this.onIdle(), this.opts.idleMs)
+  }
+
+  /** Silent for idleMs: closed, unless lines of its own are still waiting for the rate limits. */
+  private onIdle (): void {
+    if (this.gone) return
+    if (this.pending.length > 0) { this.idleTimer?.refresh(); return }
+    const s = Math.round(this.opts.idleMs / 100) / 10
+    this.close(`*** error GATEWAY_IDLE: no line from you in ${s} s; closing (any line, even an empty one, keeps you here)`, 'idle')
   }
 
   /** Queues one line for the client; drops the client when it has stopped reading. */
@@ -107,6 +128,10 @@ export class TextClient {
     this.pending.length = 0
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
+    if (this.idleTimer) clearTimeout(this.idleTimer)
+    this.idleTimer = null
+    this.opts.budget.cancel(this.wake)
+    this.waiting = false
     const s = this.socket
     if (reason.startsWith('dropped')) {
       s.destroy()
@@ -118,15 +143,26 @@ export class TextClient {
     this.opts.onGone(this, reason)
   }
 
-  /** Handles queued lines while the rate limit allows; otherwise stops reading for a while. */
+  /**
+   * Handles queued lines while both its own rate limit and the gateway's
+   * shared budget allow; otherwise stops reading until they do.
+   */
   private drain (): void {
-    if (this.timer) return
+    if (this.timer || this.waiting) return
+    const budget = this.opts.budget
     while (this.pending.length > 0 && !this.gone) {
+      if (!budget.ready()) {
+        this.socket.pause()
+        this.waiting = true
+        budget.wait(this.wake)
+        return
+      }
       if (!this.bucket.take()) {
         this.socket.pause()
         this.timer = setTimeout(() => { this.timer = null; this.drain() }, this.retryMs)
         return
       }
+      budget.take()
       this.handle(this.pending.shift()!)
     }
     if (this.gone) return

@@ -2,16 +2,20 @@
 // for line clients (nc, telnet, the original client.py). Each line a client
 // types is posted to the node's current room under the client's guest name;
 // clients receive the room as `nick#tag: text` lines, never their own lines.
-// A slow client is dropped rather than allowed to hold the mesh back.
+// A slow client is dropped rather than allowed to hold the mesh back; a silent
+// one is closed; all clients together post no faster than the shared budget.
 import net from 'net'
 import { EventEmitter } from 'events'
 import type { MeshNode, ChatMessage } from '../core/node'
 import { parseLine } from '../core/commands'
-import { validateNick, nickTag } from '../core/names'
+import { validateNick } from '../core/names'
 import { sanitizeText } from '../core/sanitize'
+import { nodeLabeler, plainLine, type Labeler } from '../core/labels'
 import { MeshError, errorCode, errorMessage } from '../protocol/errors'
 import { formatAddress } from '../protocol/address'
 import { TextClient, encodeLine } from './text-client'
+import { SharedBudget } from './shared-budget'
+import { gatewayHelp, isGatewayCommand } from './gateway-commands'
 import {
   DEFAULT_GATEWAY_BURST, DEFAULT_GATEWAY_LIMITS, DEFAULT_GATEWAY_RATE, type GatewayErrorCode, type GatewayLimits
 } from './limits'
@@ -23,25 +27,17 @@ export interface TextGatewayOptions {
   ratePerSecond?: number
   rateBurst?: number
   limits?: Partial<GatewayLimits>
+  /** `nick#tag` for a key; default: the node's labels. */
+  label?: Labeler
 }
 
 /** Events: 'join' and 'leave' ({ name, address, reason? }), 'nick' ({ name, old, address }). */
 export interface GuestEvent { name: string; address: string; reason?: string; old?: string }
 
-/** How a room message reads on a plain client: `bob#3fa2: hi` or `guest-1 via gw#3fa2: hi`. */
-export function formatForClient (m: ChatMessage): string {
-  const text = sanitizeText(m.text)
-  if (m.via !== undefined) return `${sanitizeText(m.nick)} via ${nickTag(sanitizeText(m.via), m.from)}: ${text}`
-  return `${nickTag(sanitizeText(m.nick), m.from)}: ${text}`
+/** The remote IP of a socket, without the IPv4-mapped `::ffff:` prefix. */
+function remoteIp (socket: net.Socket): string {
+  return (socket.remoteAddress ?? '?').replace(/^::ffff:/, '')
 }
-
-const HELP = [
-  '*** Type a line and press enter to say it to the room.',
-  '***   /nick NAME   change your name',
-  '***   /quit        leave',
-  '***   /help        this list',
-  '***   //text       say a line that starts with a slash'
-]
 
 export class TextGateway extends EventEmitter {
   readonly limits: GatewayLimits
@@ -51,6 +47,10 @@ export class TextGateway extends EventEmitter {
   private readonly node: MeshNode
   private readonly server: net.Server
   private readonly clients = new Set<TextClient>()
+  /** Clients connected from each remote IP. */
+  private readonly perIp = new Map<string, number>()
+  private readonly budget: SharedBudget
+  private readonly label: Labeler
   private counter = 0
   /** The client whose line is being posted right now: its own line is not echoed back. */
   private author: TextClient | null = null
@@ -63,6 +63,8 @@ export class TextGateway extends EventEmitter {
     this.limits = { ...DEFAULT_GATEWAY_LIMITS, ...opts.limits }
     this.ratePerSecond = opts.ratePerSecond ?? DEFAULT_GATEWAY_RATE
     this.rateBurst = opts.rateBurst ?? Math.max(DEFAULT_GATEWAY_BURST, this.ratePerSecond)
+    this.budget = new SharedBudget(this.limits.totalRate, this.limits.totalBurst)
+    this.label = opts.label ?? nodeLabeler(opts.node)
     this.server = net.createServer({ allowHalfOpen: true }, socket => this.accept(socket))
   }
 
@@ -91,6 +93,7 @@ export class TextGateway extends EventEmitter {
     if (this.closed) return Promise.resolve()
     this.closed = true
     this.node.off('message', this.onMessage)
+    this.budget.close()
     for (const c of [...this.clients]) c.close('*** the gateway is shutting down', 'gateway closed')
     return new Promise(resolve => {
       if (!this.server.listening) { resolve(); return }
@@ -98,13 +101,23 @@ export class TextGateway extends EventEmitter {
     })
   }
 
+  /** Says why on the connection, then closes it; never waits on it for long. */
+  private refuse (socket: net.Socket, code: GatewayErrorCode, message: string): void {
+    socket.on('error', () => {})
+    socket.end(`*** error ${code}: ${message}\r\n`, () => socket.destroy())
+    setTimeout(() => socket.destroy(), 1000).unref()
+  }
+
   private accept (socket: net.Socket): void {
     if (this.closed || this.clients.size >= this.limits.maxClients) {
-      socket.on('error', () => {})
-      socket.end(`*** error GATEWAY_FULL: this gateway serves at most ${this.limits.maxClients} clients; try again later\r\n`, () => socket.destroy())
-      setTimeout(() => socket.destroy(), 1000).unref()
-      return
+      return this.refuse(socket, 'GATEWAY_FULL', `this gateway serves at most ${this.limits.maxClients} clients; try again later`)
     }
+    const ip = remoteIp(socket)
+    const fromIp = this.perIp.get(ip) ?? 0
+    if (fromIp >= this.limits.maxClientsPerIp) {
+      return this.refuse(socket, 'GATEWAY_IP_FULL', `this gateway serves at most ${this.limits.maxClientsPerIp} clients from one address (${ip}); close one first`)
+    }
+    this.perIp.set(ip, fromIp + 1)
     const client = new TextClient({
       socket,
       name: this.freshName(),
@@ -112,12 +125,14 @@ export class TextGateway extends EventEmitter {
       rateBurst: this.rateBurst,
       maxQueuedBytes: this.limits.maxQueuedBytes,
       maxLineBytes: this.limits.maxLineBytes,
+      idleMs: this.limits.idleMs,
+      budget: this.budget,
       onLine: (c, text) => this.onLine(c, text),
       onGone: (c, reason) => this.onGone(c, reason)
     })
     this.clients.add(client)
     client.start()
-    const me = nickTag(this.node.nick, this.node.id)
+    const me = this.label(this.node.id, this.node.nick)
     client.send(`*** Welcome to meshchat room #${this.node.room} via ${me}. You are ${client.name}: /nick NAME to change it, /quit to leave, /help for more.`)
     this.notice(client, `*** ${client.name} joined`)
     this.emit('join', { name: client.name, address: client.address } satisfies GuestEvent)
@@ -143,10 +158,12 @@ export class TextGateway extends EventEmitter {
       case 'error': return this.reply(client, errorCode(parsed.error), parsed.error.message)
       case 'text': return this.post(client, parsed.text)
     }
-    switch (parsed.name) {
-      case 'help': for (const l of HELP) client.send(l); return
-      case 'quit': return client.close('*** bye', 'quit')
-      case 'nick': return this.rename(client, parsed.args[0])
+    if (isGatewayCommand(parsed.name)) {
+      switch (parsed.name) {
+        case 'help': for (const l of gatewayHelp()) client.send(l); return
+        case 'quit': return client.close('*** bye', 'quit')
+        case 'nick': return this.rename(client, parsed.args[0])
+      }
     }
     this.reply(client, 'UNKNOWN_COMMAND', `/${parsed.name} is not available on the text gateway; try /help`)
   }
@@ -189,13 +206,17 @@ export class TextGateway extends EventEmitter {
 
   private onGone (client: TextClient, reason: string): void {
     if (!this.clients.delete(client)) return
+    const ip = client.address.slice(0, client.address.lastIndexOf(':'))
+    const left = (this.perIp.get(ip) ?? 1) - 1
+    if (left > 0) this.perIp.set(ip, left)
+    else this.perIp.delete(ip)
     if (!this.closed) this.notice(client, `*** ${client.name} left (${reason})`)
     this.emit('leave', { name: client.name, address: client.address, reason } satisfies GuestEvent)
   }
 
   private fanOut (m: ChatMessage): void {
     if (m.room !== this.node.room) return
-    const data = encodeLine((m.history ? '[history] ' : '') + formatForClient(m))
+    const data = encodeLine(plainLine(m, this.label))
     const author = m.self ? this.author : null
     for (const c of [...this.clients]) if (c !== author) c.write(data)
   }

@@ -39,6 +39,8 @@ export type ErrorCode =
   | 'BINARY_INPUT'
   | 'LINE_TOO_LONG'
   | 'GATEWAY_FULL'
+  | 'GATEWAY_IP_FULL'
+  | 'GATEWAY_IDLE'
   | 'HISTORY_TORN'
   | 'HISTORY_CORRUPT'
   | 'HISTORY_WRITE_FAILED'

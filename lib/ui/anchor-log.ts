@@ -2,11 +2,13 @@
 // One line per message with the sender's address, one per join and leave:
 //   192.168.1.9:8082 bob#3fa2: hello
 //   192.168.1.9:8082 bob#3fa2 joined
-// Peer text is sanitised; the anchor reads no commands.
+//   0.0.0.0:8081 guest-1@anchor#54b2: hello from nc
+// Names come from the node's labels (core/labels.ts), the same as on the text
+// gateway. Peer text is sanitised; the anchor reads no commands.
 import type { Writable } from 'stream'
 import type { MeshNode, ChatMessage, PeerInfo, Fault } from '../core/node'
-import { nickTag } from '../core/names'
 import { sanitizeText } from '../core/sanitize'
+import { nodeLabeler, plainLine, type Labeler } from '../core/labels'
 
 export interface AnchorLogOptions {
   node: MeshNode
@@ -15,6 +17,8 @@ export interface AnchorLogOptions {
   textListen?: string
   /** The text gateway's guest events ('join', 'leave', 'nick'), logged with the client's own address. */
   guests?: GuestSource
+  /** `nick#tag` for a key; default: the node's labels. */
+  label?: Labeler
 }
 
 export interface GuestEvent { name: string; address: string; reason?: string; old?: string }
@@ -32,9 +36,11 @@ export class AnchorLog {
   private readonly addresses = new Map<string, string>()
   private readonly handlers: Array<[string, (...args: any[]) => void]> = []
   private readonly stops: Array<() => void> = []
+  private readonly labeler: Labeler
 
   constructor (private readonly opts: AnchorLogOptions) {
     this.node = opts.node
+    this.labeler = opts.label ?? nodeLabeler(opts.node)
   }
 
   write (line: string): void {
@@ -83,15 +89,13 @@ export class AnchorLog {
     return peer?.address ?? this.addresses.get(key) ?? UNKNOWN_ADDRESS
   }
 
+  /** `address nick#tag: text`, the rest of the line exactly as a gateway client sees it. */
   formatMessage (m: ChatMessage): string {
-    const who = m.via !== undefined
-      ? `${sanitizeText(m.nick)} via ${this.label(m.via, m.from)}`
-      : this.label(m.nick, m.from)
-    return `${this.addressOf(m.from)} ${who}: ${sanitizeText(m.text)}${m.history ? ' (history)' : ''}`
+    return `${this.addressOf(m.from)} ${plainLine(m, this.labeler)}`
   }
 
   private label (nick: string, key: string): string {
-    return nickTag(sanitizeText(nick), key)
+    return this.labeler(key, sanitizeText(nick))
   }
 
   private on (event: string, fn: (...args: any[]) => void): void {

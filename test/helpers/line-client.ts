@@ -27,10 +27,11 @@ export class LineClient {
     }))
   }
 
-  static connect (address: string, name = 'client'): Promise<LineClient> {
+  /** Connects to `host:port`; `localAddress` picks the source address (e.g. 127.0.0.2). */
+  static connect (address: string, name = 'client', localAddress?: string): Promise<LineClient> {
     const i = address.lastIndexOf(':')
     return new Promise((resolve, reject) => {
-      const socket = net.connect(Number(address.slice(i + 1)), address.slice(0, i))
+      const socket = net.connect({ port: Number(address.slice(i + 1)), host: address.slice(0, i), localAddress })
       socket.once('error', reject)
       socket.once('connect', () => { socket.off('error', reject); resolve(new LineClient(socket, name)) })
     })

@@ -5,7 +5,7 @@ import type { MeshNode } from '../../core/node'
 import type { Outcome } from '../../core/command-runner'
 import type { WhoisInfo } from '../../core/whois'
 import { parseLine, findCommand, usage } from '../../core/commands'
-import { displayTag, formatTime, type SystemLevel } from './format'
+import { formatTime, type SystemLevel } from './format'
 
 export const KEY_HELP = 'keys: Enter send · ↑/↓ history · Tab complete · PgUp/PgDn or wheel scroll · Ctrl-L redraw · Ctrl-C quit'
 
@@ -36,9 +36,9 @@ export function outcomeLines (line: string, o: Outcome, ctx: OutputContext): Out
     case 'members':
       return [
         out(`#${o.room}: ${o.members.length} here`),
-        ...o.members.map(m => out(`  ${displayTag(m.nick, m.peer, m.tag)}${m.self ? ' (you)' : ''}`))
+        ...o.members.map(m => out(`  ${ctx.label(m.peer, m.nick)}${m.self ? ' (you)' : ''}`))
       ]
-    case 'whois': return whoisLines(o.info, ctx.now).map(out)
+    case 'whois': return whoisLines(o.info, ctx.now, ctx.label).map(out)
     case 'error': return [['error', withUsage(line, o.message)]]
     default:
       // A command added to the core that this view does not format yet.
@@ -47,10 +47,10 @@ export function outcomeLines (line: string, o: Outcome, ctx: OutputContext): Out
 }
 
 /** The lines /whois prints. */
-export function whoisLines (w: WhoisInfo, now: number): string[] {
+export function whoisLines (w: WhoisInfo, now: number, label: (key: string, nick: string) => string): string[] {
   const hops = w.hops === null ? 'unknown hops' : `${w.hops} hop${w.hops === 1 ? '' : 's'}`
   return [
-    `${displayTag(w.nick, w.peer, w.tag)}`,
+    label(w.peer, w.nick),
     `  key       ${w.peer}`,
     `  nicks     ${w.nicks.join(', ') || '-'}`,
     `  addresses ${w.addresses.join(', ') || '-'}`,

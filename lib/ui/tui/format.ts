@@ -1,5 +1,7 @@
 // Formatting for the terminal view, pure: message-pane entries, the peer
 // sidebar and the status bar, all measured in columns and returned as rows.
+// Every `nick#tag` arrives already made by the view's one Labeler
+// (core/labels.ts), so tags here are as long as the directory says.
 import { sanitize, strWidth, truncate, wrap } from './text'
 import { keyColor, span, type Row, type Style } from './style'
 
@@ -8,8 +10,9 @@ import { keyColor, span, type Row, type Style } from './style'
 export interface ChatEntry {
   kind: 'chat'
   ts: number
-  nick: string
-  /** The author's public key (hex): the tag and the colour come from it. */
+  /** Who wrote it, from core/labels.ts authorLabel: `bob#3fa2`, or `guest-1@gw#3fa2` for a guest. */
+  author: string
+  /** The author's public key (hex): the colour comes from it. */
   key: string
   text: string
   self: boolean
@@ -17,12 +20,8 @@ export interface ChatEntry {
   mention: boolean
   /** Backfilled from peers' history rather than received live. */
   history: boolean
-  /** For a guest posted by a gateway: the gateway's nick. */
-  via?: string
   /** Set when the message is for another room than the current one. */
   room?: string
-  /** The key prefix shown after the nick (longer when two keys share 4 digits); default 4 digits. */
-  tag?: string
   /** A one-to-one message: for your own, the recipient's nick#tag. */
   private?: { to?: string }
 }
@@ -37,7 +36,6 @@ export interface SystemEntry { kind: 'system'; ts: number; level: SystemLevel; t
 
 export type Entry = ChatEntry | SystemEntry
 
-const TAG_DIGITS = 4
 /** Nicks wider than this are cut in the pane and the sidebar. */
 const MAX_NICK_COLUMNS = 20
 
@@ -57,9 +55,17 @@ export function displayNick (nick: string): string {
   return truncate(sanitize(nick), MAX_NICK_COLUMNS) || '?'
 }
 
-/** `alice#3fa2`: the nick and the first hex digits of the key (or the given tag). */
-export function displayTag (nick: string, key: string, tag: string = key.slice(0, TAG_DIGITS)): string {
-  return `${displayNick(nick)}#${tag}`
+/**
+ * A label cut into what is styled apart: the name, `@gw` for a guest's
+ * gateway, and `#tag`. Names never hold `@` or `#`, so the first `@` and the
+ * last `#` are the seams.
+ */
+export function splitLabel (label: string): { name: string; via: string; tag: string } {
+  const hash = label.lastIndexOf('#')
+  const head = hash === -1 ? label : label.slice(0, hash)
+  const tag = hash === -1 ? '' : label.slice(hash)
+  const at = head.indexOf('@')
+  return at === -1 ? { name: head, via: '', tag } : { name: head.slice(0, at), via: head.slice(at), tag }
 }
 
 function escapeRegExp (s: string): string {
@@ -107,18 +113,16 @@ export function formatEntry (e: Entry, width: number, now: number = Date.now()):
   const color = keyColor(e.key)
   const nickStyle: Style = { fg: color, bold: e.self }
   const tagStyle: Style = { fg: color, dim: true }
-  const tag = '#' + (e.tag ?? e.key.slice(0, TAG_DIGITS))
+  const { name, via, tag } = splitLabel(e.author)
   const prefix: Row = [time]
   if (e.history) prefix.push(span('↺ ', DIM))
   if (e.private) {
     // irssi-style queries: *bob#91c0* for one to you, -> *carol#77aa* for yours.
     if (e.self) prefix.push(span('-> ', DIM), span('*' + (e.private.to ?? '?') + '* ', { fg: 'magenta', bold: true }))
-    else prefix.push(span('*', { fg: 'magenta', bold: true }), span(displayNick(e.nick), nickStyle), span(tag, tagStyle), span('* ', { fg: 'magenta', bold: true }))
+    else prefix.push(span('*', { fg: 'magenta', bold: true }), span(name, nickStyle), span(via + tag, tagStyle), span('* ', { fg: 'magenta', bold: true }))
   } else {
     if (e.room !== undefined) prefix.push(span(`#${sanitize(e.room)} `, DIM))
-    prefix.push(span('<', DIM), span(displayNick(e.nick), nickStyle))
-    if (e.via !== undefined) prefix.push(span('@' + displayNick(e.via), tagStyle))
-    prefix.push(span(tag, tagStyle), span('> ', DIM))
+    prefix.push(span('<', DIM), span(name, nickStyle), span(via + tag, tagStyle), span('> ', DIM))
   }
   const textStyle: Style | undefined = e.mention ? { fg: 'yellow', bold: true } : e.history ? DIM : undefined
   return hanging(prefix, sanitize(e.text, { newlines: true }), textStyle, width)
@@ -128,8 +132,8 @@ export function formatEntry (e: Entry, width: number, now: number = Date.now()):
 
 export interface PeerView {
   key: string
-  /** Key prefix to show; default 4 digits. */
-  tag?: string
+  /** `nick#tag` from the view's Labeler. */
+  label: string
   nick: string
   via: string
   address: string
@@ -148,7 +152,7 @@ export function formatPeers (peers: PeerView[], width: number, height: number): 
       break
     }
     const mark = p.live ? span('● ', { fg: 'green' }) : span('○ ', DIM)
-    const name = truncate(displayTag(p.nick, p.key, p.tag), width - 2)
+    const name = truncate(p.label, width - 2)
     rows.push([mark, span(name, p.live ? { fg: keyColor(p.key) } : DIM)])
     const where = `${p.live ? '' : 'lost '}${p.via} ${sanitize(p.address) || '-'}`
     rows.push([span('  ' + truncate(where, width - 2), DIM)])
@@ -162,9 +166,8 @@ export interface StatusView {
   room: string
   /** Other rooms joined besides the current one. */
   otherRooms?: number
-  nick: string
-  key: string
-  tag?: string
+  /** Your own `nick#tag`, from the view's Labeler. */
+  label: string
   listen: string
   links: number
   discovery: string
@@ -179,7 +182,7 @@ const BAR: Style = { fg: 'white', bg: 'blue' }
 export function formatStatus (s: StatusView, width: number): Row {
   const parts = [
     `#${s.room}${s.otherRooms ? ` +${s.otherRooms}` : ''}`,
-    displayTag(s.nick, s.key, s.tag),
+    s.label,
     s.listen || 'not listening',
     `links ${s.links}`,
     s.discovery

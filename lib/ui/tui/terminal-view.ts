@@ -10,7 +10,8 @@ import { runLine, type Outcome } from '../../core/command-runner'
 import { COMMANDS } from '../../core/commands'
 import { VERSION } from '../../version'
 import { InputLine } from './input-line'
-import { formatEntry, formatPeers, formatStatus, displayTag, mentions, type ChatEntry, type Entry, type PeerView, type SystemLevel } from './format'
+import { formatEntry, formatPeers, formatStatus, displayNick, mentions, type ChatEntry, type Entry, type PeerView, type SystemLevel } from './format'
+import { authorLabel, nodeLabeler, type Labeler } from '../../core/labels'
 import { outcomeLines } from './command-output'
 import { span, withoutColor, type Row } from './style'
 import type { Frame, Key, Surface, SurfaceFactory } from './surface'
@@ -25,6 +26,8 @@ export interface TerminalViewOptions {
   maxEntries?: number
   /** Delay that batches redraws (ms); 0 draws on the next turn. */
   renderDelayMs?: number
+  /** `nick#tag` for a key; default: the node's labels. */
+  label?: Labeler
 }
 
 
@@ -50,8 +53,12 @@ export class TerminalView {
   private readonly maxEntries: number
   private readonly renderDelayMs: number
   private readonly listeners: Array<[string, (...args: any[]) => void]> = []
+  /** The one Labeler, fed nicks already cut for the screen. */
+  private readonly labeler: Labeler
 
   constructor (private readonly opts: TerminalViewOptions) {
+    const label = opts.label ?? nodeLabeler(opts.node)
+    this.labeler = (key, nick) => label(key, displayNick(nick))
     this.now = opts.now ?? Date.now
     this.maxEntries = opts.maxEntries ?? 5000
     this.renderDelayMs = opts.renderDelayMs ?? 10
@@ -99,16 +106,11 @@ export class TerminalView {
 
   /** `nick#tag` for a key, with the tag long enough to tell known keys apart. */
   private label (key: string, nick?: string): string {
-    return displayTag(nick ?? this.peers.get(key)?.nick ?? '?', key, this.tagOf(key))
-  }
-
-  /** The directory's tag for a key: 4 hex digits, more when two known keys share them. */
-  private tagOf (key: string): string | undefined {
-    try { return this.opts.node.tag(key) } catch { return undefined }
+    return this.labeler(key, nick ?? this.peers.get(key)?.nick ?? '?')
   }
 
   private onPeerUp (p: PeerInfo, quiet = false): void {
-    this.peers.set(p.peer, { key: p.peer, tag: this.tagOf(p.peer), nick: p.nick, via: p.via, address: p.address, live: true })
+    this.peers.set(p.peer, { key: p.peer, label: this.label(p.peer, p.nick), nick: p.nick, via: p.via, address: p.address, live: true })
     this.noteNick(p.nick)
     if (!quiet) this.system('info', `link up: ${this.label(p.peer, p.nick)} (${p.via} ${p.address})`)
     else this.scheduleRender()
@@ -136,12 +138,9 @@ export class TerminalView {
     // A private message to you is always worth a highlight.
     const mention = !m.self && (mentions(m.text, node.nick) || !!m.private)
     const entry: ChatEntry = {
-      kind: 'chat', ts: m.ts, nick: m.nick, key: m.from, text: m.text, self: m.self,
+      kind: 'chat', ts: m.ts, author: authorLabel(m, this.labeler, displayNick), key: m.from, text: m.text, self: m.self,
       mention, history: !!m.history
     }
-    const tag = this.tagOf(m.from)
-    if (tag) entry.tag = tag
-    if (m.via !== undefined) entry.via = m.via
     if (m.private) entry.private = m.self && m.to ? { to: this.label(m.to) } : {}
     else if (m.room !== node.room) entry.room = m.room
     if (!m.self) {
@@ -304,9 +303,11 @@ export class TerminalView {
     let messages = all.slice(Math.max(0, end - paneHeight), end)
     // Fill from the bottom, like a chat client.
     if (messages.length < paneHeight) messages = [...Array.from({ length: paneHeight - messages.length }, () => []), ...messages]
-    const sidebar = sidebarWidth > 0 ? formatPeers([...this.peers.values()], sidebarWidth - 2, paneHeight) : null
+    // Labels now: a tag grows once another key sharing its digits is known.
+    const peers = [...this.peers.values()].map(p => ({ ...p, label: this.label(p.key, p.nick) }))
+    const sidebar = sidebarWidth > 0 ? formatPeers(peers, sidebarWidth - 2, paneHeight) : null
     const status = formatStatus({
-      room: node.room, otherRooms: node.rooms.length - 1, nick: node.nick, key: node.id, tag: this.tagOf(node.id),
+      room: node.room, otherRooms: node.rooms.length - 1, label: this.label(node.id, node.nick),
       listen: node.listenAddress, links: node.linkCount,
       discovery: this.discovery, unread: this.unread, scrolled: this.scroll > 0
     }, width)

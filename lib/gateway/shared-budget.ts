@@ -1,0 +1,85 @@
+// The gateway's total posting budget, shared by all its plain clients: a
+// token bucket that clients wait on in line (their sockets paused) while it is
+// empty. As tokens come back the waiters are woken oldest first, and one that
+// is woken goes to the back of the line when it runs dry again, so a busy
+// client cannot starve the others. Nothing is dropped: a waiting client's
+// lines stay in its socket until it is woken.
+import { MAX_RATE_PAUSE_MS } from './limits'
+
+export class SharedBudget {
+  private tokens: number
+  private last: number
+  private queue: Array<() => void> = []
+  private timer: NodeJS.Timeout | null = null
+  /** True while waiters are being woken: only they may take tokens then. */
+  private waking = false
+  private closed = false
+
+  constructor (readonly rate: number, readonly burst: number, private readonly now: () => number = Date.now) {
+    this.tokens = burst
+    this.last = now()
+  }
+
+  /** Clients waiting for a token. */
+  get waiting (): number { return this.queue.length }
+
+  /**
+   * True when a token may be taken now (without taking it). While others
+   * wait in line, a newcomer gets none: it must wait() behind them.
+   */
+  ready (): boolean {
+    if (this.queue.length > 0 && !this.waking) return false
+    const t = this.now()
+    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.rate)
+    this.last = t
+    return this.tokens >= 1
+  }
+
+  /** Takes one token; call only right after ready() said true. */
+  take (): void { this.tokens -= 1 }
+
+  /** Calls `wake` once, when a token is there and every earlier waiter has had its turn. */
+  wait (wake: () => void): void {
+    if (this.closed || this.queue.includes(wake)) return
+    this.queue.push(wake)
+    this.schedule()
+  }
+
+  /** Forgets a waiter (a client that left). */
+  cancel (wake: () => void): void {
+    this.queue = this.queue.filter(w => w !== wake)
+  }
+
+  close (): void {
+    this.closed = true
+    this.queue = []
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+  }
+
+  private schedule (): void {
+    if (this.timer || this.closed || this.queue.length === 0) return
+    const missing = Math.max(0, 1 - this.tokens)
+    const ms = Math.min(MAX_RATE_PAUSE_MS, Math.max(1, Math.ceil((missing * 1000) / this.rate)))
+    this.timer = setTimeout(() => { this.timer = null; this.wakeInTurn() }, ms)
+  }
+
+  private wakeInTurn (): void {
+    const turn = this.queue
+    this.queue = []
+    this.waking = true
+    try {
+      for (let i = 0; i < turn.length; i++) {
+        if (!this.ready()) {
+          // Out of tokens: the rest keep their place, ahead of anyone who re-queued just now.
+          this.queue = [...turn.slice(i), ...this.queue]
+          break
+        }
+        turn[i]()
+      }
+    } finally {
+      this.waking = false
+    }
+    this.schedule()
+  }
+}
