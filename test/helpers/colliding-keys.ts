@@ -4,7 +4,8 @@
 import fs from 'fs'
 import path from 'path'
 import { generateKeyPair, type KeyPair } from '../../lib/protocol/crypto'
-import { IDENTITY_FILE, ensureDataDir } from '../../lib/store/identity'
+import { IDENTITY_FILE } from '../../lib/store/identity'
+import { prepareDataDir } from '../../lib/store/data-dir'
 
 /** Two key pairs whose hex keys start with the same `digits` hex digits (4 takes ~300 tries). */
 export function collidingKeyPairs (digits = 4, maxTries = 200_000): [KeyPair, KeyPair] {
@@ -21,7 +22,7 @@ export function collidingKeyPairs (digits = 4, maxTries = 200_000): [KeyPair, Ke
 
 /** Writes `kp` as the identity of a data directory (what --data-dir loads). */
 export function writeIdentity (dir: string, kp: KeyPair): string {
-  ensureDataDir(dir)
+  prepareDataDir(dir)
   const body = JSON.stringify({ publicKey: kp.publicKey.toString('hex'), secretKey: kp.secretKey.toString('hex') })
   fs.writeFileSync(path.join(dir, IDENTITY_FILE), body, { mode: 0o600 })
   return dir
