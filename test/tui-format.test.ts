@@ -146,7 +146,7 @@ test('look-alike keys: two keys sharing 4 hex digits get different labels in ter
   const dir = new Directory('ff'.repeat(32), Date.now, null, () => {})
   dir.see(ka, 'bob')
   dir.see(kb, 'bob')
-  const label = nodeLabeler({ directory: dir })
+  const label = nodeLabeler(dir)
   const line = (key: string, over: { nick: string; via?: string }) =>
     rowText(formatEntry(chat({ key, author: authorLabel({ from: key, ...over }, label, displayNick) }), 80, NOW)[0])
   const la = line(ka, { nick: 'bob' })
