@@ -112,6 +112,10 @@ test('row 6: replaying one 256-message sync frame costs at most 256 signature ch
   t.ok(await until(() => peer.link.closed, 8000), 'the replaying link is closed')
   t.equal(messages.length, 256, 'each message delivered once')
   t.ok(node.stats().verified - before <= 256, `signature checks: ${node.stats().verified - before}`)
+  const again = rawPeer(node, true, peer.kp)
+  again.hello()
+  t.ok(await until(() => again.link.closed), 'the same key coming back is refused (banned)')
+  t.notOk(node.peers().some(p => p.peer === peer.kp.publicKey.toString('hex')), 'and never becomes a peer')
 })
 
 test('row 8: flushing the seen cache does not replay a delivered message', async (t) => {
