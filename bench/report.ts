@@ -23,7 +23,7 @@ export function pubsubTable (p: MeshScenarioResult): string {
     ['bytes written per delivery', p.bytesPerDelivery, GOSSIPSUB.bytesPerDelivery],
     ['copies per delivery', p.copiesPerDelivery, GOSSIPSUB.copiesPerDelivery]
   ]
-  return table(['standard pubsub workload', 'meshchat', 'gossipsub', 'ratio'],
+  return table(['standard pubsub workload', 'meshchat (measured)', 'gossipsub (quoted, not run)', 'ratio'],
     [['delivered %', p.deliveryRatio * 100, 100, p.deliveryRatio], ...rows.map(([k, m, g]) => [k, m, g, Math.round((m / g) * 1000) / 1000])])
 }
 

@@ -97,7 +97,7 @@ async function main (): Promise<void> {
     say(report.meshTable([...scenarios, pubsub]))
     say('\nGrowth with node count (ratio to the smallest graph of the same degree):')
     say(report.growthTable(results.mesh.growth))
-    say('\nStandard pubsub workload vs js-libp2p gossipsub (figures from issue 6):')
+    say('\nStandard pubsub workload vs js-libp2p gossipsub (gossipsub figures are QUOTED from issue 6, not run here):')
     say(report.pubsubTable(pubsub))
   })
 
