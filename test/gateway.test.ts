@@ -124,8 +124,8 @@ test('two plain clients and a mesh node talk through a gateway; no echo; peer te
   a.c.send('/quit')
   await a.c.waitLine(l => l === '*** bye')
   await a.c.waitClosed(5000)
-  await b.c.waitLine(l => l === `*** ${a.guest} left (quit)`, 5000, 'leave notice')
-  t.pass('/quit closes the connection and the others are told')
+  t.equal(await b.c.waitLine(l => l.includes(`${a.guest} left`), 5000, 'leave notice'), `*** ${a.guest} left (quit)`, 'the others are told why')
+  t.ok(a.c.socket.destroyed, '/quit closed the connection')
 })
 
 test('over-long lines and binary garbage get error lines; the client stays; client limit', async (t) => {
