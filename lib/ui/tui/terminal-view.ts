@@ -10,9 +10,10 @@ import { runLine, type Outcome } from '../../core/command-runner'
 import { COMMANDS } from '../../core/commands'
 import { VERSION } from '../../version'
 import { InputLine } from './input-line'
-import { formatEntry, formatPeers, formatStatus, displayNick, mentions, type ChatEntry, type Entry, type PeerView, type SystemLevel } from './format'
+import { formatPeers, formatStatus, displayNick, mentions, type ChatEntry, type Entry, type PeerView, type SystemLevel } from './format'
 import { authorLabel, nodeLabeler, type Labeler } from '../../core/labels'
 import { outcomeLines } from './command-output'
+import { Scrollback } from './scrollback'
 import { span, withoutColor, type Row } from './style'
 import type { Frame, Key, Surface, SurfaceFactory } from './surface'
 
@@ -38,11 +39,7 @@ const PROMPT = '> '
 export class TerminalView {
   readonly input = new InputLine()
   private surface: Surface | null = null
-  private entries: Entry[] = []
-  private readonly rowCache = new WeakMap<Entry, { width: number; rows: Row[] }>()
-  /** Rows scrolled up from the bottom; 0 follows new messages. */
-  private scroll = 0
-  private unread = 0
+  private readonly pane: Scrollback
   private readonly peers = new Map<string, PeerView>()
   /** Nicks for Tab completion, most recently active first. */
   private recentNicks: string[] = []
@@ -50,7 +47,6 @@ export class TerminalView {
   private renderTimer: NodeJS.Timeout | null = null
   private stopped = false
   private readonly now: () => number
-  private readonly maxEntries: number
   private readonly renderDelayMs: number
   private readonly listeners: Array<[string, (...args: any[]) => void]> = []
   /** The one Labeler, fed nicks already cut for the screen. */
@@ -60,7 +56,7 @@ export class TerminalView {
     const label = opts.label ?? nodeLabeler(opts.node)
     this.labeler = (key, nick) => label(key, displayNick(nick))
     this.now = opts.now ?? Date.now
-    this.maxEntries = opts.maxEntries ?? 5000
+    this.pane = new Scrollback(opts.maxEntries ?? 5000, this.now)
     this.renderDelayMs = opts.renderDelayMs ?? 10
   }
 
@@ -149,8 +145,7 @@ export class TerminalView {
       if (peer && m.via === undefined) peer.nick = m.nick
     } else {
       // Sending jumps back to the newest messages.
-      this.scroll = 0
-      this.unread = 0
+      this.pane.follow()
     }
     this.push(entry, true)
     if (mention && !entry.history) this.surface?.bell()
@@ -173,22 +168,8 @@ export class TerminalView {
   }
 
   private push (e: Entry, countsUnread: boolean): void {
-    this.entries.push(e)
-    if (this.entries.length > this.maxEntries) this.entries.splice(0, this.entries.length - this.maxEntries)
-    if (this.scroll > 0) {
-      // Keep the rows in view where they are while scrolled up.
-      this.scroll += this.rowsOf(e, this.layout().paneWidth).length
-      if (countsUnread) this.unread++
-    }
+    this.pane.push(e, countsUnread, this.layout().paneWidth)
     this.scheduleRender()
-  }
-
-  private rowsOf (e: Entry, width: number): Row[] {
-    const cached = this.rowCache.get(e)
-    if (cached && cached.width === width) return cached.rows
-    const rows = formatEntry(e, width, this.now())
-    this.rowCache.set(e, { width, rows })
-    return rows
   }
 
   private layout (): { width: number; height: number; paneWidth: number; paneHeight: number; sidebarWidth: number } {
@@ -198,28 +179,9 @@ export class TerminalView {
     return { width, height, paneWidth: width - sidebarWidth, paneHeight: height - 2, sidebarWidth }
   }
 
-  /** Rows of the pane from the bottom up, enough to fill `need`; and whether there are more. */
-  private bottomRows (width: number, need: number): { rows: Row[]; more: boolean } {
-    const out: Row[][] = []
-    let count = 0
-    let i = this.entries.length - 1
-    for (; i >= 0 && count < need; i--) {
-      const r = this.rowsOf(this.entries[i], width)
-      out.push(r)
-      count += r.length
-    }
-    const rows: Row[] = []
-    for (let j = out.length - 1; j >= 0; j--) rows.push(...out[j])
-    return { rows, more: i >= 0 }
-  }
-
   scrollBy (rows: number): void {
     const { paneWidth, paneHeight } = this.layout()
-    const target = Math.max(0, this.scroll + rows)
-    const { rows: all, more } = this.bottomRows(paneWidth, target + paneHeight)
-    const max = more ? target : Math.max(0, all.length - paneHeight)
-    this.scroll = Math.min(target, max)
-    if (this.scroll === 0) this.unread = 0
+    this.pane.scrollBy(rows, paneWidth, paneHeight)
     this.scheduleRender()
   }
 
@@ -272,9 +234,7 @@ export class TerminalView {
           err => { if (!this.stopped) this.system('error', err.message) })
         return
       case 'clear':
-        this.entries = []
-        this.scroll = 0
-        this.unread = 0
+        this.pane.clear()
         this.scheduleRender()
         return
       case 'quit': this.opts.onQuit(); return
@@ -295,21 +255,14 @@ export class TerminalView {
   frame (): Frame {
     const node = this.opts.node
     const { width, paneWidth, paneHeight, sidebarWidth } = this.layout()
-    const { rows: all, more } = this.bottomRows(paneWidth, this.scroll + paneHeight)
-    const maxScroll = more ? this.scroll : Math.max(0, all.length - paneHeight)
-    if (this.scroll > maxScroll) this.scroll = maxScroll
-    if (this.scroll === 0) this.unread = 0
-    const end = all.length - this.scroll
-    let messages = all.slice(Math.max(0, end - paneHeight), end)
-    // Fill from the bottom, like a chat client.
-    if (messages.length < paneHeight) messages = [...Array.from({ length: paneHeight - messages.length }, () => []), ...messages]
+    const messages = this.pane.view(paneWidth, paneHeight)
     // Labels now: a tag grows once another key sharing its digits is known.
     const peers = [...this.peers.values()].map(p => ({ ...p, label: this.label(p.key, p.nick) }))
     const sidebar = sidebarWidth > 0 ? formatPeers(peers, sidebarWidth - 2, paneHeight) : null
     const status = formatStatus({
       room: node.room, otherRooms: node.rooms.length - 1, label: this.label(node.id, node.nick),
       listen: node.listenAddress, links: node.linkCount,
-      discovery: this.discovery, unread: this.unread, scrolled: this.scroll > 0
+      discovery: this.discovery, unread: this.pane.unread, scrolled: this.pane.scroll > 0
     }, width)
     const v = this.input.view(width - PROMPT.length)
     const inputRow: Row = [span(PROMPT, { bold: true }), span(v.text)]
