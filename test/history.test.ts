@@ -65,7 +65,7 @@ test('two partitions that chatted separately converge once one link joins them',
   for (let i = 0; i < 6; i++) {
     const ids = mesh.received[i].map(m => m.id)
     t.equal(ids.length, new Set(ids).size, `node ${i}: each id delivered once`)
-    t.equal(mesh.nodes[i].history.room('lobby').size, 6, `node ${i} history holds six`)
+    t.equal(mesh.nodes[i].historySize('lobby'), 6, `node ${i} history holds six`)
   }
 })
 

@@ -12,7 +12,11 @@ import { trace } from './trace'
 import { FrameType, PING_FRAME, decodeHello, decodeHelloVersion, encodeHello, frameType, type Hello } from '../protocol/frames'
 import { MeshError, errorMessage, type ErrorCode } from '../protocol/errors'
 
-export interface PeerInfo { peer: string; nick: string; address: string; via: Via; score: number }
+export interface PeerInfo {
+  peer: string; nick: string; address: string; via: Via
+  /** The link's score (0 when well behaved; closed at PEER_SCORE_CLOSE) and the inbound frames it had dropped over the rate limit. */
+  score: number; dropped: number
+}
 
 /** Score points one bad frame (bad signature, unknown type, ...) costs a link by default. */
 export const DEFAULT_PENALTY = 10
@@ -204,7 +208,7 @@ export class LinkTable {
   }
 
   info (s: LinkSession): PeerInfo {
-    return { peer: s.key, nick: s.nick, address: s.displayAddress, via: s.link.via, score: s.score }
+    return { peer: s.key, nick: s.nick, address: s.displayAddress, via: s.link.via, score: s.score, dropped: s.dropped }
   }
 
   peers (): PeerInfo[] {

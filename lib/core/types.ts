@@ -4,6 +4,7 @@ import type { FloodMessage } from '../protocol/envelope'
 import type { ErrorCode } from '../protocol/errors'
 import type { Member } from './presence'
 import type { PipelineStats } from './pipeline'
+import type { PrivateStats } from './private'
 export type { PeerInfo } from './link-table'
 export type { WhoisInfo } from './whois'
 export type { Member, PresenceChange } from './presence'
@@ -26,4 +27,9 @@ export interface Fault { code: ErrorCode; message: string; peer?: string }
 /** A member of a room as /who shows it. */
 export type MemberInfo = Member & { tag: string }
 /** What a node counts: the accept pipeline's verdicts, messages signed here, seen ids, sync traffic. */
-export type NodeStats = PipelineStats & { originated: number; seen: number; sync: { offersSent: number; offersRefused: number; messagesSent: number; messagesLearnt: number } }
+export type NodeStats = PipelineStats & {
+  originated: number
+  seen: number
+  sync: { offersSent: number; offersRefused: number; messagesSent: number; messagesLearnt: number }
+  private: PrivateStats
+}

@@ -5,7 +5,8 @@
 // Only MeshNode's public surface is used, so these run on the old code too.
 import test from 'tape'
 import { MemMesh } from '../helpers/mesh'
-import { MessageKind, type FloodMessage } from '../../lib/protocol/envelope'
+import { MessageKind, decodeFlood, type FloodMessage } from '../../lib/protocol/envelope'
+import { FrameType } from '../../lib/protocol/frames'
 import type { MeshNode } from '../../lib/core/node'
 
 interface Scene {
@@ -30,11 +31,13 @@ async function scene (t: test.Test): Promise<Scene> {
   const present = new Set<string>()
   alice.on('presence', (c: { peer: string }) => present.add(c.peer))
   mesh.connect(0, 1)
-  mesh.connect(1, 2)
+  const [atRelay, atBob] = mesh.connect(1, 2)
   await mesh.settled(i => (i === 1 ? 2 : 1))
+  // What crosses the relay-bob link: the PRIVATEs the relay forwards to bob, the acks bob sends back.
   const seen: FloodMessage[] = []
-  const original = relay.privates.onMessage.bind(relay.privates)
-  relay.privates.onMessage = (m: FloodMessage) => { seen.push(m); original(m) }
+  const tap = (f: Buffer) => { if (f[0] === FrameType.FLOOD) seen.push(decodeFlood(f)) }
+  atRelay.on('frame', tap)
+  atBob.on('frame', tap)
   const delivered: string[] = []
   alice.on('delivered', (d: { id: string }) => delivered.push(d.id))
   return {
@@ -55,7 +58,8 @@ async function roundTrip (s: Scene, from: MeshNode, to: MeshNode, tag: string): 
 
 /** Alice sends a private message to bob and waits for `delivered`; returns the PRIVATE the relay forwarded. */
 async function genuine (t: test.Test, s: Scene, text: string): Promise<FloodMessage> {
-  const sent = s.alice.privates.send(s.bob.id, text)
+  if (!await s.mesh.until(() => s.present.has(s.bob.id))) throw new Error('alice never heard of bob')
+  const sent = s.alice.sendPrivate(s.bob.id, text)
   t.ok(await s.mesh.until(() => s.delivered.includes(sent.id)), 'the genuine message is delivered')
   t.equal(s.bobShown(text), 1, 'bob shows it once')
   const m = s.seen.find(x => x.kind === MessageKind.PRIVATE && x.id.toString('hex') === sent.id)
@@ -74,7 +78,7 @@ test('re-wrapped box: a relay originating alice\'s PRIVATE payload as its own (n
   t.equal(s.bobShown('meet at dawn'), 1, 'bob did not show a second "alice" message')
   t.equal(s.mesh.received[2].filter(x => x.from === s.relay.id).length, 1, 'bob shows nothing from the relay but its marker')
   t.equal(s.acksFromBob(), 1, 'bob sent no ack for the re-wrapped box')
-  t.equal(s.bob.privates.stats?.forged, 1, 'bob counted one forged message')
+  t.equal(s.bob.stats().private.forged, 1, 'bob counted one forged message')
 })
 
 test('replay: alice\'s own key re-sending the same box in a new envelope is shown once', async (t) => {
@@ -88,7 +92,7 @@ test('replay: alice\'s own key re-sending the same box in a new envelope is show
   await roundTrip(s, s.alice, s.bob, 'b')
   t.equal(s.bobShown('only once'), 1, 'bob showed it once only')
   t.equal(s.acksFromBob(), 1, 'no ack for the replay')
-  t.equal(s.bob.privates.stats?.replayed, 1, 'bob counted one replay')
+  t.equal(s.bob.stats().private.replayed, 1, 'bob counted one replay')
 })
 
 test('a normal /msg round-trips with delivered; the relay reads nothing', async (t) => {

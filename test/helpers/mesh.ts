@@ -1,7 +1,7 @@
 // Many MeshNodes in one process joined by memory links: the router's unit
 // test bench. Timers are real but fast; close() tears everything down.
 import { MeshNode, type ChatMessage } from '../../lib/core/node'
-import { memoryLinkPair } from '../../lib/transport/memory'
+import { memoryLinkPair, type MemoryLink } from '../../lib/transport/memory'
 import { generateKeyPair } from '../../lib/protocol/crypto'
 import type { NodeOptions } from '../../lib/core/options'
 
@@ -23,13 +23,15 @@ export class MemMesh {
     }
   }
 
-  connect (a: number, b: number): void {
+  /** Links node a to node b; returns [a's end, b's end] (each end emits 'frame' for what its node receives). */
+  connect (a: number, b: number): [MemoryLink, MemoryLink] {
     const A = this.nodes[a]
     const B = this.nodes[b]
     const [ea, eb] = memoryLinkPair(A.keyPair.publicKey, A.listenAddress, B.keyPair.publicKey, B.listenAddress)
     A.addLink(ea)
     B.addLink(eb)
     this.links++
+    return [ea, eb]
   }
 
   /** Resolves when every node has `expected(i)` established peers. */

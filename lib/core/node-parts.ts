@@ -1,0 +1,144 @@
+// Builds a node's parts and wires them to each other: the link table and its
+// frame registry (flood, sync, rooms, pex), the accept pipeline, history,
+// presence, private messages, dialing and peer exchange. The node (node.ts)
+// gives it a host: the few things the parts ask of the node itself.
+import type { LinkSession } from './link-session'
+import { LinkTable } from './link-table'
+import { FrameRegistry } from './frame-registry'
+import { Pipeline, type Source } from './pipeline'
+import { Flood } from './flood'
+import { SeenCache } from './seen-cache'
+import { DeliveredLog } from './delivered-log'
+import { AuthorLimits } from './author-limits'
+import { Bans } from './bans'
+import { PeerTable } from './peer-table'
+import { Dialing } from './dialing'
+import { PeerExchange } from './pex'
+import { History, DEFAULT_HISTORY_SIZE } from './history'
+import { HistorySync } from './sync'
+import { Directory } from './directory'
+import { Presence } from './presence'
+import { PrivateMessages } from './private'
+import { Rooms } from './rooms'
+import { systemClock, type Clock } from './clock'
+import * as O from './options'
+import { FrameType, encodeRooms, decodeRooms, type Hello } from '../protocol/frames'
+import type { FloodMessage } from '../protocol/envelope'
+import { MeshError, type ErrorCode } from '../protocol/errors'
+import { PROTOCOL_VERSION } from '../protocol/limits'
+import type { HistoryStore } from './types'
+
+/** What the parts ask of the node. */
+export interface NodeHost {
+  id: string
+  nick (): string
+  listen (): string
+  emit (event: string, ...args: unknown[]): void
+  fault (code: ErrorCode, message: string, peer?: string): void
+  hello (version: number): Hello
+  onEstablished (s: LinkSession, first: boolean): void
+  dispatch (m: FloodMessage, source: Source): void
+  originate (kind: number, room: string, payload: Buffer): FloodMessage
+}
+
+export interface Parts {
+  clock: Clock
+  timing: O.Timing
+  ttl: number
+  rooms: Rooms
+  links: LinkTable
+  seen: SeenCache
+  delivered: DeliveredLog
+  pipeline: Pipeline
+  flood: Flood
+  table: PeerTable
+  history: History
+  historyStore: HistoryStore | null
+  sync: HistorySync
+  directory: Directory
+  presence: Presence
+  privates: PrivateMessages
+  dialing: Dialing
+  peerExchange: PeerExchange | null
+}
+
+export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
+  const p = {} as Parts
+  const clock = p.clock = opts.clock ?? systemClock
+  const now = () => clock.now()
+  const timing = p.timing = { ...O.DEFAULT_TIMING, ...opts.timing }
+  p.ttl = opts.ttl ?? O.DEFAULT_TTL
+  const maxLinks = opts.maxLinks ?? O.DEFAULT_MAX_LINKS
+  const version = opts.protocolVersion ?? PROTOCOL_VERSION
+  const seenMaxAgeMs = opts.seenMaxAgeMs ?? O.DEFAULT_SEEN_MAX_AGE_MS
+  if (timing.messageLifetimeMs >= seenMaxAgeMs) throw new MeshError('BAD_OPTION', 'message lifetime must be shorter than the seen cache age')
+  const rooms = () => p.rooms.view as Set<string>
+  p.rooms = new Rooms(opts.rooms, {
+    joined: r => { p.presence.onJoin(r); p.sync.onJoin(r) },
+    leaving: r => { p.presence.onLeave(r) },
+    changed: list => { p.links.broadcast(encodeRooms(list), null); host.emit('rooms', list) }
+  })
+  p.seen = new SeenCache({ maxSize: opts.seenMaxSize ?? O.DEFAULT_SEEN_MAX_SIZE, maxAgeMs: seenMaxAgeMs, now })
+  p.delivered = new DeliveredLog()
+  p.history = new History(opts.historySize ?? DEFAULT_HISTORY_SIZE)
+  p.historyStore = opts.historyStore ?? null
+  const authors = new AuthorLimits({ rate: opts.authorRate ?? O.AUTHOR_DEFAULTS.rate, burst: opts.authorBurst ?? O.AUTHOR_DEFAULTS.burst, newPerLinkPerMin: opts.newAuthorsPerLinkPerMin ?? O.AUTHOR_DEFAULTS.newPerLinkPerMin, now })
+  const registry = new FrameRegistry()
+  p.links = new LinkTable({
+    selfKey: opts.keyPair.publicKey, version, maxLinks, timing, registry,
+    limits: { rate: opts.ratePerSecond ?? O.DEFAULT_RATE_PER_SECOND, burst: opts.rateBurst ?? O.DEFAULT_RATE_BURST, maxQueuedBytes: opts.maxQueuedBytes ?? O.MAX_LINK_BUFFERED_BYTES, newAuthors: () => authors.linkBudget(), now },
+    reservedOutbound: opts.reservedOutbound ?? O.defaultReserved(maxLinks),
+    bans: new Bans(now, timing.banMs),
+    hello: () => host.hello(version),
+    onSelfAddress: a => p.table.markSelf(a),
+    onEstablished: (s, first) => host.onEstablished(s, first),
+    onPeerDown: (peer, nick, reason) => { host.emit('peer-down', { peer, nick, reason }); p.dialing.lost(peer) },
+    fault: (code, message, peer) => host.fault(code, message, peer)
+  })
+  const penalise = (s: LinkSession, err: MeshError, points?: number) => p.links.penalise(s, err, points)
+  p.pipeline = new Pipeline({
+    seen: p.seen, delivered: p.delivered, history: p.history, authors, now, maxTtl: p.ttl, historyWindowMs: timing.historyWindowMs,
+    forward: (frame, from) => p.links.broadcast(frame, from),
+    dispatch: (m, source) => host.dispatch(m, source)
+  })
+  p.flood = new Flood({ pipeline: p.pipeline, seen: p.seen, keyPair: opts.keyPair, broadcast: (f, x) => p.links.broadcast(f, x), penalise })
+  p.flood.register(registry)
+  p.sync = new HistorySync({ history: p.history, pipeline: p.pipeline, rooms, sessions: () => p.links.sessions, penalise, now })
+  p.sync.register(registry)
+  registry.add<string[]>(FrameType.ROOMS, { name: 'rooms', decode: decodeRooms, onmessage: (s, list) => { s.hello!.rooms = list } })
+  p.table = new PeerTable(now, timing.redialMinMs)
+  p.dialing = new Dialing({
+    addLink: (link, address) => p.links.add(link, address),
+    established: key => p.links.established(key),
+    isUp: key => p.links.isUp(key),
+    isSelf: a => p.table.isSelf(a),
+    fault: (code, message) => host.fault(code, message),
+    redialMinMs: timing.redialMinMs, redialMaxMs: timing.redialMaxMs, random: opts.random ?? Math.random, clock
+  })
+  p.dialing.dialer = opts.dialer ?? null
+  p.peerExchange = opts.pex === false ? null : new PeerExchange({
+    id: host.id, table: p.table, sessions: () => p.links.sessions, linkedKeys: () => p.links.peersByKey,
+    dialing: () => p.dialing.pending, dial: a => p.dialing.dial(a), canDial: () => !!p.dialing.dialer,
+    minLinks: opts.minLinks ?? O.DEFAULT_MIN_LINKS, maxLinks, intervalMs: timing.pexIntervalMs, now,
+    fault: (code, message, peer) => host.fault(code, message, peer)
+  })
+  registry.add<Buffer>(FrameType.PEX, { name: 'pex', decode: f => f, onmessage: (s, f) => p.peerExchange?.onFrame(f, s.key) })
+  p.directory = new Directory(host.id, now, opts.nickBook ?? null, w => host.emit('warning', w))
+  p.presence = new Presence({
+    selfKey: host.id, nick: host.nick, listen: host.listen, rooms,
+    originate: (kind, room, payload) => { host.originate(kind, room, payload) },
+    onChange: c => host.emit('presence', c),
+    onSighting: (key, nick, room, listen, hops) => p.directory.see(key, nick, { room, hops, address: listen || undefined }),
+    clock, intervalMs: timing.presenceIntervalMs, timeoutMs: timing.presenceTimeoutMs
+  })
+  p.privates = new PrivateMessages({
+    keyPair: opts.keyPair, nick: host.nick,
+    originate: (kind, room, payload) => host.originate(kind, room, payload),
+    message: m => host.emit('message', m),
+    delivered: (id, peer) => host.emit('delivered', { id, peer }),
+    undelivered: (id, peer) => host.emit('undelivered', { id, peer }),
+    ackTimeoutMs: timing.privateAckTimeoutMs, clock,
+    dropped: (err, author) => host.fault(err.code, err.message, author)
+  })
+  return p
+}
