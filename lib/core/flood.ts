@@ -6,7 +6,7 @@ import type { Pipeline } from './pipeline'
 import type { SeenCache } from './seen-cache'
 import { FrameType } from '../protocol/frames'
 import { encodeFlood, type Envelope, type FloodMessage } from '../protocol/envelope'
-import { MeshError, type ErrorCode } from '../protocol/errors'
+import { MeshError } from '../protocol/errors'
 import type { KeyPair } from '../protocol/crypto'
 
 export interface FloodHooks {
@@ -32,7 +32,7 @@ export class Flood {
       if (v.close) throw v.error
       this.h.penalise(s, v.error)
     } else if (v.kind === 'refused') {
-      this.h.penalise(s, new MeshError(v.code as ErrorCode, v.reason), v.blame)
+      this.h.penalise(s, new MeshError(v.code, v.reason), v.blame)
     }
   }
 

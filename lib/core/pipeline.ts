@@ -67,10 +67,11 @@ export class Pipeline {
     const h = this.h
     this.stats.received++
     let m: FloodMessage
+    let key: string
     let shorter = false
     try {
       const id = floodId(frame)
-      const key = id.toString('hex')
+      key = id.toString('hex')
       if (source === 'live') {
         const seenHops = h.seen.hopsOf(key)
         if (seenHops !== undefined) {
@@ -98,8 +99,7 @@ export class Pipeline {
       return this.refuse('NEW_AUTHOR_LIMIT', 'link introduced too many new authors this minute', 2)
     }
     this.stats.verified++
-    if (!verifyFlood(m)) return this.invalid(new MeshError('BAD_SIGNATURE', `message ${m.id.toString('hex').slice(0, 8)} has a bad signature`), false)
-    const key = m.id.toString('hex')
+    if (!verifyFlood(m)) return this.invalid(new MeshError('BAD_SIGNATURE', `message ${key.slice(0, 8)} has a bad signature`), false)
     if (shorter) {
       h.seen.setHops(key, m.hops)
       this.stats.shorter++

@@ -11,7 +11,7 @@ import type { FrameRegistry } from './frame-registry'
 import { TokenBucket } from './token-bucket'
 import { trace } from './trace'
 import { FrameType, decodeSyncData, decodeSyncOffer, encodeSyncData, encodeSyncOffer, type SyncData, type SyncOffer } from '../protocol/frames'
-import { MeshError, type ErrorCode } from '../protocol/errors'
+import { MeshError } from '../protocol/errors'
 import { MAX_FRAME_BYTES, MAX_SYNC_BATCH } from '../protocol/limits'
 
 /** Most bytes of messages one node sends in answer to one offer (the newest that fit). */
@@ -126,7 +126,7 @@ export class HistorySync {
       if (v.kind === 'accepted') learnt++
       else if (v.kind === 'duplicate') duplicates++
       else if (v.kind === 'invalid') this.h.penalise(s, v.error)
-      else this.h.penalise(s, new MeshError(v.code as ErrorCode, `sync data: ${v.reason}`), v.blame)
+      else this.h.penalise(s, new MeshError(v.code, `sync data: ${v.reason}`), v.blame)
     }
     if (duplicates === d.frames.length) this.h.penalise(s, new MeshError('SYNC_USELESS', `sync data for '${d.room}' held nothing new`), USELESS_PENALTY)
     if (!learnt) return

@@ -25,6 +25,15 @@ function victim (t: test.Test, opts: Partial<NodeOptions> = {}) {
   return { node, messages, faults }
 }
 
+/** A victim with one raw peer whose HELLO is through. */
+async function victimWithPeer (t: test.Test, opts: Partial<NodeOptions> = {}) {
+  const v = victim(t, opts)
+  const peer = rawPeer(v.node)
+  peer.hello()
+  await until(() => v.node.peers().length === 1)
+  return { ...v, peer }
+}
+
 test('row 1: unread sync offers get at most SYNC_ANSWERS_BURST answers, then the link is closed; honest traffic flows', async (t) => {
   t.timeoutAfter(15_000)
   const { node, messages, faults } = victim(t)
@@ -83,10 +92,7 @@ test('rows 4 and history share: future-dated and flooding authors do not erase a
 
 test('row 5: a synced message older than the history window is refused, a fresh one is delivered', async (t) => {
   t.timeoutAfter(5000)
-  const { node, messages, faults } = victim(t)
-  const peer = rawPeer(node)
-  peer.hello()
-  await until(() => node.peers().length === 1)
+  const { node, messages, faults, peer } = await victimWithPeer(t)
   const kp = generateKeyPair()
   const dayAgo = Date.now() - 25 * 3600_000
   peer.link.send(encodeSyncData({ room: 'lobby', frames: [chat(kp, 'stale', { ts: dayAgo, expires: dayAgo + 60_000 }).frame] }))
@@ -98,10 +104,7 @@ test('row 5: a synced message older than the history window is refused, a fresh 
 
 test('row 6: replaying one 256-message sync frame costs at most 256 signature checks and closes the link', async (t) => {
   t.timeoutAfter(15_000)
-  const { node, messages } = victim(t)
-  const peer = rawPeer(node)
-  peer.hello()
-  await until(() => node.peers().length === 1)
+  const { node, messages, peer } = await victimWithPeer(t)
   const kp = generateKeyPair()
   const frame = encodeSyncData({ room: 'lobby', frames: Array.from({ length: 256 }, (_, i) => chat(kp, `m${i}`).frame) })
   const before = node.stats().verified
@@ -139,10 +142,7 @@ test('row 8: flushing the seen cache does not replay a delivered message', async
 
 test('row 10: one link cannot introduce unbounded new members', async (t) => {
   t.timeoutAfter(15_000)
-  const { node, faults } = victim(t, { timing: { tickMs: 20 } })
-  const peer = rawPeer(node)
-  peer.hello()
-  await until(() => node.peers().length === 1)
+  const { node, faults, peer } = await victimWithPeer(t, { timing: { tickMs: 20 } })
   const payload = encodePresence({ state: PresenceState.HERE, listen: '' })
   for (let i = 0; i < 500; i++) peer.link.send(chat(generateKeyPair(), '', { kind: MessageKind.PRESENCE, payload }).frame)
   t.ok(await until(() => faults.filter(f => f.code === 'NEW_AUTHOR_LIMIT').length > 0), 'excess new authors refused with NEW_AUTHOR_LIMIT')
@@ -171,10 +171,7 @@ test('row 15: inbound strangers cannot take the slots kept for our own dials', a
 
 test('a throwing message listener is our bug: the link stays up and no peer is blamed', async (t) => {
   t.timeoutAfter(5000)
-  const { node, faults } = victim(t)
-  const peer = rawPeer(node)
-  peer.hello()
-  await until(() => node.peers().length === 1)
+  const { node, faults, peer } = await victimWithPeer(t)
   let calls = 0
   node.on('message', () => { calls++; throw new TypeError('front-end bug') })
   const kp = generateKeyPair()
