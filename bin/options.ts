@@ -68,7 +68,7 @@ export function buildProgram (): Command {
     .option('--data-dir <dir>', 'where the identity key pair is kept', DEFAULT_DATA_DIR)
     .option('--no-pex', 'turn peer exchange off: neither share addresses nor dial exchanged ones')
     .option('--min-links <n>', 'dial addresses learnt by peer exchange while below this many links', String(DEFAULT_MIN_LINKS))
-    .option('--max-links <n>', 'accept or dial no more than this many links', String(DEFAULT_MAX_LINKS))
+    .option('--max-links <n>', 'accept or dial no more than this many links; a quarter (at most 4) is kept for links this node dials', String(DEFAULT_MAX_LINKS))
     .option('--rate-limit <n[:burst]>', 'inbound frames per second per link, and the burst', `${DEFAULT_RATE_PER_SECOND}:${DEFAULT_RATE_BURST}`)
     .option('--headless', 'no terminal view: read lines on stdin, write JSON events on stdout')
     .option('--history', 'keep the recent messages of your rooms on disk in the data directory (always on with --anchor)')
