@@ -17,7 +17,7 @@ import { FileNickBook } from '../lib/store/nick-book'
 import { Headless } from '../lib/ui/headless'
 import { AnchorLog } from '../lib/ui/anchor-log'
 import { TextGateway } from '../lib/gateway/text-gateway'
-import { errorMessage, type ErrorCode } from '../lib/protocol/errors'
+import { errorMessage } from '../lib/protocol/errors'
 
 const fail: Fail = failer('meshchat')
 

@@ -1,6 +1,6 @@
 // Runs one input line (text or slash command) against a node and says what
 // happened; front ends only format the outcome.
-import type { MeshNode } from './node'
+import type { ChatNode } from './types'
 import type { ChatMessage, PeerInfo, MemberInfo, WhoisInfo } from './types'
 import { parseLine, helpLines } from './commands'
 import { MeshError, errorCode, errorMessage } from '../protocol/errors'
@@ -26,7 +26,7 @@ function fail (err: unknown): Outcome {
   return { kind: 'error', code: errorCode(err), message: errorMessage(err) }
 }
 
-export function runLine (node: MeshNode, line: string): Outcome {
+export function runLine (node: ChatNode, line: string): Outcome {
   const parsed = parseLine(line)
   try {
     switch (parsed.type) {

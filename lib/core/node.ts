@@ -20,10 +20,10 @@ import { MessageKind, type FloodMessage } from '../protocol/envelope'
 import { MeshError, errorMessage, type ErrorCode } from '../protocol/errors'
 import { MAX_TEXT_BYTES } from '../protocol/limits'
 import type { KeyPair } from '../protocol/crypto'
-import type { ChatMessage, HistoryStore, SendOptions, Discovery, Fault, MemberInfo, NodeStats } from './types'
+import type { ChatMessage, ChatNode, HistoryStore, SendOptions, Discovery, Fault, MemberInfo, NodeStats } from './types'
 export type { PeerInfo, ChatMessage, HistoryStore, SendOptions, Discovery, Fault }
 
-export class MeshNode extends EventEmitter {
+export class MeshNode extends EventEmitter implements ChatNode {
   readonly keyPair: KeyPair
   readonly id: string
   readonly timing: Timing

@@ -5,9 +5,12 @@ import type { ErrorCode } from '../protocol/errors'
 import type { Member } from './presence'
 import type { PipelineStats } from './pipeline'
 import type { PrivateStats } from './private'
-export type { PeerInfo } from './link-table'
-export type { WhoisInfo } from './whois'
-export type { Member, PresenceChange } from './presence'
+import type { PeerInfo } from './link-table'
+import type { WhoisInfo } from './whois'
+import type { PresenceChange } from './presence'
+import type { NickWarning } from './directory'
+export type { PeerInfo, WhoisInfo, PresenceChange, NickWarning }
+export type { Member } from './presence'
 
 export interface ChatMessage {
   id: string; room: string; from: string; nick: string; text: string; ts: number; hops: number; self: boolean
@@ -32,4 +35,50 @@ export type NodeStats = PipelineStats & {
   seen: number
   sync: { offersSent: number; offersRefused: number; messagesSent: number; messagesLearnt: number }
   private: PrivateStats
+}
+
+export interface PeerDown { peer: string; nick: string; reason: string }
+export interface Receipt { id: string; peer: string }
+
+/** Every event a node emits, with its arguments: the one list front ends subscribe to. */
+export interface NodeEvents {
+  message: [ChatMessage]
+  'peer-up': [PeerInfo]
+  'peer-down': [PeerDown]
+  fault: [Fault]
+  discovery: [Discovery]
+  delivered: [Receipt]
+  undelivered: [Receipt]
+  warning: [NickWarning]
+  presence: [PresenceChange]
+  nick: [string]
+  rooms: [string[]]
+}
+
+export type NodeListener<K extends keyof NodeEvents> = (...args: NodeEvents[K]) => void
+
+/** What a front end may use of a node (MeshNode implements it). */
+export interface ChatNode {
+  readonly id: string
+  readonly nick: string
+  readonly room: string
+  readonly rooms: string[]
+  readonly listenAddress: string
+  readonly linkCount: number
+  on<K extends keyof NodeEvents> (event: K, fn: NodeListener<K>): unknown
+  off<K extends keyof NodeEvents> (event: K, fn: NodeListener<K>): unknown
+  send (text: string, opts?: SendOptions): ChatMessage
+  sendPrivate (target: string, text: string): ChatMessage
+  setNick (nick: string): void
+  join (room: string): string
+  leave (room: string): string
+  switchRoom (room: string): string
+  /** Validates a room name this node is in; throws NOT_IN_ROOM otherwise. */
+  switchRoomCheck (room: string): string
+  peers (): PeerInfo[]
+  who (room?: string): MemberInfo[]
+  whois (target: string): WhoisInfo
+  dial (address: string): Promise<PeerInfo>
+  label (key: string, nick?: string): string
+  tag (key: string): string
 }

@@ -6,7 +6,7 @@
 // one is closed; all clients together post no faster than the shared budget.
 import net from 'net'
 import { EventEmitter } from 'events'
-import type { MeshNode, ChatMessage } from '../core/node'
+import type { ChatNode, ChatMessage } from '../core/types'
 import { parseLine } from '../core/commands'
 import { validateNick } from '../core/names'
 import { sanitizeText } from '../core/sanitize'
@@ -21,7 +21,7 @@ import {
 } from './limits'
 
 export interface TextGatewayOptions {
-  node: MeshNode
+  node: ChatNode
   host: string
   port: number
   ratePerSecond?: number
@@ -44,7 +44,7 @@ export class TextGateway extends EventEmitter {
   readonly ratePerSecond: number
   readonly rateBurst: number
   address = ''
-  private readonly node: MeshNode
+  private readonly node: ChatNode
   private readonly server: net.Server
   private readonly clients = new Set<TextClient>()
   /** Clients connected from each remote IP. */

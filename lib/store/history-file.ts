@@ -7,7 +7,7 @@
 import fs from 'fs'
 import path from 'path'
 import type { FloodMessage } from '../protocol/envelope'
-import type { HistoryStore } from '../core/node'
+import type { HistoryStore } from '../core/types'
 import { MeshError, errorMessage } from '../protocol/errors'
 import { encodeLog, encodeRecord, parseLog, RECORD_HEADER_BYTES, type Skipped, type TornTail } from './log-format'
 import { openTempFor, removeQuietly, removeStaleTemps, writeFileAtomic } from './safe-file'

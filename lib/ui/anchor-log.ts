@@ -6,12 +6,13 @@
 // Names come from the node's labels (core/labels.ts), the same as on the text
 // gateway. Peer text is sanitised; the anchor reads no commands.
 import type { Writable } from 'stream'
-import type { MeshNode, ChatMessage, PeerInfo, Fault } from '../core/node'
+import type { ChatNode, ChatMessage } from '../core/types'
+import { subscribe } from '../core/subscribe'
 import { sanitizeText } from '../core/sanitize'
 import { nodeLabeler, plainLine, type Labeler } from '../core/labels'
 
 export interface AnchorLogOptions {
-  node: MeshNode
+  node: ChatNode
   output: Writable
   /** Where the text gateway listens, when there is one (shown at start-up). */
   textListen?: string
@@ -31,10 +32,9 @@ export interface GuestSource {
 export const UNKNOWN_ADDRESS = '-'
 
 export class AnchorLog {
-  private readonly node: MeshNode
+  private readonly node: ChatNode
   /** Last known address of each peer seen up, so a leave line can show it. */
   private readonly addresses = new Map<string, string>()
-  private readonly handlers: Array<[string, (...args: any[]) => void]> = []
   private readonly stops: Array<() => void> = []
   private readonly labeler: Labeler
 
@@ -49,17 +49,19 @@ export class AnchorLog {
 
   start (): void {
     const { node } = this
-    this.on('peer-up', (p: PeerInfo) => {
-      this.addresses.set(p.peer, p.address)
-      this.write(`${p.address} ${this.label(p.nick, p.peer)} joined`)
-    })
-    this.on('peer-down', (p: { peer: string; nick: string; reason: string }) => {
-      const address = this.addresses.get(p.peer) ?? UNKNOWN_ADDRESS
-      this.addresses.delete(p.peer)
-      this.write(`${address} ${this.label(p.nick, p.peer)} left (${sanitizeText(p.reason)})`)
-    })
-    this.on('message', (m: ChatMessage) => this.write(this.formatMessage(m)))
-    this.on('fault', (f: Fault) => this.write(`! ${f.code}: ${sanitizeText(f.message)}`))
+    this.stops.push(subscribe(node, {
+      'peer-up': p => {
+        this.addresses.set(p.peer, p.address)
+        this.write(`${p.address} ${this.label(p.nick, p.peer)} joined`)
+      },
+      'peer-down': p => {
+        const address = this.addresses.get(p.peer) ?? UNKNOWN_ADDRESS
+        this.addresses.delete(p.peer)
+        this.write(`${address} ${this.label(p.nick, p.peer)} left (${sanitizeText(p.reason)})`)
+      },
+      message: m => this.write(this.formatMessage(m)),
+      fault: f => this.write(`! ${f.code}: ${sanitizeText(f.message)}`)
+    }))
     const guests = this.opts.guests
     if (guests) {
       const events: Array<['join' | 'leave' | 'nick', (g: GuestEvent) => void]> = [
@@ -77,8 +79,6 @@ export class AnchorLog {
   }
 
   stop (): void {
-    for (const [event, fn] of this.handlers) this.node.off(event, fn)
-    this.handlers.length = 0
     for (const stop of this.stops.splice(0)) stop()
   }
 
@@ -98,8 +98,4 @@ export class AnchorLog {
     return this.labeler(key, sanitizeText(nick))
   }
 
-  private on (event: string, fn: (...args: any[]) => void): void {
-    this.node.on(event, fn)
-    this.handlers.push([event, fn])
-  }
 }

@@ -2,12 +2,13 @@
 // names and fields are a public interface (README "Headless mode").
 import readline from 'readline'
 import type { Readable, Writable } from 'stream'
-import type { MeshNode } from '../core/node'
+import type { ChatNode } from '../core/types'
 import { runLine } from '../core/command-runner'
+import { subscribe } from '../core/subscribe'
 import { VERSION } from '../version'
 
 export interface HeadlessOptions {
-  node: MeshNode
+  node: ChatNode
   input: Readable
   output: Writable
   onQuit: () => void
@@ -23,15 +24,17 @@ export class Headless {
 
   start (): void {
     const { node } = this.opts
-    node.on('peer-up', p => this.write({ event: 'peer-up', ...p }))
-    node.on('peer-down', p => this.write({ event: 'peer-down', ...p }))
-    node.on('message', m => this.write({ event: 'message', ...m }))
-    node.on('fault', f => this.write({ event: 'error', ...f }))
-    node.on('discovery', d => this.write({ event: 'discovery', ...d }))
-    node.on('delivered', d => this.write({ event: 'delivered', ...d }))
-    node.on('undelivered', d => this.write({ event: 'undelivered', ...d }))
-    node.on('warning', w => this.write({ event: 'warning', ...w }))
-    node.on('presence', p => this.write({ event: 'presence', ...p }))
+    subscribe(node, {
+      'peer-up': p => this.write({ event: 'peer-up', ...p }),
+      'peer-down': p => this.write({ event: 'peer-down', ...p }),
+      message: m => this.write({ event: 'message', ...m }),
+      fault: f => this.write({ event: 'error', ...f }),
+      discovery: d => this.write({ event: 'discovery', ...d }),
+      delivered: d => this.write({ event: 'delivered', ...d }),
+      undelivered: d => this.write({ event: 'undelivered', ...d }),
+      warning: w => this.write({ event: 'warning', ...w }),
+      presence: p => this.write({ event: 'presence', ...p })
+    })
     this.write({ event: 'ready', id: node.id, nick: node.nick, listen: node.listenAddress, room: node.room, rooms: [...node.rooms], version: VERSION })
     this.rl = readline.createInterface({ input: this.opts.input, crlfDelay: Infinity })
     this.rl.on('line', line => this.onLine(line))

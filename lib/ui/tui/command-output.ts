@@ -1,16 +1,16 @@
 // What the terminal view prints for the outcome of a command, pure: lines
 // with their level. Outcomes that act on the view itself (connecting,
 // clear, quit) are handled by the view.
-import type { MeshNode } from '../../core/node'
+import type { ChatNode } from '../../core/types'
 import type { Outcome } from '../../core/command-runner'
-import type { WhoisInfo } from '../../core/whois'
+import type { WhoisInfo } from '../../core/types'
 import { parseLine, findCommand, usage } from '../../core/commands'
 import { formatTime, type SystemLevel } from './format'
 
 export const KEY_HELP = 'keys: Enter send · ↑/↓ history · Tab complete · PgUp/PgDn or wheel scroll · Ctrl-L redraw · Ctrl-C quit'
 
 export interface OutputContext {
-  node: MeshNode
+  node: ChatNode
   /** `nick#tag` for a key. */
   label: (key: string, nick?: string) => string
   now: number

@@ -1,13 +1,13 @@
 // The terminal view wired to blessed: what bin/meshchat.ts starts when it
 // runs in a terminal.
-import type { MeshNode } from '../../core/node'
+import type { ChatNode } from '../../core/types'
 import { TerminalView } from './terminal-view'
 import { createBlessedSurface } from './blessed-surface'
 
 export { TerminalView } from './terminal-view'
 
 export interface TuiOptions {
-  node: MeshNode
+  node: ChatNode
   onQuit: () => void
   input?: NodeJS.ReadableStream
   output?: NodeJS.WritableStream

@@ -4,8 +4,7 @@
 // uses). It computes every row itself and hands them to a Surface; it never
 // touches a terminal library.
 import { applyKey } from './keymap'
-import type { MeshNode, ChatMessage, PeerInfo, Fault, Discovery } from '../../core/node'
-import type { PresenceChange } from '../../core/presence'
+import type { ChatNode, ChatMessage, PeerInfo, Discovery, PresenceChange } from '../../core/types'
 import { runLine, type Outcome } from '../../core/command-runner'
 import { COMMANDS } from '../../core/commands'
 import { VERSION } from '../../version'
@@ -14,11 +13,12 @@ import { formatPeers, formatStatus, displayNick, mentions, type ChatEntry, type 
 import { authorLabel, nodeLabeler, type Labeler } from '../../core/labels'
 import { outcomeLines } from './command-output'
 import { Scrollback } from './scrollback'
+import { subscribe } from '../../core/subscribe'
 import { span, withoutColor, type Row } from './style'
 import type { Frame, Key, Surface, SurfaceFactory } from './surface'
 
 export interface TerminalViewOptions {
-  node: MeshNode
+  node: ChatNode
   surface: SurfaceFactory
   /** /quit and Ctrl-C: the caller closes the node and restores the terminal (stop()). */
   onQuit: () => void
@@ -48,7 +48,7 @@ export class TerminalView {
   private stopped = false
   private readonly now: () => number
   private readonly renderDelayMs: number
-  private readonly listeners: Array<[string, (...args: any[]) => void]> = []
+  private unsubscribe: () => void = () => {}
   /** The one Labeler, fed nicks already cut for the screen. */
   private readonly labeler: Labeler
 
@@ -67,16 +67,18 @@ export class TerminalView {
       onWheel: d => this.scrollBy(d < 0 ? WHEEL_ROWS : -WHEEL_ROWS),
       onResize: () => this.render()
     })
-    this.on('peer-up', (p: PeerInfo) => this.onPeerUp(p))
-    this.on('peer-down', (p: { peer: string; nick: string; reason?: string }) => this.onPeerDown(p))
-    this.on('message', (m: ChatMessage) => this.onMessage(m))
-    this.on('fault', (f: Fault) => this.system('info', `error ${f.code}: ${f.message}`))
-    this.on('nick', () => this.scheduleRender())
-    this.on('rooms', () => this.scheduleRender())
-    this.on('discovery', (d: Discovery) => this.onDiscovery(d))
-    this.on('presence', (c: PresenceChange) => this.onPresence(c))
-    this.on('warning', (w: { message?: string }) => this.system('info', `warning: ${w.message ?? String(w)}`))
-    this.on('undelivered', (d: { peer: string }) => this.system('error', `private message to ${this.label(d.peer)} was not acknowledged; they may be offline`))
+    this.unsubscribe = subscribe(node, {
+      'peer-up': p => this.onPeerUp(p),
+      'peer-down': p => this.onPeerDown(p),
+      message: m => this.onMessage(m),
+      fault: f => this.system('info', `error ${f.code}: ${f.message}`),
+      nick: () => this.scheduleRender(),
+      rooms: () => this.scheduleRender(),
+      discovery: d => this.onDiscovery(d),
+      presence: c => this.onPresence(c),
+      warning: w => this.system('info', `warning: ${w.message}`),
+      undelivered: d => this.system('error', `private message to ${this.label(d.peer)} was not acknowledged; they may be offline`)
+    })
     for (const p of node.peers()) this.onPeerUp(p, true)
     this.system('output', `meshchat ${VERSION}: you are ${this.label(node.id, node.nick)} in #${node.room}, listening on ${node.listenAddress || '(nothing)'}`)
     this.system('output', 'type /help for commands; Ctrl-C or /quit to leave')
@@ -89,14 +91,10 @@ export class TerminalView {
     this.stopped = true
     if (this.renderTimer) clearTimeout(this.renderTimer)
     this.renderTimer = null
-    for (const [event, fn] of this.listeners) this.opts.node.removeListener(event, fn)
+    this.unsubscribe()
     this.surface?.destroy()
   }
 
-  private on (event: string, fn: (...args: any[]) => void): void {
-    this.opts.node.on(event, fn)
-    this.listeners.push([event, fn])
-  }
 
   // ---- node events --------------------------------------------------------
 
