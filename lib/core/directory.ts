@@ -28,6 +28,8 @@ export interface KnownKey {
 export interface NickBook {
   firstKeyFor (nick: string): string | undefined
   remember (nick: string, key: string): void
+  /** The nick was seen again with its first key (entries seen often outlive throw-away ones). */
+  confirm? (nick: string): void
 }
 
 export interface NickWarning { code: 'NICK_KEY_CHANGED'; nick: string; peer: string; known: string; message: string }
@@ -76,7 +78,8 @@ export class Directory {
     if (!this.book) return
     const first = this.book.firstKeyFor(nick)
     if (first === undefined) { this.book.remember(nick, key); return }
-    if (first === key || this.warned.has(`${nick}/${key}`)) return
+    if (first === key) { this.book.confirm?.(nick); return }
+    if (this.warned.has(`${nick}/${key}`)) return
     if (this.warned.size >= MAX_WARNED) this.warned.delete(this.warned.values().next().value as string)
     this.warned.add(`${nick}/${key}`)
     this.onWarning({

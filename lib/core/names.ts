@@ -13,6 +13,11 @@ export function validateNick (nick: string): string {
   return n
 }
 
+/** Whether a nick that came from the network follows the same rules as a local one (no trimming). */
+export function isValidNick (nick: string): boolean {
+  return nick.length > 0 && nick === nick.trim() && Buffer.byteLength(nick) <= MAX_NICK_BYTES && NICK_RE.test(nick)
+}
+
 export function validateRoom (room: string): string {
   const r = String(room ?? '').trim().replace(/^#/, '')
   if (!r) throw new MeshError('BAD_ROOM', 'room name is empty')

@@ -11,6 +11,7 @@ import type { DeliveredLog } from './delivered-log'
 import type { History } from './history'
 import type { AuthorLimits } from './author-limits'
 import { trace } from './trace'
+import { isValidNick } from './names'
 import { HOPS_OFFSET, MessageKind, decodeFlood, floodId, verifyFlood, withHops, type FloodMessage } from '../protocol/envelope'
 import { MeshError, type ErrorCode } from '../protocol/errors'
 import { MAX_CLOCK_SKEW_MS } from '../protocol/limits'
@@ -86,6 +87,7 @@ export class Pipeline {
       return this.invalid(err instanceof MeshError ? err : MeshError.frameInvalid('malformed message'), source === 'live')
     }
     if (source === 'live' && m.hops < 1) return this.invalid(MeshError.frameInvalid('hop counter 0 on the wire'), true)
+    if (!isValidNick(m.nick)) return this.invalid(new MeshError('BAD_NICK', `message ${key.slice(0, 8)} carries a nick this node would not accept`), false)
     if (source !== 'live') {
       if (room !== undefined && m.room !== room) return this.invalid(MeshError.frameInvalid(`sync data for '${room}' holds a message of '${m.room}'`), false)
       if (!HISTORY_KINDS.has(m.kind)) return this.invalid(MeshError.frameInvalid(`message kind ${m.kind} has no place in history`), false)

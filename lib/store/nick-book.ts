@@ -1,37 +1,68 @@
 // Which key first used each nick, remembered in <data-dir>/known-nicks.json so
-// an impersonator is flagged across restarts too.
+// an impersonator is flagged across restarts too. Bounded: when full, the
+// least confirmed of the oldest entries is forgotten, so a flood of
+// throw-away nicks cannot freeze the book or push out nicks seen often.
 import fs from 'fs'
 import path from 'path'
 import type { NickBook } from '../core/directory'
 import { removeStaleTemps, writeFileAtomic } from './safe-file'
 
 export const NICK_BOOK_FILE = 'known-nicks.json'
-/** Nicks remembered; past this, new nicks are not recorded. */
+/** Nicks remembered. */
 export const MAX_NICK_BOOK_ENTRIES = 10_000
+/** When full, how many of the oldest entries are looked at to pick the least confirmed one to forget. */
+export const NICK_BOOK_EVICT_SAMPLE = 256
+
+interface Entry { key: string; seen: number }
+const KEY_RE = /^[0-9a-f]{64}$/
 
 export class FileNickBook implements NickBook {
-  private readonly map = new Map<string, string>()
+  private readonly map = new Map<string, Entry>()
   private readonly file: string
   private saveTimer: NodeJS.Timeout | null = null
 
-  constructor (dir: string) {
+  constructor (dir: string, private readonly max = MAX_NICK_BOOK_ENTRIES) {
     this.file = path.join(dir, NICK_BOOK_FILE)
     removeStaleTemps(this.file)
     try {
       const j = JSON.parse(fs.readFileSync(this.file, 'utf8'))
-      for (const [nick, key] of Object.entries(j)) if (typeof key === 'string' && /^[0-9a-f]{64}$/.test(key)) this.map.set(nick, key)
+      for (const [nick, v] of Object.entries(j)) {
+        // Older files hold the key alone.
+        const e = typeof v === 'string' ? { key: v, seen: 1 } : v as Entry
+        if (e && typeof e.key === 'string' && KEY_RE.test(e.key)) this.map.set(nick, { key: e.key, seen: Number(e.seen) || 1 })
+      }
     } catch {}
   }
 
-  firstKeyFor (nick: string): string | undefined { return this.map.get(nick) }
+  get size (): number { return this.map.size }
+
+  firstKeyFor (nick: string): string | undefined { return this.map.get(nick)?.key }
+
+  confirm (nick: string): void {
+    const e = this.map.get(nick)
+    if (e) e.seen++
+  }
 
   remember (nick: string, key: string): void {
-    if (this.map.has(nick) || this.map.size >= MAX_NICK_BOOK_ENTRIES) return
-    this.map.set(nick, key)
+    if (this.map.has(nick)) return
+    if (this.map.size >= this.max) this.evict()
+    this.map.set(nick, { key, seen: 1 })
     if (!this.saveTimer) {
       this.saveTimer = setTimeout(() => this.flush(), 200)
       this.saveTimer.unref?.()
     }
+  }
+
+  /** Forgets the least confirmed of the oldest NICK_BOOK_EVICT_SAMPLE entries. */
+  private evict (): void {
+    let victim: string | null = null
+    let fewest = Infinity
+    let n = 0
+    for (const [nick, e] of this.map) {
+      if (e.seen < fewest) { victim = nick; fewest = e.seen }
+      if (++n >= NICK_BOOK_EVICT_SAMPLE) break
+    }
+    if (victim !== null) this.map.delete(victim)
   }
 
   flush (): void {

@@ -182,3 +182,14 @@ test('a throwing message listener is our bug: the link stays up and no peer is b
   t.equal(faults.filter(f => f.code === 'FRONTEND_ERROR').length, 2, 'reported as FRONTEND_ERROR')
   t.notOk(faults.some(f => f.peer !== undefined), 'no fault names the peer')
 })
+
+test('nicks from the network follow the local nick rules: a look-alike "bob#6059" or a control character is refused', async (t) => {
+  t.timeoutAfter(5000)
+  const { node, messages, faults, peer } = await victimWithPeer(t)
+  const kp = generateKeyPair()
+  for (const nick of ['bob#6059', 'evil\u202etxt', ' bob', 'a/b']) peer.link.send(chat(kp, `as ${JSON.stringify(nick)}`, { nick }).frame)
+  peer.link.send(chat(kp, 'marker', { nick: 'bob' }).frame)
+  t.ok(await until(() => messages.some(m => m.text === 'marker')), 'a message with a valid nick arrives')
+  t.deepEqual(messages.map(m => m.nick), ['bob'], 'none of the bad nicks was delivered')
+  t.equal(faults.filter(f => f.code === 'BAD_NICK').length, 4, 'each refused with BAD_NICK')
+})
