@@ -7,7 +7,7 @@ import type { Link, Via } from './link'
 import type { FrameRegistry } from './frame-registry'
 import type { Bans } from './bans'
 import { LinkSession, PEER_SCORE_CLOSE, type SessionLimits } from './link-session'
-import { RATE_LIMIT_GRACE_MS, type Timing } from './options'
+import type { Timing } from './options'
 import { trace } from './trace'
 import { FrameType, PING_FRAME, decodeHello, decodeHelloVersion, encodeHello, frameType, type Hello } from '../protocol/frames'
 import { MeshError, errorMessage, type ErrorCode } from '../protocol/errors'
@@ -125,7 +125,7 @@ export class LinkTable {
 
   private onFrame (s: LinkSession, frame: Buffer): void {
     if (this.closed || s.link.closed) return
-    const admitted = s.admit(RATE_LIMIT_GRACE_MS)
+    const admitted = s.admit(this.h.timing.rateLimitGraceMs)
     if (admitted !== 'ok') {
       if (s.dropped === 1) this.h.fault('RATE_LIMITED', `peer ${s.key.slice(0, 8)} is over the rate limit of ${this.h.limits.rate} frames/s; dropping its excess frames`, s.key)
       if (admitted === 'close') this.closeLink(s, new MeshError('RATE_LIMITED', `stayed over the rate limit of ${this.h.limits.rate} frames/s`))

@@ -50,6 +50,8 @@ export interface Timing {
   historyWindowMs: number
   /** How long a key and IP stay refused after their link was closed for its score. */
   banMs: number
+  /** A link over its inbound rate for this long without a pause is closed. */
+  rateLimitGraceMs: number
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -65,7 +67,8 @@ export const DEFAULT_TIMING: Timing = {
   presenceTimeoutMs: 75_000,
   privateAckTimeoutMs: 30_000,
   historyWindowMs: DEFAULT_HISTORY_WINDOW_MS,
-  banMs: DEFAULT_BAN_MS
+  banMs: DEFAULT_BAN_MS,
+  rateLimitGraceMs: RATE_LIMIT_GRACE_MS
 }
 
 export interface NodeOptions {
