@@ -135,7 +135,7 @@ function defaultNick (): string {
 
 function wrap<T> (name: string, value: string, fn: () => T): T {
   try { return fn() } catch (err) {
-    throw new MeshError('BAD_OPTION', `invalid ${name} '${value}': ${(err as Error).message.replace(/^invalid address '[^']*': /, '')}`)
+    throw new MeshError('BAD_OPTION', `invalid ${name} '${value}': ${err instanceof MeshError ? err.reason : (err as Error).message}`)
   }
 }
 

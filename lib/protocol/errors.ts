@@ -63,10 +63,13 @@ export type ErrorCode =
 
 export class MeshError extends Error {
   readonly code: ErrorCode
-  constructor (code: ErrorCode, message: string) {
+  /** What was wrong, without naming the value (for callers that name it themselves, like option errors). */
+  readonly reason: string
+  constructor (code: ErrorCode, message: string, reason: string = message) {
     super(message)
     this.name = 'MeshError'
     this.code = code
+    this.reason = reason
   }
 
   static frameTooLarge (size: number, max: number): MeshError {
@@ -82,7 +85,7 @@ export class MeshError extends Error {
   }
 
   static badAddress (value: string, why: string): MeshError {
-    return new MeshError('BAD_ADDRESS', `invalid address '${value}': ${why} (expected host:port)`)
+    return new MeshError('BAD_ADDRESS', `invalid address '${value}': ${why} (expected host:port)`, `${why} (expected host:port)`)
   }
 }
 
