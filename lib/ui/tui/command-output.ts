@@ -1,9 +1,8 @@
 // What the terminal view prints for the outcome of a command, pure: lines
 // with their level. Outcomes that act on the view itself (connecting,
 // clear, quit) are handled by the view.
-import type { ChatNode } from '../../core/types'
+import type { ChatNode, WhoisInfo } from '../../core/types'
 import type { Outcome } from '../../core/command-runner'
-import type { WhoisInfo } from '../../core/types'
 import { parseLine, findCommand, usage } from '../../core/commands'
 import { formatTime, type SystemLevel } from './format'
 
@@ -27,7 +26,7 @@ export function outcomeLines (line: string, o: Outcome, ctx: OutputContext): Out
       if (o.peers.length === 0) return [out('no peers linked; /connect HOST:PORT to dial one')]
       return [
         out(`${o.peers.length} peer${o.peers.length === 1 ? '' : 's'} linked:`),
-        ...o.peers.map(p => out(`  ${ctx.label(p.peer, p.nick)}  ${p.via} ${p.address}`))
+        ...o.peers.map(p => out(`  ${ctx.label(p.peer, p.nick)}  ${p.via} ${p.address}${p.score < 0 ? `  score ${p.score}` : ""}${p.dropped ? `  dropped ${p.dropped}` : ""}`))
       ]
     case 'nick': return [out(`you are now known as ${ctx.label(ctx.node.id, o.nick)}`)]
     case 'joined': return [out(`joined #${o.room}; your lines now go there (/room to switch, /leave to part)`)]
