@@ -103,7 +103,7 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
   })
   p.flood = new Flood({ pipeline: p.pipeline, seen: p.seen, keyPair: opts.keyPair, broadcast: (f, x) => p.links.broadcast(f, x), penalise })
   p.flood.register(registry)
-  p.sync = new HistorySync({ history: p.history, pipeline: p.pipeline, rooms, sessions: () => p.links.sessions, penalise, now })
+  p.sync = new HistorySync({ history: p.history, pipeline: p.pipeline, rooms, sessions: () => p.links.sessions, penalise, now, historyWindowMs: timing.historyWindowMs })
   p.sync.register(registry)
   registry.add<string[]>(FrameType.ROOMS, { name: 'rooms', decode: decodeRooms, onmessage: (s, list) => { s.hello!.rooms = list } })
   p.table = new PeerTable(now, timing.redialMinMs)

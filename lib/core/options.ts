@@ -18,7 +18,7 @@ export const DEFAULT_RATE_BURST = 4000
 export const RATE_LIMIT_GRACE_MS = 3000
 /** Bytes queued for one link before it counts as stuck and is closed (every frame to a link counts). */
 export const MAX_LINK_BUFFERED_BYTES = 8 * 1024 * 1024
-/** Synced or stored messages older than this are refused. */
+/** Synced messages older than this are refused, and not offered to peers (a node's own log may hold older ones). */
 export const DEFAULT_HISTORY_WINDOW_MS = 24 * 60 * 60 * 1000
 /** Addresses remembered from peer exchange. */
 export const MAX_KNOWN_ADDRESSES = 1024
@@ -46,7 +46,7 @@ export interface Timing {
   presenceTimeoutMs: number
   /** A private message without an ack for this long is reported undelivered. */
   privateAckTimeoutMs: number
-  /** Synced or stored messages older than this are refused. */
+  /** Synced messages older than this are refused, and not offered to peers. */
   historyWindowMs: number
   /** How long a key and IP stay refused after their link was closed for its score. */
   banMs: number

@@ -37,7 +37,7 @@ export interface PipelineHooks {
   authors: AuthorLimits
   now: () => number
   maxTtl: number
-  /** Synced and stored messages older than this are refused. */
+  /** Synced messages older than this are refused. */
   historyWindowMs: number
   /** Sends a live message on: the frame with its hop counter raised, to every link but `from`. */
   forward: (frame: Buffer, from: LinkSession | null) => void
@@ -95,7 +95,8 @@ export class Pipeline {
     const now = h.now()
     if (m.ts > now + MAX_CLOCK_SKEW_MS) return this.refuse('TIME_SKEW', `message dated ${Math.round((m.ts - now) / 1000)} s ahead`, 5)
     if (source === 'live' && now > m.expires) return this.refuse('EXPIRED', 'message expired', 0)
-    if (source !== 'live' && now - m.ts > h.historyWindowMs) return this.refuse('TOO_OLD', `message older than the history window of ${h.historyWindowMs} ms`, source === 'sync' ? 1 : 0)
+    // This node's own log may hold older messages (they stay on disk and in memory, but are never synced out).
+    if (source === 'sync' && now - m.ts > h.historyWindowMs) return this.refuse('TOO_OLD', `message older than the history window of ${h.historyWindowMs} ms`, 1)
     const author = m.author.toString('hex')
     if (source === 'live' && from && !shorter && !h.authors.known(author) && !from.newAuthors.take()) {
       return this.refuse('NEW_AUTHOR_LIMIT', 'link introduced too many new authors this minute', 2)

@@ -12,7 +12,7 @@ import { TokenBucket } from './token-bucket'
 import { trace } from './trace'
 import { FrameType, decodeSyncData, decodeSyncOffer, encodeSyncData, encodeSyncOffer, type SyncData, type SyncOffer } from '../protocol/frames'
 import { MeshError } from '../protocol/errors'
-import { MAX_FRAME_BYTES, MAX_SYNC_BATCH } from '../protocol/limits'
+import { MAX_CLOCK_SKEW_MS, MAX_FRAME_BYTES, MAX_SYNC_BATCH } from '../protocol/limits'
 
 /** Most bytes of messages one node sends in answer to one offer (the newest that fit). */
 export const MAX_SYNC_SEND_BYTES = 2 * 1024 * 1024
@@ -35,6 +35,8 @@ export interface SyncHooks {
   sessions: () => Iterable<LinkSession>
   penalise: (s: LinkSession, err: MeshError, points?: number) => void
   now: () => number
+  /** Messages older than this are not offered to peers (they would refuse them). */
+  historyWindowMs: number
 }
 
 interface LinkBudget { rooms: Map<string, TokenBucket>; bytes: TokenBucket }
@@ -91,7 +93,9 @@ export class HistorySync {
       this.stats.offersRefused++
       return this.h.penalise(s, new MeshError('SYNC_FLOOD', `offered room '${o.room}' more often than ${SYNC_ANSWERS_BURST} times per ${SYNC_ANSWER_REFILL_MS / 1000} s`), OVER_BUDGET_PENALTY)
     }
-    const missing = this.h.history.room(o.room).missingFrom(o.ids)
+    // Nothing a peer would refuse as too old, with room for its clock being ahead of ours.
+    const oldest = this.h.now() - this.h.historyWindowMs + MAX_CLOCK_SKEW_MS
+    const missing = this.h.history.room(o.room).missingFrom(o.ids).filter(m => m.ts >= oldest)
     // The newest that fit this answer's and this link's byte budgets, sent oldest first.
     const cap = Math.min(MAX_SYNC_SEND_BYTES, b.bytes.available)
     let total = 0
