@@ -9,6 +9,26 @@ import { formatAddress, isWildcardHost, parseAddress } from '../protocol/address
 
 /** A link whose score falls to this is closed and its key and IP refused for a while. */
 export const PEER_SCORE_CLOSE = -100
+/**
+ * What each fault costs a link's score. A skewed clock or an old message is
+ * not an attack on its own, so those cost little; a forged signature or a
+ * peer that keeps asking for history costs much.
+ */
+export const PENALTY = {
+  /** Bad signature, unknown frame type, malformed message (DEFAULT_PENALTY). */
+  BAD_FRAME: 10,
+  /** A sync offer over its per-room budget (SYNC_FLOOD). */
+  SYNC_OVER_BUDGET: 10,
+  /** A sync answer of nothing new (SYNC_USELESS). */
+  SYNC_USELESS: 2,
+  /** A message from an author new to this node, over the link's budget (NEW_AUTHOR_LIMIT). */
+  NEW_AUTHOR: 2,
+  /** A message dated more than the allowed skew ahead (TIME_SKEW). */
+  TIME_SKEW: 1,
+  /** A synced message older than the history window (TOO_OLD). */
+  TOO_OLD: 1
+} as const
+
 /** Points a lowered score climbs back towards 0 for each whole minute of good behaviour. */
 export const PEER_SCORE_RECOVERY_PER_MIN = 30
 

@@ -6,7 +6,7 @@
 import type { Link, Via } from './link'
 import type { FrameRegistry } from './frame-registry'
 import type { Bans } from './bans'
-import { LinkSession, PEER_SCORE_CLOSE, type SessionLimits } from './link-session'
+import { LinkSession, PEER_SCORE_CLOSE, PENALTY, type SessionLimits } from './link-session'
 import type { Timing } from './options'
 import { trace } from './trace'
 import { FrameType, PING_FRAME, decodeHello, decodeHelloVersion, encodeHello, frameType, type Hello } from '../protocol/frames'
@@ -19,7 +19,7 @@ export interface PeerInfo {
 }
 
 /** Score points one bad frame (bad signature, unknown type, ...) costs a link by default. */
-export const DEFAULT_PENALTY = 10
+export const DEFAULT_PENALTY = PENALTY.BAD_FRAME
 
 interface PeerRecord { sessions: Set<LinkSession>; announced: boolean }
 
@@ -159,7 +159,7 @@ export class LinkTable {
   }
 
   /** Lowers a link's score for a fault; at PEER_SCORE_CLOSE the link is closed and its key and IP refused for a while. */
-  penalise (s: LinkSession, err: MeshError, points = DEFAULT_PENALTY): void {
+  penalise (s: LinkSession, err: MeshError, points: number = DEFAULT_PENALTY): void {
     if (s.link.closed || points <= 0) return
     const score = s.blame(points)
     this.h.fault(err.code, `${err.message} (from peer ${s.key.slice(0, 8)}, score ${Math.round(score)}, closed at ${PEER_SCORE_CLOSE})`, s.key)

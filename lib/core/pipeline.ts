@@ -11,6 +11,7 @@ import type { DeliveredLog } from './delivered-log'
 import type { History } from './history'
 import type { AuthorLimits } from './author-limits'
 import { trace } from './trace'
+import { PENALTY } from './link-session'
 import { isValidNick } from './names'
 import { HOPS_OFFSET, MessageKind, decodeFlood, floodId, verifyFlood, withHops, type FloodMessage } from '../protocol/envelope'
 import { MeshError, type ErrorCode } from '../protocol/errors'
@@ -93,13 +94,13 @@ export class Pipeline {
       if (!HISTORY_KINDS.has(m.kind)) return this.invalid(MeshError.frameInvalid(`message kind ${m.kind} has no place in history`), false)
     }
     const now = h.now()
-    if (m.ts > now + MAX_CLOCK_SKEW_MS) return this.refuse('TIME_SKEW', `message dated ${Math.round((m.ts - now) / 1000)} s ahead`, 5)
+    if (m.ts > now + MAX_CLOCK_SKEW_MS) return this.refuse('TIME_SKEW', `message dated ${Math.round((m.ts - now) / 1000)} s ahead`, PENALTY.TIME_SKEW)
     if (source === 'live' && now > m.expires) return this.refuse('EXPIRED', 'message expired', 0)
     // This node's own log may hold older messages (they stay on disk and in memory, but are never synced out).
-    if (source === 'sync' && now - m.ts > h.historyWindowMs) return this.refuse('TOO_OLD', `message older than the history window of ${h.historyWindowMs} ms`, 1)
+    if (source === 'sync' && now - m.ts > h.historyWindowMs) return this.refuse('TOO_OLD', `message older than the history window of ${h.historyWindowMs} ms`, PENALTY.TOO_OLD)
     const author = m.author.toString('hex')
     if (source === 'live' && from && !shorter && !h.authors.known(author) && !from.newAuthors.take()) {
-      return this.refuse('NEW_AUTHOR_LIMIT', 'link introduced too many new authors this minute', 2)
+      return this.refuse('NEW_AUTHOR_LIMIT', 'link introduced too many new authors this minute', PENALTY.NEW_AUTHOR)
     }
     this.stats.verified++
     if (!verifyFlood(m)) return this.invalid(new MeshError('BAD_SIGNATURE', `message ${key.slice(0, 8)} has a bad signature`), false)

@@ -9,6 +9,7 @@ import type { History } from './history'
 import type { Pipeline } from './pipeline'
 import type { FrameRegistry } from './frame-registry'
 import { TokenBucket } from './token-bucket'
+import { PENALTY } from './link-session'
 import { trace } from './trace'
 import { FrameType, decodeSyncData, decodeSyncOffer, encodeSyncData, encodeSyncOffer, type SyncData, type SyncOffer } from '../protocol/frames'
 import { MeshError } from '../protocol/errors'
@@ -24,9 +25,6 @@ export const SYNC_ANSWER_REFILL_MS = 15_000
 export const MAX_SYNC_BYTES_PER_LINK_PER_MIN = 8 * 1024 * 1024
 /** Room left in a sync data frame for its header. */
 const SYNC_FRAME_HEADROOM = 256
-/** Score points an offer over the budget costs; a sync answer of nothing new costs USELESS. */
-const OVER_BUDGET_PENALTY = 10
-const USELESS_PENALTY = 2
 
 export interface SyncHooks {
   history: History
@@ -91,7 +89,7 @@ export class HistorySync {
     if (!answers) { answers = new TokenBucket(1000 / SYNC_ANSWER_REFILL_MS, SYNC_ANSWERS_BURST, this.h.now); b.rooms.set(o.room, answers) }
     if (!answers.take()) {
       this.stats.offersRefused++
-      return this.h.penalise(s, new MeshError('SYNC_FLOOD', `offered room '${o.room}' more often than ${SYNC_ANSWERS_BURST} times per ${SYNC_ANSWER_REFILL_MS / 1000} s`), OVER_BUDGET_PENALTY)
+      return this.h.penalise(s, new MeshError('SYNC_FLOOD', `offered room '${o.room}' more often than ${SYNC_ANSWERS_BURST} times per ${SYNC_ANSWER_REFILL_MS / 1000} s`), PENALTY.SYNC_OVER_BUDGET)
     }
     // Nothing a peer would refuse as too old, with room for its clock being ahead of ours.
     const oldest = this.h.now() - this.h.historyWindowMs + MAX_CLOCK_SKEW_MS
@@ -132,7 +130,7 @@ export class HistorySync {
       else if (v.kind === 'invalid') this.h.penalise(s, v.error)
       else this.h.penalise(s, new MeshError(v.code, `sync data: ${v.reason}`), v.blame)
     }
-    if (duplicates === d.frames.length) this.h.penalise(s, new MeshError('SYNC_USELESS', `sync data for '${d.room}' held nothing new`), USELESS_PENALTY)
+    if (duplicates === d.frames.length) this.h.penalise(s, new MeshError('SYNC_USELESS', `sync data for '${d.room}' held nothing new`), PENALTY.SYNC_USELESS)
     if (!learnt) return
     this.stats.messagesLearnt += learnt
     this.scheduleReoffer(d.room, s)
