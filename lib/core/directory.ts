@@ -8,6 +8,10 @@ import { MeshError } from '../protocol/errors'
 export const KEY_TAG_DIGITS = 4
 /** Nicks remembered per key for /whois. */
 export const MAX_NICK_HISTORY = 8
+/** Rooms remembered per key for /whois (the most recent). */
+export const MAX_ROOMS_PER_KEY = 16
+/** Addresses remembered per key for /whois (the most recent). */
+export const MAX_ADDRESSES_PER_KEY = 4
 /** Keys remembered; the least recently seen are forgotten first. */
 export const MAX_DIRECTORY_KEYS = 10_000
 /** Nick/key pairs already warned about; the oldest is forgotten first. */
@@ -68,8 +72,12 @@ export class Directory {
       k.nicks = k.nicks.filter(n => n !== nick).concat(nick).slice(-MAX_NICK_HISTORY)
     }
     if (nick) k.nick = nick
-    if (at.address && !k.addresses.includes(at.address)) k.addresses = [at.address, ...k.addresses].slice(0, 4)
-    if (at.room) k.rooms.add(at.room)
+    if (at.address && !k.addresses.includes(at.address)) k.addresses = [at.address, ...k.addresses].slice(0, MAX_ADDRESSES_PER_KEY)
+    if (at.room) {
+      k.rooms.delete(at.room)
+      k.rooms.add(at.room)
+      if (k.rooms.size > MAX_ROOMS_PER_KEY) k.rooms.delete(k.rooms.values().next().value as string)
+    }
     if (at.hops !== undefined) k.hops = at.hops
     if (nick) this.checkNick(nick, key)
   }
