@@ -1,6 +1,7 @@
 // The wire format: one frame per link message, first byte = frame type.
-// Codecs are compact-encoding; every decoder checks limits and throws a coded
-// MeshError on anything malformed, never anything else.
+// Each frame body is one compact-encoding Encoder (built from codec.ts's
+// parts); every decoder checks limits and throws a coded MeshError on anything
+// malformed, never anything else.
 import c from 'compact-encoding'
 import { MeshError } from './errors'
 import {

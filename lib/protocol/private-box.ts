@@ -6,7 +6,7 @@
 // sits inside the ciphertext, so a relay cannot pass it off as its own.
 import c from 'compact-encoding'
 import sodium from 'sodium-universal'
-import { MeshError } from './errors'
+import { MeshError, errorMessage } from './errors'
 import { PUBLIC_KEY_BYTES, type KeyPair } from './crypto'
 import { keyEnc } from './frames'
 import { encodeBuffer, fixedBytes, struct } from './codec'
@@ -56,7 +56,7 @@ export function decodePrivateInner (b: Buffer): PrivateInner {
   try {
     inner = innerEnc.decode(s)
   } catch (err) {
-    throw new MeshError('PRIVATE_INVALID', `private message truncated: ${(err as Error).message}`)
+    throw new MeshError('PRIVATE_INVALID', `private message truncated: ${errorMessage(err)}`)
   }
   if (s.start !== s.end) throw new MeshError('PRIVATE_INVALID', `private message has ${s.end - s.start} trailing bytes`)
   return inner
