@@ -31,13 +31,6 @@ const privateEnc = struct<PrivatePayload>(
   s => ({ to: keyEnc.decode(s), nonce: nonceEnc.decode(s), box: bytes.decode(s) })
 )
 
-const idEnc = fixedBytes(ID_BYTES)
-/** [to][of]: the recipient's key, then the id of the message acknowledged. */
-const ackEnc = struct<AckPayload>(
-  (s, a, pass) => { keyEnc[pass](s, a.to); idEnc[pass](s, a.of) },
-  s => ({ to: keyEnc.decode(s), of: idEnc.decode(s) })
-)
-
 function decodeOrThrow<T> (what: string, fn: () => T): T {
   try { return fn() } catch { throw MeshError.frameInvalid(`malformed ${what} payload`) }
 }
@@ -68,14 +61,13 @@ export function decodePrivate (b: Buffer): PrivatePayload {
   return p
 }
 
-/** Throws PRIVATE_INVALID on a key or id of the wrong length. */
+/** [to][of]: the recipient's key, then the id of the message acknowledged. Lengths are not checked here; decodeAck refuses any payload but ACK_PAYLOAD_BYTES. */
 export function encodeAck (a: AckPayload): Buffer {
-  if (a.to.byteLength !== PUBLIC_KEY_BYTES || a.of.byteLength !== ID_BYTES) throw new MeshError('PRIVATE_INVALID', 'ack key or message id has the wrong length')
-  return encodeBuffer(ackEnc, a)
+  return Buffer.concat([a.to, a.of])
 }
 
 /** Throws PRIVATE_INVALID unless the payload is exactly ACK_PAYLOAD_BYTES. */
 export function decodeAck (b: Buffer): AckPayload {
   if (b.byteLength !== ACK_PAYLOAD_BYTES) throw new MeshError('PRIVATE_INVALID', `ack payload of ${b.byteLength} bytes, expected ${ACK_PAYLOAD_BYTES}`)
-  return decodeWith(b, 0, ackEnc)
+  return { to: Buffer.from(b.subarray(0, PUBLIC_KEY_BYTES)), of: Buffer.from(b.subarray(PUBLIC_KEY_BYTES)) }
 }
