@@ -1,4 +1,5 @@
-// Turns a flooded message into the ChatMessage front ends see.
+// Turns a flooded message into the ChatMessage front ends see. A guest
+// payload is the gateway's nick (a compact-encoding string), then the text.
 import c from 'compact-encoding'
 import type { FloodMessage } from '../protocol/envelope'
 import { MessageKind } from '../protocol/envelope'
@@ -9,7 +10,7 @@ export function encodeGuestPayload (gatewayNick: string, text: Buffer): Buffer {
 }
 
 function decodeGuestPayload (payload: Buffer): { via: string; text: string } {
-  const state = { start: 0, end: payload.byteLength, buffer: payload }
+  const state = c.state(0, payload.byteLength, payload)
   try {
     const via = c.string.decode(state)
     return { via, text: payload.subarray(state.start).toString('utf8') }

@@ -1,9 +1,18 @@
+// host:port addresses: parsing, formatting, and the one canonical spelling
+// of a dialable address that peer exchange keeps.
 import { MeshError } from './errors'
 import { MAX_ADDRESS_BYTES } from './limits'
 
 export interface HostPort { host: string; port: number }
 
-/** Parses `host:port` (or `[v6]:port`); port 0..65535. Throws BAD_ADDRESS. */
+/** Largest TCP/UDP port. */
+export const MAX_PORT = 65535
+/** How IPv6 spells an IPv4-mapped address (::ffff:1.2.3.4). */
+const IPV4_MAPPED_PREFIX = '::ffff:'
+/** First octet of multicast (224.0.0.0/4); everything from here up (reserved, broadcast) is refused. */
+const FIRST_MULTICAST_OCTET = 224
+
+/** Parses `host:port` (or `[v6]:port`); port 0..MAX_PORT. Throws BAD_ADDRESS. */
 export function parseAddress (value: string): HostPort {
   if (typeof value !== 'string' || value.length === 0) throw MeshError.badAddress(String(value), 'empty')
   if (Buffer.byteLength(value) > MAX_ADDRESS_BYTES) throw MeshError.badAddress(value.slice(0, 40) + '...', 'too long')
@@ -22,7 +31,7 @@ export function parseAddress (value: string): HostPort {
   }
   if (!/^\d+$/.test(portText)) throw MeshError.badAddress(value, `port '${portText}' is not a number`)
   const port = Number(portText)
-  if (port > 65535) throw MeshError.badAddress(value, `port ${port} is outside 0-65535`)
+  if (port > MAX_PORT) throw MeshError.badAddress(value, `port ${port} is outside 0-${MAX_PORT}`)
   if (!/^[A-Za-z0-9.\-_:]+$/.test(host)) throw MeshError.badAddress(value, `host '${host}' has invalid characters`)
   return { host, port }
 }
@@ -38,7 +47,7 @@ export function isWildcardHost (host: string): boolean {
 /** Normalises IPv4-mapped IPv6 (::ffff:1.2.3.4) to plain IPv4. */
 export function plainHost (host: string | undefined): string {
   if (!host) return ''
-  return host.startsWith('::ffff:') ? host.slice(7) : host
+  return host.startsWith(IPV4_MAPPED_PREFIX) ? host.slice(IPV4_MAPPED_PREFIX.length) : host
 }
 
 /**
@@ -77,7 +86,7 @@ export function canonicalAddress (value: string): string | null {
   const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host)
   if (v4) {
     const first = Number(v4[1])
-    if (first === 0 || first >= 224) return null
+    if (first === 0 || first >= FIRST_MULTICAST_OCTET) return null
     return formatAddress(host, hp.port)
   }
   if (host.endsWith('.')) host = host.slice(0, -1)

@@ -3,9 +3,13 @@ import sodium from 'sodium-universal'
 
 export interface KeyPair { publicKey: Buffer; secretKey: Buffer }
 
+/** Bytes of an ed25519 public key: a node's identity on every link and the author of every message. */
 export const PUBLIC_KEY_BYTES = 32
+/** Bytes of an ed25519 secret key (libsodium's form: seed and public key). */
 export const SECRET_KEY_BYTES = 64
+/** Bytes of an ed25519 signature, at the end of every FLOOD frame. */
 export const SIGNATURE_BYTES = 64
+/** Bytes of a message id: the BLAKE2b hash of the signed body. */
 export const ID_BYTES = 32
 
 export function generateKeyPair (): KeyPair {

@@ -4,7 +4,8 @@
 // one byte a relay rewrites, and it sits outside the signature.
 import c from 'compact-encoding'
 import { MeshError } from './errors'
-import { FrameType, decodeWith, nickEnc, roomEnc } from './frames'
+import { FrameType, keyEnc, nickEnc, roomEnc } from './frames'
+import { bytes, decodeWith, encodeAt, struct } from './codec'
 import { hash, sign, verify, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, type KeyPair } from './crypto'
 import { MAX_PAYLOAD_BYTES, MAX_TTL, MAX_MESSAGE_LIFETIME_MS } from './limits'
 
@@ -39,36 +40,43 @@ export interface FloodMessage extends Envelope {
   frame: Buffer
 }
 
-/** Offset of the hop counter inside a FLOOD frame. */
+/** Offset of the hop counter inside a FLOOD frame (after the type byte). */
 export const HOPS_OFFSET = 1
-const BODY_OFFSET = 2
+/** Offset of the signed body: after the type byte and the hop counter. */
+const BODY_OFFSET = HOPS_OFFSET + 1
 const MIN_FLOOD_BYTES = BODY_OFFSET + PUBLIC_KEY_BYTES + SIGNATURE_BYTES
 
-type State = { start: number; end: number; buffer: Uint8Array | null }
-function body (s: State, e: Envelope, op: 'preencode' | 'encode') {
-  c.uint[op](s as any, e.kind)
-  c.fixed32[op](s as any, e.author)
-  roomEnc[op](s, e.room)
-  nickEnc[op](s, e.nick)
-  c.uint[op](s as any, e.ts)
-  c.uint[op](s as any, e.expires)
-  c.uint[op](s as any, e.ttl)
-  c.buffer[op](s as any, e.payload)
-}
+/** The signed body: every Envelope field, in this order. */
+const envelopeEnc = struct<Envelope>(
+  (s, e, pass) => {
+    c.uint[pass](s, e.kind)
+    keyEnc[pass](s, e.author)
+    roomEnc[pass](s, e.room)
+    nickEnc[pass](s, e.nick)
+    c.uint[pass](s, e.ts)
+    c.uint[pass](s, e.expires)
+    c.uint[pass](s, e.ttl)
+    bytes[pass](s, e.payload)
+  },
+  s => ({
+    kind: c.uint.decode(s),
+    author: keyEnc.decode(s),
+    room: roomEnc.decode(s),
+    nick: nickEnc.decode(s),
+    ts: c.uint.decode(s),
+    expires: c.uint.decode(s),
+    ttl: c.uint.decode(s),
+    payload: bytes.decode(s)
+  })
+)
 
 /** Builds and signs a FLOOD frame with the given hop count. */
 export function encodeFlood (e: Envelope, keyPair: KeyPair, hops: number): FloodMessage {
   if (e.payload.byteLength > MAX_PAYLOAD_BYTES) throw new MeshError('TEXT_TOO_LONG', `payload of ${e.payload.byteLength} bytes is over the ${MAX_PAYLOAD_BYTES} byte limit`)
   if (e.ttl < 1 || e.ttl > MAX_TTL) throw new MeshError('BAD_OPTION', `ttl ${e.ttl} is outside 1-${MAX_TTL}`)
-  const state: State = { start: 0, end: BODY_OFFSET, buffer: null }
-  body(state, e, 'preencode')
-  const bodyEnd = state.end
-  const frame = Buffer.allocUnsafe(bodyEnd + SIGNATURE_BYTES)
+  const { buf: frame, end: bodyEnd } = encodeAt(envelopeEnc, e, BODY_OFFSET, SIGNATURE_BYTES)
   frame[0] = FrameType.FLOOD
   frame[HOPS_OFFSET] = hops
-  state.buffer = frame
-  state.start = BODY_OFFSET
-  body(state, e, 'encode')
   const signed = frame.subarray(BODY_OFFSET, bodyEnd)
   const signature = sign(signed, keyPair.secretKey)
   signature.copy(frame, bodyEnd)
@@ -85,16 +93,7 @@ export function floodId (frame: Uint8Array): Buffer {
 export function decodeFlood (frame: Buffer, id = floodId(frame)): FloodMessage {
   const bodyEnd = frame.byteLength - SIGNATURE_BYTES
   const view = frame.subarray(0, bodyEnd)
-  const e = decodeWith(view, BODY_OFFSET, (s): Envelope => ({
-    kind: c.uint.decode(s as any),
-    author: Buffer.from(c.fixed32.decode(s as any)),
-    room: roomEnc.decode(s),
-    nick: nickEnc.decode(s),
-    ts: c.uint.decode(s as any),
-    expires: c.uint.decode(s as any),
-    ttl: c.uint.decode(s as any),
-    payload: Buffer.from(c.buffer.decode(s as any) ?? Buffer.alloc(0))
-  }))
+  const e = decodeWith(view, BODY_OFFSET, envelopeEnc)
   if (e.payload.byteLength > MAX_PAYLOAD_BYTES) throw MeshError.frameInvalid(`payload over ${MAX_PAYLOAD_BYTES} bytes`)
   if (e.ttl < 1 || e.ttl > MAX_TTL) throw MeshError.frameInvalid(`ttl ${e.ttl} out of range`)
   if (e.expires < e.ts || e.expires - e.ts > MAX_MESSAGE_LIFETIME_MS) throw MeshError.frameInvalid('expiry out of range')

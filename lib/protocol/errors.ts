@@ -90,7 +90,7 @@ export class MeshError extends Error {
 }
 
 export function errorCode (err: unknown): string {
-  if (err && typeof err === 'object' && 'code' in err && typeof (err as any).code === 'string') return (err as any).code
+  if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string') return err.code
   return 'ERROR'
 }
 

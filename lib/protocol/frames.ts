@@ -1,13 +1,15 @@
 // The wire format: one frame per link message, first byte = frame type.
-// Codecs are compact-encoding; every decoder checks limits and throws a coded
-// MeshError on anything malformed, never anything else.
+// Each frame body is one compact-encoding Encoder (built from codec.ts's
+// parts); every decoder checks limits and throws a coded MeshError on anything
+// malformed, never anything else.
 import c from 'compact-encoding'
 import { MeshError } from './errors'
 import {
   MAX_FRAME_BYTES, MAX_NICK_BYTES, MAX_ROOM_BYTES, MAX_ADDRESS_BYTES,
-  MAX_HELLO_ROOMS, MAX_PEX_ENTRIES, MAX_PAYLOAD_BYTES, MAX_SYNC_OFFER_IDS, MAX_SYNC_BATCH, SYNC_ID_BYTES
+  MAX_HELLO_ROOMS, MAX_PEX_ENTRIES, MAX_SYNC_OFFER_IDS, MAX_SYNC_BATCH, SYNC_ID_BYTES
 } from './limits'
-import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './crypto'
+import { PUBLIC_KEY_BYTES } from './crypto'
+import { boundedArray, bytes, checkedString, decodeWith, encodeFrame, fixedBytes, struct, type Encoder } from './codec'
 
 export const FrameType = {
   HELLO: 1,
@@ -31,76 +33,29 @@ export const HelloFlag = { SHAREABLE: 1, ANCHOR: 2 } as const
 
 export interface PexEntry { key: Buffer; address: string }
 
-type State = { start: number; end: number; buffer: Uint8Array | null }
-
-function checkedString (max: number, what: string) {
-  return {
-    preencode (state: State, s: string) { c.string.preencode(state as any, s) },
-    encode (state: State, s: string) { c.string.encode(state as any, s) },
-    decode (state: State): string {
-      const s = c.string.decode(state as any)
-      if (Buffer.byteLength(s) > max) throw MeshError.frameInvalid(`${what} longer than ${max} bytes`)
-      return s
-    }
-  }
-}
 export const nickEnc = checkedString(MAX_NICK_BYTES, 'nick')
 export const roomEnc = checkedString(MAX_ROOM_BYTES, 'room')
 const addressEnc = checkedString(MAX_ADDRESS_BYTES, 'address')
+/** An ed25519 public key: a peer's identity, a message's author. */
+export const keyEnc = fixedBytes(PUBLIC_KEY_BYTES)
 
-function boundedArray<T> (enc: { preencode: Function; encode: Function; decode: (s: State) => T }, max: number, what: string) {
-  return {
-    preencode (state: State, arr: T[]) {
-      c.uint.preencode(state as any, arr.length)
-      for (const x of arr) enc.preencode(state, x)
-    },
-    encode (state: State, arr: T[]) {
-      c.uint.encode(state as any, arr.length)
-      for (const x of arr) enc.encode(state, x)
-    },
-    decode (state: State): T[] {
-      const n = c.uint.decode(state as any)
-      if (n > max) throw MeshError.frameInvalid(`${what} lists ${n} entries, over the limit of ${max}`)
-      const out: T[] = []
-      for (let i = 0; i < n; i++) out.push(enc.decode(state))
-      return out
-    }
-  }
-}
-
-const pexEntryEnc = {
-  preencode (state: State, e: PexEntry) { c.fixed32.preencode(state as any, e.key); addressEnc.preencode(state, e.address) },
-  encode (state: State, e: PexEntry) { c.fixed32.encode(state as any, e.key); addressEnc.encode(state, e.address) },
-  decode (state: State): PexEntry { return { key: Buffer.from(c.fixed32.decode(state as any)), address: addressEnc.decode(state) } }
-}
 const roomsEnc = boundedArray(roomEnc, MAX_HELLO_ROOMS, 'hello rooms')
+const pexEntryEnc = struct<PexEntry>(
+  (s, e, pass) => { keyEnc[pass](s, e.key); addressEnc[pass](s, e.address) },
+  s => ({ key: keyEnc.decode(s), address: addressEnc.decode(s) })
+)
 const pexEnc = boundedArray(pexEntryEnc, MAX_PEX_ENTRIES, 'peer exchange')
 
-/** Encodes a frame: the type byte followed by fields written by `write`. */
-function build (type: number, pre: (s: State) => void, write: (s: State) => void): Buffer {
-  const state: State = { start: 0, end: 1, buffer: null }
-  pre(state)
-  const buf = Buffer.allocUnsafe(state.end)
-  buf[0] = type
-  state.buffer = buf
-  state.start = 1
-  write(state)
-  return buf
-}
-
-/** Runs a decoder over a frame body, turning every failure into a coded error. */
-export function decodeWith<T> (frame: Uint8Array, start: number, fn: (s: State) => T, allowTrailing = false): T {
-  const state: State = { start, end: frame.byteLength, buffer: frame }
-  let value: T
-  try {
-    value = fn(state)
-  } catch (err) {
-    if (err instanceof MeshError) throw err
-    throw new MeshError('FRAME_TRUNCATED', 'frame ended early or has a malformed field')
-  }
-  if (!allowTrailing && state.start !== state.end) throw MeshError.frameInvalid(`${state.end - state.start} trailing bytes`)
-  return value
-}
+const helloEnc = struct<Hello>(
+  (s, h, pass) => {
+    c.uint[pass](s, h.version)
+    nickEnc[pass](s, h.nick)
+    addressEnc[pass](s, h.listen)
+    roomsEnc[pass](s, h.rooms)
+    c.uint[pass](s, h.flags)
+  },
+  s => ({ version: c.uint.decode(s), nick: nickEnc.decode(s), listen: addressEnc.decode(s), rooms: roomsEnc.decode(s), flags: c.uint.decode(s) })
+)
 
 export function frameType (frame: Uint8Array): number {
   if (frame.byteLength === 0) throw MeshError.frameInvalid('empty frame')
@@ -108,52 +63,40 @@ export function frameType (frame: Uint8Array): number {
   return frame[0]
 }
 
+/** The offset of a frame's body: after the type byte. */
+const BODY = 1
+
 export function encodeHello (h: Hello): Buffer {
-  const fields = (s: State, enc: 'preencode' | 'encode') => {
-    c.uint[enc](s as any, h.version)
-    nickEnc[enc](s, h.nick)
-    addressEnc[enc](s, h.listen)
-    roomsEnc[enc](s, h.rooms)
-    c.uint[enc](s as any, h.flags)
-  }
-  return build(FrameType.HELLO, s => fields(s, 'preencode'), s => fields(s, 'encode'))
+  return encodeFrame(FrameType.HELLO, helloEnc, h)
 }
 
 /** Decodes only the version, so a peer of another version can be told apart from garbage. */
 export function decodeHelloVersion (frame: Uint8Array): number {
-  return decodeWith(frame, 1, s => c.uint.decode(s as any), true)
+  return decodeWith(frame, BODY, c.uint, true)
 }
 
 export function decodeHello (frame: Uint8Array): Hello {
   // Trailing bytes are allowed so later versions can append fields.
-  return decodeWith(frame, 1, s => ({
-    version: c.uint.decode(s as any),
-    nick: nickEnc.decode(s),
-    listen: addressEnc.decode(s),
-    rooms: roomsEnc.decode(s),
-    flags: c.uint.decode(s as any)
-  }), true)
+  return decodeWith(frame, BODY, helloEnc, true)
 }
 
 export function encodePex (entries: PexEntry[]): Buffer {
-  const list = entries.slice(0, MAX_PEX_ENTRIES)
-  return build(FrameType.PEX, s => pexEnc.preencode(s, list), s => pexEnc.encode(s, list))
+  return encodeFrame(FrameType.PEX, pexEnc, entries.slice(0, MAX_PEX_ENTRIES))
 }
 
 export function decodePex (frame: Uint8Array): PexEntry[] {
-  return decodeWith(frame, 1, s => pexEnc.decode(s))
+  return decodeWith(frame, BODY, pexEnc)
 }
 
 export const PING_FRAME = Buffer.from([FrameType.PING])
 
 /** The sender's rooms changed (after /join or /leave). */
 export function encodeRooms (rooms: string[]): Buffer {
-  const list = rooms.slice(0, MAX_HELLO_ROOMS)
-  return build(FrameType.ROOMS, s => roomsEnc.preencode(s, list), s => roomsEnc.encode(s, list))
+  return encodeFrame(FrameType.ROOMS, roomsEnc, rooms.slice(0, MAX_HELLO_ROOMS))
 }
 
 export function decodeRooms (frame: Uint8Array): string[] {
-  return decodeWith(frame, 1, s => roomsEnc.decode(s))
+  return decodeWith(frame, BODY, roomsEnc)
 }
 
 /** "Here is what I hold for this room"; `reply` asks the receiver to answer with its own offer. */
@@ -161,40 +104,40 @@ export interface SyncOffer { room: string; reply: boolean; ids: Buffer[] }
 /** Messages the receiver lacks, as the signed FLOOD frames they travelled in. */
 export interface SyncData { room: string; frames: Buffer[] }
 
-const shortIdEnc = {
-  preencode (state: State, b: Buffer) { c.fixed(SYNC_ID_BYTES).preencode(state as any, b) },
-  encode (state: State, b: Buffer) { c.fixed(SYNC_ID_BYTES).encode(state as any, b) },
-  decode (state: State): Buffer { return Buffer.from(c.fixed(SYNC_ID_BYTES).decode(state as any)) }
-}
-const frameBufEnc = {
-  preencode (state: State, b: Buffer) { c.buffer.preencode(state as any, b) },
-  encode (state: State, b: Buffer) { c.buffer.encode(state as any, b) },
-  decode (state: State): Buffer {
-    const b = c.buffer.decode(state as any)
-    if (!b || b.byteLength === 0) throw MeshError.frameInvalid('empty message in sync data')
-    return Buffer.from(b)
+const offerIdsEnc = boundedArray(fixedBytes(SYNC_ID_BYTES), MAX_SYNC_OFFER_IDS, 'sync offer')
+const syncOfferEnc = struct<SyncOffer>(
+  (s, o, pass) => { roomEnc[pass](s, o.room); c.bool[pass](s, o.reply); offerIdsEnc[pass](s, o.ids) },
+  s => ({ room: roomEnc.decode(s), reply: c.bool.decode(s), ids: offerIdsEnc.decode(s) })
+)
+/** One message of a sync data frame: length-prefixed, never empty. */
+const syncedFrameEnc: Encoder<Buffer> = {
+  preencode: bytes.preencode,
+  encode: bytes.encode,
+  decode (s) {
+    const b = bytes.decode(s)
+    if (b.byteLength === 0) throw MeshError.frameInvalid('empty message in sync data')
+    return b
   }
 }
-const offerIdsEnc = boundedArray(shortIdEnc, MAX_SYNC_OFFER_IDS, 'sync offer')
-const dataFramesEnc = boundedArray(frameBufEnc, MAX_SYNC_BATCH, 'sync data')
+const dataFramesEnc = boundedArray(syncedFrameEnc, MAX_SYNC_BATCH, 'sync data')
+const syncDataEnc = struct<SyncData>(
+  (s, d, pass) => { roomEnc[pass](s, d.room); dataFramesEnc[pass](s, d.frames) },
+  s => ({ room: roomEnc.decode(s), frames: dataFramesEnc.decode(s) })
+)
 
+/** Keeps the newest MAX_SYNC_OFFER_IDS ids. */
 export function encodeSyncOffer (o: SyncOffer): Buffer {
-  const ids = o.ids.slice(-MAX_SYNC_OFFER_IDS)
-  const fields = (s: State, op: 'preencode' | 'encode') => { roomEnc[op](s, o.room); c.bool[op](s as any, o.reply); offerIdsEnc[op](s, ids) }
-  return build(FrameType.SYNC_OFFER, s => fields(s, 'preencode'), s => fields(s, 'encode'))
+  return encodeFrame(FrameType.SYNC_OFFER, syncOfferEnc, { ...o, ids: o.ids.slice(-MAX_SYNC_OFFER_IDS) })
 }
 
 export function decodeSyncOffer (frame: Uint8Array): SyncOffer {
-  return decodeWith(frame, 1, s => ({ room: roomEnc.decode(s), reply: c.bool.decode(s as any), ids: offerIdsEnc.decode(s) }))
+  return decodeWith(frame, BODY, syncOfferEnc)
 }
 
 export function encodeSyncData (d: SyncData): Buffer {
-  const fields = (s: State, op: 'preencode' | 'encode') => { roomEnc[op](s, d.room); dataFramesEnc[op](s, d.frames) }
-  return build(FrameType.SYNC_DATA, s => fields(s, 'preencode'), s => fields(s, 'encode'))
+  return encodeFrame(FrameType.SYNC_DATA, syncDataEnc, d)
 }
 
 export function decodeSyncData (frame: Uint8Array): SyncData {
-  return decodeWith(frame, 1, s => ({ room: roomEnc.decode(s), frames: dataFramesEnc.decode(s) }))
+  return decodeWith(frame, BODY, syncDataEnc)
 }
-
-export { c, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, MAX_PAYLOAD_BYTES }

@@ -6,8 +6,10 @@
 // sits inside the ciphertext, so a relay cannot pass it off as its own.
 import c from 'compact-encoding'
 import sodium from 'sodium-universal'
-import { MeshError } from './errors'
+import { MeshError, errorMessage } from './errors'
 import { PUBLIC_KEY_BYTES, type KeyPair } from './crypto'
+import { keyEnc } from './frames'
+import { encodeBuffer, fixedBytes, struct } from './codec'
 
 /** Bytes of the random id inside every private message; the replay memory keys on it. */
 export const PRIVATE_ID_BYTES = 16
@@ -15,8 +17,10 @@ export const PRIVATE_ID_BYTES = 16
 export const PRIVATE_NONCE_BYTES: number = sodium.crypto_box_NONCEBYTES
 /** Bytes the authenticated box adds to its plaintext (the MAC). */
 export const PRIVATE_MAC_BYTES: number = sodium.crypto_box_MACBYTES
+/** Bytes of the smallest compact-encoding uint (ts 0), and of the length prefix of an empty string. */
+const MIN_UINT_BYTES = 1
 /** Smallest inner plaintext: two keys, a one-byte ts, the id and an empty text. */
-export const MIN_PRIVATE_INNER_BYTES = 2 * PUBLIC_KEY_BYTES + 1 + PRIVATE_ID_BYTES + 1
+export const MIN_PRIVATE_INNER_BYTES = 2 * PUBLIC_KEY_BYTES + MIN_UINT_BYTES + PRIVATE_ID_BYTES + MIN_UINT_BYTES
 
 export interface PrivateInner {
   /** ed25519 key of the author; must equal the signed envelope's author. */
@@ -30,43 +34,29 @@ export interface PrivateInner {
   text: string
 }
 
-const idEnc = c.fixed(PRIVATE_ID_BYTES)
+const idEnc = fixedBytes(PRIVATE_ID_BYTES)
+/** [from][to][ts][id][text], in this order. */
+const innerEnc = struct<PrivateInner>(
+  (s, p, pass) => { keyEnc[pass](s, p.from); keyEnc[pass](s, p.to); c.uint[pass](s, p.ts); idEnc[pass](s, p.id); c.string[pass](s, p.text) },
+  s => ({ from: keyEnc.decode(s), to: keyEnc.decode(s), ts: c.uint.decode(s), id: idEnc.decode(s), text: c.string.decode(s) })
+)
 
 /** Encodes the inner structure (before encryption). */
 export function encodePrivateInner (p: PrivateInner): Buffer {
-  if (p.from.byteLength !== PUBLIC_KEY_BYTES || p.to.byteLength !== PUBLIC_KEY_BYTES) throw new MeshError('PRIVATE_INVALID', 'private message keys must be 32 bytes')
+  if (p.from.byteLength !== PUBLIC_KEY_BYTES || p.to.byteLength !== PUBLIC_KEY_BYTES) throw new MeshError('PRIVATE_INVALID', `private message keys must be ${PUBLIC_KEY_BYTES} bytes`)
   if (p.id.byteLength !== PRIVATE_ID_BYTES) throw new MeshError('PRIVATE_INVALID', `private message id must be ${PRIVATE_ID_BYTES} bytes`)
-  const s = { start: 0, end: 0, buffer: null as unknown as Buffer }
-  c.fixed32.preencode(s, p.from)
-  c.fixed32.preencode(s, p.to)
-  c.uint.preencode(s, p.ts)
-  idEnc.preencode(s, p.id)
-  c.string.preencode(s, p.text)
-  s.buffer = Buffer.alloc(s.end)
-  s.end = s.buffer.byteLength
-  c.fixed32.encode(s, p.from)
-  c.fixed32.encode(s, p.to)
-  c.uint.encode(s, p.ts)
-  idEnc.encode(s, p.id)
-  c.string.encode(s, p.text)
-  return s.buffer
+  return encodeBuffer(innerEnc, p)
 }
 
 /** Decodes the inner structure; throws PRIVATE_INVALID on a short, long or malformed one. */
 export function decodePrivateInner (b: Buffer): PrivateInner {
   if (b.byteLength < MIN_PRIVATE_INNER_BYTES) throw new MeshError('PRIVATE_INVALID', `private message of ${b.byteLength} bytes is shorter than the ${MIN_PRIVATE_INNER_BYTES} byte minimum`)
-  const s = { start: 0, end: b.byteLength, buffer: b }
+  const s = c.state(0, b.byteLength, b)
   let inner: PrivateInner
   try {
-    inner = {
-      from: Buffer.from(c.fixed32.decode(s)),
-      to: Buffer.from(c.fixed32.decode(s)),
-      ts: c.uint.decode(s),
-      id: Buffer.from(idEnc.decode(s)),
-      text: c.string.decode(s)
-    }
+    inner = innerEnc.decode(s)
   } catch (err) {
-    throw new MeshError('PRIVATE_INVALID', `private message truncated: ${(err as Error).message}`)
+    throw new MeshError('PRIVATE_INVALID', `private message truncated: ${errorMessage(err)}`)
   }
   if (s.start !== s.end) throw new MeshError('PRIVATE_INVALID', `private message has ${s.end - s.start} trailing bytes`)
   return inner
@@ -118,7 +108,7 @@ export function boxPrivate (sender: KeyPair, inner: PrivateInner): { nonce: Buff
 export function openPrivate (recipient: KeyPair, from: Buffer, nonce: Buffer, box: Buffer): PrivateInner {
   if (nonce.byteLength !== PRIVATE_NONCE_BYTES) throw new MeshError('PRIVATE_INVALID', `private nonce must be ${PRIVATE_NONCE_BYTES} bytes`)
   if (box.byteLength < PRIVATE_MAC_BYTES) throw new MeshError('PRIVATE_INVALID', 'private box is shorter than its MAC')
-  if (from.byteLength !== PUBLIC_KEY_BYTES) throw new MeshError('PRIVATE_INVALID', 'sender key must be 32 bytes')
+  if (from.byteLength !== PUBLIC_KEY_BYTES) throw new MeshError('PRIVATE_INVALID', `sender key must be ${PUBLIC_KEY_BYTES} bytes`)
   const plain = Buffer.alloc(box.byteLength - PRIVATE_MAC_BYTES)
   const sk = curveSecret(recipient.secretKey)
   let ok: boolean
