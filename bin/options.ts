@@ -4,7 +4,7 @@ import path from 'path'
 import { Command, Option } from 'commander'
 import { parseAddress, type HostPort } from '../lib/protocol/address'
 import { MeshError } from '../lib/protocol/errors'
-import { MAX_TTL } from '../lib/protocol/limits'
+import { MAX_NICK_BYTES, MAX_TTL } from '../lib/protocol/limits'
 import { validateNick, validateRoom } from '../lib/core/names'
 import {
   DEFAULT_ROOM, DEFAULT_TTL, DEFAULT_MIN_LINKS, DEFAULT_MAX_LINKS, DEFAULT_RATE_PER_SECOND, DEFAULT_RATE_BURST,
@@ -127,10 +127,20 @@ function overridesOption<T extends object> (name: string, value: string | undefi
   return parsed
 }
 
+/** The longest prefix of `s` (whole characters) that fits `max` UTF-8 bytes. */
+function fitBytes (s: string, max: number): string {
+  let out = ''
+  for (const ch of s) {
+    if (Buffer.byteLength(out + ch) > max) break
+    out += ch
+  }
+  return out
+}
+
 function defaultNick (): string {
   let name = 'anon'
   try { name = os.userInfo().username || name } catch {}
-  try { return validateNick(name.replace(/[^\p{L}\p{N}._-]/gu, '').slice(0, 32) || 'anon') } catch { return 'anon' }
+  try { return validateNick(fitBytes(name.replace(/[^\p{L}\p{N}._-]/gu, ''), MAX_NICK_BYTES) || 'anon') } catch { return 'anon' }
 }
 
 function wrap<T> (name: string, value: string, fn: () => T): T {

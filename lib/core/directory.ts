@@ -2,7 +2,9 @@
 // away it is. Gives short key tags (alice#3fa2, longer only where two known
 // keys share a prefix), resolves /msg and /whois targets, and flags a nick
 // that shows up with a different key than the one first seen with it.
+import { shortKey } from './names'
 import { MeshError } from '../protocol/errors'
+import { PUBLIC_KEY_BYTES } from '../protocol/crypto'
 
 /** Hex digits of a key shown in a tag, at least. */
 export const KEY_TAG_DIGITS = 4
@@ -14,6 +16,8 @@ export const MAX_ROOMS_PER_KEY = 16
 export const MAX_ADDRESSES_PER_KEY = 4
 /** Keys remembered; the least recently seen are forgotten first. */
 export const MAX_DIRECTORY_KEYS = 10_000
+/** A target that is a key prefix: at least KEY_TAG_DIGITS hex digits, at most a whole key. */
+const KEY_PREFIX_RE = new RegExp(`^[0-9a-fA-F]{${KEY_TAG_DIGITS},${PUBLIC_KEY_BYTES * 2}}$`)
 /** Nick/key pairs already warned about; the oldest is forgotten first. */
 export const MAX_WARNED = 1000
 
@@ -92,7 +96,7 @@ export class Directory {
     this.warned.add(`${nick}/${key}`)
     this.onWarning({
       code: 'NICK_KEY_CHANGED', nick, peer: key, known: first,
-      message: `'${nick}' is now used by key ${key.slice(0, 8)}…, but was first seen with key ${first.slice(0, 8)}…: it may be someone else`
+      message: `'${nick}' is now used by key ${shortKey(key)}…, but was first seen with key ${shortKey(first)}…: it may be someone else`
     })
   }
 
@@ -123,7 +127,7 @@ export class Directory {
       matches = pool.filter(k => k.key.startsWith(prefix) && (k.nick === nick || k.nicks.includes(nick)))
     } else {
       matches = pool.filter(k => k.nick === t)
-      if (matches.length === 0 && /^[0-9a-fA-F]{4,64}$/.test(t)) matches = pool.filter(k => k.key.startsWith(t.toLowerCase()))
+      if (matches.length === 0 && KEY_PREFIX_RE.test(t)) matches = pool.filter(k => k.key.startsWith(t.toLowerCase()))
     }
     if (matches.length === 1) return matches[0].key
     if (matches.length === 0) throw new MeshError('UNKNOWN_TARGET', `no known peer matches '${t}'; try /who or /peers`)

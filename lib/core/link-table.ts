@@ -3,6 +3,7 @@
 // limit, score and penalties, keep-alive and liveness, and peer-up /
 // peer-down bookkeeping (one peer may briefly have two links). Frames other
 // than HELLO and PING go to the frame registry.
+import { shortKey } from './names'
 import type { Link, Via } from './link'
 import type { FrameRegistry } from './frame-registry'
 import type { Bans } from './bans'
@@ -127,7 +128,7 @@ export class LinkTable {
     if (this.closed || s.link.closed) return
     const admitted = s.admit(this.h.timing.rateLimitGraceMs)
     if (admitted !== 'ok') {
-      if (s.dropped === 1) this.h.fault('RATE_LIMITED', `peer ${s.key.slice(0, 8)} is over the rate limit of ${this.h.limits.rate} frames/s; dropping its excess frames`, s.key)
+      if (s.dropped === 1) this.h.fault('RATE_LIMITED', `peer ${shortKey(s.key)} is over the rate limit of ${this.h.limits.rate} frames/s; dropping its excess frames`, s.key)
       if (admitted === 'close') this.closeLink(s, new MeshError('RATE_LIMITED', `stayed over the rate limit of ${this.h.limits.rate} frames/s`))
       return
     }
@@ -162,7 +163,7 @@ export class LinkTable {
   penalise (s: LinkSession, err: MeshError, points: number = DEFAULT_PENALTY): void {
     if (s.link.closed || points <= 0) return
     const score = s.blame(points)
-    this.h.fault(err.code, `${err.message} (from peer ${s.key.slice(0, 8)}, score ${Math.round(score)}, closed at ${PEER_SCORE_CLOSE})`, s.key)
+    this.h.fault(err.code, `${err.message} (from peer ${shortKey(s.key)}, score ${Math.round(score)}, closed at ${PEER_SCORE_CLOSE})`, s.key)
     if (score <= PEER_SCORE_CLOSE) {
       this.h.bans.ban(s.key, s.remoteHost)
       this.closeLink(s, new MeshError('PENALTY_LIMIT', `closed for a score of ${Math.round(score)}; refused for a while`))

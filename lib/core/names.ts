@@ -25,3 +25,9 @@ export function validateRoom (room: string): string {
   if (!ROOM_RE.test(r)) throw new MeshError('BAD_ROOM', `room name '${r}' may only use letters, digits, '.', '_' and '-'`)
   return r
 }
+
+/** Hex digits of a key or message id shown in diagnostics. */
+export const SHORT_KEY_DIGITS = 8
+
+/** The first SHORT_KEY_DIGITS hex digits of a key or id, for error lines and traces. */
+export function shortKey (hex: string): string { return hex.slice(0, SHORT_KEY_DIGITS) }

@@ -5,6 +5,7 @@
 // most MAX_PEX_NEW_PER_PEER_PER_MIN new addresses, and the node starts at most
 // MAX_PEX_DIALS_PER_MIN dials of exchanged addresses it has never reached
 // (limits in pex-limits.ts).
+import { shortKey } from './names'
 import type { LinkSession } from './link-session'
 import type { PeerTable, PeerTableStats } from './peer-table'
 import { decodePex, encodePex, type PexEntry } from '../protocol/frames'
@@ -96,7 +97,7 @@ export class PeerExchange {
     if (over) {
       this.stats.overPeerLimit += over
       if (this.reported.get(fromKey).take()) {
-        const err = new MeshError('PEX_LIMIT', `peer ${fromKey.slice(0, 8)} sent more than ${MAX_PEX_NEW_PER_PEER_PER_MIN} new addresses in a minute; ignoring the rest`)
+        const err = new MeshError('PEX_LIMIT', `peer ${shortKey(fromKey)} sent more than ${MAX_PEX_NEW_PER_PEER_PER_MIN} new addresses in a minute; ignoring the rest`)
         this.h.fault?.(err.code, err.message, fromKey === UNKNOWN_SOURCE ? undefined : fromKey)
       }
     }

@@ -12,7 +12,7 @@ import type { History } from './history'
 import type { AuthorLimits } from './author-limits'
 import { trace } from './trace'
 import { PENALTY } from './link-session'
-import { isValidNick } from './names'
+import { isValidNick, shortKey } from './names'
 import { HOPS_OFFSET, MessageKind, decodeFlood, floodId, verifyFlood, withHops, type FloodMessage } from '../protocol/envelope'
 import { MeshError, type ErrorCode } from '../protocol/errors'
 import { MAX_CLOCK_SKEW_MS } from '../protocol/limits'
@@ -61,7 +61,7 @@ export class Pipeline {
   /** Judges one FLOOD frame. `room`: the room a sync answer was for. */
   accept (frame: Buffer, source: Source, from: LinkSession | null = null, room?: string): Verdict {
     const v = this.judge(frame, source, from, room)
-    if (log.enabled && v.kind !== 'accepted') log('%s from %s: %s %s', source, from?.key.slice(0, 8) ?? 'self', v.kind, v.kind === 'refused' ? v.code : v.kind === 'invalid' ? v.error.message : '')
+    if (log.enabled && v.kind !== 'accepted') log('%s from %s: %s %s', source, (from ? shortKey(from.key) : 'self'), v.kind, v.kind === 'refused' ? v.code : v.kind === 'invalid' ? v.error.message : '')
     return v
   }
 
@@ -88,7 +88,7 @@ export class Pipeline {
       return this.invalid(err instanceof MeshError ? err : MeshError.frameInvalid('malformed message'), source === 'live')
     }
     if (source === 'live' && m.hops < 1) return this.invalid(MeshError.frameInvalid('hop counter 0 on the wire'), true)
-    if (!isValidNick(m.nick)) return this.invalid(new MeshError('BAD_NICK', `message ${key.slice(0, 8)} carries a nick this node would not accept`), false)
+    if (!isValidNick(m.nick)) return this.invalid(new MeshError('BAD_NICK', `message ${shortKey(key)} carries a nick this node would not accept`), false)
     if (source !== 'live') {
       if (room !== undefined && m.room !== room) return this.invalid(MeshError.frameInvalid(`sync data for '${room}' holds a message of '${m.room}'`), false)
       if (!HISTORY_KINDS.has(m.kind)) return this.invalid(MeshError.frameInvalid(`message kind ${m.kind} has no place in history`), false)
@@ -103,7 +103,7 @@ export class Pipeline {
       return this.refuse('NEW_AUTHOR_LIMIT', 'link introduced too many new authors this minute', PENALTY.NEW_AUTHOR)
     }
     this.stats.verified++
-    if (!verifyFlood(m)) return this.invalid(new MeshError('BAD_SIGNATURE', `message ${key.slice(0, 8)} has a bad signature`), false)
+    if (!verifyFlood(m)) return this.invalid(new MeshError('BAD_SIGNATURE', `message ${shortKey(key)} has a bad signature`), false)
     if (shorter) {
       h.seen.setHops(key, m.hops)
       this.stats.shorter++
@@ -112,7 +112,7 @@ export class Pipeline {
     }
     // Marked seen before the author's rate is checked: a message over its author's rate is dropped at every relay alike.
     h.seen.add(key, source === 'live' ? m.hops : 0)
-    if (source === 'live' && !h.authors.take(author)) return this.refuse('AUTHOR_RATE', `author ${author.slice(0, 8)} is over its rate`, 0)
+    if (source === 'live' && !h.authors.take(author)) return this.refuse('AUTHOR_RATE', `author ${shortKey(author)} is over its rate`, 0)
     this.stats.accepted++
     if (source === 'live') this.forward(m, from)
     h.dispatch(m, source)

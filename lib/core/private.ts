@@ -5,6 +5,7 @@
 // (unacknowledged, counted) a box that is not its signed author's, is stale,
 // or repeats an id it has seen; otherwise it shows it and acknowledges. The
 // sender hears `delivered`, or `undelivered` after the ack timeout.
+import { shortKey } from './names'
 import type { FloodMessage } from '../protocol/envelope'
 import { MessageKind } from '../protocol/envelope'
 import { decodeAck, decodePrivate, encodeAck, encodePrivate } from '../protocol/payloads'
@@ -120,13 +121,13 @@ export class PrivateMessages {
     if (!p.to.equals(me)) return null
     // Opens only if the signed author made the box: a relay's copy of another's box fails here.
     const inner = openPrivate(this.h.keyPair, m.author, p.nonce, p.box)
-    if (!inner.from.equals(m.author)) throw new MeshError('PRIVATE_FORGED', `inner sender ${inner.from.toString('hex').slice(0, 8)} differs from signed author ${m.author.toString('hex').slice(0, 8)}`)
+    if (!inner.from.equals(m.author)) throw new MeshError('PRIVATE_FORGED', `inner sender ${shortKey(inner.from.toString('hex'))} differs from signed author ${shortKey(m.author.toString('hex'))}`)
     if (!inner.to.equals(me)) throw new MeshError('PRIVATE_FORGED', 'inner recipient is not this node')
     const now = this.clock.now()
     if (Math.abs(now - inner.ts) > PRIVATE_WINDOW_MS) throw new MeshError('PRIVATE_STALE', `private message time is ${Math.round((now - inner.ts) / 1000)} s from this node's clock (window ${PRIVATE_WINDOW_MS / 1000} s)`)
     const from = m.author.toString('hex')
     if (!this.seen.add(`${from}:${inner.id.toString('hex')}`, inner.ts + PRIVATE_WINDOW_MS)) {
-      throw new MeshError('PRIVATE_REPLAY', `private message ${inner.id.toString('hex')} from ${from.slice(0, 8)} was already received`)
+      throw new MeshError('PRIVATE_REPLAY', `private message ${inner.id.toString('hex')} from ${shortKey(from)} was already received`)
     }
     return { id: m.id.toString('hex'), room: '', from, nick: m.nick, text: inner.text, ts: m.ts, hops: m.hops, self: false, private: true, to: me.toString('hex') }
   }

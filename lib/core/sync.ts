@@ -4,6 +4,7 @@
 // too, so a healed partition converges hop by hop. Answers are budgeted per
 // link and room and in bytes per minute: a peer that keeps offering is
 // penalised, not served; what arrives goes through the one accept pipeline.
+import { shortKey } from './names'
 import type { LinkSession } from './link-session'
 import type { History } from './history'
 import type { Pipeline } from './pipeline'
@@ -25,6 +26,8 @@ export const SYNC_ANSWER_REFILL_MS = 15_000
 export const MAX_SYNC_BYTES_PER_LINK_PER_MIN = 8 * 1024 * 1024
 /** Room left in a sync data frame for its header. */
 const SYNC_FRAME_HEADROOM = 256
+/** Bytes counted per message in a sync data frame beyond the message itself (its length prefix, with margin). */
+const SYNC_ENTRY_OVERHEAD = 8
 
 export interface SyncHooks {
   history: History
@@ -108,13 +111,13 @@ export class HistorySync {
       batchBytes = 0
     }
     for (const m of missing.slice(first)) {
-      if (batch.length >= MAX_SYNC_BATCH || batchBytes + m.frame.byteLength + 8 > MAX_FRAME_BYTES - SYNC_FRAME_HEADROOM) flush()
+      if (batch.length >= MAX_SYNC_BATCH || batchBytes + m.frame.byteLength + SYNC_ENTRY_OVERHEAD > MAX_FRAME_BYTES - SYNC_FRAME_HEADROOM) flush()
       batch.push(m.frame)
-      batchBytes += m.frame.byteLength + 8
+      batchBytes += m.frame.byteLength + SYNC_ENTRY_OVERHEAD
       this.stats.messagesSent++
     }
     flush()
-    log('answered %s for #%s: %d of %d missing, %d bytes', s.key.slice(0, 8), o.room, missing.length - first, missing.length, total)
+    log('answered %s for #%s: %d of %d missing, %d bytes', shortKey(s.key), o.room, missing.length - first, missing.length, total)
     if (o.reply) this.offer(s, o.room, false)
   }
 

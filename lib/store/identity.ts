@@ -2,7 +2,7 @@
 // and created on first run (through an exclusive random temp file).
 import fs from 'fs'
 import path from 'path'
-import { generateKeyPair, keyPairMatches, type KeyPair } from '../protocol/crypto'
+import { generateKeyPair, keyPairMatches, type KeyPair, PUBLIC_KEY_BYTES, SECRET_KEY_BYTES } from '../protocol/crypto'
 import { MeshError } from '../protocol/errors'
 import { IDENTITY_FILE, prepareDataDir } from './data-dir'
 import { removeStaleTemps, writeFileAtomic } from './safe-file'
@@ -26,7 +26,7 @@ export function loadOrCreateIdentity (dir: string): { keyPair: KeyPair; created:
     } catch {
       throw new MeshError('IDENTITY_INVALID', `${file} is not a meshchat identity (move it away to create a new one)`)
     }
-    if (kp.publicKey.byteLength !== 32 || kp.secretKey.byteLength !== 64 || !keyPairMatches(kp)) {
+    if (kp.publicKey.byteLength !== PUBLIC_KEY_BYTES || kp.secretKey.byteLength !== SECRET_KEY_BYTES || !keyPairMatches(kp)) {
       throw new MeshError('IDENTITY_INVALID', `${file} holds a damaged key pair (move it away to create a new one)`)
     }
     return { keyPair: kp, created: false }

@@ -6,6 +6,7 @@ import fs from 'fs'
 import path from 'path'
 import type { NickBook } from '../core/directory'
 import { removeStaleTemps, writeFileAtomic } from './safe-file'
+import { PUBLIC_KEY_BYTES } from '../protocol/crypto'
 
 export const NICK_BOOK_FILE = 'known-nicks.json'
 /** Nicks remembered. */
@@ -14,7 +15,7 @@ export const MAX_NICK_BOOK_ENTRIES = 10_000
 export const NICK_BOOK_EVICT_SAMPLE = 256
 
 interface Entry { key: string; seen: number }
-const KEY_RE = /^[0-9a-f]{64}$/
+const KEY_RE = new RegExp(`^[0-9a-f]{${PUBLIC_KEY_BYTES * 2}}$`)
 
 export class FileNickBook implements NickBook {
   private readonly map = new Map<string, Entry>()
