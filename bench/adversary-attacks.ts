@@ -45,6 +45,8 @@ const HELLO_WAIT_MS = 5000
 const FRAMES_PER_BATCH = 50
 /** Gap between rounds of raw sockets (attack e). */
 export const RAW_ROUND_GAP_MS = 100
+/** How long one raw socket waits for the victim to close it; after that it counts as not closed (attack e). */
+export const RAW_CLOSE_WAIT_MS = 1000
 /** Bytes one raw socket writes after its length prefix at most (attack e). */
 const RAW_MAX_BYTES = 1024 * 1024
 /** Text of every attack message, so no receiver can take it for an honest one. */
@@ -177,7 +179,7 @@ export async function runPreauthAttack (victim: string, plan: AttackPlan, durati
       let written = 0
       let done = false
       const finish = (byVictim: boolean) => { if (!done) { done = true; clearTimeout(timer); s.destroy(); resolve(byVictim) } }
-      const timer = setTimeout(() => finish(false), Math.max(50, deadline - Date.now()))
+      const timer = setTimeout(() => finish(false), RAW_CLOSE_WAIT_MS)
       s.on('error', () => finish(true))
       s.on('close', () => finish(true))
       s.on('connect', () => {

@@ -71,7 +71,7 @@ const DRAIN_TIMEOUT_MS = 8_000
 /** Victim RSS is sampled this often during the run. */
 const RSS_SAMPLE_MS = 50
 /** The shortest attack, when the honest schedule is shorter (quick runs). */
-const MIN_ATTACK_MS = 1000
+const MIN_ATTACK_MS = 500
 /** Rate of the warm-up messages, per sender. */
 const WARMUP_RATE = 100
 
@@ -80,7 +80,7 @@ export function adversaryPlan (quick: boolean): AdversaryPlan {
     ? { maxLinks: 2, syncOffers: 100, freshKeyMessages: 200, messagesPerKey: 4, futureMessages: 60, syncReplays: 60, rawSockets: 8, rawRounds: 3 }
     : { maxLinks: 8, syncOffers: 400, freshKeyMessages: 600, messagesPerKey: 4, futureMessages: 200, syncReplays: 200, rawSockets: 24, rawRounds: 20 }
   return quick
-    ? { nodes: 6, degree: 3, senders: 2, perSender: 10, ratePerSender: 20, warmup: 20, warmupBytes: 1000, textBytes: 100, attack, attacks: [...ATTACKS] }
+    ? { nodes: 5, degree: 2, senders: 2, perSender: 10, ratePerSender: 20, warmup: 20, warmupBytes: 1000, textBytes: 100, attack, attacks: [...ATTACKS] }
     : { nodes: 12, degree: 4, senders: 4, perSender: 50, ratePerSender: 20, warmup: 300, warmupBytes: 1000, textBytes: 100, attack, attacks: [...ATTACKS] }
 }
 
