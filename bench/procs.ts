@@ -8,7 +8,8 @@ import os from 'os'
 import path from 'path'
 import { sleep } from './stats'
 
-export const ROOT = path.join(__dirname, '..', '..')
+/** The repository: bench/ runs compiled from dist/bench (npm run bench) or as source through ts-node (tests). */
+export const ROOT = path.basename(path.dirname(__dirname)) === 'dist' ? path.join(__dirname, '..', '..') : path.join(__dirname, '..')
 export const BIN = path.join(ROOT, 'dist', 'bin', 'meshchat.js')
 export const LOOPBACK = '127.0.0.1'
 

@@ -5,6 +5,7 @@ import type { FanoutRow } from './fanout'
 import type { StartupResult } from './startup'
 import type { SoakResult } from './soak'
 import type { TargetCheck } from './targets'
+import type { AdversaryResult } from './adversary'
 
 export interface GrowthRow { degree: number; nodes: number; cpuPerDelivery: number; heapPerNode: number; p99: number }
 
@@ -25,6 +26,7 @@ export interface BenchResults {
   fanout?: FanoutRow[]
   startup?: StartupResult
   soak?: SoakResult
+  adversary?: AdversaryResult
   errors: Array<{ section: string; message: string }>
   targets?: TargetCheck[]
 }

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only mesh,tcp,fanout,startup,soak]
+// npm run bench [-- --quick] [-- --only mesh,tcp,fanout,startup,soak,adversary]
 // Runs each section, prints a table for people, and writes the same figures
 // as JSON to bench/results/. Every child process is killed on every exit.
 import fs from 'fs'
@@ -11,13 +11,17 @@ import { runFanoutSection } from './fanout'
 import { runStartup } from './startup'
 import { runSoak, soakPlan } from './soak'
 import { checkTargets } from './targets'
+import { adversaryPlan, runAdversarySection } from './adversary'
+import { adversaryTable } from './adversary-report'
 import { killAll, killAllSync, ROOT } from './procs'
 import type { BenchResults, GrowthRow } from './results'
 import * as report from './report'
 import { round } from './stats'
 
-const SECTIONS = ['mesh', 'tcp', 'fanout', 'startup', 'soak'] as const
+const SECTIONS = ['mesh', 'tcp', 'fanout', 'startup', 'soak', 'adversary'] as const
 type Section = typeof SECTIONS[number]
+/** Sections run without --only; adversary (about 2 minutes) runs only when asked for. */
+const DEFAULT_SECTIONS: readonly Section[] = ['mesh', 'tcp', 'fanout', 'startup', 'soak']
 export const RESULTS_DIR = path.join(ROOT, 'bench', 'results')
 /** One-minute load average above which the run warns that figures are noisy. */
 const BUSY_LOAD = 1
@@ -25,7 +29,7 @@ const BUSY_LOAD = 1
 function parseArgs (argv: string[]): { quick: boolean; only: Set<Section> } {
   const quick = argv.includes('--quick')
   const i = argv.findIndex(a => a === '--only' || a.startsWith('--only='))
-  let only = new Set<Section>(SECTIONS)
+  let only = new Set<Section>(DEFAULT_SECTIONS)
   if (i >= 0) {
     const value = argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1]
     const names = (value ?? '').split(',').filter(Boolean)
@@ -123,6 +127,11 @@ async function main (): Promise<void> {
   await section('soak', 'Memory under a long flood (2 nodes, in-memory)', async () => {
     results.soak = await runSoak(soakPlan(quick))
     say(report.soakTable(results.soak))
+  })
+
+  await section('adversary', 'One hostile member against an honest mesh of real processes (each attack vs the baseline)', async () => {
+    results.adversary = await runAdversarySection(adversaryPlan(quick), say)
+    say(adversaryTable(results.adversary))
   })
 
   results.targets = checkTargets(results)

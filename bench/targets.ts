@@ -1,6 +1,7 @@
 // The issue's targets, each checked against the measured figures and printed
 // with its ratio (measured / target; for "under" targets below 1 is good).
 import type { BenchResults } from './results'
+import { P99_TARGET_X } from './adversary'
 
 export interface TargetCheck {
   target: string
@@ -66,8 +67,18 @@ export function checkTargets (r: BenchResults): TargetCheck[] {
     const s = r.soak
     out.push({ target: `memory flat after warm-up (${s.sent} messages)`, measured: s.growthAfterWarmup, limit: 1.1, unit: 'x heap', ratio: s.growthAfterWarmup, met: s.flat, note: s.sent < s.planned ? `stopped at ${s.sent} of ${s.planned} by the time cap` : undefined })
   }
+  if (r.adversary) {
+    for (const a of r.adversary.rows.filter(x => !x.attack.startsWith('baseline'))) {
+      out.push({ target: `adversary ${a.attack}: honest delivery, each id once`, measured: a.deliveryRatio, limit: 1, unit: 'ratio', ratio: a.deliveryRatio,
+        met: a.deliveryRatio === 1 && a.duplicates === 0, note: `${a.duplicates} duplicates` })
+      out.push({ target: `adversary ${a.attack}: honest p99 vs baseline`, measured: a.p99x, limit: P99_TARGET_X, unit: 'x', ratio: round2(a.p99x / P99_TARGET_X),
+        met: Number.isFinite(a.p99x) ? a.p99x <= P99_TARGET_X : null, note: `${a.latencyP99Ms} ms; victim RSS ${a.rssx}x, CPU ${a.cpux}x` })
+    }
+  }
   return out
 }
+
+const round2 = (x: number) => Math.round(x * 100) / 100
 
 function fanoutTargets (r: BenchResults): TargetCheck[] {
   const out: TargetCheck[] = []

@@ -1,11 +1,16 @@
-// Smoke test of the benchmark's in-memory parts on tiny sizes: the figures
-// must be sane (full delivery, at least one transmission per delivery, a
-// bounded seen cache). No timing assertions: speed is for `npm run bench`.
+// Smoke test of the benchmark on tiny sizes: the in-memory parts, and the
+// adversary section on a few real processes (needs the built bin). The
+// figures must be sane (full delivery, at least one transmission per
+// delivery, a bounded seen cache, each attack refused with its code). No
+// timing assertions: speed is for `npm run bench`.
 import test from 'tape'
 import { lineScenario, paced, randomScenario, runMeshScenario } from '../bench/mesh-scenarios'
 import { runSoak } from '../bench/soak'
 import { encodeLine, parseLine } from '../bench/fanout-lines'
 import { quantile } from '../bench/stats'
+import { adversaryPlan, rowMeetsTarget, runAdversarySection } from '../bench/adversary'
+import { ATTACKS } from '../bench/adversary-attacks'
+import { adversaryTable } from '../bench/adversary-report'
 
 const TIMEOUT_MS = 60_000
 
@@ -52,4 +57,30 @@ test('bench smoke: fan-out lines survive a prefix and catch corruption', (t) => 
   t.equal(parseLine('Welcome to this chatroom!').kind, 'other', 'server chatter is not data')
   t.equal(quantile([5, 1, 3, 2, 4], 0.5), 3, 'median')
   t.end()
+})
+
+test('bench smoke: adversary section (quick) runs every attack beside the baseline on real processes', async (t) => {
+  t.timeoutAfter(TIMEOUT_MS)
+  const plan = adversaryPlan(true)
+  const r = await runAdversarySection(plan)
+  t.deepEqual(r.rows.map(x => x.attack), ['baseline', ...ATTACKS, 'baseline again'], 'one row per attack, between two baselines')
+  for (const row of r.rows) {
+    t.equal(row.expected, row.messages * (plan.nodes - 1), `${row.attack}: every honest node expected every honest message`)
+    t.equal(row.deliveryRatio, 1, `${row.attack}: all honest messages delivered`)
+    t.equal(row.duplicates, 0, `${row.attack}: each id delivered once`)
+    t.ok(row.victimAlive, `${row.attack}: the victim survived`)
+    t.ok(row.victimRssPeakMiB >= row.victimRssBeforeMiB && row.victimRssBeforeMiB > 0, `${row.attack}: victim RSS sampled (${row.victimRssPeakMiB} MiB)`)
+    t.equal(row.attacker === null, row.attack.startsWith('baseline'), `${row.attack}: an attacker only in attack rows`)
+  }
+  const row = (name: string) => r.rows.find(x => x.attack === name)!
+  t.ok(row('sync-offers').victimErrors.SYNC_FLOOD > 0, 'unread sync offers were refused as SYNC_FLOOD')
+  t.ok(row('future-dated').victimErrors.TIME_SKEW > 0, 'future-dated messages were refused as TIME_SKEW')
+  t.ok(row('sync-replay').victimErrors.SYNC_USELESS > 0, 'replayed sync data was refused as SYNC_USELESS')
+  t.ok(row('preauth-length').victimErrors.WIRE_FRAME_TOO_LARGE > 0, 'oversized length prefixes were refused as WIRE_FRAME_TOO_LARGE')
+  for (const name of ['sync-offers', 'future-dated', 'sync-replay', 'preauth-length']) {
+    const a = row(name).attacker!
+    t.ok(a.linksClosedByVictim >= 1 && a.linksClosedByVictim <= a.links, `${name}: the victim closed ${a.linksClosedByVictim} of the attacker's ${a.links} links`)
+  }
+  t.equal(r.targetMet, r.rows.slice(1, -1).every(rowMeetsTarget), 'the verdict is the conjunction of the attack rows')
+  t.ok(/baseline\s/.test(adversaryTable(r)), 'the table prints')
 })

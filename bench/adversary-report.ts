@@ -1,0 +1,24 @@
+// The adversary section's table for people: one row per attack beside the
+// baseline, with the ratios, and the "done when" verdict.
+import type { AdversaryResult } from './adversary'
+import { P99_TARGET_X, rowMeetsTarget } from './adversary'
+import { table } from './table'
+
+const x = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : '-')
+
+export function adversaryTable (r: AdversaryResult): string {
+  const rows = r.rows.map(a => [
+    a.attack,
+    Math.round(a.deliveryRatio * 100_000) / 1000,
+    a.duplicates,
+    `${a.latencyP99Ms.toFixed(1)} (${x(a.p99x)})`,
+    `${a.victimRssPeakMiB.toFixed(1)} (${x(a.rssx)})`,
+    `${a.victimCpuMs} (${x(a.cpux)})`,
+    a.attacker ? `${a.attacker.links}/${a.attacker.linksClosedByVictim}/${a.attacker.framesSent}` : '-',
+    Object.entries(a.victimErrors).map(([k, n]) => `${k}:${n}`).join(' ') || '-',
+    a.attack.startsWith('baseline') ? '' : rowMeetsTarget(a) ? 'yes' : 'no'
+  ])
+  const head = ['attack', 'delivery %', 'dup', 'p99 ms (x base)', 'victim RSS MiB (x)', 'victim CPU ms (x)', 'links/closed/frames', 'victim errors', 'target']
+  return table(head, rows) +
+    `\n${r.nodes} honest processes, degree ${r.degree}; target: 100% delivered, no duplicate, p99 within ${P99_TARGET_X}x of the baseline: ${r.targetMet ? 'met' : 'NOT met'}`
+}

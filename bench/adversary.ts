@@ -1,0 +1,207 @@
+// Section "adversary": an honest mesh of real --headless processes on
+// 127.0.0.1 with one hostile member linked to a victim node, attack after
+// attack, each on a fresh mesh and compared with the same run without it
+// (the baseline): delivery, duplicates and p99 latency of the honest
+// messages at every honest node, and the victim's RSS and CPU (/proc).
+import { performance } from 'perf_hooks'
+import { degrees, randomRegular } from './graph'
+import { HeadlessProc, isReady } from './headless-proc'
+import { pickDistinct, seededRandom } from './prng'
+import { procCpuMs, procRssBytes, stop } from './procs'
+import { MIB, quantile, round, sleep, waitUntil } from './stats'
+import { GRAPH_SEED } from './mesh-scenarios'
+import { ATTACKS, runMemberAttack, runPreauthAttack, type AttackName, type AttackOutcome, type AttackPlan } from './adversary-attacks'
+
+export interface AdversaryPlan {
+  nodes: number
+  degree: number
+  senders: number
+  perSender: number
+  ratePerSender: number
+  /** Messages the honest senders send before the measured run, so the room has a history to sync. */
+  warmup: number
+  warmupBytes: number
+  textBytes: number
+  attack: AttackPlan
+  attacks: AttackName[]
+}
+
+export interface AdversaryRow {
+  /** 'baseline again' repeats the baseline last, to show how much the figures move between two runs without an attack. */
+  attack: 'baseline' | 'baseline again' | AttackName
+  messages: number
+  expected: number
+  delivered: number
+  deliveryRatio: number
+  /** Deliveries of an honest message to a node that already had it. */
+  duplicates: number
+  latencyP50Ms: number
+  latencyP99Ms: number
+  /** Peak resident memory of the victim during the run, and just before it. */
+  victimRssPeakMiB: number
+  victimRssBeforeMiB: number
+  /** User + system CPU of the victim during the run. */
+  victimCpuMs: number
+  windowMs: number
+  victimAlive: boolean
+  /** Ratios to the baseline row (1 for the baseline itself). */
+  p99x: number
+  rssx: number
+  cpux: number
+  /** Error codes the victim reported during the run, with counts. */
+  victimErrors: Record<string, number>
+  attacker: AttackOutcome | null
+}
+
+export interface AdversaryResult {
+  nodes: number
+  degree: number
+  rows: AdversaryRow[]
+  /** Every attack row: 100% of honest messages, each once, p99 within P99_TARGET_X of the baseline. */
+  targetMet: boolean
+}
+
+/** The "done when" bound: honest p99 under attack within this many times the baseline's. */
+export const P99_TARGET_X = 2
+const READY_TIMEOUT_MS = 20_000
+const LINK_TIMEOUT_MS = 20_000
+const WARMUP_TIMEOUT_MS = 30_000
+/** How long the honest messages may take to arrive after the last one was sent. */
+const DRAIN_TIMEOUT_MS = 8_000
+/** Victim RSS is sampled this often during the run. */
+const RSS_SAMPLE_MS = 50
+/** The shortest attack, when the honest schedule is shorter (quick runs). */
+const MIN_ATTACK_MS = 500
+/** Rate of the warm-up messages, per sender. */
+const WARMUP_RATE = 100
+
+export function adversaryPlan (quick: boolean): AdversaryPlan {
+  const attack: AttackPlan = quick
+    ? { maxLinks: 2, syncOffers: 100, freshKeyMessages: 200, messagesPerKey: 4, futureMessages: 60, syncReplays: 60, rawSockets: 8, rawRounds: 3 }
+    : { maxLinks: 8, syncOffers: 400, freshKeyMessages: 600, messagesPerKey: 4, futureMessages: 200, syncReplays: 200, rawSockets: 24, rawRounds: 20 }
+  return quick
+    ? { nodes: 5, degree: 2, senders: 2, perSender: 10, ratePerSender: 20, warmup: 20, warmupBytes: 1000, textBytes: 100, attack, attacks: [...ATTACKS] }
+    : { nodes: 12, degree: 4, senders: 4, perSender: 50, ratePerSender: 20, warmup: 300, warmupBytes: 1000, textBytes: 100, attack, attacks: [...ATTACKS] }
+}
+
+/** Runs the baseline, then every attack of the plan, each on a fresh mesh. */
+export async function runAdversarySection (plan: AdversaryPlan, say: (s: string) => void = () => {}): Promise<AdversaryResult> {
+  const rows: AdversaryRow[] = []
+  for (const attack of ['baseline' as const, ...plan.attacks, 'baseline again' as const]) {
+    say(`  ${attack} ...`)
+    rows.push(await runOne(plan, attack))
+  }
+  const base = rows[0]
+  for (const r of rows) {
+    r.p99x = round(r.latencyP99Ms / base.latencyP99Ms, 2)
+    r.rssx = round(r.victimRssPeakMiB / base.victimRssPeakMiB, 2)
+    r.cpux = round(r.victimCpuMs / base.victimCpuMs, 2)
+  }
+  return { nodes: plan.nodes, degree: plan.degree, rows, targetMet: rows.filter(r => !r.attack.startsWith('baseline')).every(rowMeetsTarget) }
+}
+
+export function rowMeetsTarget (r: AdversaryRow): boolean {
+  return r.deliveryRatio === 1 && r.duplicates === 0 && r.p99x <= P99_TARGET_X
+}
+
+async function runOne (plan: AdversaryPlan, attack: AdversaryRow['attack']): Promise<AdversaryRow> {
+  const graph = randomRegular(plan.nodes, plan.degree, seededRandom(GRAPH_SEED + plan.nodes))
+  const want = degrees(graph)
+  const victim = 0
+  const senders = pickDistinct(seededRandom(GRAPH_SEED), plan.nodes - 1, plan.senders).map(i => i + 1)
+  const procs = Array.from({ length: graph.n }, (_, i) => new HeadlessProc(['--nick', `h${i}`, '--no-pex', '--min-links', '0']))
+  try {
+    await Promise.all(procs.map(p => p.waitFor(isReady, READY_TIMEOUT_MS, 'ready')))
+    const ups = procs.map(() => 0)
+    procs.forEach((p, i) => p.onEvent(e => { if (e.event === 'peer-up') ups[i]++ }))
+    for (const [a, b] of graph.edges) procs[a].send(`/connect ${procs[b].listen}`)
+    if (!await waitUntil(() => ups.every((n, i) => n >= want[i]), LINK_TIMEOUT_MS, 20)) throw new Error(`links did not come up: peer-up counts ${ups.join(',')}`)
+
+    // Every node counts the honest messages it got, by tag.
+    const got = procs.map(() => new Map<string, number>())
+    const sentAt = new Map<string, number>()
+    const latencies: number[] = []
+    let warm = 0
+    procs.forEach((p, i) => p.onEvent((e, at) => {
+      if (e.event !== 'message' || e.self) return
+      const tag = String(e.text).split(' ')[0]
+      if (tag.startsWith('w')) { warm++; return }
+      const s0 = sentAt.get(tag)
+      if (s0 === undefined) return
+      const n = (got[i].get(tag) ?? 0) + 1
+      got[i].set(tag, n)
+      if (n === 1) latencies.push(at - s0)
+    }))
+    await sendPaced(procs, senders, Math.ceil(plan.warmup / senders.length), WARMUP_RATE, plan.warmupBytes, (k, j) => `w${k}-${j}`)
+    const warmTotal = Math.ceil(plan.warmup / senders.length) * senders.length * (graph.n - 1)
+    if (!await waitUntil(() => warm >= warmTotal, WARMUP_TIMEOUT_MS, 20)) throw new Error(`warm-up: ${warm} of ${warmTotal} deliveries`)
+
+    const v = procs[victim]
+    const victimErrors: Record<string, number> = {}
+    const droppedKeys = new Set<string>()
+    v.onEvent(e => {
+      if (e.event === 'error' && typeof e.code === 'string') victimErrors[e.code] = (victimErrors[e.code] ?? 0) + 1
+      if (e.event === 'peer-down') droppedKeys.add(String(e.peer))
+    })
+    const rssBefore = procRssBytes(v.pid)
+    let rssPeak = rssBefore
+    const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, procRssBytes(v.pid) || 0) }, RSS_SAMPLE_MS)
+    const cpu0 = procCpuMs(v.pid)
+    const t0 = performance.now()
+    const scheduleMs = (plan.perSender / plan.ratePerSender) * 1000
+    const attackMs = Math.max(MIN_ATTACK_MS, scheduleMs)
+    let attacker: Promise<AttackOutcome> | null = null
+    if (attack === 'preauth-length') attacker = runPreauthAttack(v.listen, plan.attack, attackMs)
+    else if (attack !== 'baseline' && attack !== 'baseline again') attacker = runMemberAttack(attack, v.listen, plan.attack, attackMs, key => droppedKeys.has(key))
+    await sendPaced(procs, senders, plan.perSender, plan.ratePerSender, plan.textBytes, (k, j) => `t${k}-${j}`, sentAt)
+    const expected = sentAt.size * (graph.n - 1)
+    const deliveredNow = () => got.reduce((a, m) => a + m.size, 0)
+    await waitUntil(() => deliveredNow() >= expected, DRAIN_TIMEOUT_MS, 5)
+    const outcome = attacker ? await attacker : null
+    // Settle a little, then a last sample, so an answer still queued is counted.
+    await sleep(RSS_SAMPLE_MS)
+    clearInterval(sampler)
+    rssPeak = Math.max(rssPeak, procRssBytes(v.pid) || 0)
+    const windowMs = performance.now() - t0
+    const cpu = procCpuMs(v.pid) - cpu0
+    const delivered = deliveredNow()
+    return {
+      attack,
+      messages: sentAt.size,
+      expected,
+      delivered,
+      deliveryRatio: round(delivered / expected, 5),
+      duplicates: got.reduce((a, m) => a + [...m.values()].reduce((x, n) => x + n - 1, 0), 0),
+      latencyP50Ms: round(quantile(latencies, 0.5)),
+      latencyP99Ms: round(quantile(latencies, 0.99)),
+      victimRssPeakMiB: round(rssPeak / MIB, 1),
+      victimRssBeforeMiB: round(rssBefore / MIB, 1),
+      victimCpuMs: round(cpu, 0),
+      windowMs: round(windowMs, 0),
+      victimAlive: v.child.exitCode === null && v.child.signalCode === null,
+      p99x: 1,
+      rssx: 1,
+      cpux: 1,
+      victimErrors,
+      attacker: outcome
+    }
+  } finally {
+    await Promise.all(procs.map(p => stop(p.child)))
+  }
+}
+
+/** Senders take turns, each at `rate` per second; `tag(k, j)` starts each text. */
+async function sendPaced (procs: HeadlessProc[], senders: number[], perSender: number, rate: number, bytes: number,
+  tag: (k: number, j: number) => string, sentAt?: Map<string, number>): Promise<void> {
+  const gap = 1000 / rate
+  const start = performance.now()
+  for (let k = 0; k < perSender; k++) {
+    for (let j = 0; j < senders.length; j++) {
+      const wait = start + k * gap + (j * gap) / senders.length - performance.now()
+      if (wait > 0) await sleep(wait)
+      const t = tag(k, j)
+      sentAt?.set(t, performance.now())
+      procs[senders[j]].send(`${t} ${'x'.repeat(Math.max(1, bytes - t.length - 1))}`)
+    }
+  }
+}
