@@ -77,7 +77,8 @@ test('bench smoke: adversary section (quick) runs every attack beside the baseli
   t.ok(row('future-dated').victimErrors.TIME_SKEW > 0, 'future-dated messages were refused as TIME_SKEW')
   t.ok(row('sync-replay').victimErrors.SYNC_USELESS > 0, 'replayed sync data was refused as SYNC_USELESS')
   t.ok(row('preauth-length').victimErrors.WIRE_FRAME_TOO_LARGE > 0, 'oversized length prefixes were refused as WIRE_FRAME_TOO_LARGE')
-  for (const name of ['sync-offers', 'future-dated', 'sync-replay', 'preauth-length']) {
+  // Future-dated messages cost a link only 1 point each (a wrong clock is not banned quickly): refused, not closed, at these counts.
+  for (const name of ['sync-offers', 'sync-replay', 'preauth-length']) {
     const a = row(name).attacker!
     t.ok(a.linksClosedByVictim >= 1 && a.linksClosedByVictim <= a.links, `${name}: the victim closed ${a.linksClosedByVictim} of the attacker's ${a.links} links`)
   }
