@@ -21,8 +21,8 @@ export const PENALTY = {
   SYNC_OVER_BUDGET: 10,
   /** A sync answer of nothing new (SYNC_USELESS). */
   SYNC_USELESS: 2,
-  /** A message from an author new to this node, over the link's budget (NEW_AUTHOR_LIMIT). */
-  NEW_AUTHOR: 2,
+  /** A message from an author new to this node, over the link's budget (NEW_AUTHOR_LIMIT): free, since an honest relay in a big room carries many new authors at once. */
+  NEW_AUTHOR: 0,
   /** A message dated more than the allowed skew ahead (TIME_SKEW). */
   TIME_SKEW: 1,
   /** A synced message older than the history window (TOO_OLD). */
@@ -53,6 +53,8 @@ export class LinkSession {
   /** Authors this node had not met that this link may still introduce. */
   readonly newAuthors: TokenBucket
   private rawScore = 0
+  /** When each refusal code was last reported for this link. */
+  private readonly noted = new Map<string, number>()
   private scoredAt: number
   private overSince = 0
   private lastDropAt = 0
@@ -86,6 +88,15 @@ export class LinkSession {
       this.scoredAt += minutes * 60_000
     }
     return this.rawScore
+  }
+
+  /** True when `code` was not reported for this link within `intervalMs` (and records it now). */
+  note (code: string, intervalMs: number): boolean {
+    const t = this.limits.now()
+    const last = this.noted.get(code)
+    if (last !== undefined && t - last < intervalMs) return false
+    this.noted.set(code, t)
+    return true
   }
 
   /** Lowers the score by `points`; returns the new score. */

@@ -19,6 +19,9 @@ export interface PeerInfo {
   score: number; dropped: number
 }
 
+/** A refusal that costs no score is reported at most once per code per link in this long. */
+export const NOTE_INTERVAL_MS = 10_000
+
 /** Score points one bad frame (bad signature, unknown type, ...) costs a link by default. */
 export const DEFAULT_PENALTY = PENALTY.BAD_FRAME
 
@@ -161,7 +164,12 @@ export class LinkTable {
 
   /** Lowers a link's score for a fault; at PEER_SCORE_CLOSE the link is closed and its key and IP refused for a while. */
   penalise (s: LinkSession, err: MeshError, points: number = DEFAULT_PENALTY): void {
-    if (s.link.closed || points <= 0) return
+    if (s.link.closed) return
+    if (points <= 0) {
+      // Refused without blame (an honest link can carry it): said once per code per link per NOTE_INTERVAL_MS.
+      if (s.note(err.code, NOTE_INTERVAL_MS)) this.h.fault(err.code, `${err.message} (from peer ${shortKey(s.key)}; refused, not counted against it)`, s.key)
+      return
+    }
     const score = s.blame(points)
     this.h.fault(err.code, `${err.message} (from peer ${shortKey(s.key)}, score ${Math.round(score)}, closed at ${PEER_SCORE_CLOSE})`, s.key)
     if (score <= PEER_SCORE_CLOSE) {
