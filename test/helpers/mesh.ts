@@ -58,8 +58,8 @@ export class MemMesh {
   }
 }
 
-/** A deterministic PRNG (mulberry32, shared with the benchmark) so random graphs reproduce. */
-export { seededRandom as seeded } from '../../bench/prng'
+/** A deterministic PRNG (mulberry32, lib/util/prng.ts, shared with the benchmark) so random graphs reproduce. */
+export { seededRandom as seeded } from '../../lib/util/prng'
 
 /** Edges of a connected random graph: a random spanning tree plus extra edges up to about `degree` per node. */
 export function randomGraph (n: number, degree: number, random: () => number): Array<[number, number]> {
