@@ -52,12 +52,20 @@ test('a triangle: every message arrives once at every node', async (t) => {
   await cc.waitPeerUp(a.id); await cc.waitPeerUp(b.id); await b.waitPeerUp(a.id)
   for (const p of [a, b, cc]) p.send(`from ${p.name}`)
   for (const p of [a, b, cc]) for (const q of [a, b, cc]) await p.waitMessage(`from ${q.name}`)
-  // A quiet moment for any second copy to show up: a ping round trip through every node.
-  for (const p of [a, b, cc]) await peersOf(p)
+  // Later markers over every link: each node's marker goes to both neighbours
+  // directly (hops 1), behind anything that link carried before it.
+  for (const p of [a, b, cc]) p.send(`marker ${p.name}`)
   for (const p of [a, b, cc]) {
-    const ids = p.messages().map(m => m.id)
+    for (const q of [a, b, cc]) {
+      if (p === q) continue
+      t.equal((await p.waitMessage(`marker ${q.name}`)).hops, 1, `${p.name} got ${q.name}'s marker over their own link`)
+    }
+  }
+  for (const p of [a, b, cc]) {
+    const ids = p.messages().filter(m => !m.text.startsWith('marker ')).map(m => m.id)
     t.equal(ids.length, 3, `${p.name} has 3 messages`)
     t.equal(new Set(ids).size, 3, `${p.name} saw no duplicate`)
+    t.equal(p.messages().length, 6, `${p.name} has the 3 messages and 3 markers, once each`)
   }
 })
 
