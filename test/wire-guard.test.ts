@@ -91,7 +91,7 @@ test('wire guard on a socket: an oversized prefix never reaches a data listener'
   guardSocket(socket, 'test socket', err => faults.push(err), 100)
   const closed = new Promise<Error | undefined>(resolve => { socket.on('error', () => {}); socket.once('close', () => resolve(undefined)) })
   client.write(Buffer.concat([msg(100), msg(2)]))
-  await new Promise(resolve => setTimeout(resolve, 50))
+  for (let i = 0; i < 400 && Buffer.concat(seen).length < 108; i++) await new Promise(resolve => setTimeout(resolve, 5))
   client.write(Buffer.concat([Buffer.from([0xff, 0xff, 0xff]), Buffer.alloc(1000)]))
   await closed
   const total = Buffer.concat(seen)
