@@ -89,7 +89,7 @@ export function runTransportSuite (tr: TransportUnderTest): void {
   })
 
   withPair('frames arrive whole and in order, both ways', async (t, p) => {
-    const sizes = [1, 2, 100, 1500, 16 * 1024, 60 * 1024]
+    const sizes = [1, 2, 100, 1500, 16 * 1024, 60 * 1024, MAX_FRAME_BYTES]
     for (const [from, to, label] of [[p.dialer, p.acceptor, 'dialler to acceptor'], [p.acceptor, p.dialer, 'acceptor to dialler']] as const) {
       const sent = sizes.map((n, i) => pattern(n, i))
       const got = nextFrames(to, sent.length)
