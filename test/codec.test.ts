@@ -4,7 +4,7 @@ import test from 'tape'
 import { encodeHello, decodeHello, encodePex, decodePex, frameType, decodeHelloVersion, FrameType } from '../lib/protocol/frames'
 import { encodeFlood, decodeFlood, verifyFlood, floodId, withHops, MessageKind } from '../lib/protocol/envelope'
 import { generateKeyPair } from '../lib/protocol/crypto'
-import { MeshError } from '../lib/protocol/errors'
+import { MeshError, type ErrorCode } from '../lib/protocol/errors'
 import { MAX_FRAME_BYTES, MAX_PEX_ENTRIES, MAX_HELLO_ROOMS, MAX_NICK_BYTES, MAX_PAYLOAD_BYTES } from '../lib/protocol/limits'
 import { parseAddress } from '../lib/protocol/address'
 import { Pipeline } from '../lib/core/pipeline'
@@ -18,12 +18,14 @@ const kp = generateKeyPair()
 const hello = { version: 1, nick: 'alice', listen: '127.0.0.1:8081', rooms: ['lobby', 'rust'], flags: 3 }
 const envelope = () => ({ kind: MessageKind.CHAT, author: kp.publicKey, room: 'lobby', nick: 'alice', ts: 1_700_000_000_000, expires: 1_700_000_060_000, ttl: 8, payload: Buffer.from('hello, wörld ✓') })
 
-function isCoded (t: test.Test, fn: () => unknown, msg: string): void {
+/** Asserts that fn throws a MeshError with exactly the code `code`. */
+function isCoded (t: test.Test, code: ErrorCode, fn: () => unknown, msg: string): void {
   try {
     fn()
     t.fail(`${msg}: did not throw`)
   } catch (err) {
-    t.ok(err instanceof MeshError && /^[A-Z_]+$/.test(err.code), `${msg}: ${(err as MeshError).code}`)
+    t.ok(err instanceof MeshError, `${msg}: a MeshError`)
+    t.equal((err as MeshError).code, code, `${msg}: ${code}`)
   }
 }
 
@@ -55,35 +57,35 @@ test('flood frames round trip, verify, and survive a hop rewrite', (t) => {
   t.end()
 })
 
-test('every truncation of a valid frame is rejected with a coded error', (t) => {
+test('every truncation of a valid frame is rejected with FRAME_TRUNCATED', (t) => {
   const frames = { hello: encodeHello(hello), pex: encodePex([{ key: kp.publicKey, address: '127.0.0.1:9' }]), flood: encodeFlood(envelope(), kp, 1).frame }
   let checked = 0
   for (let cut = 1; cut < frames.hello.length; cut++) {
-    try { decodeHello(frames.hello.subarray(0, cut)); t.fail(`hello cut at ${cut} accepted`) } catch (err) { if (!(err instanceof MeshError)) t.fail(`hello cut ${cut}: uncoded ${err}`); else checked++ }
+    try { decodeHello(frames.hello.subarray(0, cut)); t.fail(`hello cut at ${cut} accepted`) } catch (err) { if (!(err instanceof MeshError) || err.code !== 'FRAME_TRUNCATED') t.fail(`hello cut ${cut}: ${err}`); else checked++ }
   }
   for (let cut = 1; cut < frames.pex.length; cut++) {
-    try { decodePex(frames.pex.subarray(0, cut)); t.fail(`pex cut at ${cut} accepted`) } catch (err) { if (!(err instanceof MeshError)) t.fail(`pex cut ${cut}: uncoded ${err}`); else checked++ }
+    try { decodePex(frames.pex.subarray(0, cut)); t.fail(`pex cut at ${cut} accepted`) } catch (err) { if (!(err instanceof MeshError) || err.code !== 'FRAME_TRUNCATED') t.fail(`pex cut ${cut}: ${err}`); else checked++ }
   }
   for (let cut = 1; cut < frames.flood.length; cut++) {
     const part = frames.flood.subarray(0, cut)
     try {
       const m = decodeFlood(part)
       if (verifyFlood(m)) t.fail(`flood cut at ${cut} verified`); else checked++
-    } catch (err) { if (!(err instanceof MeshError)) t.fail(`flood cut ${cut}: uncoded ${err}`); else checked++ }
+    } catch (err) { if (!(err instanceof MeshError) || err.code !== 'FRAME_TRUNCATED') t.fail(`flood cut ${cut}: ${err}`); else checked++ }
   }
   t.equal(checked, frames.hello.length + frames.pex.length + frames.flood.length - 3, 'all cuts rejected')
   t.end()
 })
 
 test('limits: oversized frames, fields and lists are refused', (t) => {
-  isCoded(t, () => frameType(Buffer.alloc(MAX_FRAME_BYTES + 1, FrameType.FLOOD)), 'frame over MAX_FRAME_BYTES')
+  isCoded(t, 'FRAME_TOO_LARGE', () => frameType(Buffer.alloc(MAX_FRAME_BYTES + 1, FrameType.FLOOD)), 'frame over MAX_FRAME_BYTES')
   t.equal(frameType(Buffer.alloc(MAX_FRAME_BYTES, FrameType.PING)), FrameType.PING, 'a frame of exactly MAX_FRAME_BYTES is fine')
-  isCoded(t, () => frameType(Buffer.alloc(0)), 'empty frame')
-  isCoded(t, () => decodeHello(encodeHello({ ...hello, nick: 'x'.repeat(MAX_NICK_BYTES + 1) })), 'nick over MAX_NICK_BYTES')
-  isCoded(t, () => decodeHello(encodeHello({ ...hello, rooms: Array.from({ length: MAX_HELLO_ROOMS + 1 }, (_, i) => `r${i}`) })), 'more than MAX_HELLO_ROOMS rooms')
-  isCoded(t, () => encodeFlood({ ...envelope(), payload: Buffer.alloc(MAX_PAYLOAD_BYTES + 1) }, kp, 1), 'payload over MAX_PAYLOAD_BYTES')
-  isCoded(t, () => decodeFlood(encodeFlood({ ...envelope(), expires: envelope().ts + 24 * 3600_000 }, kp, 1).frame), 'expiry too far ahead')
-  isCoded(t, () => decodePex(Buffer.concat([encodePex([{ key: kp.publicKey, address: '1.2.3.4:5' }]), Buffer.from([0])])), 'trailing bytes')
+  isCoded(t, 'FRAME_INVALID', () => frameType(Buffer.alloc(0)), 'empty frame')
+  isCoded(t, 'FRAME_INVALID', () => decodeHello(encodeHello({ ...hello, nick: 'x'.repeat(MAX_NICK_BYTES + 1) })), 'nick over MAX_NICK_BYTES')
+  isCoded(t, 'FRAME_INVALID', () => decodeHello(encodeHello({ ...hello, rooms: Array.from({ length: MAX_HELLO_ROOMS + 1 }, (_, i) => `r${i}`) })), 'more than MAX_HELLO_ROOMS rooms')
+  isCoded(t, 'TEXT_TOO_LONG', () => encodeFlood({ ...envelope(), payload: Buffer.alloc(MAX_PAYLOAD_BYTES + 1) }, kp, 1), 'payload over MAX_PAYLOAD_BYTES')
+  isCoded(t, 'FRAME_INVALID', () => decodeFlood(encodeFlood({ ...envelope(), expires: envelope().ts + 24 * 3600_000 }, kp, 1).frame), 'expiry too far ahead')
+  isCoded(t, 'FRAME_INVALID', () => decodePex(Buffer.concat([encodePex([{ key: kp.publicKey, address: '1.2.3.4:5' }]), Buffer.from([0])])), 'trailing bytes')
   t.end()
 })
 
@@ -123,7 +125,7 @@ test('addresses: host:port parsing and its errors', (t) => {
   t.deepEqual(parseAddress('[::1]:0'), { host: '::1', port: 0 })
   t.deepEqual(parseAddress('anchor.lan:65535'), { host: 'anchor.lan', port: 65535 })
   for (const bad of ['', '127.0.0.1', ':80', '1.2.3.4:65536', '1.2.3.4:-1', '1.2.3.4:http', 'a b:1', '::1:80']) {
-    isCoded(t, () => parseAddress(bad), `'${bad}'`)
+    isCoded(t, 'BAD_ADDRESS', () => parseAddress(bad), `'${bad}'`)
   }
   t.end()
 })

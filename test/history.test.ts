@@ -39,14 +39,15 @@ test('a late joiner receives the ten earlier messages once, marked history, in o
   await mesh.until(() => mesh.received[1].length === 5 && mesh.received[0].length === 5)
   mesh.connect(2, 1)
   t.ok(await mesh.until(() => mesh.received[2].length >= 10), 'late joiner got all ten')
-  await new Promise(resolve => setTimeout(resolve, 50))
-  const got = mesh.received[2]
-  t.equal(got.length, 10, 'exactly ten, no duplicates')
-  t.ok(got.every(m => m.history === true), 'all marked history')
-  t.deepEqual(got.map(m => m.text), Array.from({ length: 10 }, (_, i) => `early ${i}`), 'in timestamp order')
+  // A live message takes the same last link (1 to 2) after the history did.
   mesh.nodes[0].send('live one')
-  t.ok(await mesh.until(() => mesh.received[2].length === 11))
-  t.notOk(mesh.received[2][10].history, 'live messages carry no history flag')
+  t.ok(await mesh.until(() => mesh.received[2].some(m => m.text === 'live one')), 'a live message after them arrived')
+  const got = mesh.received[2]
+  t.equal(got.length, 11, 'exactly ten and the live one, no duplicates')
+  t.ok(got.slice(0, 10).every(m => m.history === true), 'the ten are marked history')
+  t.deepEqual(got.slice(0, 10).map(m => m.text), Array.from({ length: 10 }, (_, i) => `early ${i}`), 'in timestamp order')
+  t.equal(got[10].text, 'live one', 'the live one last')
+  t.notOk(got[10].history, 'live messages carry no history flag')
 })
 
 test('two partitions that chatted separately converge once one link joins them', async (t) => {
@@ -61,11 +62,13 @@ test('two partitions that chatted separately converge once one link joins them',
   mesh.connect(2, 3)
   const all = (i: number) => new Set([...mesh.received[i].map(m => m.text), `from ${i}`])
   t.ok(await mesh.until(() => mesh.nodes.every((_, i) => all(i).size === 6)), 'every node holds all six messages')
-  await new Promise(resolve => setTimeout(resolve, 50))
+  for (let i = 0; i < 6; i++) t.equal(mesh.nodes[i].historySize('lobby'), 6, `node ${i} history holds six`)
+  const markers = await mesh.drain()
+  t.ok(await mesh.until(() => mesh.received.every((r, i) => markers.every((m, j) => i === j || r.some(x => x.text === m)))), 'every node got the others\' later markers')
   for (let i = 0; i < 6; i++) {
     const ids = mesh.received[i].map(m => m.id)
+    t.equal(ids.length, 5 + 5, `node ${i}: the five others' messages and markers, once each`)
     t.equal(ids.length, new Set(ids).size, `node ${i}: each id delivered once`)
-    t.equal(mesh.nodes[i].historySize('lobby'), 6, `node ${i} history holds six`)
   }
 })
 

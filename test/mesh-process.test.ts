@@ -2,7 +2,7 @@
 import test from 'tape'
 import net from 'net'
 import SecretStream from '@hyperswarm/secret-stream'
-import { Cluster, runBin, tempDir, type Proc } from './helpers/proc'
+import { Cluster, drainLinks, isDrainMarker, runBin, tempDir, type Proc } from './helpers/proc'
 import { generateKeyPair } from '../lib/protocol/crypto'
 import { encodeHello } from '../lib/protocol/frames'
 import { MAX_FRAME_BYTES } from '../lib/protocol/limits'
@@ -52,12 +52,14 @@ test('a triangle: every message arrives once at every node', async (t) => {
   await cc.waitPeerUp(a.id); await cc.waitPeerUp(b.id); await b.waitPeerUp(a.id)
   for (const p of [a, b, cc]) p.send(`from ${p.name}`)
   for (const p of [a, b, cc]) for (const q of [a, b, cc]) await p.waitMessage(`from ${q.name}`)
-  // A quiet moment for any second copy to show up: a ping round trip through every node.
-  for (const p of [a, b, cc]) await peersOf(p)
+  // Later markers over every link, so any second copy would be in by now.
+  await drainLinks([a, b, cc])
   for (const p of [a, b, cc]) {
-    const ids = p.messages().map(m => m.id)
+    const ids = p.messages().filter(m => !isDrainMarker(m)).map(m => m.id)
     t.equal(ids.length, 3, `${p.name} has 3 messages`)
     t.equal(new Set(ids).size, 3, `${p.name} saw no duplicate`)
+    const markers = p.messages().filter(isDrainMarker).map(m => m.id)
+    t.equal(markers.length, new Set(markers).size, `${p.name} got each marker once too`)
   }
 })
 

@@ -174,6 +174,10 @@ test('two nodes dialling each other keep exactly one link; self links refused', 
   const kept = [ab1, ba1].every(l => !l.closed) ? 1 : [ab2, ba2].every(l => !l.closed) ? 2 : 0
   t.ok(kept > 0, `both ends kept the same link (${kept})`)
   t.equal(ups.length, 2, 'one peer-up on each side')
+  const heard: string[] = []
+  b.on('message', m => heard.push(m.text))
+  a.send('after the duplicate closed')
+  t.ok(await until(() => heard.length === 1), 'a message over the kept link arrives')
   t.equal(downs.length, 0, 'closing the duplicate said nothing')
   const [s1, s2] = memoryLinkPair(a.keyPair.publicKey, 'a', a.keyPair.publicKey, 'a')
   t.equal(a.addLink(s1), false, 'link to self refused')
@@ -189,7 +193,7 @@ test('text over MAX_TEXT_BYTES is refused locally and nothing is sent', async (t
   const before = raw.frames.length
   t.throws(() => node.send('x'.repeat(MAX_TEXT_BYTES + 1)), /TEXT_TOO_LONG|over the 4096 byte limit/)
   node.send('y'.repeat(MAX_TEXT_BYTES))
-  await until(() => raw.frames.length > before)
+  t.ok(await until(() => raw.frames.slice(before).some(f => f[0] === FrameType.FLOOD)), 'the message within the limit went out')
   const floods = raw.frames.slice(before).filter(f => f[0] === FrameType.FLOOD)
   t.equal(floods.length, 1, 'only the message within the limit went out')
 })
@@ -207,16 +211,22 @@ test('a copy that comes a shorter way is forwarded again (the first ran out of h
   const now = Date.now()
   const m = encodeFlood({ kind: MessageKind.CHAT, author: author.publicKey, room: 'lobby', nick: 'far', ts: now, expires: now + 60_000, ttl: 3, payload: Buffer.from('long way round') }, author, 3)
   const floods = () => next.frames.filter(f => f[0] === FrameType.FLOOD && f.subarray(2).equals(m.frame.subarray(2)))
+  // A fresh message sent after a copy takes the same path (from, node, next):
+  // once it is at next, a forward of the copy would have come before it.
+  const marker = async (text: string) => {
+    const mk = encodeFlood({ kind: MessageKind.CHAT, author: author.publicKey, room: 'lobby', nick: 'far', ts: now, expires: now + 60_000, ttl: 3, payload: Buffer.from(text) }, author, 1)
+    from.link.send(mk.frame)
+    return until(() => next.frames.some(f => f[0] === FrameType.FLOOD && f.subarray(2).equals(mk.frame.subarray(2))))
+  }
   from.link.send(m.frame)
-  await until(() => delivered.length === 1)
-  await wait(30)
+  t.ok(await marker('marker 1'), 'a later message reached the next link')
   t.equal(floods().length, 0, 'the copy at the hop limit is not forwarded')
   const short = Buffer.from(m.frame); short[1] = 1
   from.link.send(short)
   t.ok(await until(() => floods().length === 1), 'the shorter copy is forwarded')
   t.equal(floods()[0][1], 2, 'with its own hop count + 1')
   from.link.send(short)
-  await wait(30)
+  t.ok(await marker('marker 2'), 'a later message reached the next link again')
   t.equal(floods().length, 1, 'the same hop count again is a plain duplicate')
-  t.deepEqual(delivered, ['long way round'], 'delivered once')
+  t.deepEqual(delivered, ['long way round', 'marker 1', 'marker 2'], 'delivered once, in order')
 })

@@ -63,6 +63,9 @@ test('two alices: a bare nick is refused naming both; nick#tag works; key change
   t.ok(err.message.includes(`alice#${a1.id.slice(0, 4)}`) && err.message.includes(`alice#${a2.id.slice(0, 4)}`), `lists both: ${err.message}`)
   hub.send(`/msg alice#${a2.id.slice(0, 4)} hi second alice`)
   await a2.waitMessage('hi second alice')
+  // A public line after it takes the same link to the first alice.
+  hub.send('public after the private one')
+  await a1.waitMessage('public after the private one')
   t.equal(a1.messages('hi second alice').length, 0, 'first alice did not get it')
   const unknown = await ask(hub, '/msg nobody hi', 'message')
   t.equal(unknown.code, 'UNKNOWN_TARGET')
@@ -88,10 +91,16 @@ test('rooms: each node sees only its rooms; a node in both sees both, tagged', a
   t.equal(both.messages('in x')[0].room, 'x')
   t.equal(both.messages('in y')[0].room, 'y')
   await y.waitMessage('in y')
-  // A quiet round trip before counting: x relays nothing it shouldn't show.
+  // Later markers over the paths the other room's traffic took: x's lines
+  // reach y through both, y's lines reach x through both.
   x.send('x again'); await both.waitMessage('x again')
+  both.send('both to y again'); await y.waitMessage('both to y again')
+  both.send('/room x')
+  await both.waitFor(e => e.event === 'room' && e.room === 'x', 5000, 'switched back')
+  both.send('both to x'); await x.waitMessage('both to x')
   t.equal(x.messages().filter(m => m.room !== 'x').length, 0, 'x sees only room x (y traffic relayed through both, not shown)')
   t.equal(y.messages().filter(m => m.room !== 'y').length, 0, 'y sees only room y')
+  t.ok(y.messages('in x').length === 0 && x.messages('in y').length === 0, 'neither saw the other room\'s lines')
   const joined = await ask(x, '/join y', 'joined')
   t.deepEqual(joined.rooms, ['x', 'y'])
   x.send('x now in y')

@@ -2,7 +2,7 @@
 // DHT from `meshchat dht` on 127.0.0.1 (never the public DHT), no --peer.
 import test from 'tape'
 import dgram from 'dgram'
-import { Cluster, type Proc } from './helpers/proc'
+import { Cluster, drainLinks, isDrainMarker, type Proc } from './helpers/proc'
 
 const NOPEX = ['--no-pex']
 /** Refresh the topic often at first: processes that start together must find each other fast. */
@@ -53,9 +53,10 @@ test('meshchat dht + three --topic nodes, no --peer: every node gets every messa
   }
   for (const p of nodes) p.send(`hello from ${p.name}`)
   for (const p of nodes) for (const q of nodes) await p.waitMessage(`hello from ${q.name}`, 10_000)
-  for (const p of nodes) await peersOf(p)
+  // Later markers over every link, so a second copy of a hello would be in by now.
+  await drainLinks(nodes)
   for (const p of nodes) {
-    const ids = p.messages().map(m => m.id)
+    const ids = p.messages().filter(m => !isDrainMarker(m)).map(m => m.id)
     t.equal(ids.length, 3, `${p.name} has 3 messages`)
     t.equal(new Set(ids).size, 3, `${p.name} saw each once`)
   }
@@ -83,7 +84,11 @@ test('mixed mesh A -tcp- B -swarm- C: messages cross both kinds of link once', a
   t.equal(got.hops, 2, 'two hops: A to B by TCP, B to C by swarm')
   cc.send('from c back')
   await a.waitMessage('from c back', 10_000)
-  for (const p of [a, b, cc]) await peersOf(p)
+  // Later markers both ways over the same path (A-B-C): a second copy would be in before them.
+  a.send('marker from a')
+  await cc.waitMessage('marker from a', 10_000)
+  cc.send('marker from c')
+  await a.waitMessage('marker from c', 10_000)
   t.equal(cc.messages('from a over tcp then swarm').length, 1, 'C got A\'s message once')
   t.equal(a.messages('from c back').length, 1, 'A got C\'s message once')
   t.notOk(a.events.some(e => e.event === 'peer-up' && e.peer === cc.id), 'A never linked to C directly')
@@ -106,6 +111,11 @@ test('a peer reached by TCP and through the swarm keeps one link; messages arriv
   const [pa, pb] = [await peersOf(a), await peersOf(b)]
   t.deepEqual(pa.peers.map((p: any) => p.peer), [b.id], 'a lists b once')
   t.deepEqual(pb.peers.map((p: any) => p.peer), [a.id], 'b lists a once')
+  // Later markers both ways over the link that is left: a second copy would be in before them.
+  a.send('marker from a')
+  await b.waitMessage('marker from a', 10_000)
+  b.send('marker from b')
+  await a.waitMessage('marker from b', 10_000)
   t.equal(b.messages('once from a').length, 1, 'b got a\'s message once')
   t.equal(a.messages('once from b').length, 1, 'a got b\'s message once')
 })

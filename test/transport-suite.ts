@@ -1,6 +1,7 @@
 // One test suite for every transport: whatever yields links (TCP, swarm) must
 // deliver whole frames in order both ways, close both ends, name the remote
-// key and address, and let the node close a link that sends an oversized frame.
+// key and address, never deliver an empty frame, and let the node close a
+// link that sends an oversized frame.
 import test from 'tape'
 import type { Link, Via } from '../lib/core/link'
 import { MeshNode } from '../lib/core/node'
@@ -88,7 +89,7 @@ export function runTransportSuite (tr: TransportUnderTest): void {
   })
 
   withPair('frames arrive whole and in order, both ways', async (t, p) => {
-    const sizes = [1, 2, 100, 1500, 16 * 1024, 60 * 1024]
+    const sizes = [1, 2, 100, 1500, 16 * 1024, 60 * 1024, MAX_FRAME_BYTES]
     for (const [from, to, label] of [[p.dialer, p.acceptor, 'dialler to acceptor'], [p.acceptor, p.dialer, 'acceptor to dialler']] as const) {
       const sent = sizes.map((n, i) => pattern(n, i))
       const got = nextFrames(to, sent.length)
@@ -101,6 +102,16 @@ export function runTransportSuite (tr: TransportUnderTest): void {
     const got = nextFrames(p.acceptor, burst.length)
     for (const f of burst) p.dialer.send(f)
     t.deepEqual((await got).map(f => f.toString()), burst.map(f => f.toString()), '200 small frames in order')
+  })
+
+  withPair('an empty frame is no frame: it never arrives, the frame after it does', async (t, p) => {
+    const got: Buffer[] = []
+    p.acceptor.on('frame', (f: Buffer) => got.push(f))
+    const marker = nextFrames(p.acceptor, 1)
+    p.dialer.send(Buffer.alloc(0))
+    p.dialer.send(Buffer.from('marker'))
+    t.equal((await marker)[0].toString(), 'marker', 'the marker sent after the empty frame arrives first')
+    t.deepEqual(got.map(f => f.toString()), ['marker'], 'and nothing came before it')
   })
 
   withPair('destroy closes both ends once', async (t, p) => {

@@ -43,10 +43,24 @@ const until = async (cond: () => boolean, ms: number, what: string) => {
   }
 }
 
-test('tcp limits: defaults are named', (t) => {
-  t.equal(MAX_HANDSHAKING_SOCKETS, 64)
-  t.equal(MAX_HANDSHAKING_PER_IP, 8)
-  t.end()
+test(`tcp limits by default: ${MAX_HANDSHAKING_PER_IP} handshaking sockets per address, ${MAX_HANDSHAKING_SOCKETS} in all`, async (t) => {
+  t.timeoutAfter(8000)
+  const r = await rig(t)
+  const held = []
+  for (let i = 0; i < MAX_HANDSHAKING_PER_IP; i++) held.push(await raw(t, r))
+  await until(() => r.tr.handshaking === MAX_HANDSHAKING_PER_IP, 2000, 'one address full')
+  const overIp = await raw(t, r)
+  await until(() => overIp.closedAt !== undefined, 1000, 'the one over the per-address cap closed')
+  t.equal(r.tr.stats.refusedPerIp, 1, `socket ${MAX_HANDSHAKING_PER_IP + 1} from one address is refused`)
+  // Fill the rest from other loopback addresses, each under its own cap.
+  for (let a = 0; held.length < MAX_HANDSHAKING_SOCKETS; a++) {
+    for (let i = 0; i < MAX_HANDSHAKING_PER_IP && held.length < MAX_HANDSHAKING_SOCKETS; i++) held.push(await raw(t, r, `127.0.1.${a + 1}`))
+  }
+  await until(() => r.tr.handshaking === MAX_HANDSHAKING_SOCKETS, 3000, 'all slots taken')
+  t.ok(held.every(s => s.closedAt === undefined), `${MAX_HANDSHAKING_SOCKETS} sockets from ${Math.ceil(MAX_HANDSHAKING_SOCKETS / MAX_HANDSHAKING_PER_IP)} addresses are all held`)
+  const overTotal = await raw(t, r, '127.0.2.1')
+  await until(() => overTotal.closedAt !== undefined, 1000, 'the one over the total closed')
+  t.equal(r.tr.stats.refusedTotal, 1, 'one more, from a fresh address, is refused by the total cap')
 })
 
 test('tcp limits: sockets over the per-address cap are closed at once and counted', async (t) => {
@@ -73,7 +87,8 @@ test('tcp limits: sockets over the per-address cap are closed at once and counte
   for (const s of held) s.destroy()
   await until(() => r.tr.handshaking === 0, 2000, 'slots released')
   const again = await raw(t, r)
-  await new Promise(resolve => setTimeout(resolve, 100))
+  // Admission is decided on accept: a refused socket is closed there and never counted as handshaking.
+  await until(() => r.tr.handshaking === 1, 2000, 'the new socket handshaking')
   t.equal(again.closedAt, undefined, 'a new socket from the same address is admitted again')
   t.equal(r.tr.stats.refusedPerIp, 2, 'and not counted as refused')
 })

@@ -94,7 +94,10 @@ test('terminal view end to end: two nodes in tmux chat, run commands, quit clean
   t.match(b1, /links 1/, 'bob\'s status bar counts the link')
 
   typeLine('bob', 'hello alice, from bob 中文 😀 ok')
-  const a1 = await waitScreen('alice', /<bob#[0-9a-f]{4}> hello alice, from bob 中文 😀 ok/, "bob's line in alice's pane")
+  await waitScreen('alice', /<bob#[0-9a-f]{4}> hello alice, from bob 中文 😀 ok/, "bob's line in alice's pane")
+  // A later line over the same link: a second copy of the first would be on screen before it.
+  typeLine('bob', 'and a second line')
+  const a1 = await waitScreen('alice', /<bob#[0-9a-f]{4}> and a second line/, "bob's later line in alice's pane")
   t.equal(a1.split('\n').filter(l => l.includes('hello alice, from bob')).length, 1, 'a line typed in bob\'s terminal appears once in alice\'s')
   const row = a1.split('\n').find(l => l.includes('from bob'))!
   const border = a1.split('\n').find(l => l.includes('peers 1/1'))!

@@ -4,7 +4,6 @@ import test from 'tape'
 import { TerminalView } from '../lib/ui/tui/terminal-view'
 import type { Frame, Key, Surface, SurfaceHandlers } from '../lib/ui/tui/surface'
 import { rowText } from '../lib/ui/tui/style'
-import { strWidth } from '../lib/ui/tui/text'
 import { MemMesh } from './helpers/mesh'
 
 class FakeSurface implements Surface {
@@ -209,14 +208,22 @@ test('view: tiny and odd terminal sizes never throw and never overflow', async (
   await s.mesh.settled(() => 1)
   s.mesh.nodes[1].send('中文😀 '.repeat(20))
   t.ok(await s.mesh.until(() => s.surface.paneText().includes('中文')))
-  for (const [w, h] of [[1, 1], [2, 3], [5, 4], [12, 5], [69, 10], [70, 10], [200, 60]]) {
+  // Columns counted independently of the view's strWidth: only 中, 文 and 😀 are wide here.
+  const columns = (s: string) => [...s].reduce((n, c) => n + (/[中文😀]/u.test(c) ? 2 : 1), 0)
+  // [width, height, pane rows, sidebar columns]: the pane is the height less the
+  // input and status rows (at least one row); the sidebar appears at 70 columns.
+  const sizes: Array<[number, number, number, number]> = [
+    [1, 1, 1, 0], [2, 3, 1, 0], [5, 4, 2, 0], [12, 5, 3, 0], [69, 10, 8, 0], [70, 10, 8, 22], [200, 60, 58, 34]
+  ]
+  for (const [w, h, rows, sidebar] of sizes) {
     s.surface.width = w
     s.surface.height = h
     s.surface.handlers.onResize()
     const f = s.surface.last
-    const paneW = w - f.sidebarWidth
-    t.ok(f.messages.length === Math.max(3, h) - 2, `${w}x${h}: pane rows fill the height`)
-    if (w >= 20) t.ok(f.messages.every(r => strWidth(rowText(r)) <= paneW), `${w}x${h}: every row fits the pane`)
-    t.equal(strWidth(rowText(f.status)), Math.max(1, w), `${w}x${h}: status bar exactly as wide as the terminal`)
+    t.equal(f.messages.length, rows, `${w}x${h}: ${rows} pane rows`)
+    t.equal(f.sidebarWidth, sidebar, `${w}x${h}: sidebar ${sidebar} columns`)
+    t.equal(f.sidebar === null, sidebar === 0, `${w}x${h}: sidebar ${sidebar ? 'shown' : 'hidden'}`)
+    if (w >= 20) t.ok(f.messages.every(r => columns(rowText(r)) <= w - sidebar), `${w}x${h}: every row fits the ${w - sidebar} pane columns`)
+    t.equal(columns(rowText(f.status)), w, `${w}x${h}: status bar exactly as wide as the terminal`)
   }
 })

@@ -18,8 +18,9 @@ export class MemoryLink extends EventEmitter implements Link {
 
   get bufferedBytes (): number { return this.queuedBytes }
 
+  /** Queues one frame; an empty one is dropped, as a secret-stream link never delivers an empty message as a frame. */
   send (frame: Buffer): void {
-    if (this.closed) return
+    if (this.closed || frame.byteLength === 0) return
     this.queue.push(frame)
     this.queuedBytes += frame.byteLength
     this.bytesSent += frame.byteLength

@@ -155,6 +155,7 @@ test('row 10: one link cannot introduce unbounded new members, and is not closed
   t.ok(listed <= DEFAULT_NEW_AUTHORS_PER_LINK_PER_MIN + 2, `/who lists ${listed} (self, the regular, at most ${DEFAULT_NEW_AUTHORS_PER_LINK_PER_MIN} new)`)
   t.notOk(peer.link.closed, 'the link that brought them stays up (an honest relay in a big room does this)')
   t.equal(faults.filter(f => f.code === 'NEW_AUTHOR_LIMIT').length, 1, 'refusals reported once, not per message')
+  t.ok(listed > DEFAULT_NEW_AUTHORS_PER_LINK_PER_MIN / 2, 'the admitted ones are listed')
 })
 
 test('row 15: inbound strangers cannot take the slots kept for our own dials', async (t) => {

@@ -1,5 +1,6 @@
 // Many MeshNodes in one process joined by memory links: the router's unit
-// test bench. Timers are real but fast; close() tears everything down.
+// test bench. Timers are real but fast; drain() proves the links empty with
+// markers before a test counts what never came; close() tears it all down.
 import { MeshNode, type ChatMessage } from '../../lib/core/node'
 import { memoryLinkPair, type MemoryLink } from '../../lib/transport/memory'
 import { generateKeyPair } from '../../lib/protocol/crypto'
@@ -9,6 +10,9 @@ export class MemMesh {
   readonly nodes: MeshNode[] = []
   readonly received: ChatMessage[][] = []
   links = 0
+  /** Every link end, with the node that owns it and the node at its far end. */
+  private readonly ends: Array<{ end: MemoryLink; owner: number; far: number }> = []
+  private drains = 0
 
   constructor (n: number, opts: Partial<NodeOptions> = {}) {
     for (let i = 0; i < n; i++) {
@@ -30,6 +34,7 @@ export class MemMesh {
     const [ea, eb] = memoryLinkPair(A.keyPair.publicKey, A.listenAddress, B.keyPair.publicKey, B.listenAddress)
     A.addLink(ea)
     B.addLink(eb)
+    this.ends.push({ end: ea, owner: a, far: b }, { end: eb, owner: b, far: a })
     this.links++
     return [ea, eb]
   }
@@ -53,13 +58,39 @@ export class MemMesh {
     return true
   }
 
+  /**
+   * Every node sends a marker message (text `drain <round> <node>`) after
+   * whatever it has sent or forwarded so far; resolves with the marker texts
+   * once every open link has carried its far node's marker. Links are FIFO, so
+   * anything sent earlier has arrived by then: only now may a test count what
+   * did NOT arrive. Markers are delivered like any message (they show up in
+   * `received`); rejects after timeoutMs.
+   */
+  async drain (timeoutMs = 5000): Promise<string[]> {
+    const round = this.drains++
+    const texts = this.nodes.map((_, i) => `drain ${round} ${i}`)
+    const open = this.ends.filter(e => !e.end.closed)
+    const pending = new Set(open)
+    const taps = open.map(e => {
+      const want = Buffer.from(texts[e.far])
+      const tap = (f: Buffer) => { if (f.includes(want)) pending.delete(e) }
+      e.end.on('frame', tap)
+      return () => e.end.off('frame', tap)
+    })
+    try {
+      this.nodes.forEach((n, i) => n.send(texts[i]))
+      if (!await this.until(() => pending.size === 0, timeoutMs)) throw new Error(`drain: ${pending.size} links never carried their marker`)
+    } finally { for (const off of taps) off() }
+    return texts
+  }
+
   async close (): Promise<void> {
     await Promise.all(this.nodes.map(n => n.close()))
   }
 }
 
-/** A deterministic PRNG (mulberry32, shared with the benchmark) so random graphs reproduce. */
-export { seededRandom as seeded } from '../../bench/prng'
+/** A deterministic PRNG (mulberry32, lib/util/prng.ts, shared with the benchmark) so random graphs reproduce. */
+export { seededRandom as seeded } from '../../lib/util/prng'
 
 /** Edges of a connected random graph: a random spanning tree plus extra edges up to about `degree` per node. */
 export function randomGraph (n: number, degree: number, random: () => number): Array<[number, number]> {
