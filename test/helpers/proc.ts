@@ -16,29 +16,31 @@ export const FAST_TIMING = { tickMs: 100, keepAliveMs: 500, idleTimeoutMs: 3000,
 export type Event = Record<string, any>
 
 /** Rounds of markers drainLinks tries before it gives up. */
-const MAX_DRAIN_ROUNDS = 5
+const MAX_DRAIN_ROUNDS = 10
 
 /**
  * For nodes that are all linked to each other: every node sends a marker line
- * (`drain <round> <name>`), after whatever it sent or forwarded so far. A round
- * in which every node got every other node's marker straight over their own
- * link (hops 1) proves each link has carried everything sent on it before: only
- * then may a test count what did NOT arrive. A marker that won the race the
- * long way round proves nothing, so another round follows (at most
- * MAX_DRAIN_ROUNDS). Markers are ordinary messages: filter them with isDrainMarker.
+ * (`drain <round> <name>`), after whatever it sent or forwarded so far. Once a
+ * marker from q reached p straight over their own link (hops 1), that link has
+ * carried everything q sent on it before: only when this holds for every pair
+ * may a test count what did NOT arrive. A marker that won the race the long
+ * way round proves nothing for its pair, so rounds follow until every pair has
+ * had a direct one (at most MAX_DRAIN_ROUNDS). Markers are ordinary messages:
+ * filter them with isDrainMarker.
  */
 export async function drainLinks (nodes: Proc[], timeoutMs = 10_000): Promise<void> {
+  const pending = new Set<string>()
+  for (const p of nodes) for (const q of nodes) if (p !== q) pending.add(`${q.name}>${p.name}`)
   for (let round = 0; round < MAX_DRAIN_ROUNDS; round++) {
     for (const p of nodes) p.send(`drain ${round} ${p.name}`)
-    let direct = true
     for (const p of nodes) {
       for (const q of nodes) {
-        if (p !== q && (await p.waitMessage(`drain ${round} ${q.name}`, timeoutMs)).hops !== 1) direct = false
+        if (p !== q && (await p.waitMessage(`drain ${round} ${q.name}`, timeoutMs)).hops === 1) pending.delete(`${q.name}>${p.name}`)
       }
     }
-    if (direct) return
+    if (pending.size === 0) return
   }
-  throw new Error(`drainLinks: no round of ${MAX_DRAIN_ROUNDS} came over the direct links only`)
+  throw new Error(`drainLinks: after ${MAX_DRAIN_ROUNDS} rounds no direct marker came for ${[...pending].join(', ')}`)
 }
 
 export const isDrainMarker = (e: Event): boolean => /^drain \d+ /.test(String(e.text))
