@@ -10,12 +10,6 @@ import { seeded } from './helpers/mesh'
 
 const NOPEX = ['--no-pex']
 
-async function peersOf (p: Proc): Promise<any> {
-  const n = p.events.length
-  p.send('/peers')
-  return p.waitFor(e => e.event === 'peers' && p.events.indexOf(e) >= n, 5000, 'peers')
-}
-
 function freePort (): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer()
@@ -78,7 +72,7 @@ test('mutual dialling leaves one link and one peer-up on each side', async (t) =
   // The losing duplicate closes once the winner finished its handshake: poll (bounded) until it has.
   let links = [0, 0]
   for (let i = 0; i < 50; i++) {
-    links = [(await peersOf(a)).links, (await peersOf(b)).links]
+    links = [(await a.askPeers()).links, (await b.askPeers()).links]
     if (links[0] === 1 && links[1] === 1) break
     await new Promise(resolve => setTimeout(resolve, 100))
   }

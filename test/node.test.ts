@@ -2,9 +2,10 @@
 // The far end is either another node or a test-driven link end.
 import test from 'tape'
 import { MeshNode } from '../lib/core/node'
-import { memoryLinkPair, type MemoryLink } from '../lib/transport/memory'
+import { memoryLinkPair } from '../lib/transport/memory'
+import { rawPeer, until, wait } from './helpers/raw-peer'
 import { generateKeyPair } from '../lib/protocol/crypto'
-import { encodeHello, encodePex, FrameType } from '../lib/protocol/frames'
+import { encodePex, FrameType } from '../lib/protocol/frames'
 import { encodeFlood, MessageKind } from '../lib/protocol/envelope'
 import { MAX_TEXT_BYTES, PROTOCOL_VERSION } from '../lib/protocol/limits'
 import { PEER_SCORE_CLOSE } from '../lib/core/link-session'
@@ -22,25 +23,6 @@ function mkNode (t: test.Test, opts: Partial<NodeOptions> = {}): MeshNode {
   return node
 }
 
-/** Links a node to a test-driven end; returns that end and the frames it received. */
-function rawPeer (node: MeshNode, initiator = true) {
-  const kp = generateKeyPair()
-  const [mine, theirs] = initiator
-    ? memoryLinkPair(kp.publicKey, '127.0.0.1:2000', node.keyPair.publicKey, '127.0.0.1:1000')
-    : memoryLinkPair(node.keyPair.publicKey, '127.0.0.1:1000', kp.publicKey, '127.0.0.1:2000').reverse() as [MemoryLink, MemoryLink]
-  const frames: Buffer[] = []
-  mine.on('frame', (f: Buffer) => frames.push(f))
-  node.addLink(theirs)
-  const hello = (version = PROTOCOL_VERSION) => mine.send(encodeHello({ version, nick: 'raw', listen: '127.0.0.1:2000', rooms: ['lobby'], flags: 1 }))
-  return { kp, link: mine, frames, hello }
-}
-
-const wait = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
-async function until (pred: () => boolean, ms = 3000): Promise<boolean> {
-  const end = Date.now() + ms
-  while (!pred()) { if (Date.now() > end) return false; await wait(5) }
-  return true
-}
 
 test('handshake: HELLO first, peer-up once, peer-down when the link closes', async (t) => {
   t.timeoutAfter(5000)
@@ -53,7 +35,7 @@ test('handshake: HELLO first, peer-up once, peer-down when the link closes', asy
   t.equal(raw.frames[0][0], FrameType.HELLO, 'first frame is HELLO')
   raw.hello()
   t.ok(await until(() => events.length === 1), 'peer-up after the peer HELLO')
-  t.deepEqual(events, ['up:raw:127.0.0.1:2000'])
+  t.deepEqual(events, [`up:raw:${raw.address}`])
   raw.link.destroy()
   t.ok(await until(() => events.length === 2), 'peer-down after close')
 })

@@ -27,12 +27,6 @@ function topicArgs (topic: string, bootstrap: string): string[] {
   return ['--topic', topic, '--bootstrap', bootstrap, '--swarm-timing', SWARM_TIMING]
 }
 
-async function peersOf (p: Proc): Promise<any> {
-  const n = p.events.length
-  p.send('/peers')
-  return p.waitFor(e => e.event === 'peers' && p.events.indexOf(e) >= n, 5000, 'peers')
-}
-
 test('meshchat dht + three --topic nodes, no --peer: every node gets every message once', async (t) => {
   t.timeoutAfter(45_000)
   const c = new Cluster(t)
@@ -108,7 +102,7 @@ test('a peer reached by TCP and through the swarm keeps one link; messages arriv
   b.send('once from b')
   await b.waitMessage('once from a', 10_000)
   await a.waitMessage('once from b', 10_000)
-  const [pa, pb] = [await peersOf(a), await peersOf(b)]
+  const [pa, pb] = [await a.askPeers(), await b.askPeers()]
   t.deepEqual(pa.peers.map((p: any) => p.peer), [b.id], 'a lists b once')
   t.deepEqual(pb.peers.map((p: any) => p.peer), [a.id], 'b lists a once')
   // Later markers both ways over the link that is left: a second copy would be in before them.

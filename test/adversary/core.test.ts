@@ -92,7 +92,7 @@ test('rows 4 and history share: future-dated and flooding authors do not erase a
 
 test('row 5: a synced message older than the history window is refused, a fresh one is delivered', async (t) => {
   t.timeoutAfter(5000)
-  const { node, messages, faults, peer } = await victimWithPeer(t)
+  const { messages, faults, peer } = await victimWithPeer(t)
   const kp = generateKeyPair()
   const dayAgo = Date.now() - 25 * 3600_000
   peer.link.send(encodeSyncData({ room: 'lobby', frames: [chat(kp, 'stale', { ts: dayAgo, expires: dayAgo + 60_000 }).frame] }))
@@ -193,7 +193,7 @@ test('a throwing message listener is our bug: the link stays up and no peer is b
 
 test('nicks from the network follow the local nick rules: a look-alike "bob#6059" or a control character is refused', async (t) => {
   t.timeoutAfter(5000)
-  const { node, messages, faults, peer } = await victimWithPeer(t)
+  const { messages, faults, peer } = await victimWithPeer(t)
   const kp = generateKeyPair()
   for (const nick of ['bob#6059', 'evil\u202etxt', ' bob', 'a/b']) peer.link.send(chat(kp, `as ${JSON.stringify(nick)}`, { nick }).frame)
   peer.link.send(chat(kp, 'marker', { nick: 'bob' }).frame)

@@ -84,6 +84,13 @@ export class Proc {
     })
   }
 
+  /** Asks for /peers and resolves with the answer (the `peers` event after this call). */
+  askPeers (): Promise<Event> {
+    const n = this.events.length
+    this.send('/peers')
+    return this.waitFor(e => e.event === 'peers' && this.events.indexOf(e) >= n, 5000, 'peers')
+  }
+
   waitMessage (text: string, timeoutMs?: number): Promise<Event> {
     return this.waitFor(e => e.event === 'message' && e.text === text, timeoutMs, `message '${text}'`)
   }

@@ -10,6 +10,8 @@ import { PROTOCOL_VERSION } from '../../lib/protocol/limits'
 
 export interface RawPeer {
   kp: KeyPair
+  /** Where this end says it is (its remote address at the node, and its HELLO listen address). */
+  address: string
   link: MemoryLink
   frames: Buffer[]
   hello (version?: number, rooms?: string[]): void
@@ -27,7 +29,7 @@ export function rawPeer (node: MeshNode, initiator = true, kp: KeyPair = generat
   mine.on('frame', (f: Buffer) => frames.push(f))
   node.addLink(theirs)
   const hello = (version = PROTOCOL_VERSION, rooms = ['lobby']) => mine.send(encodeHello({ version, nick: 'raw', listen: addr, rooms, flags: 1 }))
-  return { kp, link: mine, frames, hello }
+  return { kp, address: addr, link: mine, frames, hello }
 }
 
 /** A chat message signed by `kp`, dated `ts` (default now), as it travels one hop. */
