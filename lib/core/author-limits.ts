@@ -12,8 +12,10 @@ export const DEFAULT_AUTHOR_BURST = 2000
 export const MAX_TRACKED_AUTHORS = 10_000
 /** Authors this node has not met before that one link may introduce per minute. */
 export const DEFAULT_NEW_AUTHORS_PER_LINK_PER_MIN = 120
+/** ...and how many it may introduce at once (a burst of fresh keys is a burst of traffic every node relays). */
+export const DEFAULT_NEW_AUTHORS_BURST = 20
 
-export interface AuthorLimitOptions { rate: number; burst: number; newPerLinkPerMin: number; now: () => number }
+export interface AuthorLimitOptions { rate: number; burst: number; newPerLinkPerMin: number; newBurst?: number; now: () => number }
 
 export class AuthorLimits {
   private readonly buckets = new Map<string, TokenBucket>()
@@ -25,7 +27,7 @@ export class AuthorLimits {
   /** A fresh per-link budget for introducing authors. */
   linkBudget (): TokenBucket {
     const per = this.o.newPerLinkPerMin
-    return new TokenBucket(per / 60, per, this.o.now)
+    return new TokenBucket(per / 60, Math.min(per, this.o.newBurst ?? DEFAULT_NEW_AUTHORS_BURST), this.o.now)
   }
 
   /** Takes a token for one message of `author`; false when the author is over its rate. */
