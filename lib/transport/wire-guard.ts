@@ -52,8 +52,9 @@ export class WireLengthGuard {
   private headerLeft = 3
   private len = 0
   private shift = 0
-  /** Body bytes of the current message still to skip. */
+  /** Body bytes of the current message still to skip, of bodyLength. */
   private bodyLeft = 0
+  private bodyLength = 0
   /** Messages whose length prefix was read completely. */
   messages = 0
   /** The announced length that tripped the guard, or -1. */
@@ -74,8 +75,15 @@ export class WireLengthGuard {
     } else if (from.length > maxBytes) {
       this.tripped = from.length
     } else {
+      this.bodyLength = from.length
       this.bodyLeft = from.length - from.bytesRead
     }
+  }
+
+  /** Where the guard stands now, in the terms it can be started from. */
+  get position (): WirePosition {
+    if (this.bodyLeft > 0) return { reading: 'body', length: this.bodyLength, bytesRead: this.bodyLength - this.bodyLeft }
+    return { reading: 'length', bytesRead: WIRE_LENGTH_PREFIX_BYTES - this.headerLeft, partial: this.len }
   }
 
   /** Feeds a chunk; returns false (and stays tripped) once a length over maxBytes was announced. */
@@ -95,7 +103,7 @@ export class WireLengthGuard {
       if (--this.headerLeft > 0) continue
       this.messages++
       if (this.len > this.maxBytes) { this.tripped = this.len; return false }
-      this.bodyLeft = this.len
+      this.bodyLength = this.bodyLeft = this.len
       this.headerLeft = WIRE_LENGTH_PREFIX_BYTES
       this.len = 0
       this.shift = 0
