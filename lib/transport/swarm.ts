@@ -1,7 +1,8 @@
 // Topic links through the hyperswarm DHT. Peers that join the same topic find
 // each other by the topic key and connect (hole punching where needed); each
 // connection is a secret-stream keyed with the node's identity, handed out as
-// a StreamLink with via 'swarm'. Discovery state and DHT trouble are reported
+// a StreamLink with via 'swarm', behind a wire length guard
+// (swarm-wire-guard.ts). Discovery state and DHT trouble are reported
 // through callbacks so the user can see whether it is working.
 import DHT from 'hyperdht'
 import Hyperswarm from 'hyperswarm'
@@ -9,6 +10,7 @@ import type { Link } from '../core/link'
 import { StreamLink } from './stream-link'
 import { closeDht } from './dht-node'
 import { closeWithin } from './close'
+import { SwarmWireGuard, type SwarmWireStats } from './swarm-wire-guard'
 import { hash, type KeyPair } from '../protocol/crypto'
 import { MeshError, type ErrorCode } from '../protocol/errors'
 import { formatAddress, isWildcardHost, type HostPort } from '../protocol/address'
@@ -37,7 +39,7 @@ export interface SwarmTransportOptions {
   bootstrap?: HostPort[]
   onLink: (link: Link) => void
   onDiscovery?: (d: DiscoveryReport) => void
-  /** DHT trouble and refused connections, as coded errors. */
+  /** DHT trouble, refused connections and oversized wire messages, as coded errors. */
   onFault?: (err: MeshError) => void
   maxPeers?: number
   timing?: Partial<SwarmTiming>
@@ -66,6 +68,7 @@ export class SwarmTransport {
   private readonly topics = new Map<string, Topic>()
   private readonly live = new Set<LiveConnection>()
   private readonly timers = new Set<NodeJS.Timeout>()
+  private readonly wire = new SwarmWireGuard(err => { if (!this.closed) this.opts.onFault?.(err) })
   private retryTimer: NodeJS.Timeout | null = null
   private unreachable = false
   private closed = false
@@ -98,6 +101,9 @@ export class SwarmTransport {
     this.settle(topic, ok)
     return ok
   }
+
+  /** Connections guarded, closed by the wire length guard, or left unguarded. */
+  get wireStats (): Readonly<SwarmWireStats> { return this.wire.stats }
 
   /** Live swarm links (after the node's duplicate tie-break, links it closed are gone). */
   get linkCount (): number { return this.live.size }
@@ -152,14 +158,16 @@ export class SwarmTransport {
   private onConnection (conn: Hyperswarm.SwarmConnection, info: Hyperswarm.PeerInfo): void {
     conn.on('error', () => {})
     if (this.closed) { conn.destroy(); return }
+    const raw = conn.rawStream
+    const address = raw?.remoteHost ? formatAddress(raw.remoteHost, raw.remotePort) : ''
+    // First, before anything reads from it: no oversized message may reach secret-stream.
+    if (this.wire.attach(conn, `swarm peer ${address || '(no address)'}`) === 'tripped') return
     // hyperdht dials with the key it looked up, but check it: a link must be to whom we meant.
     if (info.client && conn.remotePublicKey && !conn.remotePublicKey.equals(info.publicKey)) {
       conn.destroy()
       this.fault('CONNECT_FAILED', 'a swarm peer answered with an unexpected key; closed that connection')
       return
     }
-    const raw = conn.rawStream
-    const address = raw?.remoteHost ? formatAddress(raw.remoteHost, raw.remotePort) : ''
     const link = new StreamLink(conn, address, 'swarm', raw)
     const entry: LiveConnection = { link, info }
     this.live.add(entry)
