@@ -7,16 +7,9 @@ import { generateKeyPair } from '../lib/protocol/crypto'
 import { encodeHello } from '../lib/protocol/frames'
 import { MAX_FRAME_BYTES } from '../lib/protocol/limits'
 import { seeded } from './helpers/mesh'
+import { freeTcpPort } from './helpers/ports'
 
 const NOPEX = ['--no-pex']
-
-function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.listen(0, '127.0.0.1', () => { const port = (s.address() as net.AddressInfo).port; s.close(() => resolve(port)) })
-    s.on('error', reject)
-  })
-}
 
 test('a 5-node chain: the ends talk through three relays', async (t) => {
   t.timeoutAfter(30_000)
@@ -60,7 +53,7 @@ test('a triangle: every message arrives once at every node', async (t) => {
 test('mutual dialling leaves one link and one peer-up on each side', async (t) => {
   t.timeoutAfter(30_000)
   const c = new Cluster(t)
-  const [pa, pb] = [await freePort(), await freePort()]
+  const [pa, pb] = [await freeTcpPort(), await freeTcpPort()]
   const [a, b] = await Promise.all([
     c.start({ name: 'a', args: [...NOPEX, '--listen', `127.0.0.1:${pa}`, '--peer', `127.0.0.1:${pb}`] }),
     c.start({ name: 'b', args: [...NOPEX, '--listen', `127.0.0.1:${pb}`, '--peer', `127.0.0.1:${pa}`] })

@@ -1,20 +1,12 @@
 // Topic joins as a user meets them: real processes of the built bin, a private
 // DHT from `meshchat dht` on 127.0.0.1 (never the public DHT), no --peer.
 import test from 'tape'
-import dgram from 'dgram'
 import { Cluster, drainLinks, isDrainMarker, type Proc } from './helpers/proc'
+import { freeUdpPort } from './helpers/ports'
 
 const NOPEX = ['--no-pex']
 /** Refresh the topic often at first: processes that start together must find each other fast. */
 const SWARM_TIMING = JSON.stringify({ earlyRefreshMs: 300, earlyRefreshes: 15 })
-
-function freeUdpPort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = dgram.createSocket('udp4')
-    s.once('error', reject)
-    s.bind(0, '127.0.0.1', () => { const port = s.address().port; s.close(() => resolve(port)) })
-  })
-}
 
 /** Starts `meshchat dht` and resolves with it and the HOST:PORT of its first stdout line. */
 async function startDht (c: Cluster): Promise<{ proc: Proc; address: string }> {

@@ -1,25 +1,17 @@
 // The shared transport suite over hyperswarm, on a local DHT testnet
 // (hyperdht/testnet on 127.0.0.1; never the public DHT).
 import test from 'tape'
-import dgram from 'dgram'
 import createTestnet from 'hyperdht/testnet'
 import type { Link } from '../lib/core/link'
 import { SwarmTransport, topicKey } from '../lib/transport/swarm'
 import { startDhtNode } from '../lib/transport/dht-node'
 import { generateKeyPair } from '../lib/protocol/crypto'
 import { runTransportSuite, type Harness } from './transport-suite'
+import { freeUdpPort } from './helpers/ports'
 
 const HOST = '127.0.0.1'
 let topics = 0
 const GREETING = Buffer.from('greeting')
-
-function freeUdpPort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = dgram.createSocket('udp4')
-    s.once('error', reject)
-    s.bind(0, HOST, () => { const port = s.address().port; s.close(() => resolve(port)) })
-  })
-}
 
 runTransportSuite({
   name: 'swarm',
