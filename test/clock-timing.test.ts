@@ -11,6 +11,7 @@ import { DialTarget } from '../lib/core/dial-target'
 import { Backoff } from '../lib/core/backoff'
 import { LinkSession, PEER_SCORE_RECOVERY_PER_MIN } from '../lib/core/link-session'
 import { Bans } from '../lib/core/bans'
+import { NOTE_INTERVAL_MS } from '../lib/core/link-table'
 import { TokenBucket } from '../lib/core/token-bucket'
 import { memoryLinkPair } from '../lib/transport/memory'
 import { generateKeyPair } from '../lib/protocol/crypto'
@@ -146,4 +147,23 @@ test('score recovers per quiet minute; a ban lifts after banMs; a token bucket r
   clock.advance(500)
   t.deepEqual([bucket.take(), bucket.take()], [true, false], 'one token per 500 ms at 2/s')
   t.end()
+})
+
+test('a peer fault is reported once per code per link per NOTE_INTERVAL_MS; the next report counts the rest', async (t) => {
+  // A long idle timeout: the link must outlive the quiet interval.
+  const { clock, node, faults } = clocked(t, { timing: { ...TIMING, idleTimeoutMs: 60_000, presenceIntervalMs: 0 } })
+  const peer = rawPeer(node)
+  peer.hello()
+  await turns()
+  const forged = (i: number) => chat(generateKeyPair(), `forged ${i}`, { author: peer.kp.publicKey, ts: clock.now(), expires: clock.now() + 60_000 }).frame
+  for (let i = 0; i < 3; i++) peer.link.send(forged(i))
+  await turns()
+  const bad = () => faults.filter(f => f.code === 'BAD_SIGNATURE')
+  t.equal(bad().length, 1, 'three bad signatures, one line')
+  clock.advance(NOTE_INTERVAL_MS)
+  peer.link.send(forged(3))
+  await turns()
+  t.equal(bad().length, 2, 'the next interval reports again')
+  t.match(bad()[1].message, /2 more like it/, 'counting the two it did not print')
+  t.match(bad()[1].message, /score -40/, 'while every one of them lowered the score')
 })

@@ -95,7 +95,7 @@ test('bad signatures are penalised; MAX_LINK_PENALTIES closes the link', async (
   }
   t.ok(await until(() => raw.link.closed), 'closed after the penalty limit')
   t.equal(msgs.length, 0, 'nothing forged was delivered')
-  t.equal(faults.filter(c => c === 'BAD_SIGNATURE').length, MAX_LINK_PENALTIES)
+  t.equal(faults.filter(c => c === 'BAD_SIGNATURE').length, 1, 'reported once: the rest are counted into the score, not printed one line each')
   t.ok(faults.includes('PENALTY_LIMIT'))
 })
 

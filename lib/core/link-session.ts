@@ -53,8 +53,8 @@ export class LinkSession {
   /** Authors this node had not met that this link may still introduce. */
   readonly newAuthors: TokenBucket
   private rawScore = 0
-  /** When each refusal code was last reported for this link. */
-  private readonly noted = new Map<string, number>()
+  /** Per fault code: when it was last reported for this link, and how many came since. */
+  private readonly noted = new Map<string, { at: number; since: number }>()
   private scoredAt: number
   private overSince = 0
   private lastDropAt = 0
@@ -90,13 +90,17 @@ export class LinkSession {
     return this.rawScore
   }
 
-  /** True when `code` was not reported for this link within `intervalMs` (and records it now). */
-  note (code: string, intervalMs: number): boolean {
+  /**
+   * Counts one fault of `code` on this link. Returns null while it was
+   * reported within `intervalMs`; otherwise how many more came since that
+   * report (0 the first time), and starts a new interval.
+   */
+  note (code: string, intervalMs: number): number | null {
     const t = this.limits.now()
-    const last = this.noted.get(code)
-    if (last !== undefined && t - last < intervalMs) return false
-    this.noted.set(code, t)
-    return true
+    const n = this.noted.get(code)
+    if (n && t - n.at < intervalMs) { n.since++; return null }
+    this.noted.set(code, { at: t, since: 0 })
+    return n ? n.since : 0
   }
 
   /** Lowers the score by `points`; returns the new score. */

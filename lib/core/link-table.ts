@@ -19,7 +19,7 @@ export interface PeerInfo {
   score: number; dropped: number
 }
 
-/** A refusal that costs no score is reported at most once per code per link in this long. */
+/** A fault of one code on one link is reported at most once in this long (the next report counts the rest). */
 export const NOTE_INTERVAL_MS = 10_000
 
 /** Score points one bad frame (bad signature, unknown type, ...) costs a link by default. */
@@ -165,14 +165,15 @@ export class LinkTable {
   /** Lowers a link's score for a fault; at PEER_SCORE_CLOSE the link is closed and its key and IP refused for a while. */
   penalise (s: LinkSession, err: MeshError, points: number = DEFAULT_PENALTY): void {
     if (s.link.closed) return
-    if (points <= 0) {
-      // Refused without blame (an honest link can carry it): said once per code per link per NOTE_INTERVAL_MS.
-      if (s.note(err.code, NOTE_INTERVAL_MS)) this.h.fault(err.code, `${err.message} (from peer ${shortKey(s.key)}; refused, not counted against it)`, s.key)
-      return
+    const score = points > 0 ? s.blame(points) : s.score
+    // Said once per code per link per NOTE_INTERVAL_MS, with a count: junk frames never turn into a line each.
+    const more = s.note(err.code, NOTE_INTERVAL_MS)
+    if (more !== null) {
+      const also = more > 0 ? `; ${more} more like it in the last ${Math.round(NOTE_INTERVAL_MS / 1000)} s` : ''
+      const cost = points > 0 ? `score ${Math.round(score)}, closed at ${PEER_SCORE_CLOSE}` : 'refused, not counted against it'
+      this.h.fault(err.code, `${err.message} (from peer ${shortKey(s.key)}, ${cost}${also})`, s.key)
     }
-    const score = s.blame(points)
-    this.h.fault(err.code, `${err.message} (from peer ${shortKey(s.key)}, score ${Math.round(score)}, closed at ${PEER_SCORE_CLOSE})`, s.key)
-    if (score <= PEER_SCORE_CLOSE) {
+    if (points > 0 && score <= PEER_SCORE_CLOSE) {
       this.h.bans.ban(s.key, s.remoteHost)
       this.closeLink(s, new MeshError('PENALTY_LIMIT', `closed for a score of ${Math.round(score)}; refused for a while`))
     }
