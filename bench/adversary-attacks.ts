@@ -1,41 +1,22 @@
-// The hostile member of the adversary section: an in-process MeshNode linked
-// to the victim process over a real TCP + Noise link it dialled itself (so it
-// holds the socket and the Link, and can stop reading or write crafted
-// frames), plus raw pre-handshake sockets. Each attack is bounded in frames,
-// in links and in time, and comes back with what it sent.
+// The hostile member of the adversary section, as it runs inside the attacker
+// process (bench/adversary-attacker.ts): a MeshNode linked to the victim
+// process over a real TCP + Noise link it dialled itself (so it holds the
+// socket and the Link, and can stop reading or write crafted frames), plus
+// raw pre-handshake sockets. It writes only frames made beforehand
+// (bench/adversary-frames.ts). Each attack is bounded in frames, in links and
+// in time, and comes back with what it sent.
 import net from 'net'
 import SecretStream from '@hyperswarm/secret-stream'
 import { MeshNode } from '../lib/core/node'
 import type { Link } from '../lib/core/link'
 import { StreamLink } from '../lib/transport/stream-link'
 import { handshake } from '../lib/transport/tcp'
-import { generateKeyPair, type KeyPair } from '../lib/protocol/crypto'
-import { encodeSyncData, encodeSyncOffer, FrameType } from '../lib/protocol/frames'
-import { encodeFlood, MessageKind } from '../lib/protocol/envelope'
+import { FrameType } from '../lib/protocol/frames'
 import { parseAddress } from '../lib/protocol/address'
 import { sleep, waitUntil } from './stats'
+import { RAW_LENGTH_PREFIX, type LinkMaterial, type Prepared } from './adversary-frames'
 
-export const ATTACKS = ['sync-offers', 'fresh-keys', 'future-dated', 'sync-replay', 'preauth-length'] as const
-export type AttackName = typeof ATTACKS[number]
-
-export interface AttackPlan {
-  /** Links the attacker may open in turn, each with a fresh key and loopback address, when the victim closes the last. */
-  maxLinks: number
-  /** SYNC_OFFER frames with an empty id list, per link (attack a). */
-  syncOffers: number
-  /** Signed messages per link, from fresh keys (attack b). */
-  freshKeyMessages: number
-  /** Messages each fresh key signs, back to back (attack b). */
-  messagesPerKey: number
-  /** Future-dated messages per link (attack c). */
-  futureMessages: number
-  /** Times one 256-message SYNC_DATA frame is sent, per link (attack d). */
-  syncReplays: number
-  /** Raw sockets per round, each from its own loopback address (attack e). */
-  rawSockets: number
-  /** Rounds of raw sockets, one every RAW_ROUND_GAP_MS (attack e). */
-  rawRounds: number
-}
+export { ATTACKS, IDLE, type AttackName, type AttackPlan, type AttackerRole } from './adversary-frames'
 
 export interface AttackOutcome { links: number; framesSent: number; linksClosedByVictim: number }
 
@@ -49,23 +30,22 @@ export const RAW_ROUND_GAP_MS = 100
 export const RAW_CLOSE_WAIT_MS = 1000
 /** Bytes one raw socket writes after its length prefix at most (attack e). */
 const RAW_MAX_BYTES = 1024 * 1024
-/** Text of every attack message, so no receiver can take it for an honest one. */
-const ATTACK_TEXT = 'attack'
-/** How far ahead future-dated messages are dated (well past MAX_CLOCK_SKEW_MS). */
-const FUTURE_MS = 3600_000
-/** Messages in one SYNC_DATA frame (MAX_SYNC_BATCH). */
-const SYNC_BATCH = 256
-/** How long attack d waits for the victim's own sync answer, to replay it. */
+/** How long sync-replay waits, while joining, for the victim's own sync answer to replay. */
 const SYNC_CAPTURE_MS = 2000
+/** After the first SYNC_DATA arrives, how long to wait for the rest of the answer. */
+const SYNC_SETTLE_MS = 20
 
-interface Member { node: MeshNode; link: Link; socket: net.Socket; gone: () => boolean; syncData: Buffer[] }
+export interface Member { node: MeshNode; link: Link; socket: net.Socket; gone: () => boolean; syncData: Buffer[] }
 
 /** Tells whether the victim dropped the peer with this key (its peer-down): a member that stopped reading cannot see the close itself. */
 export type DroppedByVictim = (key: string) => boolean
 
-/** Dials the victim from `localAddress` as a fresh member and waits for its HELLO. */
-async function join (victim: string, localAddress: string, dropped: DroppedByVictim): Promise<Member> {
-  const keyPair = generateKeyPair()
+/** Loopback address of the attacker's l-th member link (the victim bans the address of a link it closes). */
+const memberAddress = (l: number) => `127.0.1.${1 + l}`
+
+/** Dials the victim from `localAddress` as a member with the prepared identity and waits for its HELLO. */
+async function join (victim: string, localAddress: string, material: LinkMaterial, dropped: DroppedByVictim): Promise<Member> {
+  const keyPair = material.identity
   const node = new MeshNode({ keyPair, nick: 'mallory', pex: false, minLinks: 0, timing: { presenceIntervalMs: 0 } })
   node.on('fault', () => {})
   node.on('error', () => {})
@@ -101,77 +81,75 @@ function withTimeout<T> (p: Promise<T>, ms: number, what: string): Promise<T> {
     .finally(() => clearTimeout(timer))
 }
 
-function chat (kp: KeyPair, ts: number, n: number): Buffer {
-  return encodeFlood({ kind: MessageKind.CHAT, author: kp.publicKey, room: 'lobby', nick: 'mallory', ts, expires: ts + 60_000, ttl: 8, payload: Buffer.from(`${ATTACK_TEXT} ${n}`) }, kp, 1).frame
+async function leave (m: Member): Promise<void> {
+  await m.node.close()
+  m.socket.destroy()
 }
 
-/** Sends `count` frames from `make` on the link, yielding every batch; stops when the victim closes the link or time is up. */
-async function pump (m: Member, count: number, deadline: number, make: (i: number) => Buffer): Promise<number> {
+/**
+ * Joins the first member link before the honest schedule starts. For
+ * sync-replay it also captures the victim's own sync answer (messages the
+ * whole mesh holds) and makes it every link's frame; without one the
+ * prepared fallback (new messages) stays.
+ */
+export async function joinFirst (prepared: Prepared, victim: string, dropped: DroppedByVictim): Promise<Member> {
+  const m = await join(victim, memberAddress(0), prepared.links[0], dropped)
+  if (prepared.role === 'sync-replay') {
+    await waitUntil(() => m.syncData.length > 0, SYNC_CAPTURE_MS)
+    await sleep(SYNC_SETTLE_MS)
+    const answer = m.syncData.sort((a, b) => b.byteLength - a.byteLength)[0]
+    if (answer) for (const l of prepared.links) l.frames.fill(answer)
+  }
+  return m
+}
+
+/** Writes the link's prepared frames, yielding every batch; stops when the victim closes the link or time is up. */
+async function pump (m: Member, frames: Buffer[], deadline: number): Promise<number> {
   let sent = 0
-  while (sent < count && !m.gone() && Date.now() < deadline) {
-    for (let k = 0; k < FRAMES_PER_BATCH && sent < count && !m.gone(); k++) m.link.send(make(sent++))
+  while (sent < frames.length && !m.gone() && Date.now() < deadline) {
+    for (let k = 0; k < FRAMES_PER_BATCH && sent < frames.length && !m.gone(); k++) m.link.send(frames[sent++])
     await sleep(1)
   }
   return sent
 }
 
 /**
- * Runs one member-level attack (a-d) against `victim` until `durationMs` is
- * up: a link at a time, each from a fresh key and loopback address (the
- * victim bans both when it closes a link for its score).
+ * Runs one member role until `durationMs` is up, starting on the link
+ * joinFirst made. Attacks (a-d) write their frames, a link at a time, each
+ * from its prepared identity and its own loopback address (the victim bans
+ * both when it closes a link for its score). The idle control writes none
+ * and keeps its one link, reading as a member does, until the time is up.
  */
-export async function runMemberAttack (name: Exclude<AttackName, 'preauth-length'>, victim: string, plan: AttackPlan, durationMs: number, dropped: DroppedByVictim): Promise<AttackOutcome> {
+export async function runMember (prepared: Prepared, victim: string, first: Member, durationMs: number, dropped: DroppedByVictim): Promise<AttackOutcome> {
   const deadline = Date.now() + durationMs
   const out: AttackOutcome = { links: 0, framesSent: 0, linksClosedByVictim: 0 }
-  let replay: Buffer | null = null
-  while (out.links < plan.maxLinks && Date.now() < deadline) {
-    const m = await join(victim, `127.0.1.${1 + out.links}`, dropped)
+  let m: Member | null = first
+  while (out.links < prepared.links.length && Date.now() < deadline) {
+    m ??= await join(victim, memberAddress(out.links), prepared.links[out.links], dropped)
+    const material = prepared.links[out.links]
     out.links++
     try {
-      if (name === 'sync-offers') {
-        m.socket.pause() // never reads another byte: every answer stays queued at the victim
-        const offer = encodeSyncOffer({ room: 'lobby', reply: false, ids: [] })
-        out.framesSent += await pump(m, plan.syncOffers, deadline, () => offer)
-      } else if (name === 'fresh-keys') {
-        let kp = generateKeyPair()
-        out.framesSent += await pump(m, plan.freshKeyMessages, deadline, i => {
-          if (i % plan.messagesPerKey === 0) kp = generateKeyPair()
-          return chat(kp, Date.now(), i)
-        })
-      } else if (name === 'future-dated') {
-        const kp = generateKeyPair()
-        out.framesSent += await pump(m, plan.futureMessages, deadline, i => chat(kp, Date.now() + FUTURE_MS + i, i))
-      } else {
-        // Replays the victim's own sync answer (messages the whole mesh holds); without one, a batch of new messages.
-        if (!replay) {
-          await waitUntil(() => m.syncData.length > 0, SYNC_CAPTURE_MS)
-          await sleep(20)
-          replay = m.syncData.sort((a, b) => b.byteLength - a.byteLength)[0] ?? null
-          if (!replay) {
-            const kp = generateKeyPair()
-            replay = encodeSyncData({ room: 'lobby', frames: Array.from({ length: SYNC_BATCH }, (_, i) => chat(kp, Date.now(), i)) })
-          }
-        }
-        const frame = replay
-        out.framesSent += await pump(m, plan.syncReplays, deadline, () => frame)
-      }
+      if (prepared.role === 'sync-offers') m.socket.pause() // never reads another byte: every answer stays queued at the victim
+      out.framesSent += await pump(m, material.frames, deadline)
       // Give the victim the rest of a short while to judge what it got.
       while (!m.gone() && Date.now() < deadline) await sleep(20)
       if (m.gone()) out.linksClosedByVictim++
+      else if (material.frames.length === 0) break // the idle control: one link, never closed
     } finally {
-      await m.node.close()
-      m.socket.destroy()
+      await leave(m)
+      m = null
     }
   }
+  if (m) await leave(m)
   return out
 }
 
 /** Attack e: rounds of raw sockets that send a 0xFFFFFF secret-stream length prefix, then junk, before any handshake. */
-export async function runPreauthAttack (victim: string, plan: AttackPlan, durationMs: number): Promise<AttackOutcome> {
+export async function runPreauthAttack (prepared: Prepared, victim: string, plan: { rawSockets: number; rawRounds: number }, durationMs: number): Promise<AttackOutcome> {
   const deadline = Date.now() + durationMs
   const { host, port } = parseAddress(victim)
   const out: AttackOutcome = { links: 0, framesSent: 0, linksClosedByVictim: 0 }
-  const junk = Buffer.alloc(64 * 1024, 0x5a)
+  const junk = prepared.junk!
   for (let round = 0; round < plan.rawRounds && Date.now() < deadline; round++) {
     const started = Date.now()
     const closed = await Promise.all(Array.from({ length: plan.rawSockets }, (_, i) => new Promise<boolean>(resolve => {
@@ -185,7 +163,7 @@ export async function runPreauthAttack (victim: string, plan: AttackPlan, durati
       s.on('connect', () => {
         out.links++
         out.framesSent++
-        s.write(Buffer.from([0xff, 0xff, 0xff]))
+        s.write(RAW_LENGTH_PREFIX)
         const more = () => { while (!done && written < RAW_MAX_BYTES) { written += junk.length; if (!s.write(junk)) break } }
         s.on('drain', more)
         more()

@@ -1,8 +1,11 @@
 // Section "adversary": an honest mesh of real --headless processes on
 // 127.0.0.1 with one hostile member linked to a victim node, attack after
 // attack, each on a fresh mesh and compared with the same run without it
-// (the baseline): delivery, duplicates and p99 latency of the honest
-// messages at every honest node, and the victim's RSS and CPU (/proc).
+// (the baseline) and with an attacker that links but sends nothing harmful
+// (the idle control): delivery, duplicates and p99 latency of the honest
+// messages at every honest node, and the victim's RSS and CPU (/proc). The
+// attacker runs in its own process and makes every frame before the honest
+// schedule starts, so the measuring process only reads events.
 import { performance } from 'perf_hooks'
 import { degrees, randomRegular } from './graph'
 import { HeadlessProc, isReady } from './headless-proc'
@@ -10,7 +13,9 @@ import { pickDistinct, seededRandom } from './prng'
 import { procCpuMs, procRssBytes, stop } from './procs'
 import { MIB, quantile, round, sleep, waitUntil } from './stats'
 import { GRAPH_SEED } from './mesh-scenarios'
-import { ATTACKS, runMemberAttack, runPreauthAttack, type AttackName, type AttackOutcome, type AttackPlan } from './adversary-attacks'
+import { ATTACKS, IDLE, type AttackName, type AttackPlan, type AttackerRole } from './adversary-frames'
+import type { AttackOutcome } from './adversary-attacks'
+import { AttackerProc } from './adversary-attacker-proc'
 
 export interface AdversaryPlan {
   nodes: number
@@ -27,8 +32,12 @@ export interface AdversaryPlan {
 }
 
 export interface AdversaryRow {
-  /** 'baseline again' repeats the baseline last, to show how much the figures move between two runs without an attack. */
-  attack: 'baseline' | 'baseline again' | AttackName
+  /**
+   * 'baseline again' repeats the baseline last, to show how much the figures
+   * move between two runs without an attack; 'attacker idle' is the control:
+   * the attacker process links to the victim as in an attack and sends nothing harmful.
+   */
+  attack: 'baseline' | 'baseline again' | AttackerRole
   messages: number
   expected: number
   delivered: number
@@ -48,16 +57,25 @@ export interface AdversaryRow {
   p99x: number
   rssx: number
   cpux: number
+  /** p99 ratio to the 'attacker idle' row: the victim's cost of refusing the junk, without the cost of a busy attacker process. */
+  p99xIdle: number
   /** Error codes the victim reported during the run, with counts. */
   victimErrors: Record<string, number>
   attacker: AttackOutcome | null
+  /** The attacker process's own CPU from its start to its report (null without one). */
+  attackerCpuMs: number | null
+  /** How long the attacker took to make its keys and frames and join its first link, before the schedule. */
+  attackerPrepareMs: number | null
+  /** Frames the attacker made beforehand (a repeated frame counts each time), and keys it generated. */
+  attackerFramesPrepared: number | null
+  attackerKeys: number | null
 }
 
 export interface AdversaryResult {
   nodes: number
   degree: number
   rows: AdversaryRow[]
-  /** Every attack row: 100% of honest messages, each once, p99 within P99_TARGET_X of the baseline. */
+  /** Every attack row and the idle control: 100% of honest messages, each once, p99 within P99_TARGET_X of the baseline. */
   targetMet: boolean
 }
 
@@ -84,16 +102,23 @@ export function adversaryPlan (quick: boolean): AdversaryPlan {
     : { nodes: 12, degree: 4, senders: 4, perSender: 50, ratePerSender: 20, warmup: 300, warmupBytes: 1000, textBytes: 100, attack, attacks: [...ATTACKS] }
 }
 
-/** Runs the baseline, then every attack of the plan, each on a fresh mesh. */
+/** Row order: the baseline, the idle control, every attack of the plan, the baseline again; each on a fresh mesh. */
+export function adversaryRows (plan: AdversaryPlan): Array<AdversaryRow['attack']> {
+  return ['baseline', IDLE, ...plan.attacks, 'baseline again']
+}
+
+/** Runs every row of adversaryRows(plan). */
 export async function runAdversarySection (plan: AdversaryPlan, say: (s: string) => void = () => {}): Promise<AdversaryResult> {
   const rows: AdversaryRow[] = []
-  for (const attack of ['baseline' as const, ...plan.attacks, 'baseline again' as const]) {
+  for (const attack of adversaryRows(plan)) {
     say(`  ${attack} ...`)
     rows.push(await runOne(plan, attack))
   }
   const base = rows[0]
+  const idle = rows.find(r => r.attack === IDLE)!
   for (const r of rows) {
     r.p99x = round(r.latencyP99Ms / base.latencyP99Ms, 2)
+    r.p99xIdle = round(r.latencyP99Ms / idle.latencyP99Ms, 2)
     r.rssx = round(r.victimRssPeakMiB / base.victimRssPeakMiB, 2)
     r.cpux = round(r.victimCpuMs / base.victimCpuMs, 2)
   }
@@ -110,7 +135,12 @@ async function runOne (plan: AdversaryPlan, attack: AdversaryRow['attack']): Pro
   const victim = 0
   const senders = pickDistinct(seededRandom(GRAPH_SEED), plan.nodes - 1, plan.senders).map(i => i + 1)
   const procs = Array.from({ length: graph.n }, (_, i) => new HeadlessProc(['--nick', `h${i}`, '--no-pex', '--min-links', '0']))
+  const scheduleMs = (plan.perSender / plan.ratePerSender) * 1000
+  const attackMs = Math.max(MIN_ATTACK_MS, scheduleMs)
+  let attacker: AttackerProc | null = null
   try {
+    // Started now so its start-up overlaps the mesh's; it does nothing until told the victim.
+    if (attack !== 'baseline' && attack !== 'baseline again') attacker = new AttackerProc({ role: attack, plan: plan.attack, durationMs: attackMs })
     await Promise.all(procs.map(p => p.waitFor(isReady, READY_TIMEOUT_MS, 'ready')))
     const ups = procs.map(() => 0)
     procs.forEach((p, i) => p.onEvent(e => { if (e.event === 'peer-up') ups[i]++ }))
@@ -138,26 +168,25 @@ async function runOne (plan: AdversaryPlan, attack: AdversaryRow['attack']): Pro
 
     const v = procs[victim]
     const victimErrors: Record<string, number> = {}
-    const droppedKeys = new Set<string>()
     v.onEvent(e => {
       if (e.event === 'error' && typeof e.code === 'string') victimErrors[e.code] = (victimErrors[e.code] ?? 0) + 1
-      if (e.event === 'peer-down') droppedKeys.add(String(e.peer))
+      // A member that stopped reading cannot see the victim close its link: tell the attacker.
+      if (e.event === 'peer-down') attacker?.dropped(String(e.peer))
     })
+    // Every key and frame is made, and the first link is up, before the measured window opens.
+    const ready = attacker ? await attacker.target(v.listen) : null
     const rssBefore = procRssBytes(v.pid)
     let rssPeak = rssBefore
     const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, procRssBytes(v.pid) || 0) }, RSS_SAMPLE_MS)
     const cpu0 = procCpuMs(v.pid)
     const t0 = performance.now()
-    const scheduleMs = (plan.perSender / plan.ratePerSender) * 1000
-    const attackMs = Math.max(MIN_ATTACK_MS, scheduleMs)
-    let attacker: Promise<AttackOutcome> | null = null
-    if (attack === 'preauth-length') attacker = runPreauthAttack(v.listen, plan.attack, attackMs)
-    else if (attack !== 'baseline' && attack !== 'baseline again') attacker = runMemberAttack(attack, v.listen, plan.attack, attackMs, key => droppedKeys.has(key))
+    const report = attacker ? attacker.start() : null
+    report?.catch(() => {}) // awaited below; a failure before then must not go unhandled
     await sendPaced(procs, senders, plan.perSender, plan.ratePerSender, plan.textBytes, (k, j) => `t${k}-${j}`, sentAt)
     const expected = sentAt.size * (graph.n - 1)
     const deliveredNow = () => got.reduce((a, m) => a + m.size, 0)
     await waitUntil(() => deliveredNow() >= expected, DRAIN_TIMEOUT_MS, 5)
-    const outcome = attacker ? await attacker : null
+    const done = report ? await report : null
     // Settle a little, then a last sample, so an answer still queued is counted.
     await sleep(RSS_SAMPLE_MS)
     clearInterval(sampler)
@@ -182,11 +211,16 @@ async function runOne (plan: AdversaryPlan, attack: AdversaryRow['attack']): Pro
       p99x: 1,
       rssx: 1,
       cpux: 1,
+      p99xIdle: 1,
       victimErrors,
-      attacker: outcome
+      attacker: done?.outcome ?? null,
+      attackerCpuMs: done?.cpuMs ?? null,
+      attackerPrepareMs: ready?.prepareMs ?? null,
+      attackerFramesPrepared: ready?.frames ?? null,
+      attackerKeys: ready?.keys ?? null
     }
   } finally {
-    await Promise.all(procs.map(p => stop(p.child)))
+    await Promise.all([...procs.map(p => stop(p.child)), attacker?.stop()])
   }
 }
 

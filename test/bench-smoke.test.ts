@@ -1,8 +1,9 @@
 // Smoke test of the benchmark on tiny sizes: the in-memory parts, and the
 // adversary section on a few real processes (needs the built bin). The
 // figures must be sane (full delivery, at least one transmission per
-// delivery, a bounded seen cache, each attack refused with its code). No
-// timing assertions: speed is for `npm run bench`.
+// delivery, a bounded seen cache, each attack refused with its code, the
+// attacker's frames made beforehand in its own process). No timing
+// assertions: speed is for `npm run bench`.
 import test from 'tape'
 import { lineScenario, paced, randomScenario, runMeshScenario } from '../bench/mesh-scenarios'
 import { runSoak } from '../bench/soak'
@@ -11,6 +12,9 @@ import { quantile } from '../bench/stats'
 import { adversaryPlan, rowMeetsTarget, runAdversarySection } from '../bench/adversary'
 import { ATTACKS } from '../bench/adversary-attacks'
 import { adversaryTable } from '../bench/adversary-report'
+import { FUTURE_MS, IDLE, prepareAttack, type AttackPlan } from '../bench/adversary-frames'
+import { AttackerProc } from '../bench/adversary-attacker-proc'
+import { decodeFlood, verifyFlood } from '../lib/protocol/envelope'
 
 const TIMEOUT_MS = 60_000
 
@@ -63,7 +67,7 @@ test('bench smoke: adversary section (quick) runs every attack beside the baseli
   t.timeoutAfter(TIMEOUT_MS)
   const plan = adversaryPlan(true)
   const r = await runAdversarySection(plan)
-  t.deepEqual(r.rows.map(x => x.attack), ['baseline', ...ATTACKS, 'baseline again'], 'one row per attack, between two baselines')
+  t.deepEqual(r.rows.map(x => x.attack), ['baseline', IDLE, ...ATTACKS, 'baseline again'], 'the idle control and one row per attack, between two baselines')
   for (const row of r.rows) {
     t.equal(row.expected, row.messages * (plan.nodes - 1), `${row.attack}: every honest node expected every honest message`)
     t.equal(row.deliveryRatio, 1, `${row.attack}: all honest messages delivered`)
@@ -73,6 +77,15 @@ test('bench smoke: adversary section (quick) runs every attack beside the baseli
     t.equal(row.attacker === null, row.attack.startsWith('baseline'), `${row.attack}: an attacker only in attack rows`)
   }
   const row = (name: string) => r.rows.find(x => x.attack === name)!
+  const idle = row(IDLE)
+  t.deepEqual(idle.attacker, { links: 1, framesSent: 0, linksClosedByVictim: 0 }, 'the idle attacker held one link, sent no attack frame and was not closed')
+  t.deepEqual(idle.victimErrors, {}, 'the idle attacker gave the victim nothing to refuse')
+  t.equal(idle.p99xIdle, 1, 'the idle row is its own reference')
+  for (const name of ATTACKS) {
+    const a = row(name)
+    t.ok(a.attackerFramesPrepared! >= a.attacker!.framesSent, `${name}: sent ${a.attacker!.framesSent} of ${a.attackerFramesPrepared} frames made beforehand`)
+    t.ok(a.attackerCpuMs! > 0, `${name}: the attacker process reported its own CPU (${a.attackerCpuMs} ms)`)
+  }
   t.ok(row('sync-offers').victimErrors.SYNC_FLOOD > 0, 'unread sync offers were refused as SYNC_FLOOD')
   t.ok(row('future-dated').victimErrors.TIME_SKEW > 0, 'future-dated messages were refused as TIME_SKEW')
   t.ok(row('sync-replay').victimErrors.SYNC_USELESS > 0, 'replayed sync data was refused as SYNC_USELESS')
@@ -84,4 +97,31 @@ test('bench smoke: adversary section (quick) runs every attack beside the baseli
   }
   t.equal(r.targetMet, r.rows.slice(1, -1).every(rowMeetsTarget), 'the verdict is the conjunction of the attack rows')
   t.ok(/baseline\s/.test(adversaryTable(r)), 'the table prints')
+})
+
+const TINY: AttackPlan = { maxLinks: 2, syncOffers: 3, freshKeyMessages: 6, messagesPerKey: 4, futureMessages: 3, syncReplays: 2, rawSockets: 2, rawRounds: 3 }
+
+test('bench smoke: attack frames are made beforehand, signed, one set per link', (t) => {
+  const now = Date.now()
+  const fresh = prepareAttack('fresh-keys', TINY, now)
+  t.equal(fresh.frames, 2 * 6, 'fresh-keys: every message of every link made')
+  t.equal(fresh.keys, 2 + 2 * 2, 'fresh-keys: one identity per link plus a fresh author every 4 messages')
+  const authors = fresh.links.map(l => l.frames.map(f => decodeFlood(f)))
+  t.ok(authors.flat().every(verifyFlood), 'every prepared message carries a valid signature')
+  t.deepEqual(authors.map(ms => new Set(ms.map(m => m.author.toString('hex'))).size), [2, 2], 'each link switches author after 4 messages')
+  t.notOk(authors[0][0].author.equals(authors[1][0].author), 'links do not share authors')
+  t.notOk(fresh.links[0].identity.publicKey.equals(fresh.links[1].identity.publicKey), 'each link dials with its own identity')
+  const future = prepareAttack('future-dated', TINY, now)
+  t.ok(future.links.flatMap(l => l.frames).every(f => decodeFlood(f).ts >= now + FUTURE_MS), 'future-dated: every message dated ahead')
+  t.equal(prepareAttack(IDLE, TINY, now).frames, 0, 'the idle control makes no frame')
+  t.equal(prepareAttack('preauth-length', TINY, now).links.length, 0, 'preauth-length needs no member link')
+  t.end()
+})
+
+test('bench smoke: the attacker process exits by itself when the bench goes away', async (t) => {
+  t.timeoutAfter(TIMEOUT_MS)
+  const a = new AttackerProc({ role: 'fresh-keys', plan: TINY, durationMs: 500 })
+  const exited = new Promise<number | null>(resolve => a.child.once('exit', code => resolve(code)))
+  a.child.stdin!.end()
+  t.equal(await exited, 2, 'stdin closed before start: exit status 2, no signal needed')
 })
