@@ -13,7 +13,7 @@ export const MAX_TRACKED_AUTHORS = 10_000
 /** Authors this node has not met before that one link may introduce per minute. */
 export const DEFAULT_NEW_AUTHORS_PER_LINK_PER_MIN = 120
 /** ...and how many it may introduce at once (a burst of fresh keys is a burst of traffic every node relays). */
-export const DEFAULT_NEW_AUTHORS_BURST = 20
+export const DEFAULT_NEW_AUTHORS_BURST = 5
 
 export interface AuthorLimitOptions { rate: number; burst: number; newPerLinkPerMin: number; newBurst?: number; now: () => number }
 

@@ -8,6 +8,8 @@ import { FrameType } from '../protocol/frames'
 import { encodeFlood, type Envelope, type FloodMessage } from '../protocol/envelope'
 import { MeshError } from '../protocol/errors'
 import type { KeyPair } from '../protocol/crypto'
+import type { Clock } from './clock'
+import { HeldFrames, MAX_HELD_BYTES_PER_LINK } from './held-frames'
 
 export interface FloodHooks {
   pipeline: Pipeline
@@ -15,10 +17,14 @@ export interface FloodHooks {
   keyPair: KeyPair
   broadcast: (frame: Buffer, except: LinkSession | null) => void
   penalise: (s: LinkSession, err: MeshError, points?: number) => void
+  clock: Clock
+  /** How often a link's new-author budget gains one author: when its held messages are tried again. */
+  heldRetryMs: number
 }
 
 export class Flood {
   originated = 0
+  private readonly held = new WeakMap<LinkSession, HeldFrames>()
 
   constructor (private readonly h: FloodHooks) {}
 
@@ -26,14 +32,43 @@ export class Flood {
     registry.add<Buffer>(FrameType.FLOOD, { name: 'flood', decode: f => f, onmessage: (s, f) => this.onFrame(s, f) })
   }
 
-  private onFrame (s: LinkSession, frame: Buffer): void {
+  // Flooding keeps no order between messages, so only the held ones wait: a
+  // known author's message on the same link is never queued behind newcomers.
+  private onFrame (s: LinkSession, frame: Buffer): void { this.judge(s, frame, false) }
+
+  /** Runs one frame through the pipeline; false when it must wait for the link's new-author budget. */
+  private judge (s: LinkSession, frame: Buffer, retrying: boolean): boolean {
     const v = this.h.pipeline.accept(frame, 'live', s)
     if (v.kind === 'invalid') {
       if (v.close) throw v.error
       this.h.penalise(s, v.error)
+    } else if (v.kind === 'refused' && v.code === 'NEW_AUTHOR_LIMIT') {
+      if (retrying) return false
+      if (this.holdFor(s).hold(frame)) this.h.penalise(s, new MeshError(v.code, `${v.reason}; held, tried again as the budget refills`), 0)
+      else this.refuseHeld(s)
     } else if (v.kind === 'refused') {
       this.h.penalise(s, new MeshError(v.code, v.reason), v.blame)
     }
+    return true
+  }
+
+  private holdFor (s: LinkSession): HeldFrames {
+    let held = this.held.get(s)
+    if (!held) {
+      held = new HeldFrames(this.h.heldRetryMs, this.h.clock, f => {
+        try { return this.judge(s, f, true) } catch (err) {
+          if (!(err instanceof MeshError)) throw err
+          s.link.destroy(err)
+          return true
+        }
+      }, () => !s.link.closed)
+      this.held.set(s, held)
+    }
+    return held
+  }
+
+  private refuseHeld (s: LinkSession): void {
+    this.h.penalise(s, new MeshError('NEW_AUTHOR_HOLD_FULL', `messages from authors new to this node fill the ${MAX_HELD_BYTES_PER_LINK} bytes a link may have held; refused`), 0)
   }
 
   /** Signs a new message and sends it to every link; it is marked seen so it never comes back as new. */

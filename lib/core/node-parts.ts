@@ -101,7 +101,10 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
     forward: (frame, from) => p.links.broadcast(frame, from),
     dispatch: (m, source) => host.dispatch(m, source)
   })
-  p.flood = new Flood({ pipeline: p.pipeline, seen: p.seen, keyPair: opts.keyPair, broadcast: (f, x) => p.links.broadcast(f, x), penalise })
+  p.flood = new Flood({
+    pipeline: p.pipeline, seen: p.seen, keyPair: opts.keyPair, broadcast: (f, x) => p.links.broadcast(f, x), penalise, clock,
+    heldRetryMs: 60_000 / (opts.newAuthorsPerLinkPerMin ?? O.AUTHOR_DEFAULTS.newPerLinkPerMin)
+  })
   p.flood.register(registry)
   p.sync = new HistorySync({ history: p.history, pipeline: p.pipeline, rooms, sessions: () => p.links.sessions, penalise, now, historyWindowMs: timing.historyWindowMs })
   p.sync.register(registry)

@@ -52,6 +52,7 @@ export type ErrorCode =
   | 'TOO_OLD'
   | 'AUTHOR_RATE'
   | 'NEW_AUTHOR_LIMIT'
+  | 'NEW_AUTHOR_HOLD_FULL'
   | 'SYNC_FLOOD'
   | 'SYNC_USELESS'
   | 'BANNED'

@@ -12,6 +12,7 @@ import { encodePresence, PresenceState } from '../../lib/protocol/payloads'
 import { SYNC_ANSWERS_BURST } from '../../lib/core/sync'
 import { DEFAULT_NEW_AUTHORS_BURST } from '../../lib/core/author-limits'
 import { rawPeer, chat, until } from '../helpers/raw-peer'
+import { MAX_TEXT_BYTES } from '../../lib/protocol/limits'
 
 function victim (t: test.Test, opts: Partial<NodeOptions> = {}) {
   const node = new MeshNode({ keyPair: generateKeyPair(), nick: 'victim', timing: { tickMs: 20, presenceIntervalMs: 0 }, ...opts })
@@ -201,4 +202,18 @@ test('nicks from the network follow the local nick rules: a look-alike "bob#6059
   t.ok(await until(() => messages.some(m => m.text === 'marker')), 'a message with a valid nick arrives')
   t.deepEqual(messages.map(m => m.nick), ['bob'], 'none of the bad nicks was delivered')
   t.equal(faults.filter(f => f.code === 'BAD_NICK').length, 1, 'refused with BAD_NICK, reported once per link')
+})
+
+test('newcomers over a link\'s budget are held, not lost: 30 fresh authors at once all arrive; a hold over its bound refuses the rest', async (t) => {
+  t.timeoutAfter(20_000)
+  // 600 a minute: the budget gains an author every 100 ms, so the test is quick.
+  const { messages, faults, peer } = await victimWithPeer(t, { newAuthorsPerLinkPerMin: 600 })
+  for (let i = 0; i < 30; i++) peer.link.send(chat(generateKeyPair(), `newcomer ${i}`).frame)
+  t.ok(await until(() => messages.filter(m => m.text.startsWith('newcomer')).length === 30, 10_000), 'all 30 delivered, the ones over the burst a little later')
+  t.ok(faults.some(f => f.code === 'NEW_AUTHOR_LIMIT' && /held/.test(f.message)), 'the wait is reported as held')
+  // 70 messages of ~8 KB from fresh keys: more than MAX_HELD_BYTES_PER_LINK can wait.
+  const big = 'x'.repeat(MAX_TEXT_BYTES)
+  for (let i = 0; i < 140; i++) peer.link.send(chat(generateKeyPair(), `${i} ${big}`.slice(0, MAX_TEXT_BYTES)).frame)
+  t.ok(await until(() => faults.some(f => f.code === 'NEW_AUTHOR_HOLD_FULL'), 10_000), 'past the bound, refused with NEW_AUTHOR_HOLD_FULL')
+  t.notOk(peer.link.closed, 'the link is not closed for it')
 })
