@@ -19,8 +19,8 @@ export const PENALTY = {
   BAD_FRAME: 10,
   /** A sync offer over its per-room budget (SYNC_FLOOD). */
   SYNC_OVER_BUDGET: 10,
-  /** A sync answer of nothing new (SYNC_USELESS). */
-  SYNC_USELESS: 2,
+  /** A sync answer of nothing new (SYNC_USELESS), per SYNC_USELESS_UNIT messages in it (at least one unit): the cost follows the work it caused. */
+  SYNC_USELESS: 1,
   /** A message from an author new to this node, over the link's budget (NEW_AUTHOR_LIMIT): free, since an honest relay in a big room carries many new authors at once. */
   NEW_AUTHOR: 0,
   /** A message dated more than the allowed skew ahead (TIME_SKEW). */
@@ -28,6 +28,9 @@ export const PENALTY = {
   /** A synced message older than the history window (TOO_OLD). */
   TOO_OLD: 1
 } as const
+
+/** Messages of a useless sync answer that cost PENALTY.SYNC_USELESS. */
+export const SYNC_USELESS_UNIT = 32
 
 /** Points a lowered score climbs back towards 0 for each whole minute of good behaviour. */
 export const PEER_SCORE_RECOVERY_PER_MIN = 30

@@ -10,7 +10,7 @@ import type { History } from './history'
 import type { Pipeline } from './pipeline'
 import type { FrameRegistry } from './frame-registry'
 import { TokenBucket } from './token-bucket'
-import { PENALTY } from './link-session'
+import { PENALTY, SYNC_USELESS_UNIT } from './link-session'
 import { trace } from './trace'
 import { FrameType, decodeSyncData, decodeSyncOffer, encodeSyncData, encodeSyncOffer, type SyncData, type SyncOffer } from '../protocol/frames'
 import { MeshError } from '../protocol/errors'
@@ -133,7 +133,10 @@ export class HistorySync {
       else if (v.kind === 'invalid') this.h.penalise(s, v.error)
       else this.h.penalise(s, new MeshError(v.code, `sync data: ${v.reason}`), v.blame)
     }
-    if (duplicates === d.frames.length) this.h.penalise(s, new MeshError('SYNC_USELESS', `sync data for '${d.room}' held nothing new`), PENALTY.SYNC_USELESS)
+    if (duplicates === d.frames.length) {
+      const points = PENALTY.SYNC_USELESS * Math.ceil(d.frames.length / SYNC_USELESS_UNIT)
+      this.h.penalise(s, new MeshError('SYNC_USELESS', `sync data for '${d.room}' held nothing new (${d.frames.length} messages)`), points)
+    }
     if (!learnt) return
     this.stats.messagesLearnt += learnt
     this.scheduleReoffer(d.room, s)
