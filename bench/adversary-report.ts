@@ -13,6 +13,7 @@ export function adversaryTable (r: AdversaryResult): string {
     Math.round(a.deliveryRatio * 100_000) / 1000,
     a.duplicates,
     `${a.latencyP99Ms.toFixed(1)} (${x(a.p99x)})`,
+    (a.p99xRounds ?? [a.p99x]).map(x).join(' '),
     x(a.p99xIdle),
     `${a.victimRssPeakMiB.toFixed(1)} (${x(a.rssx)})`,
     `${a.victimCpuMs} (${x(a.cpux)})`,
@@ -21,8 +22,8 @@ export function adversaryTable (r: AdversaryResult): string {
     Object.entries(a.victimErrors).map(([k, n]) => `${k}:${n}`).join(' ') || '-',
     a.attack.startsWith('baseline') ? '' : rowMeetsTarget(a) ? 'yes' : 'no'
   ])
-  const head = ['attack', 'delivery %', 'dup', 'p99 ms (x base)', 'p99 x idle', 'victim RSS MiB (x)', 'victim CPU ms (x)', 'links/closed/frames', 'attacker CPU ms', 'victim errors', 'target']
+  const head = ['attack', 'delivery %', 'dup', 'p99 ms (x base)', 'x base each round', 'p99 x idle', 'victim RSS MiB (x)', 'victim CPU ms (x)', 'links/closed/frames', 'attacker CPU ms', 'victim errors', 'target']
   return table(head, rows) +
-    `\n${r.nodes} honest processes, degree ${r.degree}; the attacker is its own process, every frame made before the schedule;` +
+    `\n${r.nodes} honest processes, degree ${r.degree}; ${r.rounds.length} round(s), each attack against its own round's baseline, medians shown; the attacker is its own process, every frame made before the schedule;` +
     `\ntarget: 100% delivered, no duplicate, p99 within ${P99_TARGET_X}x of the baseline (attacks and the idle control): ${r.targetMet ? 'met' : 'NOT met'}`
 }

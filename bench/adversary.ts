@@ -16,6 +16,7 @@ import { GRAPH_SEED } from './mesh-scenarios'
 import { ATTACKS, IDLE, type AttackName, type AttackPlan, type AttackerRole } from './adversary-frames'
 import type { AttackOutcome } from './adversary-attacks'
 import { AttackerProc } from './adversary-attacker-proc'
+import { summariseRounds, withRoundRatios } from './adversary-rounds'
 
 export interface AdversaryPlan {
   nodes: number
@@ -29,6 +30,8 @@ export interface AdversaryPlan {
   textBytes: number
   attack: AttackPlan
   attacks: AttackName[]
+  /** Times every row runs (bench/adversary-rounds.ts); the table shows the median of the per-round ratios. */
+  rounds: number
 }
 
 export interface AdversaryRow {
@@ -55,6 +58,8 @@ export interface AdversaryRow {
   victimAlive: boolean
   /** Ratios to the baseline row (1 for the baseline itself). */
   p99x: number
+  /** Summary rows: the p99 ratio of each round to that round's baseline (p99x is their median). */
+  p99xRounds?: number[]
   rssx: number
   cpux: number
   /** p99 ratio to the 'attacker idle' row: the victim's cost of refusing the junk, without the cost of a busy attacker process. */
@@ -74,7 +79,10 @@ export interface AdversaryRow {
 export interface AdversaryResult {
   nodes: number
   degree: number
+  /** One row per attack, summarised over the rounds. */
   rows: AdversaryRow[]
+  /** Every round's rows, as measured. */
+  rounds: AdversaryRow[][]
   /** Every attack row and the idle control: 100% of honest messages, each once, p99 within P99_TARGET_X of the baseline. */
   targetMet: boolean
 }
@@ -98,8 +106,8 @@ export function adversaryPlan (quick: boolean): AdversaryPlan {
     ? { maxLinks: 2, syncOffers: 100, freshKeyMessages: 200, messagesPerKey: 4, futureMessages: 60, syncReplays: 150, rawSockets: 8, rawRounds: 3 }
     : { maxLinks: 8, syncOffers: 400, freshKeyMessages: 600, messagesPerKey: 4, futureMessages: 200, syncReplays: 200, rawSockets: 24, rawRounds: 20 }
   return quick
-    ? { nodes: 5, degree: 2, senders: 2, perSender: 10, ratePerSender: 20, warmup: 20, warmupBytes: 1000, textBytes: 100, attack, attacks: [...ATTACKS] }
-    : { nodes: 12, degree: 4, senders: 4, perSender: 50, ratePerSender: 20, warmup: 300, warmupBytes: 1000, textBytes: 100, attack, attacks: [...ATTACKS] }
+    ? { nodes: 5, degree: 2, senders: 2, perSender: 10, ratePerSender: 20, warmup: 20, warmupBytes: 1000, textBytes: 100, attack, attacks: [...ATTACKS], rounds: 1 }
+    : { nodes: 12, degree: 4, senders: 4, perSender: 50, ratePerSender: 20, warmup: 300, warmupBytes: 1000, textBytes: 100, attack, attacks: [...ATTACKS], rounds: 3 }
 }
 
 /** Row order: the baseline, the idle control, every attack of the plan, the baseline again; each on a fresh mesh. */
@@ -107,22 +115,19 @@ export function adversaryRows (plan: AdversaryPlan): Array<AdversaryRow['attack'
   return ['baseline', IDLE, ...plan.attacks, 'baseline again']
 }
 
-/** Runs every row of adversaryRows(plan). */
+/** Runs every row of adversaryRows(plan), plan.rounds times, and summarises each attack over the rounds. */
 export async function runAdversarySection (plan: AdversaryPlan, say: (s: string) => void = () => {}): Promise<AdversaryResult> {
-  const rows: AdversaryRow[] = []
-  for (const attack of adversaryRows(plan)) {
-    say(`  ${attack} ...`)
-    rows.push(await runOne(plan, attack))
+  const rounds: AdversaryRow[][] = []
+  for (let k = 0; k < plan.rounds; k++) {
+    const rows: AdversaryRow[] = []
+    for (const attack of adversaryRows(plan)) {
+      say(`  round ${k + 1}/${plan.rounds}: ${attack} ...`)
+      rows.push(await runOne(plan, attack))
+    }
+    rounds.push(withRoundRatios(rows, IDLE))
   }
-  const base = rows[0]
-  const idle = rows.find(r => r.attack === IDLE)!
-  for (const r of rows) {
-    r.p99x = round(r.latencyP99Ms / base.latencyP99Ms, 2)
-    r.p99xIdle = round(r.latencyP99Ms / idle.latencyP99Ms, 2)
-    r.rssx = round(r.victimRssPeakMiB / base.victimRssPeakMiB, 2)
-    r.cpux = round(r.victimCpuMs / base.victimCpuMs, 2)
-  }
-  return { nodes: plan.nodes, degree: plan.degree, rows, targetMet: rows.filter(r => !r.attack.startsWith('baseline')).every(rowMeetsTarget) }
+  const rows = summariseRounds(rounds)
+  return { nodes: plan.nodes, degree: plan.degree, rows, rounds, targetMet: rows.filter(r => !r.attack.startsWith('baseline')).every(rowMeetsTarget) }
 }
 
 export function rowMeetsTarget (r: AdversaryRow): boolean {

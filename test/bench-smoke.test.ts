@@ -8,8 +8,9 @@ import test from 'tape'
 import { lineScenario, paced, randomScenario, runMeshScenario } from '../bench/mesh-scenarios'
 import { runSoak } from '../bench/soak'
 import { encodeLine, parseLine } from '../bench/fanout-lines'
-import { quantile } from '../bench/stats'
-import { adversaryPlan, rowMeetsTarget, runAdversarySection } from '../bench/adversary'
+import { quantile, round } from '../bench/stats'
+import { adversaryPlan, rowMeetsTarget, runAdversarySection, type AdversaryRow } from '../bench/adversary'
+import { summariseRounds, withRoundRatios } from '../bench/adversary-rounds'
 import { ATTACKS } from '../bench/adversary-attacks'
 import { adversaryTable } from '../bench/adversary-report'
 import { FUTURE_MS, IDLE, prepareAttack, type AttackPlan } from '../bench/adversary-frames'
@@ -124,4 +125,30 @@ test('bench smoke: the attacker process exits by itself when the bench goes away
   const exited = new Promise<number | null>(resolve => a.child.once('exit', code => resolve(code)))
   a.child.stdin!.end()
   t.equal(await exited, 2, 'stdin closed before start: exit status 2, no signal needed')
+})
+
+test('bench smoke: adversary rounds are summarised against each round\'s own baseline', (t) => {
+  const row = (attack: AdversaryRow['attack'], p99: number, delivered: number, dup = 0): AdversaryRow => ({
+    attack, messages: 10, expected: 40, delivered, deliveryRatio: delivered / 40, duplicates: dup, latencyP50Ms: p99 / 2, latencyP99Ms: p99,
+    victimRssPeakMiB: 60 + p99 / 10, victimRssBeforeMiB: 50, victimCpuMs: 100, windowMs: 1000, victimAlive: true, p99x: 1, rssx: 1, cpux: 1, p99xIdle: 1,
+    victimErrors: attack === 'fresh-keys' ? { NEW_AUTHOR_LIMIT: 1 } : {}, attacker: null, attackerCpuMs: null, attackerPrepareMs: null, attackerFramesPrepared: null, attackerKeys: null
+  })
+  // Round 2 is a slow machine: its baseline is 4x round 1's, and so is the attack.
+  const rounds = [
+    withRoundRatios([row('baseline', 40, 40), row(IDLE, 40, 40), row('fresh-keys', 60, 40)], IDLE),
+    withRoundRatios([row('baseline', 160, 40), row(IDLE, 160, 40), row('fresh-keys', 200, 39, 1)], IDLE),
+    withRoundRatios([row('baseline', 50, 40), row(IDLE, 50, 40), row('fresh-keys', 150, 40)], IDLE)
+  ]
+  const [base, , fresh] = summariseRounds(rounds)
+  t.deepEqual(fresh.p99xRounds, [1.5, 1.25, 3], 'each round\'s attack is divided by that round\'s baseline')
+  t.equal(fresh.p99x, 1.5, 'the summary ratio is the median of the rounds, not a ratio of medians (150/50 would be 3)')
+  t.equal(fresh.latencyP99Ms, 150, 'the p99 shown is the median round')
+  t.equal(fresh.delivered, 119, 'deliveries are summed over the rounds')
+  t.equal(fresh.deliveryRatio, round(119 / 120, 5), 'so one lost message in one round shows')
+  t.equal(fresh.duplicates, 1, 'duplicates are summed')
+  t.deepEqual(fresh.victimErrors, { NEW_AUTHOR_LIMIT: 3 }, 'victim errors are summed')
+  t.equal(fresh.victimRssPeakMiB, 80, 'memory is the worst round')
+  t.equal(rowMeetsTarget(fresh), false, 'a lost message misses the target whatever the latency')
+  t.deepEqual(base.p99xRounds, [1, 1, 1], 'the baseline is 1x in every round')
+  t.end()
 })

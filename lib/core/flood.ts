@@ -6,7 +6,7 @@ import type { Pipeline } from './pipeline'
 import type { SeenCache } from './seen-cache'
 import { FrameType } from '../protocol/frames'
 import { encodeFlood, type Envelope, type FloodMessage } from '../protocol/envelope'
-import { MeshError } from '../protocol/errors'
+import { MeshError, type PeerFault } from '../protocol/errors'
 import type { KeyPair } from '../protocol/crypto'
 import type { Clock } from './clock'
 import { HeldFrames, MAX_HELD_BYTES_PER_LINK } from './held-frames'
@@ -16,7 +16,7 @@ export interface FloodHooks {
   seen: SeenCache
   keyPair: KeyPair
   broadcast: (frame: Buffer, except: LinkSession | null) => void
-  penalise: (s: LinkSession, err: MeshError, points?: number) => void
+  penalise: (s: LinkSession, fault: PeerFault, points?: number) => void
   clock: Clock
   /** How often a link's new-author budget gains one author: when its held messages are tried again. */
   heldRetryMs: number
@@ -44,10 +44,10 @@ export class Flood {
       this.h.penalise(s, v.error)
     } else if (v.kind === 'refused' && v.code === 'NEW_AUTHOR_LIMIT') {
       if (retrying) return false
-      if (this.holdFor(s).hold(frame)) this.h.penalise(s, new MeshError(v.code, `${v.reason}; held, tried again as the budget refills`), 0)
+      if (this.holdFor(s).hold(frame)) this.h.penalise(s, { code: v.code, message: `${v.reason}; held, tried again as the budget refills` }, 0)
       else this.refuseHeld(s)
     } else if (v.kind === 'refused') {
-      this.h.penalise(s, new MeshError(v.code, v.reason), v.blame)
+      this.h.penalise(s, { code: v.code, message: v.reason }, v.blame)
     }
     return true
   }
@@ -68,7 +68,7 @@ export class Flood {
   }
 
   private refuseHeld (s: LinkSession): void {
-    this.h.penalise(s, new MeshError('NEW_AUTHOR_HOLD_FULL', `messages from authors new to this node fill the ${MAX_HELD_BYTES_PER_LINK} bytes a link may have held; refused`), 0)
+    this.h.penalise(s, { code: 'NEW_AUTHOR_HOLD_FULL', message: `messages from authors new to this node fill the ${MAX_HELD_BYTES_PER_LINK} bytes a link may have held; refused` }, 0)
   }
 
   /** Signs a new message and sends it to every link; it is marked seen so it never comes back as new. */

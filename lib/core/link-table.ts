@@ -11,7 +11,7 @@ import { LinkSession, PEER_SCORE_CLOSE, PENALTY, type SessionLimits } from './li
 import type { Timing } from './options'
 import { trace } from './trace'
 import { FrameType, PING_FRAME, decodeHello, decodeHelloVersion, encodeHello, frameType, type Hello } from '../protocol/frames'
-import { MeshError, errorMessage, type ErrorCode } from '../protocol/errors'
+import { MeshError, errorMessage, type ErrorCode, type PeerFault } from '../protocol/errors'
 
 export interface PeerInfo {
   peer: string; nick: string; address: string; via: Via
@@ -163,7 +163,7 @@ export class LinkTable {
   }
 
   /** Lowers a link's score for a fault; at PEER_SCORE_CLOSE the link is closed and its key and IP refused for a while. */
-  penalise (s: LinkSession, err: MeshError, points: number = DEFAULT_PENALTY): void {
+  penalise (s: LinkSession, err: PeerFault, points: number = DEFAULT_PENALTY): void {
     if (s.link.closed) return
     const score = points > 0 ? s.blame(points) : s.score
     // Said once per code per link per NOTE_INTERVAL_MS, with a count: junk frames never turn into a line each.

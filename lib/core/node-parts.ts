@@ -24,7 +24,7 @@ import { systemClock, type Clock } from './clock'
 import * as O from './options'
 import { FrameType, encodeRooms, decodeRooms, type Hello } from '../protocol/frames'
 import type { FloodMessage } from '../protocol/envelope'
-import { MeshError, type ErrorCode } from '../protocol/errors'
+import { MeshError, type ErrorCode, type PeerFault } from '../protocol/errors'
 import { PROTOCOL_VERSION } from '../protocol/limits'
 import type { HistoryStore } from './types'
 
@@ -95,7 +95,7 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
     onPeerDown: (peer, nick, reason) => { host.emit('peer-down', { peer, nick, reason }); p.dialing.lost(peer) },
     fault: (code, message, peer) => host.fault(code, message, peer)
   })
-  const penalise = (s: LinkSession, err: MeshError, points?: number) => p.links.penalise(s, err, points)
+  const penalise = (s: LinkSession, fault: PeerFault, points?: number) => p.links.penalise(s, fault, points)
   p.pipeline = new Pipeline({
     seen: p.seen, delivered: p.delivered, history: p.history, authors, now, maxTtl: p.ttl, historyWindowMs: timing.historyWindowMs,
     forward: (frame, from) => p.links.broadcast(frame, from),

@@ -13,7 +13,7 @@ import { TokenBucket } from './token-bucket'
 import { PENALTY, SYNC_USELESS_UNIT } from './link-session'
 import { trace } from './trace'
 import { FrameType, decodeSyncData, decodeSyncOffer, encodeSyncData, encodeSyncOffer, type SyncData, type SyncOffer } from '../protocol/frames'
-import { MeshError } from '../protocol/errors'
+import type { PeerFault } from '../protocol/errors'
 import { MAX_CLOCK_SKEW_MS, MAX_FRAME_BYTES, MAX_SYNC_BATCH } from '../protocol/limits'
 
 /** Most bytes of messages one node sends in answer to one offer (the newest that fit). */
@@ -34,7 +34,7 @@ export interface SyncHooks {
   pipeline: Pipeline
   rooms: () => Set<string>
   sessions: () => Iterable<LinkSession>
-  penalise: (s: LinkSession, err: MeshError, points?: number) => void
+  penalise: (s: LinkSession, fault: PeerFault, points?: number) => void
   now: () => number
   /** Messages older than this are not offered to peers (they would refuse them). */
   historyWindowMs: number
@@ -92,7 +92,7 @@ export class HistorySync {
     if (!answers) { answers = new TokenBucket(1000 / SYNC_ANSWER_REFILL_MS, SYNC_ANSWERS_BURST, this.h.now); b.rooms.set(o.room, answers) }
     if (!answers.take()) {
       this.stats.offersRefused++
-      return this.h.penalise(s, new MeshError('SYNC_FLOOD', `offered room '${o.room}' more often than ${SYNC_ANSWERS_BURST} times per ${SYNC_ANSWER_REFILL_MS / 1000} s`), PENALTY.SYNC_OVER_BUDGET)
+      return this.h.penalise(s, { code: 'SYNC_FLOOD', message: `offered room '${o.room}' more often than ${SYNC_ANSWERS_BURST} times per ${SYNC_ANSWER_REFILL_MS / 1000} s` }, PENALTY.SYNC_OVER_BUDGET)
     }
     // Nothing a peer would refuse as too old, with room for its clock being ahead of ours.
     const oldest = this.h.now() - this.h.historyWindowMs + MAX_CLOCK_SKEW_MS
@@ -131,11 +131,11 @@ export class HistorySync {
       if (v.kind === 'accepted') learnt++
       else if (v.kind === 'duplicate') duplicates++
       else if (v.kind === 'invalid') this.h.penalise(s, v.error)
-      else this.h.penalise(s, new MeshError(v.code, `sync data: ${v.reason}`), v.blame)
+      else this.h.penalise(s, { code: v.code, message: `sync data: ${v.reason}` }, v.blame)
     }
     if (duplicates === d.frames.length) {
       const points = PENALTY.SYNC_USELESS * Math.ceil(d.frames.length / SYNC_USELESS_UNIT)
-      this.h.penalise(s, new MeshError('SYNC_USELESS', `sync data for '${d.room}' held nothing new (${d.frames.length} messages)`), points)
+      this.h.penalise(s, { code: 'SYNC_USELESS', message: `sync data for '${d.room}' held nothing new (${d.frames.length} messages)` }, points)
     }
     if (!learnt) return
     this.stats.messagesLearnt += learnt

@@ -63,6 +63,13 @@ export type ErrorCode =
   | 'PRIVATE_STALE'
   | 'PEX_LIMIT'
 
+/**
+ * A peer's fault as a plain value: what a link is penalised for. Refusals
+ * come by the thousand under attack, so they carry no stack trace (a
+ * MeshError is one too, structurally).
+ */
+export interface PeerFault { readonly code: ErrorCode; readonly message: string }
+
 export class MeshError extends Error {
   readonly code: ErrorCode
   /** What was wrong, without naming the value (for callers that name it themselves, like option errors). */
