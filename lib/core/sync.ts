@@ -3,7 +3,10 @@
 // A node that gained messages this way asks its other neighbours to compare
 // too, so a healed partition converges hop by hop. Answers are budgeted per
 // link and room and in bytes per minute: a peer that keeps offering is
-// penalised, not served; what arrives goes through the one accept pipeline.
+// penalised, not served. Data is taken only in answer to an offer this node
+// sent, up to what one answer may hold: a peer cannot make this node judge
+// replayed or unasked-for answers at its own pace. What arrives goes through
+// the one accept pipeline.
 import { shortKey } from './names'
 import type { LinkSession } from './link-session'
 import type { History } from './history'
@@ -47,6 +50,8 @@ const log = trace('sync')
 export class HistorySync {
   private readonly pendingReoffer = new Map<string, Set<LinkSession>>()
   private readonly budgets = new WeakMap<LinkSession, LinkBudget>()
+  /** Bytes of sync data each link may still send per room: what one answer to this node's latest offer may hold. */
+  private readonly expected = new WeakMap<LinkSession, Map<string, number>>()
   readonly stats = { offersSent: 0, offersRefused: 0, messagesSent: 0, messagesLearnt: 0 }
 
   constructor (private readonly h: SyncHooks) {}
@@ -63,6 +68,9 @@ export class HistorySync {
 
   private offer (s: LinkSession, room: string, reply: boolean): void {
     this.stats.offersSent++
+    let rooms = this.expected.get(s)
+    if (!rooms) this.expected.set(s, rooms = new Map())
+    rooms.set(room, MAX_SYNC_SEND_BYTES)
     s.send(encodeSyncOffer({ room, reply, ids: this.h.history.room(room).shortIds() }))
   }
 
@@ -123,6 +131,10 @@ export class HistorySync {
 
   onData (s: LinkSession, d: SyncData): void {
     if (!this.h.rooms().has(d.room)) return
+    if (!this.takeExpected(s, d)) {
+      const points = PENALTY.SYNC_USELESS * Math.ceil(d.frames.length / SYNC_USELESS_UNIT)
+      return this.h.penalise(s, { code: 'SYNC_UNSOLICITED', message: `sync data for '${d.room}' (${d.frames.length} messages) beyond any answer to this node's offers; not read` }, points)
+    }
     let learnt = 0
     let duplicates = 0
     for (const f of d.frames) {
@@ -140,6 +152,17 @@ export class HistorySync {
     if (!learnt) return
     this.stats.messagesLearnt += learnt
     this.scheduleReoffer(d.room, s)
+  }
+
+  /** Counts an answer against what this node's last offer to `s` for its room asked for; false when it does not fit. */
+  private takeExpected (s: LinkSession, d: SyncData): boolean {
+    const rooms = this.expected.get(s)
+    const left = rooms?.get(d.room) ?? 0
+    let bytes = 0
+    for (const f of d.frames) bytes += f.byteLength
+    if (bytes > left) return false
+    rooms!.set(d.room, left - bytes)
+    return true
   }
 
   /** After learning messages from `from`, ask the other neighbours in the room to compare (once per turn). */

@@ -55,6 +55,7 @@ export type ErrorCode =
   | 'NEW_AUTHOR_HOLD_FULL'
   | 'SYNC_FLOOD'
   | 'SYNC_USELESS'
+  | 'SYNC_UNSOLICITED'
   | 'BANNED'
   | 'FRONTEND_ERROR'
   | 'PRIVATE_INVALID'

@@ -9,7 +9,7 @@ import { generateKeyPair } from '../../lib/protocol/crypto'
 import { encodeSyncData, encodeSyncOffer } from '../../lib/protocol/frames'
 import { MessageKind } from '../../lib/protocol/envelope'
 import { encodePresence, PresenceState } from '../../lib/protocol/payloads'
-import { SYNC_ANSWERS_BURST } from '../../lib/core/sync'
+import { MAX_SYNC_SEND_BYTES, SYNC_ANSWERS_BURST } from '../../lib/core/sync'
 import { DEFAULT_NEW_AUTHORS_BURST } from '../../lib/core/author-limits'
 import { rawPeer, chat, until } from '../helpers/raw-peer'
 import { MAX_TEXT_BYTES } from '../../lib/protocol/limits'
@@ -120,6 +120,44 @@ test('row 6: replaying one 256-message sync frame costs at most 256 signature ch
   again.hello()
   t.ok(await until(() => again.link.closed), 'the same key coming back is refused (banned)')
   t.notOk(node.peers().some(p => p.peer === peer.kp.publicKey.toString('hex')), 'and never becomes a peer')
+})
+
+test('sync data is read only in answer to an offer, and only what one answer may hold', async (t) => {
+  t.timeoutAfter(20_000)
+  const v = victim(t)
+  const kp = generateKeyPair()
+  // A peer in no room of the victim's is never offered anything.
+  const stranger = rawPeer(v.node)
+  stranger.hello(undefined, ['elsewhere'])
+  await until(() => v.node.peers().length === 1)
+  stranger.link.send(encodeSyncData({ room: 'lobby', frames: [chat(kp, 'unasked').frame] }))
+  stranger.link.send(chat(kp, 'live marker').frame)
+  t.ok(await until(() => v.messages.some(m => m.text === 'live marker')), 'a live message sent after it arrived')
+  t.equal(v.messages.filter(m => m.text === 'unasked').length, 0, 'the unasked-for sync data was not delivered')
+  t.equal(v.node.stats().received, 1, 'nor judged: only the live message reached the pipeline')
+  t.ok(v.faults.some(f => f.code === 'SYNC_UNSOLICITED' && f.peer === stranger.kp.publicKey.toString('hex')), 'refused with SYNC_UNSOLICITED')
+
+  // A peer in the room gets one offer, so one answer's worth of data.
+  const member = rawPeer(v.node)
+  member.hello()
+  await until(() => member.frames.length > 0)
+  const payload = 'x'.repeat(MAX_TEXT_BYTES - 8)
+  let fits = 0
+  let bytes = 0
+  const frames: Buffer[] = []
+  for (let f = 0; bytes <= MAX_SYNC_SEND_BYTES; f++) {
+    const batch = Array.from({ length: 12 }, (_, i) => chat(kp, `${f}.${i} ${payload}`).frame)
+    const size = batch.reduce((a, b) => a + b.byteLength, 0)
+    if (bytes + size <= MAX_SYNC_SEND_BYTES) fits += batch.length
+    bytes += size
+    frames.push(encodeSyncData({ room: 'lobby', frames: batch }))
+  }
+  for (const f of frames) member.link.send(f)
+  member.link.send(chat(kp, 'second marker').frame)
+  t.ok(await until(() => v.messages.some(m => m.text === 'second marker'), 10_000), 'a live message sent after the answer arrived')
+  const synced = v.messages.filter(m => m.history).length
+  t.equal(synced, fits, `the ${fits} messages that fit one answer were delivered, the ${frames.length * 12 - fits} past it were not read`)
+  t.ok(v.faults.some(f => f.code === 'SYNC_UNSOLICITED' && f.peer === member.kp.publicKey.toString('hex')), 'the excess was refused with SYNC_UNSOLICITED')
 })
 
 test('row 8: flushing the seen cache does not replay a delivered message', async (t) => {
