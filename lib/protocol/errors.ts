@@ -62,6 +62,7 @@ export type ErrorCode =
   | 'PRIVATE_REPLAY'
   | 'PRIVATE_STALE'
   | 'PEX_LIMIT'
+  | 'GUEST_LIMIT'
 
 export class MeshError extends Error {
   readonly code: ErrorCode
