@@ -109,10 +109,12 @@ export class Presence {
   }
 
   /**
-   * A guest of this node's text gateway comes, is renamed (`old` set) or
-   * goes, in `room`. Throws GUEST_LIMIT past MAX_GUESTS_PER_GATEWAY guests.
+   * A guest of this node's text gateway comes (into `room`), is renamed
+   * (`old` set) or goes; a guest stays in the room it came into. Throws
+   * GUEST_LIMIT past MAX_GUESTS_PER_GATEWAY guests.
    */
-  guest (room: string, name: string, state: 'join' | 'leave' | 'nick', old?: string, message?: string): void {
+  guest (current: string, name: string, state: 'join' | 'leave' | 'nick', old?: string, message?: string): void {
+    const room = this.ownGuests.get(state === 'nick' && old !== undefined ? old : name) ?? current
     if (state === 'leave') {
       if (!this.ownGuests.delete(name)) return
       const m = cutLeaveMessage(message)
