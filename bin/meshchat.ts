@@ -21,6 +21,9 @@ import { errorMessage } from '../lib/protocol/errors'
 
 const fail: Fail = failer('meshchat')
 
+/** On /quit, SIGINT or SIGTERM: how long the signed goodbye may take to leave before the links close. */
+export const QUIT_FLUSH_MS = 300
+
 function parseArgs (argv: string[]): Config {
   const program = buildProgram()
   parseOrExit(program, argv, fail)
@@ -83,11 +86,14 @@ async function main (): Promise<void> {
 
   let swarm: SwarmTransport | null = null
   let closing = false
-  const shutdown = async (status: number) => {
+  const shutdown = async (status: number, message?: string) => {
     if (closing) return
     closing = true
     front.stop()
     faults.close()
+    // Say goodbye to every room first (signed, flooded), then give it a bounded moment on the wire.
+    node.quit(message)
+    if (node.linkCount > 0) await new Promise(resolve => setTimeout(resolve, QUIT_FLUSH_MS))
     if (gateway) await closeWithin(() => gateway.close(), CLOSE_FALLBACK_MS)
     await node.close()
     nickBook.flush()
@@ -101,8 +107,8 @@ async function main (): Promise<void> {
   const front = config.anchor && !config.headless
     ? new AnchorLog({ node, output: process.stdout, textListen: gateway ? gateway.address : undefined, guests: gateway || undefined })
     : terminal
-      ? loadTerminalView()({ node, onQuit: () => { void shutdown(0) } })
-      : new Headless({ node, input: process.stdin, output: process.stdout, onQuit: () => { void shutdown(0) } })
+      ? loadTerminalView()({ node, onQuit: (message?: string) => { void shutdown(0, message) } })
+      : new Headless({ node, input: process.stdin, output: process.stdout, onQuit: message => { void shutdown(0, message) } })
   process.stdout.on('error', () => { void shutdown(0) })
   process.on('SIGINT', () => { void shutdown(0) })
   process.on('SIGTERM', () => { void shutdown(0) })

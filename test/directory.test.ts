@@ -73,7 +73,7 @@ test('resolve: ambiguous and unknown targets are refused with codes, never guess
   t.end()
 })
 
-test('resolve: an old nick with its tag still finds the key; a bare nick means the current one', (t) => {
+test('resolve: an old nick, with or without its tag, still finds the key; a current holder of the nick wins', (t) => {
   const d = dir()
   const a = key('abcd1111')
   d.see(a, 'alice')
@@ -82,7 +82,10 @@ test('resolve: an old nick with its tag still finds the key; a bare nick means t
   t.deepEqual(d.get(a)?.nicks, ['alice', 'alicia'], 'nick history kept')
   t.equal(d.resolve('alicia'), a, 'the current nick')
   t.equal(d.resolve('alice#abcd'), a, 'the old nick with the tag')
-  throwsCode(t, 'UNKNOWN_TARGET', () => d.resolve('alice'), 'the old nick alone')
+  t.equal(d.resolve('alice'), a, 'the old nick alone, while nobody else is called so')
+  const b = key('beef2222')
+  d.see(b, 'alice')
+  t.equal(d.resolve('alice'), b, 'the key called alice now wins')
   t.end()
 })
 

@@ -11,7 +11,7 @@ export type Outcome =
   | { kind: 'sent'; message: ChatMessage }
   | { kind: 'help'; lines: string[] }
   | { kind: 'peers'; peers: PeerInfo[] }
-  | { kind: 'nick'; nick: string }
+  | { kind: 'nick'; nick: string; old: string }
   | { kind: 'connecting'; address: string; done: Promise<PeerInfo> }
   | { kind: 'clear' }
   | { kind: 'joined'; room: string }
@@ -19,7 +19,7 @@ export type Outcome =
   | { kind: 'room'; room: string }
   | { kind: 'members'; room: string; members: MemberInfo[] }
   | { kind: 'whois'; info: WhoisInfo }
-  | { kind: 'quit' }
+  | { kind: 'quit'; message?: string }
   | { kind: 'error'; code: string; message: string }
 
 function fail (err: unknown): Outcome {
@@ -37,11 +37,11 @@ export function runLine (node: ChatNode, line: string): Outcome {
     const [arg] = parsed.args
     switch (parsed.name) {
       case 'help': return { kind: 'help', lines: helpLines() }
-      case 'nick': node.setNick(arg); return { kind: 'nick', nick: node.nick }
+      case 'nick': { const old = node.nick; node.setNick(arg); return { kind: 'nick', nick: node.nick, old } }
       case 'peers': return { kind: 'peers', peers: node.peers() }
       case 'clear': return { kind: 'clear' }
       case 'join': return { kind: 'joined', room: node.join(arg) }
-      case 'leave': return { kind: 'left', room: node.leave(arg) }
+      case 'leave': return { kind: 'left', room: node.leave(arg, parsed.args.slice(1).join(' ') || undefined) }
       case 'room': return { kind: 'room', room: node.switchRoom(arg) }
       case 'msg': return { kind: 'sent', message: node.sendPrivate(arg, parsed.args[1]) }
       case 'who': {
@@ -49,7 +49,7 @@ export function runLine (node: ChatNode, line: string): Outcome {
         return { kind: 'members', room, members: node.who(room) }
       }
       case 'whois': return { kind: 'whois', info: node.whois(arg) }
-      case 'quit': return { kind: 'quit' }
+      case 'quit': return parsed.args.length ? { kind: 'quit', message: parsed.args.join(' ') } : { kind: 'quit' }
       case 'connect': {
         parseAddress(arg)
         const done = node.dial(arg).catch(

@@ -30,6 +30,8 @@ export interface KnownKey {
   firstSeen: number
   lastSeen: number
   hops: number | null
+  /** Timestamp of the signed message that set `nick` (0: from a HELLO or nothing signed yet): an older message never turns a rename back. */
+  nickTs: number
 }
 
 /** Persistent memory of which key first used each nick (implemented in lib/store). */
@@ -42,7 +44,8 @@ export interface NickBook {
 
 export interface NickWarning { code: 'NICK_KEY_CHANGED'; nick: string; peer: string; known: string; message: string }
 
-export interface Sighting { address?: string; room?: string; hops?: number }
+/** `ts`: the timestamp of the signed message the nick came in (absent for a HELLO). */
+export interface Sighting { address?: string; room?: string; hops?: number; ts?: number }
 
 export class Directory {
   private readonly keys = new Map<string, KnownKey>()
@@ -59,12 +62,18 @@ export class Directory {
 
   all (): KnownKey[] { return [...this.keys.values()] }
 
-  see (key: string, nick: string, at: Sighting = {}): void {
+  /**
+   * Records a sighting of a key. Returns the key's previous nick when this
+   * sighting renamed it (a known key, a new nick, from a message no older than
+   * the one that set the current nick), otherwise null.
+   */
+  see (key: string, nick: string, at: Sighting = {}): string | null {
     let k = this.keys.get(key)
     const t = this.now()
+    let renamedFrom: string | null = null
     if (!k) {
       if (this.keys.size >= MAX_DIRECTORY_KEYS) this.keys.delete(this.keys.keys().next().value as string)
-      k = { key, nick, nicks: [], addresses: [], rooms: new Set(), firstSeen: t, lastSeen: t, hops: null }
+      k = { key, nick, nicks: [], addresses: [], rooms: new Set(), firstSeen: t, lastSeen: t, hops: null, nickTs: at.ts ?? 0 }
       this.keys.set(key, k)
     } else {
       // Re-insert so iteration order is least recently seen first.
@@ -75,7 +84,11 @@ export class Directory {
     if (nick && k.nicks[k.nicks.length - 1] !== nick) {
       k.nicks = k.nicks.filter(n => n !== nick).concat(nick).slice(-MAX_NICK_HISTORY)
     }
-    if (nick) k.nick = nick
+    if (nick && nick !== k.nick && (at.ts === undefined || at.ts >= k.nickTs)) {
+      if (k.nick) renamedFrom = k.nick
+      k.nick = nick
+    }
+    if (nick && at.ts !== undefined && at.ts >= k.nickTs && nick === k.nick) k.nickTs = at.ts
     if (at.address && !k.addresses.includes(at.address)) k.addresses = [at.address, ...k.addresses].slice(0, MAX_ADDRESSES_PER_KEY)
     if (at.room) {
       k.rooms.delete(at.room)
@@ -84,6 +97,7 @@ export class Directory {
     }
     if (at.hops !== undefined) k.hops = at.hops
     if (nick) this.checkNick(nick, key)
+    return renamedFrom
   }
 
   private checkNick (nick: string, key: string): void {
@@ -113,7 +127,9 @@ export class Directory {
   }
 
   /**
-   * Resolves `nick#tag`, a unique nick, or a key prefix (4+ hex digits) to a key.
+   * Resolves `nick#tag`, a unique nick, or a key prefix (4+ hex digits) to a
+   * key. A nick nobody uses now still finds a key that used it recently (the
+   * last MAX_NICK_HISTORY nicks), so `/msg bob` works after bob renamed.
    * Throws AMBIGUOUS_TARGET (listing the candidates) or UNKNOWN_TARGET.
    */
   resolve (target: string, include: (k: KnownKey) => boolean = () => true): string {
@@ -127,6 +143,7 @@ export class Directory {
       matches = pool.filter(k => k.key.startsWith(prefix) && (k.nick === nick || k.nicks.includes(nick)))
     } else {
       matches = pool.filter(k => k.nick === t)
+      if (matches.length === 0) matches = pool.filter(k => k.nicks.includes(t))
       if (matches.length === 0 && KEY_PREFIX_RE.test(t)) matches = pool.filter(k => k.key.startsWith(t.toLowerCase()))
     }
     if (matches.length === 1) return matches[0].key

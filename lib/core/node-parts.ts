@@ -16,7 +16,7 @@ import { Dialing } from './dialing'
 import { PeerExchange } from './pex'
 import { History, DEFAULT_HISTORY_SIZE } from './history'
 import { HistorySync } from './sync'
-import { Directory } from './directory'
+import { Directory, type Sighting } from './directory'
 import { Presence } from './presence'
 import { PrivateMessages } from './private'
 import { Rooms } from './rooms'
@@ -39,6 +39,8 @@ export interface NodeHost {
   onEstablished (s: LinkSession, first: boolean): void
   dispatch (m: FloodMessage, source: Source): void
   originate (kind: number, room: string, payload: Buffer): FloodMessage
+  /** Records a sighting in the directory and reports a rename. */
+  see (key: string, nick: string, at: Sighting): void
 }
 
 export interface Parts {
@@ -75,7 +77,7 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
   const rooms = () => p.rooms.view as Set<string>
   p.rooms = new Rooms(opts.rooms, {
     joined: r => { p.presence.onJoin(r); p.sync.onJoin(r) },
-    leaving: r => { p.presence.onLeave(r) },
+    leaving: (r, message) => { p.presence.onLeave(r, message) },
     changed: list => { p.links.broadcast(encodeRooms(list), null); host.emit('rooms', list) }
   })
   p.seen = new SeenCache({ maxSize: opts.seenMaxSize ?? O.DEFAULT_SEEN_MAX_SIZE, maxAgeMs: seenMaxAgeMs, now })
@@ -92,7 +94,7 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
     hello: () => host.hello(version),
     onSelfAddress: a => p.table.markSelf(a),
     onEstablished: (s, first) => host.onEstablished(s, first),
-    onPeerDown: (peer, nick, reason) => { host.emit('peer-down', { peer, nick, reason }); p.dialing.lost(peer) },
+    onPeerDown: (peer, nick, reason) => { host.emit('peer-down', { peer, nick: p.directory.get(peer)?.nick || nick, reason }); p.dialing.lost(peer) },
     fault: (code, message, peer) => host.fault(code, message, peer)
   })
   const penalise = (s: LinkSession, fault: PeerFault, points?: number) => p.links.penalise(s, fault, points)
@@ -131,7 +133,8 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
     selfKey: host.id, nick: host.nick, listen: host.listen, rooms,
     originate: (kind, room, payload) => { host.originate(kind, room, payload) },
     onChange: c => host.emit('presence', c),
-    onSighting: (key, nick, room, listen, hops) => p.directory.see(key, nick, { room, hops, address: listen || undefined }),
+    onGuestRename: r => host.emit('peer-nick', { peer: r.peer, old: r.old, nick: r.nick, self: false, via: r.via, room: r.room }),
+    onSighting: (key, nick, room, listen, hops, ts) => host.see(key, nick, { room, hops, ts, address: listen || undefined }),
     clock, intervalMs: timing.presenceIntervalMs, timeoutMs: timing.presenceTimeoutMs
   })
   p.privates = new PrivateMessages({

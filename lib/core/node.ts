@@ -20,7 +20,8 @@ import { MessageKind, type FloodMessage } from '../protocol/envelope'
 import { MeshError, errorMessage, type ErrorCode } from '../protocol/errors'
 import { MAX_TEXT_BYTES } from '../protocol/limits'
 import type { KeyPair } from '../protocol/crypto'
-import type { ChatMessage, ChatNode, HistoryStore, SendOptions, Discovery, Fault, MemberInfo, NodeStats } from './types'
+import type { Sighting } from './directory'
+import type { ChatMessage, ChatNode, HistoryStore, SendOptions, Discovery, Fault, MemberInfo, NickChange, NodeStats } from './types'
 export type { PeerInfo, ChatMessage, HistoryStore, SendOptions, Discovery, Fault }
 
 export class MeshNode extends EventEmitter implements ChatNode {
@@ -52,7 +53,8 @@ export class MeshNode extends EventEmitter implements ChatNode {
       hello: version => this.hello(version),
       onEstablished: (s, first) => this.onEstablished(s, first),
       dispatch: (m, source) => this.dispatch(m, source),
-      originate: (kind, room, payload) => this.originate(kind, room, payload)
+      originate: (kind, room, payload) => this.originate(kind, room, payload),
+      see: (key, nick, at) => this.see(key, nick, at)
     })
     this.timing = this.p.timing
     opts.nickBook?.remember(this.myNick, this.id)
@@ -121,7 +123,8 @@ export class MeshNode extends EventEmitter implements ChatNode {
   addPeer (address: string): void { this.p.dialing.addTarget(address) }
 
   isUp (key: string): boolean { return this.p.links.isUp(key) }
-  peers (): PeerInfo[] { return this.p.links.peers() }
+  /** Linked peers, each under its current nick (a rename after the HELLO included). */
+  peers (): PeerInfo[] { return this.p.links.peers().map(p => ({ ...p, nick: this.p.directory.get(p.peer)?.nick || p.nick })) }
   get linkCount (): number { return this.p.links.size }
 
   private hello (version: number): Hello {
@@ -130,7 +133,7 @@ export class MeshNode extends EventEmitter implements ChatNode {
 
   private onEstablished (s: LinkSession, first: boolean): void {
     if (s.dialedAddress) this.p.table.succeeded(s.dialedAddress)
-    this.p.directory.see(s.key, s.nick, { address: s.displayAddress, hops: 1 })
+    this.see(s.key, s.nick, { address: s.displayAddress, hops: 1 })
     if (first) {
       this.emit('peer-up', this.p.links.info(s))
       this.p.presence.announceSoon(PRESENCE_LINK_UP_DELAY_MS)
@@ -148,7 +151,7 @@ export class MeshNode extends EventEmitter implements ChatNode {
       case MessageKind.GUEST_CHAT: {
         const chat = m.kind === MessageKind.CHAT
         // A guest line makes its gateway's key known (look-alike keys get longer tags) but says nothing of the gateway's nick.
-        if (source === 'live') this.p.directory.see(m.author.toString('hex'), chat ? m.nick : '', { room: m.room, hops: m.hops })
+        if (source === 'live') this.see(m.author.toString('hex'), chat ? m.nick : '', { room: m.room, hops: m.hops, ts: m.ts })
         if (source === 'live' && chat) this.p.presence.onChat(m.room, m.author.toString('hex'), m.nick)
         return this.deliver(m, source)
       }
@@ -210,15 +213,35 @@ export class MeshNode extends EventEmitter implements ChatNode {
   // ---- names and rooms -----------------------------------------------------
 
   get nick (): string { return this.myNick }
+  /** Takes a new nick and tells every room at once (a presence announcement under the new nick); emits `nick` and, when it changed, `peer-nick` with self. */
   setNick (nick: string): void {
+    const old = this.myNick
     this.myNick = validateNick(nick)
+    if (this.myNick !== old) this.p.presence.announceAll()
     this.emit('nick', this.myNick)
+    if (this.myNick !== old) this.emit('peer-nick', { peer: this.id, old, nick: this.myNick, self: true } satisfies NickChange)
+  }
+
+  /** Records a sighting in the directory; a known key under a new nick is a rename every front end hears of at once. */
+  private see (key: string, nick: string, at: Sighting): void {
+    const old = this.p.directory.see(key, nick, at)
+    if (old === null || key === this.id) return
+    this.p.presence.renamed(key, nick)
+    this.emit('peer-nick', { peer: key, old, nick, self: false } satisfies NickChange)
   }
 
   get room (): string { return this.p.rooms.current }
   get rooms (): string[] { return this.p.rooms.list() }
   join (room: string): string { return this.p.rooms.join(room) }
-  leave (room: string): string { return this.p.rooms.leave(room) }
+  /** Leaves a room; the others hear a signed leave (reason part, with `message`, cut to MAX_LEAVE_MESSAGE_BYTES) at once. */
+  leave (room: string, message?: string): string { return this.p.rooms.leave(room, message) }
+  /** Says goodbye to every room (reason quit, with `message`) before the links close; the node announces nothing more. Call close() after a short flush. */
+  quit (message?: string): void { if (!this.closed) this.p.presence.quit(message) }
+  /** A text-gateway guest comes, is renamed (`old`), or goes (`message`: why), in the current room, signed by this node. Throws GUEST_LIMIT, BAD_NICK. */
+  guestPresence (guest: string, state: 'join' | 'leave' | 'nick', old?: string, message?: string): void {
+    if (this.closed) return
+    this.p.presence.guest(this.p.rooms.current, state === 'leave' ? guest : validateNick(guest), state, old, message)
+  }
   switchRoom (room: string): string { return this.p.rooms.switch(room) }
   /** Validates a room name this node is in; throws NOT_IN_ROOM otherwise. */
   switchRoomCheck (room: string): string { return this.p.rooms.check(room) }

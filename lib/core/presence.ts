@@ -1,9 +1,13 @@
 // Who is in each room, across the whole mesh, not only neighbours: members
 // announce themselves periodically (signed, flooded with the hop limit) and
-// drop out when they fall silent for longer than the timeout.
+// drop out when they fall silent for longer than the timeout, or at once when
+// they say they leave (/leave, /quit, shutdown: a LEAVING with a reason). A
+// text gateway announces its guests the same way, signed by its own key.
 import type { FloodMessage } from '../protocol/envelope'
 import { MessageKind } from '../protocol/envelope'
-import { PresenceState, decodePresence, encodePresence } from '../protocol/payloads'
+import { LeaveReason, PresenceState, cutLeaveMessage, decodePresence, encodePresence, type PresencePayload } from '../protocol/payloads'
+import { MeshError } from '../protocol/errors'
+import { isValidNick } from './names'
 import type { Clock, TimerHandle } from './clock'
 
 /** After seeing a new member, announce ourselves at most this often, so newcomers learn of us quickly. */
@@ -12,9 +16,25 @@ export const PRESENCE_REPLY_MIN_MS = 1000
 export const PRESENCE_LINK_UP_DELAY_MS = 250
 /** Members remembered per room; when full, the one heard from least recently is dropped. */
 export const MAX_ROOM_MEMBERS = 5000
+/** Guests one gateway key may have in one room; announcements of more are ignored (and a gateway refuses to announce more). */
+export const MAX_GUESTS_PER_GATEWAY = 256
 
-export interface Member { peer: string; nick: string; self: boolean; lastSeen: number }
-export interface PresenceChange { room: string; peer: string; nick: string; state: 'join' | 'leave' }
+export type LeaveKind = 'quit' | 'part'
+export interface Member {
+  peer: string; nick: string; self: boolean; lastSeen: number
+  /** A text-gateway guest: the gateway's nick (`peer` is the gateway's key). */
+  via?: string
+}
+export interface PresenceChange {
+  room: string; peer: string; nick: string; state: 'join' | 'leave'
+  /** On a leave the member announced: 'quit' (left the mesh) or 'part' (left the room). Absent on a timeout. */
+  reason?: LeaveKind
+  /** The member's parting words, at most MAX_LEAVE_MESSAGE_BYTES. */
+  message?: string
+  /** A gateway guest: the gateway's nick. */
+  via?: string
+}
+export interface GuestRename { room: string; peer: string; old: string; nick: string; via: string }
 
 export interface PresenceHooks {
   selfKey: string
@@ -23,45 +43,125 @@ export interface PresenceHooks {
   rooms: () => Set<string>
   originate: (kind: number, room: string, payload: Buffer) => void
   onChange: (c: PresenceChange) => void
-  onSighting: (key: string, nick: string, room: string, listen: string, hops: number) => void
+  onGuestRename: (r: GuestRename) => void
+  /** Every presence message, whether or not this node is in its room (`room` is then undefined). */
+  onSighting: (key: string, nick: string, room: string | undefined, listen: string, hops: number, ts: number) => void
   clock: Clock
   intervalMs: number
   timeoutMs: number
 }
 
+const REASONS: Record<number, LeaveKind | undefined> = { [LeaveReason.PART]: 'part', [LeaveReason.QUIT]: 'quit' }
+/** Guests are kept in a room's member map under `gatewayKey/name`; a hex key never holds '/'. */
+const guestId = (gateway: string, name: string): string => `${gateway}/${name}`
+
 export class Presence {
   private readonly members = new Map<string, Map<string, Member>>()
+  /** Guests of each gateway in each room (`room/gatewayKey`), for the cap. */
+  private readonly guestCount = new Map<string, number>()
   private readonly lastAnnounce = new Map<string, number>()
+  /** This node's own gateway guests: name → room. */
+  private readonly ownGuests = new Map<string, string>()
   private replyTimer: TimerHandle | null = null
+  private quitting = false
 
   constructor (private readonly h: PresenceHooks) {}
 
-  get enabled (): boolean { return this.h.intervalMs > 0 }
+  get enabled (): boolean { return this.h.intervalMs > 0 && !this.quitting }
 
-  announce (room: string, leaving = false): void {
+  private send (room: string, p: PresencePayload): void {
+    this.h.originate(MessageKind.PRESENCE, room, encodePresence(p))
+  }
+
+  /** Announces this node (and its guests in the room) as here. */
+  announce (room: string): void {
     if (!this.enabled) return
     this.lastAnnounce.set(room, this.h.clock.now())
-    this.h.originate(MessageKind.PRESENCE, room, encodePresence({ state: leaving ? PresenceState.LEAVING : PresenceState.HERE, listen: this.h.listen() }))
+    const listen = this.h.listen()
+    this.send(room, { state: PresenceState.HERE, listen })
+    for (const [guest, r] of this.ownGuests) if (r === room) this.send(room, { state: PresenceState.GUEST_HERE, listen, guest })
   }
 
   announceAll (): void { for (const r of this.h.rooms()) this.announce(r) }
 
   onJoin (room: string): void { this.announce(room) }
 
-  onLeave (room: string): void {
-    this.announce(room, true)
+  /** Says this node leaves a room (reason part), then forgets the room's members. */
+  onLeave (room: string, message?: string): void {
+    if (this.enabled) this.sendLeave(room, LeaveReason.PART, message)
     this.members.delete(room)
     this.lastAnnounce.delete(room)
+    for (const k of [...this.guestCount.keys()]) if (k.startsWith(room + '/')) this.guestCount.delete(k)
+  }
+
+  /** Says this node leaves every room (reason quit) and announces nothing more. */
+  quit (message?: string): void {
+    if (!this.enabled) return
+    for (const room of this.h.rooms()) this.sendLeave(room, LeaveReason.QUIT, message)
+    this.quitting = true
+    this.h.clock.clearTimeout(this.replyTimer)
+    this.replyTimer = null
+  }
+
+  private sendLeave (room: string, reason: number, message?: string): void {
+    const m = cutLeaveMessage(message)
+    this.send(room, { state: PresenceState.LEAVING, listen: this.h.listen(), reason, ...(m ? { message: m } : {}) })
+  }
+
+  /**
+   * A guest of this node's text gateway comes (into `room`), is renamed
+   * (`old` set) or goes; a guest stays in the room it came into. Throws
+   * GUEST_LIMIT past MAX_GUESTS_PER_GATEWAY guests.
+   */
+  guest (current: string, name: string, state: 'join' | 'leave' | 'nick', old?: string, message?: string): void {
+    const room = this.ownGuests.get(state === 'nick' && old !== undefined ? old : name) ?? current
+    if (state === 'leave') {
+      if (!this.ownGuests.delete(name)) return
+      const m = cutLeaveMessage(message)
+      if (this.enabled) this.send(room, { state: PresenceState.GUEST_LEAVING, listen: this.h.listen(), guest: name, reason: LeaveReason.QUIT, ...(m ? { message: m } : {}) })
+      return
+    }
+    if (state === 'nick' && old !== undefined) this.ownGuests.delete(old)
+    else if (!this.ownGuests.has(name) && this.ownGuests.size >= MAX_GUESTS_PER_GATEWAY) throw new MeshError('GUEST_LIMIT', `this node announces at most ${MAX_GUESTS_PER_GATEWAY} guests`)
+    this.ownGuests.set(name, room)
+    if (this.enabled) this.send(room, { state: PresenceState.GUEST_HERE, listen: this.h.listen(), guest: name, ...(state === 'nick' && old ? { old } : {}) })
   }
 
   /** A presence message from the mesh. */
   onPresence (m: FloodMessage): void {
-    if (!this.h.rooms().has(m.room)) return
+    const inRoom = this.h.rooms().has(m.room)
     const p = decodePresence(m.payload)
     const key = m.author.toString('hex')
-    this.h.onSighting(key, m.nick, m.room, p.listen, m.hops)
-    if (p.state === PresenceState.LEAVING) return this.remove(m.room, key)
+    this.h.onSighting(key, m.nick, inRoom ? m.room : undefined, p.listen, m.hops, m.ts)
+    if (!inRoom) return
+    const reason = p.reason === undefined ? undefined : REASONS[p.reason]
+    const parting = { ...(reason ? { reason } : {}), ...(p.message ? { message: p.message } : {}) }
+    switch (p.state) {
+      case PresenceState.LEAVING: return this.remove(m.room, key, parting)
+      case PresenceState.GUEST_HERE: return this.onGuest(m.room, key, m.nick, p)
+      case PresenceState.GUEST_LEAVING:
+        if (p.guest !== undefined) this.remove(m.room, guestId(key, p.guest), parting)
+        return
+    }
+    // HERE, and any state a later version adds: the author is present.
     if (this.upsert(m.room, key, m.nick)) this.announceSoon(PRESENCE_REPLY_MIN_MS)
+  }
+
+  private onGuest (room: string, gateway: string, via: string, p: PresencePayload): void {
+    // The gateway itself is present too.
+    if (this.upsert(room, gateway, via)) this.announceSoon(PRESENCE_REPLY_MIN_MS)
+    if (p.guest === undefined || !isValidNick(p.guest)) return
+    const map = this.members.get(room)!
+    if (p.old !== undefined && map.has(guestId(gateway, p.old)) && !map.has(guestId(gateway, p.guest))) {
+      const prev = map.get(guestId(gateway, p.old))!
+      map.delete(guestId(gateway, p.old))
+      map.set(guestId(gateway, p.guest), { ...prev, nick: p.guest, via, lastSeen: this.h.clock.now() })
+      this.h.onGuestRename({ room, peer: gateway, old: p.old, nick: p.guest, via })
+      return
+    }
+    const counted = `${room}/${gateway}`
+    if (!map.has(guestId(gateway, p.guest)) && (this.guestCount.get(counted) ?? 0) >= MAX_GUESTS_PER_GATEWAY) return
+    this.upsert(room, guestId(gateway, p.guest), p.guest, gateway, via)
   }
 
   /** Any chat message also shows its author is present. */
@@ -69,28 +169,41 @@ export class Presence {
     if (key !== this.h.selfKey && this.h.rooms().has(room)) this.upsert(room, key, nick)
   }
 
-  private upsert (room: string, key: string, nick: string): boolean {
+  /** A peer's new nick, shown at once in every room it is a member of. */
+  renamed (key: string, nick: string): void {
+    for (const map of this.members.values()) { const m = map.get(key); if (m) m.nick = nick }
+  }
+
+  /** `id` is the member map key: the peer's key, or guestId for a guest of gateway `peer`. */
+  private upsert (room: string, id: string, nick: string, peer: string = id, via?: string): boolean {
     let map = this.members.get(room)
     if (!map) { map = new Map(); this.members.set(room, map) }
-    const prev = map.get(key)
-    if (prev) map.delete(key)
-    else if (map.size >= MAX_ROOM_MEMBERS) this.evictStalest(room, map)
-    map.set(key, { peer: key, nick, self: false, lastSeen: this.h.clock.now() })
-    if (!prev) this.h.onChange({ room, peer: key, nick, state: 'join' })
-    return !prev
+    const prev = map.get(id)
+    if (prev) map.delete(id)
+    else if (map.size >= MAX_ROOM_MEMBERS) this.remove(room, map.keys().next().value as string)
+    map.set(id, { peer, nick, self: false, lastSeen: this.h.clock.now(), ...(via !== undefined ? { via } : {}) })
+    if (prev) return false
+    if (via !== undefined) this.guestCount.set(`${room}/${peer}`, (this.guestCount.get(`${room}/${peer}`) ?? 0) + 1)
+    this.h.onChange({ room, peer, nick, state: 'join', ...(via !== undefined ? { via } : {}) })
+    return true
   }
 
-  /** Members are kept in order of last sighting, so the first is the stalest. */
-  private evictStalest (room: string, map: Map<string, Member>): void {
-    const stalest = map.keys().next().value as string
-    this.remove(room, stalest)
-  }
-
-  private remove (room: string, key: string): void {
-    const m = this.members.get(room)?.get(key)
-    if (!m) return
-    this.members.get(room)!.delete(key)
-    this.h.onChange({ room, peer: key, nick: m.nick, state: 'leave' })
+  /** Drops a member (a gateway takes its guests along); members are kept in order of last sighting, so the first is the stalest. */
+  private remove (room: string, id: string, parting: { reason?: LeaveKind; message?: string } = {}): void {
+    const map = this.members.get(room)
+    const m = map?.get(id)
+    if (!map || !m) return
+    map.delete(id)
+    if (m.via !== undefined) {
+      const counted = `${room}/${m.peer}`
+      const left = (this.guestCount.get(counted) ?? 1) - 1
+      if (left > 0) this.guestCount.set(counted, left)
+      else this.guestCount.delete(counted)
+    }
+    this.h.onChange({ room, peer: m.peer, nick: m.nick, state: 'leave', ...parting, ...(m.via !== undefined ? { via: m.via } : {}) })
+    if (m.via === undefined && this.guestCount.has(`${room}/${id}`)) {
+      for (const g of [...map.values()]) if (g.via !== undefined && g.peer === id) this.remove(room, guestId(id, g.nick), parting)
+    }
   }
 
   /**
@@ -110,13 +223,15 @@ export class Presence {
       if (t - (this.lastAnnounce.get(room) ?? 0) >= this.h.intervalMs) this.announce(room)
     }
     for (const [room, map] of this.members) {
-      for (const m of [...map.values()]) if (t - m.lastSeen > this.h.timeoutMs) this.remove(room, m.peer)
+      for (const [id, m] of [...map]) if (t - m.lastSeen > this.h.timeoutMs) this.remove(room, id)
     }
   }
 
   list (room: string): Member[] {
+    const now = this.h.clock.now()
     const others = [...(this.members.get(room)?.values() ?? [])]
-    return [{ peer: this.h.selfKey, nick: this.h.nick(), self: true, lastSeen: this.h.clock.now() }, ...others]
+    const guests = [...this.ownGuests].filter(([, r]) => r === room).map(([nick]) => ({ peer: this.h.selfKey, nick, self: false, lastSeen: now, via: this.h.nick() }))
+    return [{ peer: this.h.selfKey, nick: this.h.nick(), self: true, lastSeen: now }, ...guests, ...others]
   }
 
   close (): void { this.h.clock.clearTimeout(this.replyTimer) }

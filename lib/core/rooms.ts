@@ -6,8 +6,8 @@ import { MeshError } from '../protocol/errors'
 
 export interface RoomHooks {
   joined (room: string): void
-  /** Called before the room is dropped. */
-  leaving (room: string): void
+  /** Called before the room is dropped, with the parting words (if any). */
+  leaving (room: string, message?: string): void
   changed (rooms: string[]): void
 }
 
@@ -39,10 +39,10 @@ export class Rooms {
     return r
   }
 
-  leave (room: string): string {
+  leave (room: string, message?: string): string {
     const r = this.check(room)
     if (this.set.size === 1) throw new MeshError('LAST_ROOM', `'${r}' is your only room; /join another first`)
-    this.h.leaving(r)
+    this.h.leaving(r, message)
     this.set.delete(r)
     if (this.current === r) this.current = this.list()[0]
     this.h.changed(this.list())

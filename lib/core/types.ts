@@ -37,7 +37,14 @@ export type NodeStats = PipelineStats & {
   private: PrivateStats
 }
 
+/** `nick` is the peer's current nick (after any rename), not the one of its HELLO. */
 export interface PeerDown { peer: string; nick: string; reason: string }
+/**
+ * A nick changed: a peer's (signed, seen in any message under its key), your
+ * own (`self`), or a gateway guest's (`via`: the gateway's nick; `peer`: the
+ * gateway's key; `room`: where the guest is).
+ */
+export interface NickChange { peer: string; old: string; nick: string; self: boolean; via?: string; room?: string }
 export interface Receipt { id: string; peer: string }
 
 /** Every event a node emits, with its arguments: the one list front ends subscribe to. */
@@ -51,7 +58,9 @@ export interface NodeEvents {
   undelivered: [Receipt]
   warning: [NickWarning]
   presence: [PresenceChange]
+  /** Your own nick was set (also when unchanged); see 'peer-nick' for renames. */
   nick: [string]
+  'peer-nick': [NickChange]
   rooms: [string[]]
 }
 
@@ -71,7 +80,12 @@ export interface ChatNode {
   sendPrivate (target: string, text: string): ChatMessage
   setNick (nick: string): void
   join (room: string): string
-  leave (room: string): string
+  /** Leaves a room; the others hear it at once (reason part, with `message`). */
+  leave (room: string, message?: string): string
+  /** Says goodbye to every room (reason quit, with `message`) before the links close; close the node after a short flush. */
+  quit (message?: string): void
+  /** A text-gateway guest comes, is renamed (`old`) or goes, in the current room; mesh users see presence and nick events with `via`. */
+  guestPresence (guest: string, state: 'join' | 'leave' | 'nick', old?: string, message?: string): void
   switchRoom (room: string): string
   /** Validates a room name this node is in; throws NOT_IN_ROOM otherwise. */
   switchRoomCheck (room: string): string

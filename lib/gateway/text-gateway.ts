@@ -135,6 +135,7 @@ export class TextGateway extends EventEmitter {
     const me = this.label(this.node.id, this.node.nick)
     client.send(`*** Welcome to meshchat room #${this.node.room} via ${me}. You are ${client.name}: /nick NAME to change it, /quit to leave, /help for more.`)
     this.notice(client, `*** ${client.name} joined`)
+    this.announce(client, () => this.node.guestPresence(client.name, 'join'))
     this.emit('join', { name: client.name, address: client.address } satisfies GuestEvent)
   }
 
@@ -192,7 +193,13 @@ export class TextGateway extends EventEmitter {
     client.name = name
     client.send(`*** you are now ${name}`)
     this.notice(client, `*** ${old} is now known as ${name}`)
+    this.announce(client, () => this.node.guestPresence(name, 'nick', old))
     this.emit('nick', { name, old, address: client.address } satisfies GuestEvent)
+  }
+
+  /** Tells the mesh a guest came, was renamed or went (presence signed by this node); a refusal (GUEST_LIMIT) only reaches the guest. */
+  private announce (client: TextClient, fn: () => void): void {
+    try { fn() } catch (err) { this.reply(client, errorCode(err), errorMessage(err)) }
   }
 
   private reply (client: TextClient, code: string, message: string): void {
@@ -211,6 +218,7 @@ export class TextGateway extends EventEmitter {
     if (left > 0) this.perIp.set(ip, left)
     else this.perIp.delete(ip)
     if (!this.closed) this.notice(client, `*** ${client.name} left (${reason})`)
+    this.announce(client, () => this.node.guestPresence(client.name, 'leave', undefined, reason === 'quit' ? undefined : reason))
     this.emit('leave', { name: client.name, address: client.address, reason } satisfies GuestEvent)
   }
 

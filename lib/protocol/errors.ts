@@ -63,6 +63,7 @@ export type ErrorCode =
   | 'PRIVATE_REPLAY'
   | 'PRIVATE_STALE'
   | 'PEX_LIMIT'
+  | 'GUEST_LIMIT'
 
 /**
  * A peer's fault as a plain value: what a link is penalised for. Refusals

@@ -10,6 +10,8 @@ export const MAX_FRAME_BYTES = 64 * 1024
 export const MAX_TEXT_BYTES = 4096
 /** Largest nick, in UTF-8 bytes. */
 export const MAX_NICK_BYTES = 32
+/** Largest message a leave or quit may carry (`/quit see you`), in UTF-8 bytes; longer ones are cut before signing. */
+export const MAX_LEAVE_MESSAGE_BYTES = 200
 /** Largest room name, in UTF-8 bytes. */
 export const MAX_ROOM_BYTES = 64
 /** Largest host:port string. */

@@ -1,14 +1,26 @@
 // Payloads of the flooded message kinds other than plain chat text.
 import c from 'compact-encoding'
 import { MeshError } from './errors'
-import { MAX_ADDRESS_BYTES } from './limits'
+import { MAX_ADDRESS_BYTES, MAX_LEAVE_MESSAGE_BYTES } from './limits'
 import { ID_BYTES, PUBLIC_KEY_BYTES } from './crypto'
 import { PRIVATE_NONCE_BYTES } from './private-box'
-import { keyEnc } from './frames'
+import { keyEnc, nickEnc } from './frames'
 import { bytes, checkedString, decodeWith, encodeBuffer, fixedBytes, struct } from './codec'
 
-export const PresenceState = { HERE: 0, LEAVING: 1 } as const
-export interface PresencePayload { state: number; listen: string }
+/**
+ * HERE and LEAVING speak for the signer. GUEST_HERE and GUEST_LEAVING speak for
+ * `guest`, a text-gateway client of the signer (older nodes read them as HERE:
+ * the gateway itself is present).
+ */
+export const PresenceState = { HERE: 0, LEAVING: 1, GUEST_HERE: 2, GUEST_LEAVING: 3 } as const
+/** Why a member left: NONE for an older node that did not say. */
+export const LeaveReason = { NONE: 0, PART: 1, QUIT: 2 } as const
+/**
+ * `reason`, `message`, `guest` and `old` (a guest's previous name, on a
+ * rename) travel after `listen` only when one is set, so a plain announcement
+ * keeps its old bytes and older nodes ignore the extension.
+ */
+export interface PresencePayload { state: number; listen: string; reason?: number; message?: string; guest?: string; old?: string }
 /** `box` is private-box.ts's authenticated box of a PrivateInner, `nonce` its crypto_box nonce. */
 export interface PrivatePayload { to: Buffer; nonce: Buffer; box: Buffer }
 export interface AckPayload { to: Buffer; of: Buffer }
@@ -19,9 +31,31 @@ export const PRIVATE_HEAD_BYTES = PUBLIC_KEY_BYTES + PRIVATE_NONCE_BYTES
 export const ACK_PAYLOAD_BYTES = PUBLIC_KEY_BYTES + ID_BYTES
 
 const listenEnc = checkedString(MAX_ADDRESS_BYTES, 'presence address')
+const leaveMessageEnc = checkedString(MAX_LEAVE_MESSAGE_BYTES, 'leave message')
+const hasExtension = (p: PresencePayload): boolean => !!(p.reason || p.message || p.guest || p.old)
 const presenceEnc = struct<PresencePayload>(
-  (s, p, pass) => { c.uint[pass](s, p.state); listenEnc[pass](s, p.listen) },
-  s => ({ state: c.uint.decode(s), listen: listenEnc.decode(s) })
+  (s, p, pass) => {
+    c.uint[pass](s, p.state)
+    listenEnc[pass](s, p.listen)
+    if (!hasExtension(p)) return
+    c.uint[pass](s, p.reason ?? LeaveReason.NONE)
+    leaveMessageEnc[pass](s, p.message ?? '')
+    nickEnc[pass](s, p.guest ?? '')
+    nickEnc[pass](s, p.old ?? '')
+  },
+  s => {
+    const p: PresencePayload = { state: c.uint.decode(s), listen: listenEnc.decode(s) }
+    if (s.start === s.end) return p
+    const reason = c.uint.decode(s)
+    const message = leaveMessageEnc.decode(s)
+    const guest = nickEnc.decode(s)
+    const old = nickEnc.decode(s)
+    if (reason) p.reason = reason
+    if (message) p.message = message
+    if (guest) p.guest = guest
+    if (old) p.old = old
+    return p
+  }
 )
 
 const nonceEnc = fixedBytes(PRIVATE_NONCE_BYTES)
@@ -35,7 +69,9 @@ function decodeOrThrow<T> (what: string, fn: () => T): T {
   try { return fn() } catch { throw MeshError.frameInvalid(`malformed ${what} payload`) }
 }
 
+/** Throws FRAME_INVALID when the leave message is over MAX_LEAVE_MESSAGE_BYTES (callers cut it first: see cutLeaveMessage). */
 export function encodePresence (p: PresencePayload): Buffer {
+  if (p.message && Buffer.byteLength(p.message) > MAX_LEAVE_MESSAGE_BYTES) throw MeshError.frameInvalid(`leave message longer than ${MAX_LEAVE_MESSAGE_BYTES} bytes`)
   return encodeBuffer(presenceEnc, p)
 }
 
@@ -70,4 +106,18 @@ export function encodeAck (a: AckPayload): Buffer {
 export function decodeAck (b: Buffer): AckPayload {
   if (b.byteLength !== ACK_PAYLOAD_BYTES) throw new MeshError('PRIVATE_INVALID', `ack payload of ${b.byteLength} bytes, expected ${ACK_PAYLOAD_BYTES}`)
   return { to: Buffer.from(b.subarray(0, PUBLIC_KEY_BYTES)), of: Buffer.from(b.subarray(PUBLIC_KEY_BYTES)) }
+}
+
+/** A leave message trimmed and cut to at most MAX_LEAVE_MESSAGE_BYTES at a character boundary ('' for none). */
+export function cutLeaveMessage (message: string | undefined): string {
+  const m = (message ?? '').trim()
+  if (Buffer.byteLength(m) <= MAX_LEAVE_MESSAGE_BYTES) return m
+  let out = ''
+  let bytes = 0
+  for (const ch of m) {
+    bytes += Buffer.byteLength(ch)
+    if (bytes > MAX_LEAVE_MESSAGE_BYTES) break
+    out += ch
+  }
+  return out
 }

@@ -11,7 +11,8 @@ export interface HeadlessOptions {
   node: ChatNode
   input: Readable
   output: Writable
-  onQuit: () => void
+  /** `/quit [message]`: the message goes into the node's signed goodbye. */
+  onQuit: (message?: string) => void
 }
 
 export class Headless {
@@ -33,7 +34,9 @@ export class Headless {
       delivered: d => this.write({ event: 'delivered', ...d }),
       undelivered: d => this.write({ event: 'undelivered', ...d }),
       warning: w => this.write({ event: 'warning', ...w }),
-      presence: p => this.write({ event: 'presence', ...p })
+      presence: p => this.write({ event: 'presence', ...p }),
+      // Your own rename is written by the /nick outcome below (old scripts read its `nick`).
+      'peer-nick': n => { if (!n.self) this.write({ event: 'nick', ...n }) }
     })
     this.write({ event: 'ready', id: node.id, nick: node.nick, listen: node.listenAddress, room: node.room, rooms: [...node.rooms], version: VERSION })
     this.rl = readline.createInterface({ input: this.opts.input, crlfDelay: Infinity })
@@ -46,7 +49,7 @@ export class Headless {
       case 'error': return this.write({ event: 'error', code: outcome.code, message: outcome.message })
       case 'help': return this.write({ event: 'help', lines: outcome.lines })
       case 'peers': return this.write({ event: 'peers', peers: outcome.peers, links: this.opts.node.linkCount })
-      case 'nick': return this.write({ event: 'nick', nick: outcome.nick })
+      case 'nick': return this.write({ event: 'nick', nick: outcome.nick, peer: this.opts.node.id, old: outcome.old, self: true })
       case 'connecting':
         outcome.done.then(
           p => this.write({ event: 'connected', ...p }),
@@ -57,7 +60,7 @@ export class Headless {
       case 'room': return this.write({ event: 'room', room: outcome.room })
       case 'members': return this.write({ event: 'members', room: outcome.room, members: outcome.members.map(({ lastSeen, ...m }) => m) })
       case 'whois': return this.write({ event: 'whois', ...outcome.info })
-      case 'quit': return this.opts.onQuit()
+      case 'quit': return this.opts.onQuit(outcome.message)
     }
   }
 

@@ -128,6 +128,20 @@ export function formatEntry (e: Entry, width: number, now: number = Date.now()):
   return hanging(prefix, sanitize(e.text, { newlines: true }), textStyle, width)
 }
 
+// ---- comings, goings and renames -------------------------------------------
+
+/** `bob#f16b is now known as bobby#f16b` (both labels from the view's Labeler). */
+export function nickLine (oldLabel: string, newLabel: string): string {
+  return `${oldLabel} is now known as ${newLabel}`
+}
+
+/** `bob#f16b joined #lobby`, `bob#f16b left #lobby (quit: see you)`; `reason` and `message` as the presence event has them. */
+export function presenceLine (label: string, c: { room: string; state: 'join' | 'leave'; reason?: string; message?: string }): string {
+  if (c.state === 'join') return `${label} joined #${sanitize(c.room)}`
+  const why = [c.reason, c.message === undefined ? undefined : sanitize(c.message)].filter(Boolean).join(': ')
+  return `${label} left #${sanitize(c.room)}${why ? ` (${why})` : ''}`
+}
+
 // ---- sidebar ---------------------------------------------------------------
 
 export interface PeerView {

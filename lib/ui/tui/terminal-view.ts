@@ -4,12 +4,12 @@
 // uses). It computes every row itself and hands them to a Surface; it never
 // touches a terminal library.
 import { applyKey } from './keymap'
-import type { ChatNode, ChatMessage, PeerInfo, Discovery, PresenceChange } from '../../core/types'
+import type { ChatNode, ChatMessage, PeerInfo, Discovery, PresenceChange, NickChange } from '../../core/types'
 import { runLine, type Outcome } from '../../core/command-runner'
 import { COMMANDS } from '../../core/commands'
 import { VERSION } from '../../version'
 import { InputLine } from './input-line'
-import { formatPeers, formatStatus, displayNick, mentions, type ChatEntry, type Entry, type PeerView, type SystemLevel } from './format'
+import { formatPeers, formatStatus, displayNick, mentions, nickLine, presenceLine, type ChatEntry, type Entry, type PeerView, type SystemLevel } from './format'
 import { authorLabel, nodeLabeler, type Labeler } from '../../core/labels'
 import { outcomeLines } from './command-output'
 import { Scrollback } from './scrollback'
@@ -76,6 +76,7 @@ export class TerminalView {
       rooms: () => this.scheduleRender(),
       discovery: d => this.onDiscovery(d),
       presence: c => this.onPresence(c),
+      'peer-nick': n => this.onPeerNick(n),
       warning: w => this.system('info', `warning: ${w.message}`),
       undelivered: d => this.system('error', `private message to ${this.label(d.peer)} was not acknowledged; they may be offline`)
     })
@@ -113,7 +114,17 @@ export class TerminalView {
   private onPresence (c: PresenceChange): void {
     if (c.peer === this.opts.node.id) return
     this.noteNick(c.nick)
-    this.system('info', `${this.label(c.peer, c.nick)} ${c.state === 'join' ? 'joined' : 'left'} #${c.room}`)
+    this.system('info', presenceLine(authorLabel({ from: c.peer, nick: c.nick, via: c.via }, this.labeler, displayNick), c))
+  }
+
+  /** Your own rename is already answered by the /nick command's output. */
+  private onPeerNick (n: NickChange): void {
+    if (n.self) return
+    const peer = n.via === undefined ? this.peers.get(n.peer) : undefined
+    if (peer) peer.nick = n.nick
+    this.noteNick(n.nick)
+    const label = (nick: string) => authorLabel({ from: n.peer, nick, via: n.via }, this.labeler, displayNick)
+    this.system('info', nickLine(label(n.old), label(n.nick)))
   }
 
   private onPeerDown (p: { peer: string; nick: string; reason?: string }): void {
