@@ -101,7 +101,7 @@ async function main (): Promise<void> {
   const front = config.anchor && !config.headless
     ? new AnchorLog({ node, output: process.stdout, textListen: gateway ? gateway.address : undefined, guests: gateway || undefined })
     : terminal
-      ? loadTerminalView()({ node, onQuit: () => { void shutdown(0) } })
+      ? loadTerminalView()({ node, dataDir: config.dataDir, onQuit: () => { void shutdown(0) } })
       : new Headless({ node, input: process.stdin, output: process.stdout, onQuit: () => { void shutdown(0) } })
   process.stdout.on('error', () => { void shutdown(0) })
   process.on('SIGINT', () => { void shutdown(0) })
