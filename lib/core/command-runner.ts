@@ -133,6 +133,7 @@ export function runLine (node: ChatNode, line: string, ctx: RunContext = {}): Ou
       case 'ignore': {
         const ignores = ignoresOf(ctx)
         if (arg === undefined) return { kind: 'ignores', list: ignores.list() }
+        if (arg === node.nick) throw new MeshError('BAD_COMMAND', 'you cannot ignore yourself')
         const { peer, label } = targetKey(node, arg)
         if (peer === node.id) throw new MeshError('BAD_COMMAND', 'you cannot ignore yourself')
         return { kind: 'ignored', peer, label, added: ignores.add(peer, label) }

@@ -20,13 +20,14 @@ export interface PeerView {
 }
 
 /**
- * `via host:port` in `width` columns, never losing the port: drops `via`
- * first, then shortens the host from the left (`…13.200:8081`).
+ * `[lost ]via host:port` in `width` columns, never losing the port: drops
+ * `via` first, then `lost`, then shortens the host from the left
+ * (`…13.200:8081`).
  */
-export function fitAddress (prefix: string, address: string, width: number): string {
-  const full = `${prefix}${address}`
-  if (strWidth(full) <= width) return full
-  if (strWidth(address) <= width) return address
+export function fitAddress (prefix: string, address: string, width: number, lost = false): string {
+  for (const p of [`${lost ? 'lost ' : ''}${prefix}`, lost ? 'lost ' : '', '']) {
+    if (strWidth(p + address) <= width) return p + address
+  }
   const colon = address.lastIndexOf(':')
   const port = colon === -1 ? '' : address.slice(colon)
   const host = colon === -1 ? address : address.slice(0, colon)
@@ -52,7 +53,7 @@ export function formatPeers (peers: PeerView[], width: number, height: number): 
     const mark = p.live ? span('● ', { fg: 'green' }) : span('○ ', DIM)
     const name = truncate(p.label, width - 2)
     rows.push([mark, span(name, p.live ? { fg: keyColor(p.key) } : DIM)])
-    const where = fitAddress(`${p.live ? '' : 'lost '}${p.via} `, sanitize(p.address) || '-', width - 2)
+    const where = fitAddress(`${p.via} `, sanitize(p.address) || '-', width - 2, !p.live)
     rows.push([span('  ' + where, DIM)])
   }
   return rows

@@ -31,6 +31,8 @@ export function runViewLine (v: TerminalView, line: string): void {
     case 'quit': v.opts.onQuit(o.message); return
     case 'joined': case 'room': v.show(v.buffers.open('room', o.room)); break
     case 'query': v.show(v.buffers.open('query', o.peer)); break
+    // /msg from elsewhere opens the conversation's buffer, where the line and its delivery mark are.
+    case 'sent': if (o.message.private && o.message.to && cur.name !== o.message.to) v.show(v.buffers.open('query', o.message.to)); return
   }
   for (const [level, text] of outcomeLines(line, o, { node: v.opts.node, label: (k, n) => v.label(k, n), now: v.now() })) {
     v.system(level, text)
