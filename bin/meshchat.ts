@@ -107,7 +107,7 @@ async function main (): Promise<void> {
   const front = config.anchor && !config.headless
     ? new AnchorLog({ node, output: process.stdout, textListen: gateway ? gateway.address : undefined, guests: gateway || undefined })
     : terminal
-      ? loadTerminalView()({ node, onQuit: (message?: string) => { void shutdown(0, message) } })
+      ? loadTerminalView()({ node, dataDir: config.dataDir, onQuit: (message?: string) => { void shutdown(0, message) } })
       : new Headless({ node, input: process.stdin, output: process.stdout, onQuit: message => { void shutdown(0, message) } })
   process.stdout.on('error', () => { void shutdown(0) })
   process.on('SIGINT', () => { void shutdown(0) })

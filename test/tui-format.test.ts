@@ -1,7 +1,7 @@
 // Formatting of the terminal view as pure functions: message rows, mentions,
 // the peer sidebar, the status bar, and the surface's dim rewrite.
 import test from 'tape'
-import { formatEntry, formatPeers, formatStatus, formatTime, mentions, splitLabel, displayNick, type ChatEntry } from '../lib/ui/tui/format'
+import { formatEntry, formatPeers, formatStatus, formatDiscovery, fitAddress, formatTime, mentions, splitLabel, displayNick, type ChatEntry } from '../lib/ui/tui/format'
 import { authorLabel, nodeLabeler } from '../lib/core/labels'
 import { Directory } from '../lib/core/directory'
 import { collidingKeyPairs } from './helpers/colliding-keys'
@@ -117,18 +117,38 @@ test('sidebar: live peers first, with how and where they are reached', (t) => {
   t.end()
 })
 
-test('status bar: room, nick#tag, listen address, links, discovery, unread', (t) => {
-  const s = { room: 'lobby', label: 'alice#3fa2', listen: '127.0.0.1:8081', links: 2, discovery: 'swarm off', unread: 0, scrolled: false }
+test('status bar: buffer number and room, nick#tag, links, activity, discovery only with a topic, listen address, unread', (t) => {
+  const s = { buffer: 1, name: '#lobby', label: 'alice#3fa2', listen: '127.0.0.1:8081', links: 2, discovery: '', activity: [], unread: 0, scrolled: false }
   // Every character here is one column, so string length is width.
   const row = rowText(formatStatus(s, 100))
-  t.equal(row, ' #lobby │ alice#3fa2 │ 127.0.0.1:8081 │ links 2 │ swarm off' + ' '.repeat(41), 'padded to fill the width')
+  t.equal(row, ' 1:#lobby │ alice#3fa2 │ links 2 │ 127.0.0.1:8081' + ' '.repeat(51), 'padded to fill the width; no discovery without a topic')
   t.equal(row.length, 100)
+  const busy = formatStatus({
+    ...s,
+    discovery: 'dht: joined #team, 3 peers',
+    activity: [{ number: 2, name: '#dev', unread: 3, highlight: false }, { number: 3, name: 'bob#91c0', unread: 1, highlight: true }, { number: 4, name: '#ops', unread: 0, highlight: false }]
+  }, 120)
+  t.equal(rowText(busy).trimEnd(), ' 1:#lobby │ alice#3fa2 │ links 2 │ 2:#dev(3) 3:bob#91c0(1)! 4:#ops │ dht: joined #team, 3 peers │ 127.0.0.1:8081')
+  t.equal(busy.find(x => x.text === '3:bob#91c0(1)!')?.style?.fg, 'light yellow', 'a highlighted buffer stands out')
+  t.equal(busy.find(x => x.text === '2:#dev(3)')?.style?.bold, true, 'a buffer with unread lines is bold')
+  t.notOk(busy.find(x => x.text === '4:#ops')?.style?.bold, 'a read buffer is plain')
+  t.equal(formatDiscovery([{ topic: 'team', state: 'joined', peers: 1 }, { topic: 'rust', state: 'joining', peers: 0 }]), 'dht: joined #team, 1 peer +1')
   const up = rowText(formatStatus({ ...s, scrolled: true, unread: 3 }, 100))
-  t.equal(up, ' #lobby │ alice#3fa2 │ 127.0.0.1:8081 │ links 2 │ swarm off' + ' '.repeat(13) + '-- 3 unread below (PgDn) -- ', 'unread count at the right while scrolled up')
+  t.equal(up, ' 1:#lobby │ alice#3fa2 │ links 2 │ 127.0.0.1:8081' + ' '.repeat(23) + '-- 3 unread below (PgDn) -- ', 'unread count at the right while scrolled up')
   t.equal(up.length, 100)
   const narrow = rowText(formatStatus({ ...s, scrolled: true, unread: 3 }, 40))
-  t.equal(narrow, ' #lobby │ … -- 3 unread below (PgDn) -- ', 'narrow terminal: the middle is cut, the unread count survives')
+  t.equal(narrow, ' 1:#lobby … -- 3 unread below (PgDn) -- ', 'narrow terminal: the middle is cut, the unread count survives')
   t.equal(narrow.length, 40)
+  t.end()
+})
+
+test('sidebar: a long address keeps its port; the host is shortened from the left', (t) => {
+  t.equal(fitAddress('tcp ', '127.0.0.1:8082', 30), 'tcp 127.0.0.1:8082', 'fits: unchanged')
+  t.equal(fitAddress('tcp ', '203.0.113.200:49736', 20), '203.0.113.200:49736', 'the transport goes first')
+  t.equal(fitAddress('swarm ', '[2001:db8:85a3::8a2e:370:7334]:49736', 20), '…a2e:370:7334]:49736', 'the host is cut from the left, the port kept')
+  const rows = formatPeers([{ key: 'aaaa' + KEY, label: 'bob#aaaa', nick: 'bob', via: 'swarm', address: '[2001:db8:85a3::8a2e:370:7334]:49736', live: true }], 22, 10).map(rowText)
+  t.match(rows[2], /:49736$/, 'the sidebar row ends with the port')
+  t.ok(rows.every(r => r.length <= 22), 'and fits')
   t.end()
 })
 

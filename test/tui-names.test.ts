@@ -45,7 +45,10 @@ test('view: a peer rename is one line and renames the sidebar; a part shows its 
   t.match(surface.paneText(), /-!- bob#([0-9a-f]{4}) is now known as bobby#\1/, 'old and new label, same tag')
   t.match(surface.last.sidebar!.map(rowText).join('\n'), /● bobby#/, 'sidebar shows the new nick')
   mesh.nodes[1].leave('team', 'lunch')
-  t.ok(await mesh.until(() => /left #team/.test(surface.paneText())), 'part line shown')
+  // The part line goes to #team's buffer (buffer 2), not the current one.
+  t.ok(await mesh.until(() => mesh.nodes[0].who('team').length === 1), 'bob left #team')
+  surface.handlers.onKey({ name: '2', ctrl: false, meta: true, shift: false })
+  t.ok(await mesh.until(() => /left #team/.test(surface.paneText())), 'part line shown in #team')
   view.render()
   t.match(surface.paneText(), /bobby#[0-9a-f]{4} left #team \(part: lunch\)/, 'reason and message')
 })

@@ -82,7 +82,7 @@ test('terminal view end to end: two nodes in tmux chat, run commands, quit clean
   await shell('bob', 90, 24)
 
   meshchat('alice', 'alice')
-  const a0 = await waitScreen('alice', /#lobby │ alice#[0-9a-f]{4} │ 127\.0\.0\.1:\d+/, "alice's status bar")
+  const a0 = await waitScreen('alice', /1:#lobby │ alice#[0-9a-f]{4} │ links 0 │ 127\.0\.0\.1:\d+/, "alice's status bar")
   const address = /127\.0\.0\.1:\d+/.exec(a0.split('\n').find(l => l.includes('#lobby │'))!)![0]
   t.ok(Number(address.split(':')[1]) > 0, `alice's status bar shows the real port she got for :0 (${address})`)
   t.deepEqual(flags('alice').split(' ').slice(0, 1), ['1'], 'the view uses the alternate screen')
@@ -127,9 +127,32 @@ test('terminal view end to end: two nodes in tmux chat, run commands, quit clean
   const a2 = await waitScreen('alice', /^>\s*$/m, 'the input line is empty again after Enter')
   t.doesNotMatch(a2, /ttyyppeedd|bbob/, 'no character typed twice after a submit')
 
+  // Buffers: one per room; Alt-N and Ctrl-N switch, and the node's room follows.
+  typeLine('alice', '/join dev')
+  await waitScreen('alice', /^ 2:#dev │ alice#[0-9a-f]{4} │ links 1 │ 1:#lobby │/m, 'the #dev buffer, number 2')
+  typeLine('bob', 'lobby line while away in dev')
+  await waitScreen('alice', / 1:#lobby\(1\) /, 'an unread count for #lobby')
+  t.doesNotMatch(screen('alice'), /lobby line while/, 'the lobby line is not in the #dev buffer')
+  tmux('send-keys', '-t', 'alice', 'M-1')
+  const a4 = await waitScreen('alice', /^ 1:#lobby │ alice#[0-9a-f]{4} │ links 1 │ 2:#dev │/m, 'Alt-1: back in #lobby')
+  t.match(a4, /── new since you left[^\n]*\n[^\n]*<bob#[0-9a-f]{4}> lobby line while away in dev/, 'the marker line, then the unread line')
+  t.doesNotMatch(a4, /joined #dev/, 'nothing of #dev in the #lobby buffer')
+  tmux('send-keys', '-t', 'alice', 'M-2')
+  await waitScreen('alice', /^ 2:#dev │/m, 'Alt-2: #dev')
+  tmux('send-keys', '-t', 'alice', 'C-n')
+  await waitScreen('alice', /^ 1:#lobby │/m, 'Ctrl-N wraps to #lobby')
+  tmux('send-keys', '-t', 'alice', 'C-n')
+  await waitScreen('alice', /^ 2:#dev │/m, 'Ctrl-N: #dev')
+  typeLine('alice', 'said in dev')
+  tmux('send-keys', '-t', 'alice', 'M-1')
+  await waitScreen('alice', /^ 1:#lobby │/m, 'Alt-1 again')
+  typeLine('alice', 'said in lobby')
+  await waitScreen('bob', /<alice#[0-9a-f]{4}> said in lobby/, 'a line typed after Alt-1 goes to #lobby')
+  t.doesNotMatch(screen('bob'), /said in dev/, 'bob, not in #dev, never got the #dev line')
+
   // A resize re-lays the screen out: a narrow terminal hides the sidebar.
   tmux('resize-window', '-t', 'alice', '-x', '60', '-y', '20')
-  const a3 = await waitScreen('alice', /^ #lobby │ alice#/m, 'status bar after resize')
+  const a3 = await waitScreen('alice', /^ 1:#lobby │ alice#/m, 'status bar after resize')
   t.doesNotMatch(a3, /peers \d\/\d/, 'sidebar hidden at 60 columns')
   t.ok(a3.split('\n').every(l => l.length <= 60), 'every row fits 60 columns')
 

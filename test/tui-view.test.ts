@@ -1,48 +1,8 @@
 // The terminal view over a fake surface and real nodes on memory links:
 // what a person sees after each event and key, without a terminal.
 import test from 'tape'
-import { TerminalView } from '../lib/ui/tui/terminal-view'
-import type { Frame, Key, Surface, SurfaceHandlers } from '../lib/ui/tui/surface'
 import { rowText } from '../lib/ui/tui/style'
-import { MemMesh } from './helpers/mesh'
-
-class FakeSurface implements Surface {
-  frames: Frame[] = []
-  bells = 0
-  destroyed = false
-  color = true
-  constructor (readonly handlers: SurfaceHandlers, public width = 100, public height = 20) {}
-  draw (frame: Frame): void { this.frames.push(frame) }
-  redraw (): void {}
-  bell (): void { this.bells++ }
-  destroy (): void { this.destroyed = true }
-  get last (): Frame { return this.frames[this.frames.length - 1] }
-  pane (): string[] { return this.last.messages.map(rowText) }
-  paneText (): string { return this.pane().join('\n') }
-}
-
-function key (name: string, mods: Partial<Key> = {}): Key {
-  return { name, ctrl: false, meta: false, shift: false, ...mods }
-}
-
-async function setup (t: test.Test, width = 100, height = 20) {
-  const mesh = new MemMesh(2)
-  mesh.nodes[0].setNick('alice')
-  mesh.nodes[1].setNick('bob')
-  let quits = 0
-  let surface!: FakeSurface
-  const view = new TerminalView({
-    node: mesh.nodes[0],
-    surface: h => (surface = new FakeSurface(h, width, height)),
-    onQuit: () => { quits++ },
-    renderDelayMs: 0
-  })
-  view.start()
-  t.teardown(async () => { view.stop(); await mesh.close() })
-  const type = (s: string) => { for (const ch of s) surface.handlers.onKey({ ch, ctrl: false, meta: false, shift: false }); surface.handlers.onKey(key('enter')) }
-  const settle = async () => { await new Promise(resolve => setTimeout(resolve, 5)); view.render() }
-  return { mesh, view, get surface () { return surface }, type, settle, quits: () => quits }
-}
+import { setup, key } from './helpers/fake-surface'
 
 test('view: joins, messages both ways, sidebar and status', async (t) => {
   t.timeoutAfter(5000)
@@ -54,7 +14,7 @@ test('view: joins, messages both ways, sidebar and status', async (t) => {
   const sidebar = s.surface.last.sidebar!.map(rowText)
   t.equal(sidebar[0], 'peers 1/1')
   t.match(sidebar[1], /^● bob#/, 'peer listed as live')
-  t.match(rowText(s.surface.last.status), /#lobby │ alice#[0-9a-f]{4} │ 10\.0\.0\.0:1 │ links 1 │ swarm off/)
+  t.match(rowText(s.surface.last.status), /^ 1:#lobby │ alice#[0-9a-f]{4} │ links 1 │ 10\.0\.0\.0:1 +$/, 'status: buffer and room, nick#tag, links, address; no discovery without a topic')
 
   s.type('hello bob')
   t.ok(await s.mesh.until(() => s.mesh.received[1].some(m => m.text === 'hello bob')), 'typed line reached the peer')
@@ -74,7 +34,7 @@ test('view: joins, messages both ways, sidebar and status', async (t) => {
   await s.mesh.nodes[1].close()
   t.ok(await s.mesh.until(() => /link down: bob#[0-9a-f]{4,}/.test(s.surface.paneText())), 'link down line')
   await s.settle()
-  t.match(s.surface.last.sidebar!.map(rowText).join('\n'), /○ bob#[0-9a-f]{4}\n {2}lost memory/, 'peer kept as lost')
+  t.match(s.surface.last.sidebar!.map(rowText).join('\n'), /○ bob#[0-9a-f]{4}\n {2}lost 10\.0\.0\.1:1/, 'peer kept as lost (the transport makes way for the address)')
 })
 
 test('view: commands share the core parser; errors are one line with the usage', async (t) => {
@@ -179,13 +139,14 @@ test('view: rooms, /who, /whois and private messages', async (t) => {
   s.type('/join dev')
   await s.settle()
   t.match(s.surface.paneText(), /joined #dev/)
-  t.match(rowText(s.surface.last.status), /^ #dev \+1 │/, 'status bar shows the current room and how many others')
+  t.match(rowText(s.surface.last.status), /^ 2:#dev │ .*│ 1:#lobby │/, 'status bar: the current buffer, its number, and the other buffer')
   s.type('/room lobby')
   await s.settle()
   t.match(s.surface.paneText(), /now talking in #lobby/)
   s.mesh.nodes[1].join('dev')
   s.mesh.nodes[1].send('over in dev', { room: 'dev' })
-  t.ok(await s.mesh.until(() => /#dev <bob#[0-9a-f]{4,}> over in dev/.test(s.surface.paneText())), 'a line from another room names its room')
+  t.ok(await s.mesh.until(() => /2:#dev\(1\)/.test(rowText(s.surface.last.status))), 'a line from another room counts as unread in its buffer')
+  t.doesNotMatch(s.surface.paneText(), /over in dev/, 'and never shows in the current one')
   s.type('/whois bob')
   await s.settle()
   t.match(s.surface.paneText(), /--- bob#[0-9a-f]{4,}\n.*key +[0-9a-f]{64}/, '/whois shows the full key')
@@ -195,6 +156,7 @@ test('view: rooms, /who, /whois and private messages', async (t) => {
   t.match(s.surface.paneText(), /#lobby: \d+ here/)
   s.type('/msg bob psst')
   t.ok(await s.mesh.until(() => /-> \*bob#[0-9a-f]{4,}\* psst/.test(s.surface.paneText())), 'own private line names the recipient')
+  t.match(rowText(s.surface.last.status), /^ 3:bob#[0-9a-f]{4,} │/, '/msg opened the conversation\'s buffer')
   s.mesh.nodes[1].sendPrivate(s.mesh.nodes[0].id, 'secret back')
   t.ok(await s.mesh.until(() => /\*bob#[0-9a-f]{4,}\* secret back/.test(s.surface.paneText())), 'incoming private line')
   const row = s.surface.last.messages.find(r => rowText(r).includes('secret back'))!

@@ -25,5 +25,6 @@ export function toChatMessage (m: FloodMessage, self: boolean): ChatMessage {
     const { via, text } = decodeGuestPayload(m.payload)
     return { ...base, text, via }
   }
+  if (m.kind === MessageKind.ACTION) return { ...base, text: m.payload.toString('utf8'), action: true }
   return { ...base, text: m.payload.toString('utf8') }
 }

@@ -148,8 +148,9 @@ export class MeshNode extends EventEmitter implements ChatNode {
   private dispatch (m: FloodMessage, source: Source | 'self'): void {
     switch (m.kind) {
       case MessageKind.CHAT:
+      case MessageKind.ACTION:
       case MessageKind.GUEST_CHAT: {
-        const chat = m.kind === MessageKind.CHAT
+        const chat = m.kind !== MessageKind.GUEST_CHAT
         // A guest line makes its gateway's key known (look-alike keys get longer tags) but says nothing of the gateway's nick.
         if (source === 'live') this.see(m.author.toString('hex'), chat ? m.nick : '', { room: m.room, hops: m.hops, ts: m.ts })
         if (source === 'live' && chat) this.p.presence.onChat(m.room, m.author.toString('hex'), m.nick)
@@ -198,7 +199,8 @@ export class MeshNode extends EventEmitter implements ChatNode {
     const payload = checkText(text)
     const room = this.p.rooms.check(opts.room ?? this.p.rooms.current)
     const guest = opts.guest !== undefined
-    const m = this.originate(guest ? MessageKind.GUEST_CHAT : MessageKind.CHAT, room,
+    if (guest && opts.action) throw new MeshError('BAD_COMMAND', 'a guest line cannot be an action')
+    const m = this.originate(guest ? MessageKind.GUEST_CHAT : opts.action ? MessageKind.ACTION : MessageKind.CHAT, room,
       guest ? encodeGuestPayload(this.myNick, payload) : payload, guest ? validateNick(opts.guest!) : this.myNick)
     this.deliver(m, 'self')
     return toChatMessage(m, true)

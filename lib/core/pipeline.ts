@@ -29,7 +29,7 @@ export type Verdict =
   | { kind: 'accepted'; message: FloodMessage; shorter: boolean }
 
 /** Message kinds that history keeps and sync carries. */
-const HISTORY_KINDS: ReadonlySet<number> = new Set([MessageKind.CHAT, MessageKind.GUEST_CHAT])
+const HISTORY_KINDS: ReadonlySet<number> = new Set([MessageKind.CHAT, MessageKind.GUEST_CHAT, MessageKind.ACTION])
 
 export interface PipelineHooks {
   seen: SeenCache

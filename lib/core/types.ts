@@ -21,10 +21,17 @@ export interface ChatMessage {
   /** One-to-one message; `to` is the recipient's key. */
   private?: true
   to?: string
+  /** An action (`/me waves`): shown as `* nick waves`. */
+  action?: true
 }
 /** Where a node with --history keeps its messages (implemented in lib/store). */
 export interface HistoryStore { append (m: FloodMessage): void }
-export interface SendOptions { room?: string; guest?: string }
+export interface SendOptions {
+  room?: string
+  guest?: string
+  /** Send as an action (`/me`): MessageKind.ACTION; not with `guest`. */
+  action?: boolean
+}
 export interface Discovery { topic: string; state: 'joining' | 'joined' | 'error'; peers: number }
 export interface Fault { code: ErrorCode; message: string; peer?: string }
 /** A member of a room as /who shows it. */

@@ -19,7 +19,9 @@ export const MessageKind = {
   /** end-to-end encrypted to one key; room ''; payload: PrivatePayload */
   PRIVATE: 3,
   /** the recipient's receipt for a private message; room ''; payload: AckPayload */
-  ACK: 4
+  ACK: 4,
+  /** an action line (`/me waves`), kept and synced like CHAT; payload: UTF-8 text */
+  ACTION: 5
 } as const
 
 export interface Envelope {

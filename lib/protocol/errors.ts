@@ -38,6 +38,7 @@ export type ErrorCode =
   | 'LAST_ROOM'
   | 'NICK_IN_USE'
   | 'BINARY_INPUT'
+  | 'IGNORE_LIST_FULL'
   | 'LINE_TOO_LONG'
   | 'GATEWAY_FULL'
   | 'GATEWAY_IP_FULL'

@@ -47,7 +47,7 @@ export class Headless {
     const outcome = runLine(this.opts.node, line)
     switch (outcome.kind) {
       case 'error': return this.write({ event: 'error', code: outcome.code, message: outcome.message })
-      case 'help': return this.write({ event: 'help', lines: outcome.lines })
+      case 'help': return this.write(outcome.command === undefined ? { event: 'help', lines: outcome.lines } : { event: 'help', command: outcome.command, lines: outcome.lines })
       case 'peers': return this.write({ event: 'peers', peers: outcome.peers, links: this.opts.node.linkCount })
       case 'nick': return this.write({ event: 'nick', nick: outcome.nick, peer: this.opts.node.id, old: outcome.old, self: true })
       case 'connecting':
@@ -56,8 +56,10 @@ export class Headless {
           err => this.write({ event: 'error', code: 'CONNECT_FAILED', message: err.message }))
         return
       case 'joined': return this.write({ event: 'joined', room: outcome.room, rooms: [...this.opts.node.rooms] })
-      case 'left': return this.write({ event: 'left', room: outcome.room, rooms: [...this.opts.node.rooms], current: this.opts.node.room })
+      case 'left': return this.write({ event: 'left', room: outcome.room, rooms: [...this.opts.node.rooms], current: this.opts.node.room, ...(outcome.message === undefined ? {} : { message: outcome.message }) })
       case 'room': return this.write({ event: 'room', room: outcome.room })
+      case 'rooms': return this.write({ event: 'rooms', room: outcome.room, rooms: outcome.rooms })
+      case 'query': return this.write({ event: 'query', peer: outcome.peer, nick: outcome.nick })
       case 'members': return this.write({ event: 'members', room: outcome.room, members: outcome.members.map(({ lastSeen, ...m }) => m) })
       case 'whois': return this.write({ event: 'whois', ...outcome.info })
       case 'quit': return this.opts.onQuit(outcome.message)

@@ -6,7 +6,7 @@ import type { Outcome } from '../../core/command-runner'
 import { parseLine, findCommand, usage } from '../../core/commands'
 import { formatTime, type SystemLevel } from './format'
 
-export const KEY_HELP = 'keys: Enter send · ↑/↓ history · Tab complete · PgUp/PgDn or wheel scroll · Ctrl-L redraw · Ctrl-C quit'
+export const KEY_HELP = 'keys: Enter send · ↑/↓ history · Tab complete · Alt-1..9, Ctrl-N/Ctrl-P buffers · PgUp/PgDn or wheel scroll · Ctrl-L redraw · Ctrl-C quit'
 
 export interface OutputContext {
   node: ChatNode
@@ -21,7 +21,9 @@ export function outcomeLines (line: string, o: Outcome, ctx: OutputContext): Out
   const out = (text: string): OutputLine => ['output', text]
   switch (o.kind) {
     case 'none': case 'sent': case 'connecting': case 'clear': case 'quit': return []
-    case 'help': return [out('commands:'), ...o.lines.map(l => out('  ' + l)), out(KEY_HELP)]
+    case 'help':
+      if (o.command !== undefined) return o.lines.map(out)
+      return [out('commands (/help COMMAND for one):'), ...o.lines.map(l => out('  ' + l)), out(KEY_HELP)]
     case 'peers':
       if (o.peers.length === 0) return [out('no peers linked; /connect HOST:PORT to dial one')]
       return [
@@ -30,8 +32,15 @@ export function outcomeLines (line: string, o: Outcome, ctx: OutputContext): Out
       ]
     case 'nick': return [out(`you are now known as ${ctx.label(ctx.node.id, o.nick)}`)]
     case 'joined': return [out(`joined #${o.room}; your lines now go there (/room to switch, /leave to part)`)]
-    case 'left': return [out(`left #${o.room}; now in #${ctx.node.room}`)]
+    case 'left': return [out(`left #${o.room}${o.message ? ` (${o.message})` : ''}; now in #${ctx.node.room}`)]
     case 'room': return [out(`now talking in #${o.room}`)]
+    case 'rooms': return [out(`your rooms: ${o.rooms.map(r => r === o.room ? `#${r} (current)` : `#${r}`).join(', ')}; /room ROOM to switch`)]
+    case 'query': return [out(`private conversation with ${ctx.label(o.peer, o.nick)}: lines typed here go only to them; /leave closes it`)]
+    case 'ignored': return [out(o.added ? `ignoring ${o.label} (key ${o.peer.slice(0, 16)}…); /unignore to undo` : `${o.label} was already ignored`)]
+    case 'unignored': return [out(o.removed ? `no longer ignoring ${o.label}` : `${o.label} was not ignored`)]
+    case 'ignores':
+      if (o.list.length === 0) return [out('you ignore no one; /ignore TARGET to hide someone\'s lines')]
+      return [out(`ignoring ${o.list.length}:`), ...o.list.map(e => out(`  ${e.label}  ${e.key}`))]
     case 'members':
       return [
         out(`#${o.room}: ${o.members.length} here`),

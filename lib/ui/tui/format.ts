@@ -24,7 +24,13 @@ export interface ChatEntry {
   room?: string
   /** A one-to-one message: for your own, the recipient's nick#tag. */
   private?: { to?: string }
+  /** An action (`/me waves`): drawn `* alice#3fa2 waves`. */
+  action?: boolean
+  /** Your own private line: whether the recipient acknowledged it yet. */
+  delivery?: Delivery
 }
+
+export type Delivery = 'pending' | 'delivered' | 'undelivered'
 
 /**
  * info: joins, leaves, discovery, faults from the network (dimmed);
@@ -34,7 +40,10 @@ export type SystemLevel = 'info' | 'output' | 'error'
 
 export interface SystemEntry { kind: 'system'; ts: number; level: SystemLevel; text: string }
 
-export type Entry = ChatEntry | SystemEntry
+/** Where the reader stopped reading when they left this buffer. */
+export interface MarkerEntry { kind: 'marker'; ts: number }
+
+export type Entry = ChatEntry | SystemEntry | MarkerEntry
 
 /** Nicks wider than this are cut in the pane and the sidebar. */
 const MAX_NICK_COLUMNS = 20
@@ -104,6 +113,7 @@ function hanging (prefix: Row, text: string, textStyle: Style | undefined, width
 
 /** The screen rows of one entry at a pane width. */
 export function formatEntry (e: Entry, width: number, now: number = Date.now()): Row[] {
+  if (e.kind === 'marker') return [[span(truncate(MARKER_TEXT + '─'.repeat(Math.max(0, width)), Math.max(1, width), ''), { fg: 'red' })]]
   const time = span(formatTime(e.ts, now) + ' ', DIM)
   if (e.kind === 'system') {
     const style = STYLE_BY_LEVEL[e.level]
@@ -122,10 +132,22 @@ export function formatEntry (e: Entry, width: number, now: number = Date.now()):
     else prefix.push(span('*', { fg: 'magenta', bold: true }), span(name, nickStyle), span(via + tag, tagStyle), span('* ', { fg: 'magenta', bold: true }))
   } else {
     if (e.room !== undefined) prefix.push(span(`#${sanitize(e.room)} `, DIM))
-    prefix.push(span('<', DIM), span(name, nickStyle), span(via + tag, tagStyle), span('> ', DIM))
+    if (e.action) prefix.push(span('* ', { bold: true }), span(name, nickStyle), span(via + tag + ' ', tagStyle))
+    else prefix.push(span('<', DIM), span(name, nickStyle), span(via + tag, tagStyle), span('> ', DIM))
   }
   const textStyle: Style | undefined = e.mention ? { fg: 'yellow', bold: true } : e.history ? DIM : undefined
-  return hanging(prefix, sanitize(e.text, { newlines: true }), textStyle, width)
+  const text = sanitize(e.text, { newlines: true })
+  if (!e.delivery) return hanging(prefix, text, textStyle, width)
+  // The mark ends the last row, styled apart; redrawn in place when a receipt arrives.
+  const mark = DELIVERY_MARK[e.delivery]
+  const rows = hanging(prefix, `${text} ${mark.text}`, textStyle, width)
+  const last = rows[rows.length - 1]
+  const tail = last[last.length - 1]
+  if (tail && tail.text.endsWith(mark.text)) {
+    last.splice(last.length - 1, 1, span(tail.text.slice(0, -mark.text.length), tail.style), span(mark.text, mark.style))
+    if (last[last.length - 2].text === '') last.splice(last.length - 2, 1)
+  }
+  return rows
 }
 
 // ---- comings, goings and renames -------------------------------------------
@@ -142,72 +164,14 @@ export function presenceLine (label: string, c: { room: string; state: 'join' | 
   return `${label} left #${sanitize(c.room)}${why ? ` (${why})` : ''}`
 }
 
-// ---- sidebar ---------------------------------------------------------------
-
-export interface PeerView {
-  key: string
-  /** `nick#tag` from the view's Labeler. */
-  label: string
-  nick: string
-  via: string
-  address: string
-  live: boolean
+/** How an own private line shows whether it arrived. */
+export const DELIVERY_MARK: Record<Delivery, { text: string; style: Style }> = {
+  pending: { text: '[pending]', style: DIM },
+  delivered: { text: '[delivered]', style: { fg: 'green' } },
+  undelivered: { text: '[undelivered]', style: { fg: 'red', bold: true } }
 }
 
-/** The peer list: live peers first, then lost ones; two rows each. */
-export function formatPeers (peers: PeerView[], width: number, height: number): Row[] {
-  const live = peers.filter(p => p.live).length
-  const rows: Row[] = [[span(truncate(`peers ${live}/${peers.length}`, width), { bold: true })]]
-  const sorted = [...peers].sort((a, b) => Number(b.live) - Number(a.live) || a.nick.localeCompare(b.nick) || a.key.localeCompare(b.key))
-  for (const p of sorted) {
-    if (rows.length + 2 > height) {
-      const more = sorted.length - (rows.length - 1) / 2
-      rows[rows.length - 1] = [span(truncate(`… ${more} more`, width), DIM)]
-      break
-    }
-    const mark = p.live ? span('● ', { fg: 'green' }) : span('○ ', DIM)
-    const name = truncate(p.label, width - 2)
-    rows.push([mark, span(name, p.live ? { fg: keyColor(p.key) } : DIM)])
-    const where = `${p.live ? '' : 'lost '}${p.via} ${sanitize(p.address) || '-'}`
-    rows.push([span('  ' + truncate(where, width - 2), DIM)])
-  }
-  return rows
-}
+/** The start of the line that marks where the reader stopped reading. */
+export const MARKER_TEXT = '── new since you left '
 
-// ---- status bar ------------------------------------------------------------
-
-export interface StatusView {
-  room: string
-  /** Other rooms joined besides the current one. */
-  otherRooms?: number
-  /** Your own `nick#tag`, from the view's Labeler. */
-  label: string
-  listen: string
-  links: number
-  discovery: string
-  /** Messages that arrived below the view while scrolled up. */
-  unread: number
-  scrolled: boolean
-}
-
-const BAR: Style = { fg: 'white', bg: 'blue' }
-
-/** One row, exactly `width` columns wide. */
-export function formatStatus (s: StatusView, width: number): Row {
-  const parts = [
-    `#${s.room}${s.otherRooms ? ` +${s.otherRooms}` : ''}`,
-    s.label,
-    s.listen || 'not listening',
-    `links ${s.links}`,
-    s.discovery
-  ]
-  let text = ' ' + parts.join(' │ ')
-  let tail = ''
-  if (s.scrolled) tail = s.unread > 0 ? ` -- ${s.unread} unread below (PgDn) -- ` : ' -- scrolled (PgDn) -- '
-  const room = width - strWidth(tail)
-  text = truncate(text, Math.max(0, room))
-  const pad = ' '.repeat(Math.max(0, room - strWidth(text)))
-  const row: Row = [span(text + pad, BAR)]
-  if (tail) row.push(span(truncate(tail, width), { ...BAR, bold: true, fg: 'light yellow' }))
-  return row
-}
+export { formatPeers, formatStatus, formatActivity, formatDiscovery, fitAddress, type PeerView, type StatusView, type ActivityView } from './bars'

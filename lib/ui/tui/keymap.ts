@@ -1,9 +1,11 @@
 // What each key does: editing keys act on the input line directly; the rest
-// are named actions the view carries out (submit, scroll, redraw, quit).
+// are named actions the view carries out (submit, scroll, redraw, quit,
+// switch buffers: Alt-1..9 and Alt-0 for the tenth, Ctrl-N / Ctrl-P).
 import type { Key } from './surface'
 import type { InputLine } from './input-line'
 
-export type ViewAction = 'quit' | 'redraw' | 'submit' | 'line-up' | 'line-down' | 'page-up' | 'page-down' | 'complete' | 'complete-back'
+export type ViewAction = 'quit' | 'redraw' | 'submit' | 'line-up' | 'line-down' | 'page-up' | 'page-down' | 'complete' | 'complete-back' |
+  'buffer-next' | 'buffer-prev' | `buffer-${number}`
 
 type Edit = (input: InputLine) => void
 
@@ -19,8 +21,8 @@ const CTRL: Record<string, Edit | ViewAction> = {
   u: i => i.killToStart(),
   k: i => i.killToEnd(),
   w: i => i.deleteWordBack(),
-  p: i => i.historyUp(),
-  n: i => i.historyDown(),
+  n: 'buffer-next',
+  p: 'buffer-prev',
   left: i => i.wordLeft(),
   right: i => i.wordRight()
 }
@@ -30,7 +32,8 @@ const META: Record<string, Edit | ViewAction> = {
   left: i => i.wordLeft(),
   f: i => i.wordRight(),
   right: i => i.wordRight(),
-  backspace: i => i.deleteWordBack()
+  backspace: i => i.deleteWordBack(),
+  ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [String(i), `buffer-${i === 0 ? 10 : i}` as ViewAction]))
 }
 
 const PLAIN: Record<string, Edit | ViewAction> = {

@@ -36,6 +36,27 @@ export class Scrollback {
     this.follow()
   }
 
+  /** The newest entry that is not the read marker, or null. */
+  last (): Entry | null {
+    for (let i = this.entries.length - 1; i >= 0; i--) if (this.entries[i].kind !== 'marker') return this.entries[i]
+    return null
+  }
+
+  /** Drops a cached layout: the entry changed (a delivery mark) and is drawn again. */
+  invalidate (e: Entry): void { this.rowCache.delete(e) }
+
+  /**
+   * Moves the read marker to just after `after` (removing the old one);
+   * none when nothing came after it, or when `after` was trimmed away.
+   */
+  placeMarker (after: Entry | null, ts: number): boolean {
+    this.entries = this.entries.filter(e => e.kind !== 'marker')
+    const i = after === null ? -1 : this.entries.indexOf(after)
+    if ((after !== null && i === -1) || i === this.entries.length - 1) return false
+    this.entries.splice(i + 1, 0, { kind: 'marker', ts })
+    return true
+  }
+
   private rowsOf (e: Entry, width: number): Row[] {
     const cached = this.rowCache.get(e)
     if (cached && cached.width === width) return cached.rows

@@ -1,18 +1,22 @@
-// The terminal view: subscribes to a node's events, keeps the message pane,
+// The terminal view: subscribes to a node's events and routes each line to
+// its buffer (one per room, one per private conversation; buffers.ts), keeps
 // the peer sidebar and the status bar, reads keys into the input line and
 // runs lines through the core's command runner (the same one headless mode
-// uses). It computes every row itself and hands them to a Surface; it never
-// touches a terminal library.
+// uses; what the view does with each outcome is in view-commands.ts). It
+// computes every row itself and hands them to a Surface; it never touches a
+// terminal library.
 import { applyKey } from './keymap'
-import type { ChatNode, ChatMessage, PeerInfo, Discovery, PresenceChange, NickChange } from '../../core/types'
-import { runLine, type Outcome } from '../../core/command-runner'
+import type { ChatNode, ChatMessage, PeerInfo, Discovery, PresenceChange, Receipt, NickChange } from '../../core/types'
+import type { Ignores } from '../../core/command-runner'
 import { COMMANDS } from '../../core/commands'
 import { VERSION } from '../../version'
 import { InputLine } from './input-line'
-import { formatPeers, formatStatus, displayNick, mentions, nickLine, presenceLine, type ChatEntry, type Entry, type PeerView, type SystemLevel } from './format'
+import { formatDiscovery, formatPeers, formatStatus, displayNick, mentions, nickLine, presenceLine, type ChatEntry, type Entry, type SystemLevel } from './format'
 import { authorLabel, nodeLabeler, type Labeler } from '../../core/labels'
-import { outcomeLines } from './command-output'
-import { Scrollback } from './scrollback'
+import { BufferList, type ChatBuffer } from './buffers'
+import { ViewPeers } from './view-peers'
+import { DeliveryMarks } from './deliveries'
+import { runViewLine } from './view-commands'
 import { subscribe } from '../../core/subscribe'
 import { span, withoutColor, type Row } from './style'
 import type { Frame, Key, Surface, SurfaceFactory } from './surface'
@@ -20,43 +24,46 @@ import type { Frame, Key, Surface, SurfaceFactory } from './surface'
 export interface TerminalViewOptions {
   node: ChatNode
   surface: SurfaceFactory
-  /** /quit and Ctrl-C: the caller closes the node and restores the terminal (stop()). */
-  onQuit: () => void
+  /** /quit and Ctrl-C: the caller closes the node and restores the terminal (stop()); `message` is /quit's goodbye. */
+  onQuit: (message?: string) => void
   now?: () => number
-  /** Entries kept for scrollback. */
+  /** Entries kept for scrollback, per buffer. */
   maxEntries?: number
   /** Delay that batches redraws (ms); 0 draws on the next turn. */
   renderDelayMs?: number
   /** `nick#tag` for a key; default: the node's labels. */
   label?: Labeler
+  /** Keys whose lines are hidden (/ignore); without it /ignore is unavailable. */
+  ignores?: Ignores
 }
 
-
-const MAX_LOST_PEERS = 50
 const WHEEL_ROWS = 3
 const PROMPT = '> '
 
 export class TerminalView {
   readonly input = new InputLine()
   private surface: Surface | null = null
-  private readonly pane: Scrollback
-  private readonly peers = new Map<string, PeerView>()
-  /** Nicks for Tab completion, most recently active first. */
-  private recentNicks: string[] = []
-  private discovery = 'swarm off'
+  readonly buffers: BufferList
+  private readonly peers: ViewPeers
+  /** Discovery state per topic name, shown only once a topic is in use. */
+  private readonly topics = new Map<string, Discovery>()
+  private readonly deliveries = new DeliveryMarks()
   private renderTimer: NodeJS.Timeout | null = null
-  private stopped = false
-  private readonly now: () => number
+  stopped = false
+  readonly now: () => number
   private readonly renderDelayMs: number
   private unsubscribe: () => void = () => {}
   /** The one Labeler, fed nicks already cut for the screen. */
   private readonly labeler: Labeler
 
-  constructor (private readonly opts: TerminalViewOptions) {
+  constructor (readonly opts: TerminalViewOptions) {
     const label = opts.label ?? nodeLabeler(opts.node)
     this.labeler = (key, nick) => label(key, displayNick(nick))
     this.now = opts.now ?? Date.now
-    this.pane = new Scrollback(opts.maxEntries ?? 5000, this.now)
+    this.peers = new ViewPeers((key, nick) => this.labeler(key, nick))
+    this.buffers = new BufferList(opts.maxEntries ?? 5000, this.now)
+    for (const r of opts.node.rooms) this.buffers.open('room', r)
+    this.buffers.switchTo(this.buffers.open('room', opts.node.room))
     this.renderDelayMs = opts.renderDelayMs ?? 10
   }
 
@@ -73,16 +80,17 @@ export class TerminalView {
       message: m => this.onMessage(m),
       fault: f => this.system('info', `error ${f.code}: ${f.message}`),
       nick: () => this.scheduleRender(),
-      rooms: () => this.scheduleRender(),
+      rooms: rooms => this.onRooms(rooms),
       discovery: d => this.onDiscovery(d),
       presence: c => this.onPresence(c),
       'peer-nick': n => this.onPeerNick(n),
       warning: w => this.system('info', `warning: ${w.message}`),
-      undelivered: d => this.system('error', `private message to ${this.label(d.peer)} was not acknowledged; they may be offline`)
+      delivered: r => this.onReceipt(r, 'delivered'),
+      undelivered: r => this.onReceipt(r, 'undelivered')
     })
     for (const p of node.peers()) this.onPeerUp(p, true)
     this.system('output', `meshchat ${VERSION}: you are ${this.label(node.id, node.nick)} in #${node.room}, listening on ${node.listenAddress || '(nothing)'}`)
-    this.system('output', 'type /help for commands; Ctrl-C or /quit to leave')
+    this.system('output', 'type /help for commands; Ctrl-C or /quit to leave; Alt-1..9 or Ctrl-N/Ctrl-P switch buffers')
     this.render()
   }
 
@@ -96,88 +104,124 @@ export class TerminalView {
     this.surface?.destroy()
   }
 
-
   // ---- node events --------------------------------------------------------
 
   /** `nick#tag` for a key, with the tag long enough to tell known keys apart. */
-  private label (key: string, nick?: string): string {
-    return this.labeler(key, nick ?? this.peers.get(key)?.nick ?? '?')
+  label (key: string, nick?: string): string {
+    return this.labeler(key, nick ?? this.peers.nickOf(key) ?? '?')
   }
 
   private onPeerUp (p: PeerInfo, quiet = false): void {
-    this.peers.set(p.peer, { key: p.peer, label: this.label(p.peer, p.nick), nick: p.nick, via: p.via, address: p.address, live: true })
-    this.noteNick(p.nick)
+    this.peers.up(p)
     if (!quiet) this.system('info', `link up: ${this.label(p.peer, p.nick)} (${p.via} ${p.address})`)
     else this.scheduleRender()
   }
 
   private onPresence (c: PresenceChange): void {
-    if (c.peer === this.opts.node.id) return
-    this.noteNick(c.nick)
-    this.system('info', presenceLine(authorLabel({ from: c.peer, nick: c.nick, via: c.via }, this.labeler, displayNick), c))
+    if (c.peer === this.opts.node.id || this.opts.ignores?.has(c.peer)) return
+    this.peers.noteNick(c.nick)
+    const b = this.buffers.find('room', c.room) ?? this.buffers.current
+    this.add(b, { kind: 'system', ts: this.now(), level: 'info', text: presenceLine(authorLabel({ from: c.peer, nick: c.nick, via: c.via }, this.labeler, displayNick), c) })
   }
 
   /** Your own rename is already answered by the /nick command's output. */
   private onPeerNick (n: NickChange): void {
-    if (n.self) return
-    const peer = n.via === undefined ? this.peers.get(n.peer) : undefined
-    if (peer) peer.nick = n.nick
-    this.noteNick(n.nick)
+    if (n.self || this.opts.ignores?.has(n.peer)) return
+    if (n.via === undefined) this.peers.renamed(n.peer, n.nick)
+    this.peers.noteNick(n.nick)
     const label = (nick: string) => authorLabel({ from: n.peer, nick, via: n.via }, this.labeler, displayNick)
     this.system('info', nickLine(label(n.old), label(n.nick)))
   }
 
   private onPeerDown (p: { peer: string; nick: string; reason?: string }): void {
-    const v = this.peers.get(p.peer)
-    if (v) {
-      v.live = false
-      // Forget the oldest lost peers beyond a limit.
-      const lost = [...this.peers.values()].filter(x => !x.live)
-      for (const x of lost.slice(0, Math.max(0, lost.length - MAX_LOST_PEERS))) this.peers.delete(x.key)
-    }
+    this.peers.down(p.peer)
     this.system('info', `link down: ${this.label(p.peer, p.nick)}${p.reason ? ` (${p.reason})` : ''}`)
+  }
+
+  /** The buffer a message belongs to: its room's, or the conversation with the other party. */
+  private bufferFor (m: ChatMessage): ChatBuffer {
+    if (m.private) return this.buffers.open('query', m.self && m.to ? m.to : m.from)
+    return this.buffers.open('room', m.room)
   }
 
   private onMessage (m: ChatMessage): void {
     const node = this.opts.node
+    if (!m.self && this.opts.ignores?.has(m.from)) return
     // A private message to you is always worth a highlight.
     const mention = !m.self && (mentions(m.text, node.nick) || !!m.private)
     const entry: ChatEntry = {
       kind: 'chat', ts: m.ts, author: authorLabel(m, this.labeler, displayNick), key: m.from, text: m.text, self: m.self,
       mention, history: !!m.history
     }
+    if (m.action) entry.action = true
     if (m.private) entry.private = m.self && m.to ? { to: this.label(m.to) } : {}
-    else if (m.room !== node.room) entry.room = m.room
     if (!m.self) {
-      this.noteNick(m.nick)
-      const peer = this.peers.get(m.from)
-      if (peer && m.via === undefined) peer.nick = m.nick
-    } else {
-      // Sending jumps back to the newest messages.
-      this.pane.follow()
+      this.peers.noteNick(m.nick)
+      if (m.via === undefined) this.peers.renamed(m.from, m.nick)
     }
-    this.push(entry, true)
+    let b: ChatBuffer
+    try { b = this.bufferFor(m) } catch { b = this.buffers.current }
+    // Sending jumps back to the newest messages.
+    if (m.self) b.pane.follow()
+    if (m.private && m.self) this.deliveries.track(m.id, entry, b)
+    this.add(b, entry, { unread: !m.self, highlight: mention && !entry.history })
     if (mention && !entry.history) this.surface?.bell()
   }
 
-  private onDiscovery (d: Discovery): void {
-    this.discovery = d.state === 'joined' ? `swarm joined (${d.peers})` : `swarm ${d.state}`
-    this.system('info', `discovery ${d.topic.slice(0, 12)}: ${d.state}${d.state === 'joined' ? `, ${d.peers} peers` : ''}`)
+  private onReceipt (r: Receipt, state: 'delivered' | 'undelivered'): void {
+    const b = this.deliveries.settle(r.id, state)
+    if (!b) return
+    if (state === 'undelivered') this.add(b, { kind: 'system', ts: this.now(), level: 'error', text: `private message to ${this.label(r.peer)} was not acknowledged; they may be offline` })
+    else this.scheduleRender()
   }
 
-  private noteNick (nick: string): void {
-    this.recentNicks = [nick, ...this.recentNicks.filter(n => n !== nick)].slice(0, 200)
+  /** Rooms joined elsewhere get a buffer; rooms left lose theirs (the view returns to the buffer before). */
+  private onRooms (rooms: string[]): void {
+    for (const r of rooms) this.buffers.open('room', r)
+    for (const b of [...this.buffers.all]) if (b.kind === 'room' && !rooms.includes(b.name)) this.closeBuffer(b)
+    this.scheduleRender()
+  }
+
+  private onDiscovery (d: Discovery): void {
+    this.topics.set(d.topic, d)
+    this.system('info', `dht: ${d.state} #${d.topic}${d.state === 'joined' ? `, ${d.peers} peers` : ''}`)
+  }
+
+  // ---- buffers ----------------------------------------------------------------
+
+  /** Makes a buffer current; a room buffer also becomes the node's current room. */
+  show (b: ChatBuffer): void {
+    this.buffers.switchTo(b)
+    this.followRoom()
+    this.scheduleRender()
+  }
+
+  /** Closes a buffer and follows the one that became current. */
+  closeBuffer (b: ChatBuffer): void {
+    if (this.buffers.close(b)) this.followRoom()
+  }
+
+  private followRoom (): void {
+    const b = this.buffers.current
+    if (b.kind === 'room' && this.opts.node.room !== b.name) {
+      try { this.opts.node.switchRoom(b.name) } catch {}
+    }
+  }
+
+  /** The name a buffer shows: `#room`, or the peer's `nick#tag`. */
+  bufferName (b: ChatBuffer): string {
+    return b.kind === 'room' ? `#${b.name}` : this.label(b.name)
   }
 
   // ---- the message pane -----------------------------------------------------
 
-  /** Adds a system line: info (dimmed), output (of a command), error. */
-  system (level: SystemLevel, text: string): void {
-    this.push({ kind: 'system', ts: this.now(), level, text }, false)
+  /** Adds a system line to the current buffer: info (dimmed), output (of a command), error. */
+  system (level: SystemLevel, text: string, b: ChatBuffer = this.buffers.current): void {
+    this.add(b, { kind: 'system', ts: this.now(), level, text })
   }
 
-  private push (e: Entry, countsUnread: boolean): void {
-    this.pane.push(e, countsUnread, this.layout().paneWidth)
+  private add (b: ChatBuffer, e: Entry, marks = { unread: false, highlight: false }): void {
+    this.buffers.push(b, e, this.layout().paneWidth, marks)
     this.scheduleRender()
   }
 
@@ -190,7 +234,7 @@ export class TerminalView {
 
   scrollBy (rows: number): void {
     const { paneWidth, paneHeight } = this.layout()
-    this.pane.scrollBy(rows, paneWidth, paneHeight)
+    this.buffers.current.pane.scrollBy(rows, paneWidth, paneHeight)
     this.scheduleRender()
   }
 
@@ -198,64 +242,40 @@ export class TerminalView {
 
   private completer = {
     commands: () => COMMANDS.map(c => c.name),
-    nicks: () => {
-      const own = this.opts.node.nick
-      const live = [...this.peers.values()].filter(p => p.live).map(p => p.nick)
-      return [...this.recentNicks, ...live].filter(n => n !== own)
-    }
+    nicks: () => this.peers.nicks(this.opts.node.nick)
   }
 
   onKey (k: Key): void {
     const page = Math.max(1, this.layout().paneHeight - 1)
-    switch (applyKey(k, this.input)) {
+    const action = applyKey(k, this.input)
+    switch (action) {
       case null: return
       case 'quit': this.opts.onQuit(); return
       case 'redraw': this.surface?.redraw(); return
-      case 'submit': this.submit(); return
+      case 'submit': this.runLine(this.input.submit()); break
       case 'line-up': this.scrollBy(1); return
       case 'line-down': this.scrollBy(-1); return
       case 'page-up': this.scrollBy(page); return
       case 'page-down': this.scrollBy(-page); return
       case 'complete': this.input.complete(this.completer, false); break
       case 'complete-back': this.input.complete(this.completer, true); break
+      case 'buffer-next': this.buffers.cycle(1); this.followRoom(); break
+      case 'buffer-prev': this.buffers.cycle(-1); this.followRoom(); break
+      default:
+        if (action.startsWith('buffer-') && this.buffers.switchToNumber(Number(action.slice(7)))) this.followRoom()
     }
     this.scheduleRender()
   }
 
-  private submit (): void {
-    const line = this.input.submit()
-    this.runLine(line)
-    this.scheduleRender()
-  }
-
-  /** Runs one input line, as if typed. */
+  /** Runs one input line in the current buffer, as if typed. */
   runLine (line: string): void {
-    const outcome = runLine(this.opts.node, line)
-    this.show(line, outcome)
-  }
-
-  private show (line: string, o: Outcome): void {
-    switch (o.kind) {
-      case 'connecting':
-        this.system('output', `connecting to ${o.address}…`)
-        o.done.then(
-          p => { if (!this.stopped) this.system('output', `connected to ${this.label(p.peer, p.nick)} (${p.via} ${p.address})`) },
-          err => { if (!this.stopped) this.system('error', err.message) })
-        return
-      case 'clear':
-        this.pane.clear()
-        this.scheduleRender()
-        return
-      case 'quit': this.opts.onQuit(); return
-    }
-    for (const [level, text] of outcomeLines(line, o, { node: this.opts.node, label: (k, n) => this.label(k, n), now: this.now() })) {
-      this.system(level, text)
-    }
+    runViewLine(this, line)
+    this.scheduleRender()
   }
 
   // ---- drawing -------------------------------------------------------------
 
-  private scheduleRender (): void {
+  scheduleRender (): void {
     if (this.stopped || this.renderTimer) return
     this.renderTimer = setTimeout(() => { this.renderTimer = null; this.render() }, this.renderDelayMs)
   }
@@ -264,14 +284,14 @@ export class TerminalView {
   frame (): Frame {
     const node = this.opts.node
     const { width, paneWidth, paneHeight, sidebarWidth } = this.layout()
-    const messages = this.pane.view(paneWidth, paneHeight)
-    // Labels now: a tag grows once another key sharing its digits is known.
-    const peers = [...this.peers.values()].map(p => ({ ...p, label: this.label(p.key, p.nick) }))
-    const sidebar = sidebarWidth > 0 ? formatPeers(peers, sidebarWidth - 2, paneHeight) : null
+    const cur = this.buffers.current
+    const messages = cur.pane.view(paneWidth, paneHeight)
+    const sidebar = sidebarWidth > 0 ? formatPeers(this.peers.views(), sidebarWidth - 2, paneHeight) : null
+    const activity = this.buffers.all.filter(b => b !== cur).map(b => ({ number: this.buffers.number(b), name: this.bufferName(b), unread: b.unread, highlight: b.highlight }))
     const status = formatStatus({
-      room: node.room, otherRooms: node.rooms.length - 1, label: this.label(node.id, node.nick),
-      listen: node.listenAddress, links: node.linkCount,
-      discovery: this.discovery, unread: this.pane.unread, scrolled: this.pane.scroll > 0
+      buffer: this.buffers.number(cur), name: this.bufferName(cur), label: this.label(node.id, node.nick),
+      listen: node.listenAddress, links: node.linkCount, discovery: formatDiscovery([...this.topics.values()]), activity,
+      unread: cur.pane.unread, scrolled: cur.pane.scroll > 0
     }, width)
     const v = this.input.view(width - PROMPT.length)
     const inputRow: Row = [span(PROMPT, { bold: true }), span(v.text)]
