@@ -12,6 +12,8 @@ export interface HeadlessOptions {
   input: Readable
   output: Writable
   onQuit: () => void
+  /** More fields of the `ready` event (the addresses of other front ends, like `irc`). */
+  ready?: Record<string, unknown>
 }
 
 export class Headless {
@@ -35,7 +37,7 @@ export class Headless {
       warning: w => this.write({ event: 'warning', ...w }),
       presence: p => this.write({ event: 'presence', ...p })
     })
-    this.write({ event: 'ready', id: node.id, nick: node.nick, listen: node.listenAddress, room: node.room, rooms: [...node.rooms], version: VERSION })
+    this.write({ event: 'ready', id: node.id, nick: node.nick, listen: node.listenAddress, room: node.room, rooms: [...node.rooms], version: VERSION, ...this.opts.ready })
     this.rl = readline.createInterface({ input: this.opts.input, crlfDelay: Infinity })
     this.rl.on('line', line => this.onLine(line))
   }

@@ -1,0 +1,191 @@
+// The IRC face (`--irc-listen`): TCP listeners that speak the IRC client
+// protocol to this node's own user, the way bitlbee or ZNC do, with the mesh
+// behind. Every attached client is the same person (the node's key): they see
+// the same channels (the node's rooms) and each other's lines. This file owns
+// the listeners, the clients and what handlers share (masks, nicks, bursts).
+import net from 'net'
+import type { ChatNode } from '../core/types'
+import { MeshError, errorMessage } from '../protocol/errors'
+import { formatAddress, type HostPort } from '../protocol/address'
+import { IrcSession } from './session'
+import { checkPasswordRule } from './password'
+import { NickMap, type Rename } from './nicks'
+import { Replay } from './replay'
+import { IrcEvents } from './events'
+import { handleRegistration } from './registration'
+import { handleChat } from './commands-chat'
+import { handleQuery } from './commands-query'
+import { ircText, type Tags, type IrcLine } from './wire'
+import { ERR, RPL } from './numerics'
+import { DEFAULT_IRC_SERVER_NAME, IRC_MESH_HOST, MAX_IRC_CLIENTS } from './limits'
+
+export interface IrcFaceOptions {
+  node: ChatNode
+  listen: HostPort[]
+  /** PASS every client must give; required when any listen address is not loopback. */
+  password?: string | null
+  serverName?: string
+  /** Test hooks: shorter keep-alive and registration timers. */
+  pingIntervalMs?: number
+  pingTimeoutMs?: number
+  registrationTimeoutMs?: number
+}
+
+export class IrcFace {
+  readonly node: ChatNode
+  readonly serverName: string
+  readonly password: string | null
+  readonly created = new Date()
+  readonly nicks: NickMap
+  readonly replay = new Replay()
+  readonly events: IrcEvents
+  addresses: string[] = []
+  /** The client whose command runs now: its own line is echoed only with echo-message. */
+  author: IrcSession | null = null
+  /** The PART message of the leave in progress, for the PART lines it causes. */
+  partMessage: string | undefined
+  private readonly servers: net.Server[] = []
+  private readonly sessions = new Set<IrcSession>()
+  private closed = false
+
+  constructor (private readonly opts: IrcFaceOptions) {
+    checkPasswordRule(opts.listen, opts.password)
+    this.node = opts.node
+    this.serverName = opts.serverName ?? DEFAULT_IRC_SERVER_NAME
+    this.password = opts.password ?? null
+    this.nicks = new NickMap(key => opts.node.tag(key), () => opts.node.nick)
+    this.events = new IrcEvents(this)
+  }
+
+  /** Binds every address; resolves with the `host:port` of each. Rejects with LISTEN_FAILED. */
+  async listen (): Promise<string[]> {
+    for (const a of this.opts.listen) this.addresses.push(await this.bind(a))
+    this.events.start()
+    return this.addresses
+  }
+
+  private bind (a: HostPort): Promise<string> {
+    const server = net.createServer(socket => this.accept(socket))
+    this.servers.push(server)
+    return new Promise((resolve, reject) => {
+      server.once('error', err => reject(new MeshError('LISTEN_FAILED', `cannot listen for IRC clients on ${formatAddress(a.host, a.port)}: ${errorMessage(err)}`)))
+      server.listen(a.port, a.host, () => {
+        server.removeAllListeners('error')
+        server.on('error', () => {})
+        const addr = server.address() as net.AddressInfo
+        resolve(formatAddress(addr.address, addr.port))
+      })
+    })
+  }
+
+  /** Says goodbye to every client (the node is shutting down) and stops listening. */
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.events.stop()
+    for (const s of [...this.sessions]) s.close('Closing Link: the meshchat node is shutting down', 'node closing')
+    await Promise.all(this.servers.map(srv => new Promise<void>(resolve => srv.listening ? srv.close(() => resolve()) : resolve())))
+  }
+
+  get clientCount (): number { return this.sessions.size }
+
+  /** Registered clients. */
+  clients (): IrcSession[] { return [...this.sessions].filter(s => s.registered && !s.closed) }
+
+  private accept (socket: net.Socket): void {
+    const s = new IrcSession(socket, {
+      serverName: this.serverName,
+      onLine: (c, line) => this.dispatch(c, line),
+      onGone: c => { this.sessions.delete(c) },
+      pingIntervalMs: this.opts.pingIntervalMs,
+      pingTimeoutMs: this.opts.pingTimeoutMs,
+      registrationTimeoutMs: this.opts.registrationTimeoutMs
+    })
+    this.sessions.add(s)
+    s.start()
+    if (this.closed || this.sessions.size > MAX_IRC_CLIENTS) s.close(`Closing Link: this node serves at most ${MAX_IRC_CLIENTS} IRC clients`, 'full')
+  }
+
+  private dispatch (s: IrcSession, line: IrcLine): void {
+    try {
+      if (handleRegistration(this, s, line)) return
+      if (!s.registered) return s.numeric(ERR.NOTREGISTERED, 'You have not registered')
+      if (handleChat(this, s, line) || handleQuery(this, s, line)) return
+      s.numeric(ERR.UNKNOWNCOMMAND, line.command, 'Unknown command')
+    } catch (err) {
+      // A bug in a handler must not take the node down: say so to that client.
+      s.send(this.serverName, 'FAIL', [line.command, 'FRONTEND_ERROR', errorMessage(err)])
+    } finally {
+      this.author = null
+    }
+  }
+
+  // ---- people --------------------------------------------------------------
+
+  /** This node's user as an IRC source. */
+  selfMask (nick = this.node.nick): string { return `${nick}!${this.node.tag(this.node.id)}@${IRC_MESH_HOST}` }
+
+  /** A mesh key's IRC nick, learning its mesh nick (renames caused by it are sent to every client). */
+  peerNick (key: string, meshNick?: string): string {
+    if (key === this.node.id) return this.node.nick
+    if (meshNick !== undefined) this.sendRenames(this.nicks.see(key, ircText(meshNick)))
+    let nick = this.nicks.nickOf(key)
+    if (nick === undefined) {
+      const label = this.node.label(key)
+      this.sendRenames(this.nicks.see(key, ircText(label.slice(0, label.lastIndexOf('#')))))
+      nick = this.nicks.nickOf(key)!
+    }
+    return nick
+  }
+
+  peerMask (key: string, meshNick?: string): string {
+    if (key === this.node.id) return this.selfMask()
+    return `${this.peerNick(key, meshNick)}!${this.node.tag(key)}@${IRC_MESH_HOST}`
+  }
+
+  sendRenames (renames: Rename[]): void {
+    for (const r of renames) {
+      const mask = `${r.old}!${this.node.tag(r.key)}@${IRC_MESH_HOST}`
+      for (const s of this.clients()) s.send(mask, 'NICK', [r.nick])
+    }
+  }
+
+  /** Names of a room's members as NAMES shows them (nick!user@host with userhost-in-names). */
+  memberNames (s: IrcSession, room: string): string[] {
+    const long = s.caps.has('userhost-in-names')
+    return this.node.who(room).map(m => long ? this.peerMask(m.peer, m.self ? undefined : m.nick) : this.peerNick(m.peer, m.self ? undefined : m.nick))
+  }
+
+  /** 353 lines (as many as fit) and 366 for one room. */
+  sendNames (s: IrcSession, room: string): void {
+    const chan = `#${room}`
+    if (this.node.rooms.includes(room)) {
+      let batch: string[] = []
+      const flush = () => { if (batch.length) s.numeric(RPL.NAMREPLY, '=', chan, batch.join(' ')); batch = [] }
+      for (const n of this.memberNames(s, room)) {
+        if (batch.join(' ').length + n.length > 400) flush()
+        batch.push(n)
+      }
+      flush()
+    }
+    s.numeric(RPL.ENDOFNAMES, chan, 'End of /NAMES list')
+  }
+
+  /** Shows a client as joined to a room: JOIN, NAMES, then the room's recent messages. */
+  joinBurst (s: IrcSession, room: string): void {
+    s.channels.add(room)
+    s.send(this.selfMask(), 'JOIN', [`#${room}`])
+    this.sendNames(s, room)
+    for (const m of this.replay.recent(room)) {
+      const from = m.self && m.via === undefined ? this.selfMask() : this.events.sourceOf(m)
+      s.send(from, 'PRIVMSG', [`#${room}`, ircText(m.text)], timeTags(m.ts, m.id))
+    }
+  }
+}
+
+/** server-time (and msgid with message-tags) for a message sent at `ts`. */
+export function timeTags (ts: number, id?: string): Tags {
+  const tags: Tags = { time: new Date(ts).toISOString() }
+  if (id) tags.msgid = id
+  return tags
+}
