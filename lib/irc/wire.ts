@@ -1,7 +1,9 @@
 // IRC lines in and out: irc-framework's parser and serializer, the checks a
 // client line must pass (length, no NUL or bare CR), and what makes mesh text
 // safe to put in an IRC line (no CR, LF or NUL; IRC formatting codes kept).
-import { ircLineParser, Message } from 'irc-framework'
+// irc-framework's ircLineParser and Message, loaded without its client (start-up time).
+import ircLineParser = require('irc-framework/src/irclineparser')
+import Message = require('irc-framework/src/ircmessage')
 import { MeshError } from '../protocol/errors'
 import { sanitizeText } from '../core/sanitize'
 import { MAX_IRC_LINE_BYTES, MAX_IRC_TAG_BYTES } from './limits'
@@ -35,19 +37,27 @@ export function lineTooLong (why: string): MeshError {
   return new MeshError('LINE_TOO_LONG', `input line was too long: ${why}; it was dropped`)
 }
 
+/** Commands whose last parameter is a name, sent without `:` (`:bob!u@h JOIN #rust`); every other last parameter is trailing. */
+const BARE_LAST = new Set(['JOIN', 'NICK', 'MODE'])
+
 /**
- * One line to a client, CRLF added. The last parameter always goes as a
- * trailing one (`:`) when it may hold spaces or be empty; every parameter has
- * CR, LF and NUL removed first, whatever called this.
+ * One line to a client, CRLF added: irc-framework's Message serializes the
+ * prefix, tags and middle parameters; the last parameter goes as a trailing
+ * one (`:text`) except after JOIN, NICK and MODE (and always when it holds a
+ * space, starts with `:` or is empty). CR, LF and NUL are removed from every
+ * parameter first, whatever called this.
  */
 export function serialize (prefix: string, command: string, params: string[], tags?: Tags): string {
   const safe = params.map(p => p.replace(/[\r\n\0]/g, ' '))
+  const last = safe.pop()
   const m = new Message(command, ...safe)
   m.prefix = prefix.replace(/[\r\n\0 ]/g, '')
   if (tags) m.tags = tags
   let line = m.to1459()
-  const last = safe[safe.length - 1]
-  if (last === '') line += ':'
+  if (last !== undefined) {
+    const bare = BARE_LAST.has(command) && last !== '' && !last.includes(' ') && !last.startsWith(':')
+    line += bare ? ` ${last}` : ` :${last}`
+  }
   return line + '\r\n'
 }
 
