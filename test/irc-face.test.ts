@@ -62,6 +62,31 @@ test('mesh text cannot break an IRC line: CR, LF, NUL and escapes removed, IRC f
   t.ok(irc.lines.some(l => l.startsWith(':bob_1234|e7e7!e7e7@mesh PRIVMSG #lobby :impostor')), 'a mesh nick holding | is shown as bob_1234|tag, never as someone\'s nick|tag')
 })
 
+test('keep-alive: a silent client gets PING and is closed without PONG; one that answers stays', async (t) => {
+  t.timeoutAfter(10_000)
+  const node = new FakeNode()
+  const face = new IrcFace({ node: node as unknown as ChatNode, listen: [{ host: '127.0.0.1', port: 0 }], serverName: 'ka.test', pingIntervalMs: 300, pingTimeoutMs: 300 })
+  const [address] = await face.listen()
+  const quiet = new RawIrc(address)
+  const chatty = new RawIrc(address)
+  t.teardown(async () => { quiet.close(); chatty.close(); await face.close() })
+  for (const [c, nick] of [[quiet, 'quiet'], [chatty, 'chatty']] as const) { c.line(`NICK ${nick}`); c.line(`USER ${nick} 0 * :x`) }
+  let read = 0
+  const answer = setInterval(() => {
+    for (; read < chatty.lines.length; read++) { const m = /^PING :?(\S+)$/.exec(chatty.lines[read]); if (m) chatty.line(`PONG :${m[1]}`) }
+  }, 50)
+  t.teardown(() => clearInterval(answer))
+  t.equal(await quiet.wait(/^PING /, 'a PING'), 'PING :ka.test', 'a silent client is sent PING with the server name')
+  t.match(await quiet.wait(/^ERROR /, 'ERROR'), /Ping timeout/, 'no PONG: ERROR Ping timeout')
+  await quiet.closed
+  const first = chatty.lines.findIndex(l => l.startsWith('PING '))
+  await chatty.wait(/^PING /, 'a second PING, after the first was answered', 5000, first + 1)
+  chatty.line('PING still-here')
+  await chatty.wait(/ PONG ka\.test :still-here$/, 'the answering client is still served')
+  t.ok(first >= 0, 'the answering client was pinged too, and outlived two rounds')
+  t.equal(chatty.count(/^ERROR/), 0, 'the client that answered PING was not closed')
+})
+
 test('nick map: unique nicks stay bare, shared ones get |tag both ways, reserved characters become _', (t) => {
   let self = 'me'
   const map = new NickMap(key => key.slice(0, 4), () => self)

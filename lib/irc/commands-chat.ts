@@ -109,6 +109,7 @@ function say (face: IrcFace, s: IrcSession, command: string, target: string, raw
     if (target.startsWith('#')) {
       const room = roomOf(s, target)
       if (room === null) return
+      if (!face.node.rooms.includes(room)) { s.numeric(ERR.NOSUCHCHANNEL, target, 'No such channel: this node is not in that room; JOIN it first'); return }
       if (!s.channels.has(room)) { s.numeric(ERR.CANNOTSENDTOCHAN, target, 'Cannot send to channel: JOIN it first'); return }
       face.node.send(text, { room })
       return
