@@ -89,7 +89,7 @@ test('keep-alive: a silent client gets PING and is closed without PONG; one that
 
 test('nick map: unique nicks stay bare, shared ones get |tag both ways, reserved characters become _', (t) => {
   let self = 'me'
-  const map = new NickMap(key => key.slice(0, 4), () => self)
+  const map = new NickMap(key => key.slice(0, 4), folded => folded === self)
   t.deepEqual(map.see(BOB, 'bob'), [], 'a new unique nick: no rename')
   t.equal(map.nickOf(BOB), 'bob')
   const renames = map.see(EVE, 'Bob')
@@ -101,6 +101,6 @@ test('nick map: unique nicks stay bare, shared ones get |tag both ways, reserved
   t.equal(map.see('c0c0'.repeat(16), 'x!y@z:w')[0], undefined)
   t.equal(map.nickOf('c0c0'.repeat(16)), 'x_y_z_w|c0c0', 'reserved characters replaced, and tagged since changed')
   self = 'eve'
-  t.deepEqual(map.selfChanged('me'), [{ key: EVE, old: 'eve', nick: 'eve|e7e7' }], 'a peer sharing this node\'s new nick gets a tag')
+  t.deepEqual(map.localChanged('me', 'eve'), [{ key: EVE, old: 'eve', nick: 'eve|e7e7' }], 'a peer sharing this node\'s new nick gets a tag')
   t.end()
 })

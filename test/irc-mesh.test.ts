@@ -2,7 +2,8 @@
 // talks with headless nodes B (linked) and C (two hops away, through B):
 // history on JOIN, room lines both ways, sealed private messages both ways
 // with delivery NOTICEs, two peers sharing a nick shown as nick|tag, mesh
-// peers coming, going and renaming, and two IRC clients on one node.
+// peers coming, going and renaming, and two IRC clients on one node (the
+// owner of the node's nick and a guest).
 import test from 'tape'
 import { Cluster, type Proc } from './helpers/proc'
 import { TestIrc } from './helpers/irc'
@@ -106,18 +107,26 @@ test('IRC: two peers sharing a nick are nick|tag; peers come, go and rename; two
 
   const two = irc(c, a, 'judy2', { enable_echomessage: true })
   await two.registered()
-  await one.wait(/^:judy!\w+@mesh NICK :?judy2$/, 'the first client follows the node\'s new nick')
   await two.wait(/ 366 judy2 #rust /, 'the second client is shown in #rust too')
+  await one.wait(/^:judy2!\w+@mesh JOIN :?#rust$/, 'the first client sees the second join #rust')
   one.client.say('#rust', 'from client one')
-  t.match(await two.wait(/PRIVMSG #rust :from client one$/, 'client one\'s line'), /^(@\S+ )?:judy2!\w+@mesh PRIVMSG/, 'client two sees client one\'s line as its own')
+  t.match(await two.wait(/PRIVMSG #rust :from client one$/, 'client one\'s line'), /^(@\S+ )?:judy!\w+@mesh PRIVMSG/, 'client two sees client one\'s line, from judy')
   two.client.say('#rust', 'from client two')
-  await one.wait(/PRIVMSG #rust :from client two$/, 'client two\'s line at client one')
+  t.match(await one.wait(/PRIVMSG #rust :from client two$/, 'client two\'s line at client one'), /^(@\S+ )?:judy2!\w+@mesh PRIVMSG/, 'client one sees it from judy2')
   await two.wait(/PRIVMSG #rust :from client two$/, 'echo-message to client two')
+  const guest = await cc.waitMessage('from client two')
+  t.deepEqual([guest.nick, guest.via, guest.from], ['judy2', 'judy', a.id], 'on the mesh the second client is a guest of node a (judy2 via judy)')
   t.equal(one.count(/PRIVMSG #rust :from client one$/), 0, 'no echo without echo-message')
   cc.send('to both clients')
   await one.wait(/PRIVMSG #rust :to both clients$/, 'mesh line at one')
   await two.wait(/PRIVMSG #rust :to both clients$/, 'mesh line at two')
+  two.client.say('judy', 'just between us')
+  t.match(await one.wait(/PRIVMSG judy :just between us$/, 'a local private message'), /^(@\S+ )?:judy2!\w+@mesh PRIVMSG/, 'a private message between two clients of one node stays local')
+  const third = irc(c, a, 'judy2')
+  await third.wait(/ 433 \* judy2 /, '433 for a nick another client of the node holds')
+  third.client.connection.end()
   two.client.quit('bye')
+  t.match(await one.wait(/^:judy2!\S+ QUIT /, 'the QUIT of client two'), /^:judy2!\w+@mesh QUIT :Quit: bye$/, 'client one sees client two QUIT')
   d.send('/leave rust')
   await one.wait(/:dave!\w+@mesh PART #rust/, 'a peer leaving the room arrives as PART')
   cc.send('still here after a client quit')

@@ -3,7 +3,7 @@
 // with a delivery NOTICE later), TOPIC, and NICK after registration (/nick).
 import { errorCode, errorMessage } from '../protocol/errors'
 import { validateRoom } from '../core/names'
-import { validateIrcNick, foldNick } from './nicks'
+import { validateIrcNick } from './nicks'
 import { ERR, RPL } from './numerics'
 import type { IrcSession } from './session'
 import type { IrcFace } from './server'
@@ -61,12 +61,17 @@ export function handleChat (face: IrcFace, s: IrcSession, line: IrcLine): boolea
         s.numeric(ERR.ERRONEUSNICKNAME, p[0], `Erroneous nickname: ${errorMessage(err)}`)
         return true
       }
-      if (nick === face.node.nick) return true
-      if (foldNick(nick) !== foldNick(face.node.nick) && face.nicks.keyOf(nick) !== undefined) {
-        s.numeric(ERR.NICKNAMEINUSE, nick, 'Nickname is already in use by a mesh peer')
+      if (nick === s.nick) return true
+      if (face.nickTaken(nick, s)) {
+        s.numeric(ERR.NICKNAMEINUSE, nick, 'Nickname is already in use (by another IRC client of this node or a mesh peer)')
         return true
       }
-      face.node.setNick(nick)
+      // The owner's NICK is /nick (every client sees it through the node's nick event); a guest renames only itself.
+      if (face.isOwner(s)) { face.node.setNick(nick); return true }
+      const old = s.nick
+      for (const c of face.clients()) c.send(face.maskOf(s), 'NICK', [nick])
+      s.nick = nick
+      face.sendRenames(face.nicks.localChanged(old, nick))
       return true
     }
   }
@@ -111,18 +116,21 @@ function say (face: IrcFace, s: IrcSession, command: string, target: string, raw
       if (room === null) return
       if (!face.node.rooms.includes(room)) { s.numeric(ERR.NOSUCHCHANNEL, target, 'No such channel: this node is not in that room; JOIN it first'); return }
       if (!s.channels.has(room)) { s.numeric(ERR.CANNOTSENDTOCHAN, target, 'Cannot send to channel: JOIN it first'); return }
-      face.node.send(text, { room })
+      face.node.send(text, face.isOwner(s) ? { room } : { room, guest: s.nick })
       return
     }
-    if (foldNick(target) === foldNick(face.node.nick)) {
-      // To yourself: every attached client sees it, nothing goes to the mesh.
-      for (const c of face.clients()) if (c !== s || c.caps.has('echo-message')) c.send(face.selfMask(), command, [target, text])
+    const who = face.resolve(target)
+    if (who === undefined) { s.numeric(ERR.NOSUCHNICK, target, 'No such nick: no IRC client of this node or known mesh peer is shown with that nick'); return }
+    if (who.key === face.node.id) {
+      // To a client of this node (or the node's own nick): delivered here, nothing goes to the mesh.
+      const to = who.local ? [who.local] : face.clients().filter(c => face.isOwner(c))
+      if (s.caps.has('echo-message') && !to.includes(s)) to.push(s)
+      for (const c of to) c.send(face.maskOf(s), command, [target, text])
       return
     }
-    const key = face.nicks.keyOf(target)
-    if (key === undefined) { s.numeric(ERR.NOSUCHNICK, target, 'No such nick: no known mesh peer is shown with that nick'); return }
-    const m = face.node.sendPrivate(key, text)
-    face.events.recordPrivate(m.id, key, text)
+    // Sealed from this node's key, whichever of its clients typed it.
+    const m = face.node.sendPrivate(who.key, text)
+    face.events.recordPrivate(m.id, who.key, text)
   } catch (err) {
     s.send(face.serverName, 'FAIL', [command, errorCode(err), errorMessage(err)])
   } finally {

@@ -27,7 +27,7 @@ export function handleQuery (face: IrcFace, s: IrcSession, line: IrcLine): boole
       s.numeric(RPL.USERHOST, p.slice(0, 5).map(n => userhost(face, n)).filter(Boolean).join(' '))
       return true
     case 'ISON':
-      s.numeric(RPL.ISON, p.join(' ').split(' ').filter(n => n && (foldNick(n) === foldNick(face.node.nick) || face.nicks.keyOf(n) !== undefined)).join(' '))
+      s.numeric(RPL.ISON, p.join(' ').split(' ').filter(n => n && face.resolve(n) !== undefined).join(' '))
       return true
     case 'AWAY':
       s.away = p[0] ? p[0] : null
@@ -39,9 +39,9 @@ export function handleQuery (face: IrcFace, s: IrcSession, line: IrcLine): boole
 }
 
 function userhost (face: IrcFace, nick: string): string {
-  const key = foldNick(nick) === foldNick(face.node.nick) ? face.node.id : face.nicks.keyOf(nick)
-  if (key === undefined) return ''
-  return `${face.peerNick(key)}=+${face.node.tag(key)}@${IRC_MESH_HOST}`
+  const who = face.resolve(nick)
+  if (who === undefined) return ''
+  return `${who.local?.nick ?? face.peerNick(who.key)}=+${face.node.tag(who.key)}@${IRC_MESH_HOST}`
 }
 
 function who (face: IrcFace, s: IrcSession, mask: string): void {
@@ -54,10 +54,11 @@ function who (face: IrcFace, s: IrcSession, mask: string): void {
         const nick = face.peerNick(m.peer, m.self ? undefined : m.nick)
         reply(mask, m.peer, nick, m.self ? 0 : null, face.node.label(m.peer, m.nick))
       }
+      for (const c of face.guestsIn(room)) reply(mask, face.node.id, c.nick, 0, c.realname)
     }
   } else {
-    const key = foldNick(mask) === foldNick(face.node.nick) ? face.node.id : face.nicks.keyOf(mask)
-    if (key !== undefined) reply('*', key, face.peerNick(key), key === face.node.id ? 0 : null, face.node.label(key))
+    const who = face.resolve(mask)
+    if (who !== undefined) reply('*', who.key, who.local?.nick ?? face.peerNick(who.key), who.key === face.node.id ? 0 : null, who.local?.realname ?? face.node.label(who.key))
   }
   s.numeric(RPL.ENDOFWHO, mask, 'End of /WHO list')
 }
@@ -65,16 +66,16 @@ function who (face: IrcFace, s: IrcSession, mask: string): void {
 function whois (face: IrcFace, s: IrcSession, nick: string | undefined): void {
   if (!nick) { s.numeric(ERR.NONICKNAMEGIVEN, 'No nickname given'); return }
   const node = face.node
-  const self = foldNick(nick) === foldNick(node.nick)
-  const key = self ? node.id : face.nicks.keyOf(nick)
-  if (key === undefined) {
+  const who = face.resolve(nick)
+  if (who === undefined) {
     s.numeric(ERR.NOSUCHNICK, nick, 'No such nick: no known mesh peer is shown with that nick')
     s.numeric(RPL.ENDOFWHOIS, nick, 'End of /WHOIS list')
     return
   }
-  const shown = face.peerNick(key)
-  if (self) {
-    s.numeric(RPL.WHOISUSER, shown, node.tag(key), IRC_MESH_HOST, '*', node.label(key, node.nick))
+  const key = who.key
+  const shown = who.local?.nick ?? face.peerNick(key)
+  if (key === node.id) {
+    s.numeric(RPL.WHOISUSER, shown, node.tag(key), IRC_MESH_HOST, '*', who.local && !face.isOwner(who.local) ? `${who.local.realname} (a guest of ${node.label(key, node.nick)})` : node.label(key, node.nick))
     s.numeric(RPL.WHOISSERVER, shown, face.serverName, `this node, linked to the mesh on ${node.listenAddress}`)
     s.numeric(RPL.WHOISCHANNELS, shown, node.rooms.map(r => `#${r}`).join(' '))
   } else {

@@ -44,6 +44,7 @@ export class IrcEvents {
 
   /** The IRC source of a room message: the author, or for a gateway guest `guest|tag` of its gateway. */
   sourceOf (m: ChatMessage): string {
+    if (m.via !== undefined && m.from === this.face.node.id) return this.face.selfMask(ircText(m.nick))
     if (m.via !== undefined) return `${ircBase(ircText(m.nick))}|${this.face.node.tag(m.from)}!guest@${IRC_MESH_HOST}`
     return this.face.peerMask(m.from, m.self ? undefined : m.nick)
   }
@@ -56,7 +57,8 @@ export class IrcEvents {
       if (m.self) {
         // Another attached client (or this one, with echo-message) sees what was sent.
         const target = face.peerNick(m.to!)
-        for (const s of this.others()) s.send(face.selfMask(), 'PRIVMSG', [target, text], tags)
+        const from = face.author ? face.maskOf(face.author) : face.selfMask()
+        for (const s of this.others()) s.send(from, 'PRIVMSG', [target, text], tags)
       } else {
         const from = face.peerMask(m.from, m.nick)
         for (const s of face.clients()) s.send(from, 'PRIVMSG', [s.nick, text], tags)
@@ -65,12 +67,8 @@ export class IrcEvents {
     }
     face.replay.add(m)
     const chan = `#${m.room}`
-    if (m.self && m.via === undefined) {
-      for (const s of this.others()) if (s.channels.has(m.room)) s.send(face.selfMask(), 'PRIVMSG', [chan, text], tags)
-      return
-    }
     const from = this.sourceOf(m)
-    for (const s of face.clients()) if (s.channels.has(m.room) && s !== this.face.author) s.send(from, 'PRIVMSG', [chan, text], tags)
+    for (const s of m.self ? this.others() : face.clients()) if (s.channels.has(m.room)) s.send(from, 'PRIVMSG', [chan, text], tags)
   }
 
   /** Every registered client but the author of the running command, unless it asked for echo-message. */
@@ -96,9 +94,9 @@ export class IrcEvents {
     const mask = this.face.selfMask(old)
     for (const s of this.face.clients()) {
       s.send(mask, 'NICK', [nick])
-      s.nick = nick
+      if (s.nick === old) s.nick = nick
     }
-    this.face.sendRenames(this.face.nicks.selfChanged(old))
+    this.face.sendRenames(this.face.nicks.localChanged(old, nick))
   }
 
   private onRooms (rooms: string[]): void {

@@ -1,6 +1,7 @@
 // How mesh people appear as IRC nicks. Nicks are unique on IRC but not on the
 // mesh: a peer whose nick is unique (ASCII case-folded) among the keys this
-// face knows, and not this node's own, appears as that nick; peers that share
+// face knows, and not held locally (this node's nick, a local IRC client's),
+// appears as that nick; peers that share
 // one appear as `nick|tag` (the key's disambiguated tag), so an IRC client can
 // always address exactly one key. Characters IRC reserves in nicks become
 // `_` (and the nick gets its tag, so `bob|3fa2` is never a peer's own nick).
@@ -42,8 +43,8 @@ export class NickMap {
   /** Key per folded IRC nick shown. */
   private readonly byIrc = new Map<string, string>()
 
-  /** `tag(key)`: the node's disambiguated key tag; `self()`: this node's own IRC nick. */
-  constructor (private readonly tag: (key: string) => string, private readonly self: () => string) {}
+  /** `tag(key)`: the node's disambiguated key tag; `local(folded)`: whether this node or one of its IRC clients holds a nick. */
+  constructor (private readonly tag: (key: string) => string, private readonly local: (folded: string) => boolean) {}
 
   /** The IRC nick of a known key (undefined when never seen). */
   nickOf (key: string): string | undefined { return this.byKey.get(key)?.irc }
@@ -84,10 +85,10 @@ export class NickMap {
     return renames
   }
 
-  /** This node's own nick changed: peers sharing the new one get their tag (and the old one's may lose it). */
-  selfChanged (oldNick: string): Rename[] {
+  /** Local nicks (this node's, its IRC clients') changed: peers sharing a new one get their tag, and an old one's may lose it. */
+  localChanged (...nicks: string[]): Rename[] {
     const renames: Rename[] = []
-    for (const base of [foldNick(oldNick), foldNick(this.self())]) {
+    for (const base of new Set(nicks.map(foldNick))) {
       for (const k of this.byBase.get(base) ?? []) {
         const e = this.byKey.get(k)!
         const irc = this.display(e)
@@ -103,7 +104,7 @@ export class NickMap {
 
   private display (e: Entry): string {
     const group = this.byBase.get(foldNick(e.base))
-    const unique = (group?.size ?? 0) <= 1 && foldNick(e.base) !== foldNick(this.self())
+    const unique = (group?.size ?? 0) <= 1 && !this.local(foldNick(e.base))
     return unique && e.base === e.meshNick ? e.base : `${e.base}|${this.tag(e.key)}`
   }
 

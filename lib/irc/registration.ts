@@ -31,7 +31,7 @@ export function handleRegistration (face: IrcFace, s: IrcSession, line: IrcLine)
       return true
     case 'PONG': return true
     case 'QUIT':
-      s.close(`Closing Link: ${s.address} (Quit: ${p[0] ?? 'Client quit'})`, 'quit')
+      s.close(`Closing Link: ${s.address} (Quit: ${p[0] ?? 'Client quit'})`, `Quit: ${p[0] ?? 'Client quit'}`)
       return true
     case 'CAP': cap(face, s, p); return true
     case 'PASS':
@@ -49,7 +49,7 @@ export function handleRegistration (face: IrcFace, s: IrcSession, line: IrcLine)
       if (p.length === 0 || p[0] === '') { s.numeric(ERR.NONICKNAMEGIVEN, 'No nickname given'); return true }
       try {
         const nick = validateIrcNick(p[0])
-        if (face.nicks.keyOf(nick) !== undefined) s.numeric(ERR.NICKNAMEINUSE, nick, 'Nickname is already in use by a mesh peer')
+        if (face.nickTaken(nick, s)) s.numeric(ERR.NICKNAMEINUSE, nick, 'Nickname is already in use (by another IRC client of this node or a mesh peer)')
         else { s.nick = nick; tryRegister(face, s) }
       } catch (err) {
         s.numeric(ERR.ERRONEUSNICKNAME, p[0], `Erroneous nickname: ${errorMessage(err)}`)
@@ -96,9 +96,16 @@ function tryRegister (face: IrcFace, s: IrcSession): void {
     return
   }
   const node = face.node
-  // The nick a client registers becomes this node's mesh nick; the other attached clients see a NICK.
-  if (s.nick !== node.nick) node.setNick(s.nick)
+  if (face.nickTaken(s.nick, s)) {
+    // Taken while CAP negotiation was open.
+    s.numeric(ERR.NICKNAMEINUSE, s.nick, 'Nickname is already in use (by another IRC client of this node or a mesh peer)')
+    s.nick = '*'
+    return
+  }
+  // With no owner attached, the nick a client registers becomes this node's mesh nick (and the client its owner).
+  if (s.nick !== node.nick && !face.clients().some(c => face.isOwner(c))) node.setNick(s.nick)
   s.markRegistered()
+  face.sendRenames(face.nicks.localChanged(s.nick))
   const me = s.nick
   const srv = face.serverName
   s.numeric(RPL.WELCOME, `Welcome to the ${IRC_NETWORK} IRC face, ${face.selfMask(me)}`)
@@ -119,6 +126,7 @@ function motd (face: IrcFace): string[] {
     `This node links to the mesh on ${node.listenAddress || '(no address)'}; IRC clients attach on ${face.addresses.join(', ')}.`,
     'Channels are mesh rooms (JOIN #name is /join name); people are mesh keys.',
     'Two people sharing a nick appear as nick|tag; PRIVMSG nick is a sealed private message.',
+    `The client holding the mesh nick (${node.nick} now) speaks as this node; other clients of it post as its guests.`,
     'QUIT detaches this client only: the node keeps running.'
   ]
 }

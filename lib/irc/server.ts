@@ -1,7 +1,9 @@
 // The IRC face (`--irc-listen`): TCP listeners that speak the IRC client
 // protocol to this node's own user, the way bitlbee or ZNC do, with the mesh
-// behind. Every attached client is the same person (the node's key): they see
-// the same channels (the node's rooms) and each other's lines. This file owns
+// behind. Attached clients see the same channels (the node's rooms) and each
+// other's lines. Each has its own nick, unique among them: the client holding
+// the node's mesh nick is the owner (its lines are the node's own); others
+// post as guests of the node (`judy2@judy#3fa2` on the mesh). This file owns
 // the listeners, the clients and what handlers share (masks, nicks, bursts).
 import net from 'net'
 import type { ChatNode } from '../core/types'
@@ -9,7 +11,7 @@ import { MeshError, errorMessage } from '../protocol/errors'
 import { formatAddress, type HostPort } from '../protocol/address'
 import { IrcSession } from './session'
 import { checkPasswordRule } from './password'
-import { NickMap, type Rename } from './nicks'
+import { NickMap, foldNick, type Rename } from './nicks'
 import { Replay } from './replay'
 import { IrcEvents } from './events'
 import { handleRegistration } from './registration'
@@ -53,7 +55,7 @@ export class IrcFace {
     this.node = opts.node
     this.serverName = opts.serverName ?? DEFAULT_IRC_SERVER_NAME
     this.password = opts.password ?? null
-    this.nicks = new NickMap(key => opts.node.tag(key), () => opts.node.nick)
+    this.nicks = new NickMap(key => opts.node.tag(key), folded => this.isLocalNick(folded))
     this.events = new IrcEvents(this)
   }
 
@@ -96,7 +98,7 @@ export class IrcFace {
     const s = new IrcSession(socket, {
       serverName: this.serverName,
       onLine: (c, line) => this.dispatch(c, line),
-      onGone: c => { this.sessions.delete(c) },
+      onGone: (c, reason) => this.onGone(c, reason),
       pingIntervalMs: this.opts.pingIntervalMs,
       pingTimeoutMs: this.opts.pingTimeoutMs,
       registrationTimeoutMs: this.opts.registrationTimeoutMs
@@ -119,6 +121,47 @@ export class IrcFace {
       this.author = null
     }
   }
+
+  private onGone (s: IrcSession, reason: string): void {
+    if (!this.sessions.delete(s) || !s.registered || this.isOwner(s)) return
+    for (const c of this.clients()) c.send(this.maskOf(s), 'QUIT', [reason])
+    this.sendRenames(this.nicks.localChanged(s.nick))
+  }
+
+  // ---- local clients -------------------------------------------------------
+
+  /** Whether a client holds the node's mesh nick: its lines are signed as the node's own. */
+  isOwner (s: IrcSession): boolean { return foldNick(s.nick) === foldNick(this.node.nick) }
+
+  /** The registered client holding a nick, other than `except`. */
+  localSession (nick: string, except?: IrcSession): IrcSession | undefined {
+    const n = foldNick(nick)
+    return this.clients().find(c => c !== except && foldNick(c.nick) === n)
+  }
+
+  private isLocalNick (folded: string): boolean {
+    return folded === foldNick(this.node.nick) || this.clients().some(c => foldNick(c.nick) === folded)
+  }
+
+  /** A local client as an IRC source. */
+  maskOf (s: IrcSession): string { return this.selfMask(s.nick) }
+
+  /** Who an IRC nick names: a local client, this node (its mesh nick) or a mesh peer's key. */
+  resolve (nick: string): { local?: IrcSession; key: string } | undefined {
+    const local = this.localSession(nick)
+    if (local) return { local, key: this.node.id }
+    if (foldNick(nick) === foldNick(this.node.nick)) return { key: this.node.id }
+    const key = this.nicks.keyOf(nick)
+    return key === undefined ? undefined : { key }
+  }
+
+  /** A nick another client or a mesh peer is shown with (433). */
+  nickTaken (nick: string, s: IrcSession): boolean {
+    return this.localSession(nick, s) !== undefined || this.nicks.keyOf(nick) !== undefined
+  }
+
+  /** Local clients of a room that are not the owner (the node itself is listed by who()). */
+  guestsIn (room: string): IrcSession[] { return this.clients().filter(c => c.channels.has(room) && !this.isOwner(c)) }
 
   // ---- people --------------------------------------------------------------
 
@@ -153,7 +196,8 @@ export class IrcFace {
   /** Names of a room's members as NAMES shows them (nick!user@host with userhost-in-names). */
   memberNames (s: IrcSession, room: string): string[] {
     const long = s.caps.has('userhost-in-names')
-    return this.node.who(room).map(m => long ? this.peerMask(m.peer, m.self ? undefined : m.nick) : this.peerNick(m.peer, m.self ? undefined : m.nick))
+    const mesh = this.node.who(room).map(m => long ? this.peerMask(m.peer, m.self ? undefined : m.nick) : this.peerNick(m.peer, m.self ? undefined : m.nick))
+    return [...mesh, ...this.guestsIn(room).map(c => long ? this.maskOf(c) : c.nick)]
   }
 
   /** 353 lines (as many as fit) and 366 for one room. */
@@ -174,12 +218,10 @@ export class IrcFace {
   /** Shows a client as joined to a room: JOIN, NAMES, then the room's recent messages. */
   joinBurst (s: IrcSession, room: string): void {
     s.channels.add(room)
-    s.send(this.selfMask(), 'JOIN', [`#${room}`])
+    s.send(this.maskOf(s), 'JOIN', [`#${room}`])
+    if (!this.isOwner(s)) for (const c of this.clients()) if (c !== s && c.channels.has(room)) c.send(this.maskOf(s), 'JOIN', [`#${room}`])
     this.sendNames(s, room)
-    for (const m of this.replay.recent(room)) {
-      const from = m.self && m.via === undefined ? this.selfMask() : this.events.sourceOf(m)
-      s.send(from, 'PRIVMSG', [`#${room}`, ircText(m.text)], timeTags(m.ts, m.id))
-    }
+    for (const m of this.replay.recent(room)) s.send(this.events.sourceOf(m), 'PRIVMSG', [`#${room}`, ircText(m.text)], timeTags(m.ts, m.id))
   }
 }
 
