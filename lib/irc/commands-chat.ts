@@ -1,4 +1,5 @@
-// IRC commands that change or say something: JOIN (/join), PART (/leave),
+// IRC commands that change or say something: JOIN (/join for the node's first
+// client in a room), PART (/leave when the last of its clients leaves),
 // PRIVMSG and NOTICE to a channel (a room message) or a nick (a sealed /msg,
 // with a delivery NOTICE later), TOPIC, and NICK after registration (/nick).
 import { errorCode, errorMessage } from '../protocol/errors'
@@ -27,7 +28,10 @@ export function handleChat (face: IrcFace, s: IrcSession, line: IrcLine): boolea
       for (const chan of p[0].split(',')) {
         const room = roomOf(s, chan)
         if (room === null) continue
-        if (face.node.rooms.includes(room)) { if (!s.channels.has(room)) face.joinBurst(s, room) } else face.node.join(room)
+        if (face.node.rooms.includes(room)) { if (!s.channels.has(room)) face.joinBurst(s, room); continue }
+        // The node joins the room (/join); only this client is shown in the new channel.
+        face.joiner = s
+        try { face.node.join(room) } finally { face.joiner = null }
       }
       return true
     case 'PART':
@@ -83,16 +87,23 @@ function need (s: IrcSession, command: string): true {
   return true
 }
 
-/** PART: the node leaves the room (every client sees it), unless it is its last room: then only this client's view does. */
+/**
+ * PART: when no other client of the node is in the channel, the node leaves
+ * the room (/leave), unless it is its last room; otherwise only this client
+ * leaves the channel (the others see a guest's PART).
+ */
 function part (face: IrcFace, s: IrcSession, room: string, message: string | undefined): void {
-  if (face.node.rooms.length > 1) {
+  const others = face.clients().filter(c => c !== s && c.channels.has(room))
+  if (others.length === 0 && face.node.rooms.length > 1) {
     face.partMessage = message
     try { face.node.leave(room) } finally { face.partMessage = undefined }
     return
   }
   s.channels.delete(room)
-  s.send(face.selfMask(), 'PART', [`#${room}`, ...(message ? [message] : [])])
-  s.send(face.serverName, 'NOTICE', [s.nick, `#${room} is this node's only room: the node stays in it (JOIN another room first to leave it on the mesh)`])
+  const line = [`#${room}`, ...(message ? [message] : [])]
+  s.send(face.maskOf(s), 'PART', line)
+  if (!face.isOwner(s)) for (const c of others) c.send(face.maskOf(s), 'PART', line)
+  if (others.length === 0) s.send(face.serverName, 'NOTICE', [s.nick, `#${room} is this node's only room: the node stays in it (JOIN another room first to leave it on the mesh)`])
 }
 
 /** `\x01ACTION waves\x01` (a /me) goes to the mesh as `* nick waves`; other CTCP is refused. */

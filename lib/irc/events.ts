@@ -107,9 +107,11 @@ export class IrcEvents {
       for (const room of [...s.channels]) {
         if (rooms.includes(room)) continue
         s.channels.delete(room)
-        s.send(this.face.selfMask(), 'PART', [`#${room}`, ...(this.face.partMessage ? [this.face.partMessage] : [])])
+        s.send(this.face.maskOf(s), 'PART', [`#${room}`, ...(this.face.partMessage ? [this.face.partMessage] : [])])
       }
-      for (const room of added) if (!s.channels.has(room)) this.face.joinBurst(s, room)
+      // A room joined by one IRC client opens only in that client; one joined elsewhere (terminal, stdin) in all.
+      const joiner = this.face.joiner
+      for (const room of added) if (!s.channels.has(room) && (joiner === null || joiner === s)) this.face.joinBurst(s, room)
     }
   }
 

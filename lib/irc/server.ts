@@ -44,6 +44,8 @@ export class IrcFace {
   addresses: string[] = []
   /** The client whose command runs now: its own line is echoed only with echo-message. */
   author: IrcSession | null = null
+  /** The client whose JOIN makes the node join a room: only it is shown in the new channel. */
+  joiner: IrcSession | null = null
   /** The PART message of the leave in progress, for the PART lines it causes. */
   partMessage: string | undefined
   private readonly servers: net.Server[] = []
