@@ -87,6 +87,24 @@ test('keep-alive: a silent client gets PING and is closed without PONG; one that
   t.equal(chatty.count(/^ERROR/), 0, 'the client that answered PING was not closed')
 })
 
+test('all clients together are paced by the shared budget: a paste waits, nothing is lost or reordered', async (t) => {
+  t.timeoutAfter(10_000)
+  const node = new FakeNode()
+  const face = new IrcFace({ node: node as unknown as ChatNode, listen: [{ host: '127.0.0.1', port: 0 }], totalRate: 20, totalBurst: 5 })
+  const [address] = await face.listen()
+  const irc = new RawIrc(address)
+  t.teardown(async () => { irc.close(); await face.close() })
+  irc.send('NICK me\r\nUSER me 0 * :Me\r\n')
+  await irc.wait(/ 366 me #lobby /, 'joined')
+  const started = Date.now()
+  irc.send(Array.from({ length: 30 }, (_, i) => `PRIVMSG #lobby :paste ${i}\r\n`).join(''))
+  irc.line('PING done')
+  await irc.wait(/ PONG \S+ :done$/, 'the PING after the paste', 8000)
+  const took = Date.now() - started
+  t.deepEqual(node.sent, Array.from({ length: 30 }, (_, i) => `paste ${i}`), 'all 30 lines posted, in order')
+  t.ok(took >= 1000, `31 lines at 20/s with a burst of 5 took ${took} ms: at 20 lines/s the lines past the burst wait at least 1 s`)
+})
+
 test('nick map: unique nicks stay bare, shared ones get |tag both ways, reserved characters become _', (t) => {
   let self = 'me'
   const map = new NickMap(key => key.slice(0, 4), folded => folded === self)

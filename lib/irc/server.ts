@@ -19,7 +19,8 @@ import { handleChat } from './commands-chat'
 import { handleQuery } from './commands-query'
 import { ircText, type Tags, type IrcLine } from './wire'
 import { ERR, RPL } from './numerics'
-import { DEFAULT_IRC_SERVER_NAME, IRC_MESH_HOST, MAX_IRC_CLIENTS } from './limits'
+import { SharedBudget } from '../gateway/shared-budget'
+import { DEFAULT_IRC_SERVER_NAME, IRC_MESH_HOST, IRC_TOTAL_BURST, IRC_TOTAL_RATE, MAX_IRC_CLIENTS } from './limits'
 
 export interface IrcFaceOptions {
   node: ChatNode
@@ -31,6 +32,9 @@ export interface IrcFaceOptions {
   pingIntervalMs?: number
   pingTimeoutMs?: number
   registrationTimeoutMs?: number
+  /** Lines a second all clients may send together, and the burst (defaults IRC_TOTAL_RATE, IRC_TOTAL_BURST). */
+  totalRate?: number
+  totalBurst?: number
 }
 
 export class IrcFace {
@@ -50,6 +54,7 @@ export class IrcFace {
   partMessage: string | undefined
   private readonly servers: net.Server[] = []
   private readonly sessions = new Set<IrcSession>()
+  private readonly budget: SharedBudget
   private closed = false
 
   constructor (private readonly opts: IrcFaceOptions) {
@@ -59,6 +64,7 @@ export class IrcFace {
     this.password = opts.password ?? null
     this.nicks = new NickMap(key => opts.node.tag(key), folded => this.isLocalNick(folded))
     this.events = new IrcEvents(this)
+    this.budget = new SharedBudget(opts.totalRate ?? IRC_TOTAL_RATE, opts.totalBurst ?? IRC_TOTAL_BURST)
   }
 
   /** Binds every address; resolves with the `host:port` of each. Rejects with LISTEN_FAILED. */
@@ -87,6 +93,7 @@ export class IrcFace {
     if (this.closed) return
     this.closed = true
     this.events.stop()
+    this.budget.close()
     for (const s of [...this.sessions]) s.close('Closing Link: the meshchat node is shutting down', 'node closing')
     await Promise.all(this.servers.map(srv => new Promise<void>(resolve => srv.listening ? srv.close(() => resolve()) : resolve())))
   }
@@ -101,6 +108,7 @@ export class IrcFace {
       serverName: this.serverName,
       onLine: (c, line) => this.dispatch(c, line),
       onGone: (c, reason) => this.onGone(c, reason),
+      budget: this.budget,
       pingIntervalMs: this.opts.pingIntervalMs,
       pingTimeoutMs: this.opts.pingTimeoutMs,
       registrationTimeoutMs: this.opts.registrationTimeoutMs

@@ -1,9 +1,11 @@
 // One IRC client's connection: splits its bytes into checked lines, holds its
 // registration state and capabilities, writes CRLF lines to it (dropping a
 // client that stops reading), PINGs it when silent and closes it when it
-// stays silent. What the lines mean is for the handlers (commands*.ts).
+// stays silent; all clients together run no more lines a second than the
+// face's shared budget (the socket waits, nothing is lost). What the lines mean is for the handlers (commands*.ts).
 import type net from 'net'
 import { LineSplitter } from '../gateway/line-splitter'
+import type { SharedBudget } from '../gateway/shared-budget'
 import { errorCode, errorMessage } from '../protocol/errors'
 import { parseClientLine, serialize, lineTooLong, type IrcLine, type Tags } from './wire'
 import { ERR, type Cap } from './numerics'
@@ -13,6 +15,8 @@ export interface SessionHooks {
   serverName: string
   onLine (s: IrcSession, line: IrcLine): void
   onGone (s: IrcSession, reason: string): void
+  /** The face's line budget, shared by all its clients: a client waits (socket paused) while it is empty. */
+  budget: SharedBudget
   pingIntervalMs?: number
   pingTimeoutMs?: number
   registrationTimeoutMs?: number
@@ -38,6 +42,9 @@ export class IrcSession {
   private regTimer: NodeJS.Timeout | null = null
   private awaitingPong = false
   private gone = false
+  /** Checked lines waiting for the shared budget, in order. */
+  private readonly pending: IrcLine[] = []
+  private readonly wake = () => { this.socket.resume(); this.drain() }
 
   constructor (private readonly socket: net.Socket, private readonly h: SessionHooks) {
     this.address = `${(socket.remoteAddress ?? '?').replace(/^::ffff:/, '')}:${socket.remotePort ?? 0}`
@@ -72,7 +79,21 @@ export class IrcSession {
       let line: IrcLine
       try { line = parseClientLine(ev.bytes) } catch (err) { this.refuse(err); continue }
       if (line.command === '') continue
-      this.h.onLine(this, line)
+      this.pending.push(line)
+    }
+    this.drain()
+  }
+
+  /** Runs waiting lines while the shared budget allows; otherwise stops reading until it does. */
+  private drain (): void {
+    while (this.pending.length > 0 && !this.gone) {
+      if (!this.h.budget.ready()) {
+        this.socket.pause()
+        this.h.budget.wait(this.wake)
+        return
+      }
+      this.h.budget.take()
+      this.h.onLine(this, this.pending.shift()!)
     }
   }
 
@@ -133,6 +154,7 @@ export class IrcSession {
     this.gone = true
     if (this.pingTimer) clearTimeout(this.pingTimer)
     if (this.regTimer) clearTimeout(this.regTimer)
+    this.h.budget.cancel(this.wake)
     if (error !== null && !this.socket.destroyed) {
       this.socket.end(serialize('', 'ERROR', [error]), () => this.socket.destroy())
       setTimeout(() => this.socket.destroy(), 1000).unref()
