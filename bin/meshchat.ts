@@ -83,6 +83,13 @@ async function main (): Promise<void> {
     ratePerSecond: config.gatewayRate, rateBurst: config.gatewayBurst, limits: config.gatewayLimits
   })
   if (gateway) await gateway.listen().catch(err => fail(1, errorMessage(err)))
+  // The IRC face (--irc-listen) loads only when asked for; QUIT from a client detaches that client, never stops the node.
+  const irc = config.ircListen.length > 0
+    ? new (require('../lib/irc/server') as typeof import('../lib/irc/server')).IrcFace({
+      node, listen: config.ircListen, password: config.ircPassword, serverName: config.ircServerName
+    })
+    : null
+  const ircAddresses = irc ? await irc.listen().catch(err => fail(1, errorMessage(err))) : []
 
   let swarm: SwarmTransport | null = null
   let closing = false
@@ -95,6 +102,7 @@ async function main (): Promise<void> {
     node.quit(message)
     if (node.linkCount > 0) await new Promise(resolve => setTimeout(resolve, QUIT_FLUSH_MS))
     if (gateway) await closeWithin(() => gateway.close(), CLOSE_FALLBACK_MS)
+    if (irc) await closeWithin(() => irc.close(), CLOSE_FALLBACK_MS)
     await node.close()
     nickBook.flush()
     if (swarm) await swarm.close()
@@ -108,7 +116,7 @@ async function main (): Promise<void> {
     ? new AnchorLog({ node, output: process.stdout, textListen: gateway ? gateway.address : undefined, guests: gateway || undefined })
     : terminal
       ? loadTerminalView()({ node, dataDir: config.dataDir, onQuit: (message?: string) => { void shutdown(0, message) } })
-      : new Headless({ node, input: process.stdin, output: process.stdout, onQuit: message => { void shutdown(0, message) } })
+      : new Headless({ node, input: process.stdin, output: process.stdout, onQuit: message => { void shutdown(0, message) }, ready: irc ? { irc: ircAddresses[0], ircListen: ircAddresses } : undefined })
   process.stdout.on('error', () => { void shutdown(0) })
   process.on('SIGINT', () => { void shutdown(0) })
   process.on('SIGTERM', () => { void shutdown(0) })

@@ -11,6 +11,8 @@ import {
   DEFAULT_TIMING, type Timing
 } from '../lib/core/options'
 import { VERSION } from '../lib/version'
+import { DEFAULT_IRC_SERVER_NAME } from '../lib/irc/limits'
+import { checkPasswordRule } from '../lib/irc/password'
 import { DEFAULT_SWARM_TIMING, type SwarmTiming } from '../lib/transport/swarm-timing'
 import { DEFAULT_GATEWAY_RATE, DEFAULT_GATEWAY_BURST, DEFAULT_GATEWAY_IDLE_MS, DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from '../lib/gateway/limits'
 
@@ -47,6 +49,10 @@ export interface Config {
   gatewayRate: number
   gatewayBurst: number
   gatewayLimits: Partial<GatewayLimits>
+  /** --irc-listen: where the IRC face listens (empty: no IRC face), --irc-password, --irc-server-name. */
+  ircListen: HostPort[]
+  ircPassword: string | null
+  ircServerName: string
 }
 
 const collect = (value: string, prev: string[] = []) => prev.concat([value])
@@ -78,6 +84,9 @@ export function buildProgram (): Command {
     .option('--gateway-rate <n[:burst]>', 'lines per second each plain client may post, and the burst', `${DEFAULT_GATEWAY_RATE}:${DEFAULT_GATEWAY_BURST}`)
     .option('--gateway-idle <seconds>', 'close a plain client that sends no line (an empty one counts) for this long', String(DEFAULT_GATEWAY_IDLE_MS / 1000))
     .addOption(new Option('--gateway-limits <json>', 'override text gateway limits (tests only)').hideHelp())
+    .option('--irc-listen <host:port>', 'also speak IRC to your own IRC clients (irssi, weechat, HexChat, bots) on this address; repeatable', collect)
+    .option('--irc-password <secret>', 'the PASS every IRC client must give (required when --irc-listen is not a loopback address)')
+    .option('--irc-server-name <name>', 'the server name IRC clients see', DEFAULT_IRC_SERVER_NAME)
     .addHelpText('after', `
 Examples:
   meshchat --nick alice --listen 127.0.0.1:8081
@@ -164,7 +173,7 @@ export function toConfig (o: Record<string, any>): Config {
   if (!o.dataDir) throw new MeshError('BAD_OPTION', 'invalid --data-dir \'\': empty')
   const gateway = gatewayConfig(o)
   return {
-    ...gateway, anchor: !!o.anchor, history: !!o.history || !!o.anchor,
+    ...gateway, ...ircConfig(o), anchor: !!o.anchor, history: !!o.history || !!o.anchor,
     listen, peers, nick, room, ttl, dataDir: path.resolve(o.dataDir), pex: o.pex !== false, minLinks, maxLinks,
     ratePerSecond, rateBurst, headless: !!o.headless, timing, ...swarm, rooms: [...new Set([room, ...named, ...swarm.topics])]
   }
@@ -189,4 +198,14 @@ function gatewayConfig (o: Record<string, any>): Pick<Config, 'textListen' | 'ga
   const idleMs = intOption('--gateway-idle', o.gatewayIdle ?? String(DEFAULT_GATEWAY_IDLE_MS / 1000), 1, 86_400) * 1000
   const gatewayLimits: Partial<GatewayLimits> = { idleMs, ...overridesOption('--gateway-limits', o.gatewayLimits, DEFAULT_GATEWAY_LIMITS) }
   return { textListen, gatewayRate, gatewayBurst, gatewayLimits }
+}
+
+function ircConfig (o: Record<string, any>): Pick<Config, 'ircListen' | 'ircPassword' | 'ircServerName'> {
+  const ircListen: HostPort[] = (o.ircListen ?? []).map((a: string) => wrap('--irc-listen', a, () => parseAddress(a)))
+  const ircPassword: string | null = o.ircPassword === undefined ? null : String(o.ircPassword)
+  if (ircPassword !== null && (ircPassword === '' || /[\s\0]/.test(ircPassword))) throw new MeshError('BAD_OPTION', 'invalid --irc-password: empty or holds spaces or control characters')
+  checkPasswordRule(ircListen, ircPassword)
+  const ircServerName = String(o.ircServerName ?? DEFAULT_IRC_SERVER_NAME)
+  if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(ircServerName) || ircServerName.length > 63) throw new MeshError('BAD_OPTION', `invalid --irc-server-name '${ircServerName}': letters, digits, '.' and '-', at most 63`)
+  return { ircListen, ircPassword, ircServerName }
 }

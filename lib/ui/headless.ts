@@ -13,6 +13,8 @@ export interface HeadlessOptions {
   output: Writable
   /** `/quit [message]`: the message goes into the node's signed goodbye. */
   onQuit: (message?: string) => void
+  /** More fields of the `ready` event (the addresses of other front ends, like `irc`). */
+  ready?: Record<string, unknown>
 }
 
 export class Headless {
@@ -38,7 +40,7 @@ export class Headless {
       // Your own rename is written by the /nick outcome below (old scripts read its `nick`).
       'peer-nick': n => { if (!n.self) this.write({ event: 'nick', ...n }) }
     })
-    this.write({ event: 'ready', id: node.id, nick: node.nick, listen: node.listenAddress, room: node.room, rooms: [...node.rooms], version: VERSION })
+    this.write({ event: 'ready', id: node.id, nick: node.nick, listen: node.listenAddress, room: node.room, rooms: [...node.rooms], version: VERSION, ...this.opts.ready })
     this.rl = readline.createInterface({ input: this.opts.input, crlfDelay: Infinity })
     this.rl.on('line', line => this.onLine(line))
   }
