@@ -98,8 +98,9 @@ test('IRC: two peers sharing a nick are nick|tag; peers come, go and rename; two
   t.equal(cc.messages('for the second c only').length, 0, 'the other c got nothing')
 
   d.send('/nick dave')
+  // No line from dave yet: the rename itself is announced at once.
+  t.match(await one.wait(/ NICK :?dave$/, 'the rename', 3000), new RegExp(`^:c\\|${tagD}!\\w+@mesh NICK`), 'a rename arrives as NICK within 3 s, before any line')
   d.send('now I am dave')
-  t.match(await one.wait(/ NICK :?dave$/, 'the rename'), new RegExp(`^:c\\|${tagD}!\\w+@mesh NICK`), 'a rename arrives as NICK')
   await one.wait(new RegExp(`^:c\\|${tagC}!\\w+@mesh NICK :?c$`), 'the remaining c drops its tag')
   const renameAt = one.lines.findIndex(l => / NICK :?dave$/.test(l))
   const lineAt = one.lines.findIndex(l => /PRIVMSG #rust :now I am dave$/.test(l))
@@ -131,9 +132,15 @@ test('IRC: two peers sharing a nick are nick|tag; peers come, go and rename; two
   t.equal((await b.waitMessage('lobby still open')).room, 'lobby', 'the node stays in the room while client one is in it')
   two.client.quit('bye')
   t.match(await one.wait(/^:judy2!\S+ QUIT /, 'the QUIT of client two'), /^:judy2!\w+@mesh QUIT :Quit: bye$/, 'client one sees client two QUIT')
-  d.send('/leave rust')
-  await one.wait(/:dave!\w+@mesh PART #rust/, 'a peer leaving the room arrives as PART')
+  d.send('/leave rust off to #go')
+  t.match(await one.wait(/:dave!\w+@mesh PART #rust/, 'a peer leaving the room arrives as PART', 3000), /PART #rust :off to #go$/, 'with its parting words')
   cc.send('still here after a client quit')
   await one.wait(/PRIVMSG #rust :still here after a client quit$/, 'the node keeps running after one client QUITs')
   t.equal(a.child.exitCode, null, 'node a is still running')
+  // c is in #lobby and #rust: its quit reaches node a once per room, and the client sees one QUIT.
+  cc.send('/quit see you')
+  t.match(await one.wait(new RegExp(`^:c!\\w+@mesh QUIT `), 'c quitting', 3000), /QUIT :Quit: see you$/, 'a peer\'s /quit arrives as QUIT with its message within 3 s')
+  one.client.say('#lobby', 'after the quit')
+  await b.waitMessage('after the quit')
+  t.equal(one.count(/^:c!\w+@mesh (QUIT|PART) /), 1, 'one QUIT, no PART per room')
 })

@@ -1,13 +1,13 @@
 // Node events as IRC lines: the one place that maps what the mesh says
 // (messages, presence, nick changes, rooms, delivery receipts) to what IRC
 // clients see. New node events get wired here.
-import type { ChatMessage, PresenceChange, Receipt } from '../core/types'
+import type { ChatMessage, NickChange, PresenceChange, Receipt } from '../core/types'
 import { subscribe } from '../core/subscribe'
 import { ircBase } from './nicks'
 import { ircText } from './wire'
 import type { IrcFace } from './server'
 import { timeTags } from './server'
-import { IRC_MESH_HOST, MAX_IRC_PENDING_RECEIPTS, RECEIPT_QUOTE_CHARS } from './limits'
+import { IRC_MESH_HOST, IRC_QUIT_DEDUP_MS, MAX_IRC_PENDING_RECEIPTS, RECEIPT_QUOTE_CHARS } from './limits'
 
 export class IrcEvents {
   private unsubscribe: (() => void) | null = null
@@ -16,6 +16,8 @@ export class IrcEvents {
   private selfNick: string
   /** The node's rooms as last seen, to tell which a 'rooms' event added. */
   private rooms: string[] = []
+  /** Peers whose QUIT was sent, and when: a quit arrives once per room the peer was in. */
+  private readonly quits = new Map<string, number>()
 
   constructor (private readonly face: IrcFace) {
     this.selfNick = face.node.nick
@@ -28,6 +30,7 @@ export class IrcEvents {
       message: m => this.onMessage(m),
       presence: p => this.onPresence(p),
       nick: nick => this.onSelfNick(nick),
+      'peer-nick': n => this.onPeerNick(n),
       rooms: rooms => this.onRooms(rooms),
       delivered: r => this.onReceipt(r, 'delivered'),
       undelivered: r => this.onReceipt(r, 'not delivered')
@@ -45,8 +48,17 @@ export class IrcEvents {
   /** The IRC source of a room message: the author, or for a gateway guest `guest|tag` of its gateway. */
   sourceOf (m: ChatMessage): string {
     if (m.via !== undefined && m.from === this.face.node.id) return this.face.selfMask(ircText(m.nick))
-    if (m.via !== undefined) return `${ircBase(ircText(m.nick))}|${this.face.node.tag(m.from)}!guest@${IRC_MESH_HOST}`
+    if (m.via !== undefined) return this.guestMask(m.nick, m.from)
     return this.face.peerMask(m.from, m.self ? undefined : m.nick)
+  }
+
+  /** A text-gateway guest as IRC sees it: `name|tag` of its gateway's key. */
+  private guestMask (name: string, gateway: string): string {
+    return `${this.guestNick(name, gateway)}!guest@${IRC_MESH_HOST}`
+  }
+
+  private guestNick (name: string, gateway: string): string {
+    return `${ircBase(ircText(name))}|${this.face.node.tag(gateway)}`
   }
 
   private onMessage (m: ChatMessage): void {
@@ -78,13 +90,31 @@ export class IrcEvents {
 
   private onPresence (p: PresenceChange): void {
     if (p.peer === this.face.node.id) return
-    const mask = this.face.peerMask(p.peer, p.nick)
+    const mask = p.via === undefined ? this.face.peerMask(p.peer, p.nick) : this.guestMask(p.nick, p.peer)
     const chan = `#${p.room}`
+    const words = p.message === undefined ? [] : [ircText(p.message)]
+    if (p.state === 'leave' && p.reason === 'quit') return this.onQuit(p.peer, mask, words[0] ?? 'quit')
     for (const s of this.face.clients()) {
       if (!s.channels.has(p.room)) continue
       if (p.state === 'join') s.send(mask, 'JOIN', [chan])
-      else s.send(mask, 'PART', [chan, 'left the room'])
+      else s.send(mask, 'PART', [chan, words[0] ?? (p.reason === 'part' ? 'left the room' : 'timed out')])
     }
+  }
+
+  /** A peer left the mesh: one QUIT for every client, however many rooms it announced it to. */
+  private onQuit (peer: string, mask: string, message: string): void {
+    const now = Date.now()
+    for (const [k, at] of this.quits) if (now - at > IRC_QUIT_DEDUP_MS) this.quits.delete(k)
+    if (this.quits.has(peer)) return
+    this.quits.set(peer, now)
+    for (const s of this.face.clients()) s.send(mask, 'QUIT', [`Quit: ${message}`])
+  }
+
+  /** A peer renamed: NICK from its old name at once (the nick map sends it, with any tag changes the rename causes). */
+  private onPeerNick (n: NickChange): void {
+    if (n.self) return
+    if (n.via === undefined) return void this.face.peerNick(n.peer, n.nick)
+    for (const s of this.face.clients()) s.send(this.guestMask(n.old, n.peer), 'NICK', [this.guestNick(n.nick, n.peer)])
   }
 
   private onSelfNick (nick: string): void {

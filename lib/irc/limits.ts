@@ -39,3 +39,5 @@ export const DEFAULT_IRC_SERVER_NAME = 'meshchat.local'
 export const IRC_NETWORK = 'meshchat'
 /** The host part of every mesh user's hostmask (`nick!tag@mesh`). */
 export const IRC_MESH_HOST = 'mesh'
+/** A peer's quit reaches us once per room it was in; one QUIT line is sent per peer within this long. */
+export const IRC_QUIT_DEDUP_MS = 5000
