@@ -3,43 +3,18 @@
 // from a mesh peer and sends one back. Needs tmux and irssi (.ci/run installs
 // both) and the built dist/.
 import test from 'tape'
-import { execFileSync } from 'child_process'
 import fs from 'fs'
 import path from 'path'
 import { Cluster, tempDir } from './helpers/proc'
 import { hostPort } from './helpers/irc'
+import { TmuxServer, installed } from './helpers/tmux'
 
-const SOCKET = `meshchat-irc-test-${process.pid}`
-const ENV = { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TERM: 'screen' }
-delete (ENV as Record<string, unknown>).TMUX
-
-function tmux (...args: string[]): string {
-  return execFileSync('tmux', ['-u', '-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8', env: ENV, stdio: ['ignore', 'pipe', 'pipe'] })
-}
-
-function installed (cmd: string, arg: string): boolean {
-  try { execFileSync(cmd, [arg], { stdio: 'ignore' }); return true } catch { return false }
-}
-
-const screen = (session: string) => tmux('capture-pane', '-p', '-t', session)
-const hasSession = (name: string): boolean => { try { tmux('has-session', '-t', name); return true } catch { return false } }
+const server = new TmuxServer(`meshchat-irc-test-${process.pid}`, { TERM: 'screen' })
+const tmux = (...args: string[]) => server.run(...args)
+const hasSession = (name: string) => server.hasSession(name)
+const waitScreen = server.waitScreen.bind(server)
+const typeLine = server.typeLine.bind(server)
 const wait = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
-
-async function waitScreen (session: string, re: RegExp, what: string, timeoutMs = 15_000): Promise<string> {
-  const end = Date.now() + timeoutMs
-  let last = ''
-  while (Date.now() < end) {
-    last = screen(session)
-    if (re.test(last)) return last
-    await wait(100)
-  }
-  throw new Error(`${session}: timed out waiting for ${what}; screen was:\n${last}`)
-}
-
-function typeLine (session: string, text: string): void {
-  tmux('send-keys', '-t', session, '-l', text)
-  tmux('send-keys', '-t', session, 'Enter')
-}
 
 const skip = (!installed('tmux', '-V') && 'tmux is not installed') || (!installed('irssi', '--version') && 'irssi is not installed')
 
@@ -49,9 +24,7 @@ test('irssi in tmux: connect to the IRC face, join a room, see a mesh line, send
   // No config: irssi would otherwise autoconnect to public networks. An empty one connects nowhere by itself.
   fs.writeFileSync(path.join(home, 'config'), 'settings = { core = { real_name = "Irssi Test"; user_name = "ivy"; nick = "ivy"; }; };\n')
   t.teardown(() => {
-    try { tmux('kill-server') } catch {}
-    const uid = typeof process.getuid === 'function' ? process.getuid() : 0
-    fs.rmSync(`${process.env.TMUX_TMPDIR ?? '/tmp'}/tmux-${uid}/${SOCKET}`, { force: true })
+    server.close()
     fs.rmSync(home, { recursive: true, force: true })
   })
   const c = new Cluster(t)

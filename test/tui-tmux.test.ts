@@ -3,44 +3,17 @@
 // Keys go in with `tmux send-keys`; what is on screen comes back with
 // `tmux capture-pane`. Needs tmux (.ci/run installs it) and the built dist/.
 import test from 'tape'
-import { execFileSync } from 'child_process'
 import fs from 'fs'
 import { BIN, FAST_TIMING, tempDir } from './helpers/proc'
 import { strWidth } from '../lib/ui/tui/text'
+import { TmuxServer, installed } from './helpers/tmux'
 
-const SOCKET = `meshchat-test-${process.pid}`
-const ENV = { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' }
-delete (ENV as Record<string, unknown>).TMUX
-delete (ENV as Record<string, unknown>).NO_COLOR
-
-function tmux (...args: string[]): string {
-  return execFileSync('tmux', ['-u', '-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8', env: ENV })
-}
-
-function hasTmux (): boolean {
-  try { execFileSync('tmux', ['-V'], { stdio: 'ignore' }); return true } catch { return false }
-}
-
-const screen = (session: string) => tmux('capture-pane', '-p', '-t', session)
+const server = new TmuxServer(`meshchat-test-${process.pid}`, {}, ['NO_COLOR'])
+const tmux = (...args: string[]) => server.run(...args)
+const screen = (session: string) => server.screen(session)
 const flags = (session: string) => tmux('display-message', '-p', '-t', session, '#{alternate_on} #{cursor_flag} #{mouse_any_flag} #{pane_current_command}').trim()
-const wait = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
-
-async function waitScreen (session: string, re: RegExp, what: string, timeoutMs = 15_000): Promise<string> {
-  const end = Date.now() + timeoutMs
-  let last = ''
-  while (Date.now() < end) {
-    last = screen(session)
-    if (re.test(last)) return last
-    await wait(100)
-  }
-  throw new Error(`${session}: timed out waiting for ${what}; screen was:\n${last}`)
-}
-
-/** Types text literally, then Enter. */
-function typeLine (session: string, text: string): void {
-  tmux('send-keys', '-t', session, '-l', text)
-  tmux('send-keys', '-t', session, 'Enter')
-}
+const waitScreen = server.waitScreen.bind(server)
+const typeLine = server.typeLine.bind(server)
 
 async function shell (name: string, width: number, height: number): Promise<void> {
   tmux('new-session', '-d', '-s', name, '-x', String(width), '-y', String(height), "env PS1='$ ' TERM=screen bash --norc --noprofile")
@@ -69,13 +42,10 @@ async function assertRestored (t: test.Test, session: string): Promise<void> {
   t.doesNotMatch(out, /links \d|peers \d/, `${session}: no piece of the chat screen is left behind`)
 }
 
-test('terminal view end to end: two nodes in tmux chat, run commands, quit cleanly', { skip: !hasTmux() && 'tmux is not installed' }, async (t) => {
+test('terminal view end to end: two nodes in tmux chat, run commands, quit cleanly', { skip: !installed('tmux', '-V') && 'tmux is not installed' }, async (t) => {
   t.timeoutAfter(90_000)
   t.teardown(() => {
-    try { tmux('kill-server') } catch {}
-    // tmux can leave its socket file behind.
-    const uid = typeof process.getuid === 'function' ? process.getuid() : 0
-    fs.rmSync(`${process.env.TMUX_TMPDIR ?? '/tmp'}/tmux-${uid}/${SOCKET}`, { force: true })
+    server.close()
     for (const d of dataDirs) fs.rmSync(d, { recursive: true, force: true })
   })
   await shell('alice', 110, 30)
