@@ -69,7 +69,7 @@ export function buildProgram (): Command {
     .option('--bootstrap <host:port>', 'use a private DHT through this bootstrap node (see meshchat dht) instead of the public one; repeatable', collect)
     .addOption(new Option('--swarm-timing <json>', 'override swarm timing options (tests only)').hideHelp())
     .option('--ttl <hops>', `hop limit of your messages (1-${MAX_TTL})`, String(DEFAULT_TTL))
-    .option('--data-dir <dir>', 'where the identity key pair is kept', DEFAULT_DATA_DIR)
+    .option('--data-dir <dir>', 'where the identity key pair is kept; one process at a time', DEFAULT_DATA_DIR)
     .option('--no-pex', 'turn peer exchange off: neither share addresses nor dial exchanged ones')
     .option('--min-links <n>', 'dial addresses learnt by peer exchange while below this many links', String(DEFAULT_MIN_LINKS))
     .option('--max-links <n>', 'accept or dial no more than this many links; a quarter (at most 4) is kept for links this node dials', String(DEFAULT_MAX_LINKS))
