@@ -88,3 +88,16 @@ test('start-up errors name the problem in one line', async (t) => {
   t.equal(text.code, 1, 'a busy --text-listen exits 1')
   t.equal(text.stderr, `meshchat: cannot listen for text clients on ${address}: address already in use\n`, 'one line naming the address and the errno in words')
 })
+
+test('on a pipe, or with TERM=dumb, the node runs headless and says so on stderr', async (t) => {
+  t.timeoutAfter(20_000)
+  const cluster = new Cluster(t)
+  const p = cluster.spawnRaw(['--nick', 'piped', '--listen', '127.0.0.1:0', '--data-dir', tempDir()], 'piped')
+  p.ready = await p.waitFor(e => e.event === 'ready', 10_000, 'ready')
+  for (let i = 0; i < 50 && p.stderr.length === 0; i++) await new Promise(resolve => setTimeout(resolve, 100))
+  t.deepEqual(p.stderr, ['meshchat: stdout is not a terminal: running headless (JSON lines on stdout, commands on stdin); --headless makes this explicit'], 'one line says why')
+  const explicit = await cluster.start({ name: 'explicit' })
+  explicit.send('/quit')
+  await explicit.exited
+  t.deepEqual(explicit.stderr, [], '--headless: no note')
+})
