@@ -22,8 +22,15 @@ export function parseOrExit (program: Command, argv: string[], fail: Fail): void
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') process.exit(0)
+      if (err.code === 'commander.excessArguments') fail(2, unexpectedArguments(program))
       fail(2, err.message.replace(/^error: /, ''))
     }
     throw err
   }
+}
+
+/** Names what was not expected, instead of commander's `too many arguments`. */
+function unexpectedArguments (program: Command): string {
+  const extra = program.args.map(a => `'${a}'`).join(', ')
+  return `unexpected argument${program.args.length === 1 ? '' : 's'} ${extra}: ${program.name()} takes only options (a peer goes after --peer, a room after --room); see ${program.name()} --help`
 }

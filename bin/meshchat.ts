@@ -11,6 +11,9 @@ import { FaultThrottle } from '../lib/transport/fault-throttle'
 import type { SwarmTransport } from '../lib/transport/swarm'
 import { loadOrCreateIdentity } from '../lib/store/identity'
 import { prepareDataDir } from '../lib/store/data-dir'
+import { lockDataDir } from '../lib/store/data-lock'
+import { floodId } from '../lib/protocol/envelope'
+import { chooseListen, movedMessage } from './default-listen'
 import { openNodeHistory, type LoadedNodeHistory } from '../lib/store/open-history'
 import type { HistoryStore } from '../lib/core/types'
 import { FileNickBook } from '../lib/store/nick-book'
@@ -28,7 +31,7 @@ function parseArgs (argv: string[]): Config {
   const program = buildProgram()
   parseOrExit(program, argv, fail)
   try {
-    return toConfig(program.opts())
+    return toConfig(program.opts(), program.getOptionValueSource('listen') !== 'default')
   } catch (err) {
     fail(2, errorMessage(err))
   }
@@ -40,6 +43,8 @@ async function main (): Promise<void> {
   try {
     // Created 0700 if missing; refused (DATA_DIR_UNSAFE) if others can write to it.
     prepareDataDir(config.dataDir)
+    // One process per data directory (one identity): a second one exits 1 with DATA_DIR_IN_USE.
+    lockDataDir(config.dataDir)
     keyPair = loadOrCreateIdentity(config.dataDir).keyPair
   } catch (err) {
     fail(1, errorMessage(err))
@@ -65,8 +70,9 @@ async function main (): Promise<void> {
   // Transport faults (refused or failed handshakes, oversized messages) are
   // caused by strangers: one line per code per few seconds, with a count.
   const faults = new FaultThrottle((code, message) => node.reportFault(code, message))
+  const { listen, movedFrom } = await chooseListen(config.listen, config.listenGiven)
   const tcp = new TcpTransport({
-    keyPair, host: config.listen.host, port: config.listen.port,
+    keyPair, host: listen.host, port: listen.port,
     handshakeTimeoutMs: node.timing.helloTimeoutMs,
     onLink: link => node.addLink(link),
     onFault: err => faults.report(err)
@@ -90,13 +96,16 @@ async function main (): Promise<void> {
     })
     : null
   const ircAddresses = irc ? await irc.listen().catch(err => fail(1, errorMessage(err))) : []
+  const moved = movedFrom && movedMessage(movedFrom, node.listenAddress)
 
   let swarm: SwarmTransport | null = null
   let closing = false
-  const shutdown = async (status: number, message?: string) => {
+  /** `reason`: what stopped the node (the anchor log says it); `message`: the user's goodbye from /quit. */
+  const shutdown = async (status: number, reason = 'quit', message?: string) => {
     if (closing) return
     closing = true
-    front.stop()
+    if (front instanceof AnchorLog) front.stop(reason)
+    else front.stop()
     faults.close()
     // Say goodbye to every room first (signed, flooded), then give it a bounded moment on the wire.
     node.quit(message)
@@ -110,18 +119,26 @@ async function main (): Promise<void> {
     await tcp.close()
     process.exit(status)
   }
-  // The terminal view needs a real terminal on both ends; otherwise (pipes, TERM=dumb) run headless.
+  // The terminal view needs a real terminal on both ends; otherwise (pipes, TERM=dumb) run headless, and say why.
   const terminal = !config.headless && !config.anchor && !!process.stdout.isTTY && !!process.stdin.isTTY && process.env.TERM !== 'dumb'
+  if (!terminal && !config.headless && !config.anchor) process.stderr.write(`meshchat: ${headlessReason()}: running headless (JSON lines on stdout, commands on stdin); --headless makes this explicit\n`)
+  // Where the default port gave way: a line in the terminal view, else on stderr (stdout is for JSON or the log).
+  if (moved && !terminal) process.stderr.write(`meshchat: ${moved}\n`)
   const front = config.anchor && !config.headless
-    ? new AnchorLog({ node, output: process.stdout, textListen: gateway ? gateway.address : undefined, guests: gateway || undefined })
+    ? new AnchorLog({
+      node, output: process.stdout, textListen: gateway ? gateway.address : undefined, guests: gateway || undefined,
+      // What the history file already holds is never logged again when sync brings it.
+      knownIds: history ? node.historyFrames().map(f => floodId(f).toString('hex')) : []
+    })
     : terminal
-      ? loadTerminalView()({ node, dataDir: config.dataDir, onQuit: (message?: string) => { void shutdown(0, message) } })
-      : new Headless({ node, input: process.stdin, output: process.stdout, onQuit: message => { void shutdown(0, message) }, ready: irc ? { irc: ircAddresses[0], ircListen: ircAddresses } : undefined })
-  process.stdout.on('error', () => { void shutdown(0) })
-  process.on('SIGINT', () => { void shutdown(0) })
-  process.on('SIGTERM', () => { void shutdown(0) })
+      ? loadTerminalView()({ node, dataDir: config.dataDir, onQuit: (message?: string) => { void shutdown(0, 'quit', message) } })
+      : new Headless({ node, input: process.stdin, output: process.stdout, onQuit: message => { void shutdown(0, 'quit', message) }, ready: irc ? { irc: ircAddresses[0], ircListen: ircAddresses } : undefined })
+  process.stdout.on('error', () => { void shutdown(0, 'stdout closed') })
+  process.on('SIGINT', () => { void shutdown(0, 'SIGINT') })
+  process.on('SIGTERM', () => { void shutdown(0, 'SIGTERM') })
   node.start()
   front.start()
+  if (moved && terminal) node.reportFault('LISTEN_PORT_MOVED', moved)
   if (config.topics.length > 0) {
     const { SwarmTransport } = require('../lib/transport/swarm') as typeof import('../lib/transport/swarm')
     swarm = new SwarmTransport({
@@ -136,6 +153,13 @@ async function main (): Promise<void> {
   }
   if (history?.report) node.reportFault(history.report.code, history.report.message)
   if (gateway && front instanceof Headless) front.write({ event: 'text-listen', listen: gateway.address })
+}
+
+/** Why there is no terminal view although none of --headless and --anchor was given. */
+function headlessReason (): string {
+  if (process.env.TERM === 'dumb') return 'TERM=dumb'
+  if (!process.stdout.isTTY) return 'stdout is not a terminal'
+  return 'stdin is not a terminal'
 }
 
 // The terminal view (blessed), the swarm (hyperswarm) and `dht` load only

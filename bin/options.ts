@@ -18,9 +18,13 @@ import { DEFAULT_GATEWAY_RATE, DEFAULT_GATEWAY_BURST, DEFAULT_GATEWAY_IDLE_MS, D
 
 export const DEFAULT_LISTEN = '0.0.0.0:8081'
 export const DEFAULT_DATA_DIR = path.join(os.homedir(), '.meshchat')
+/** The nick of an --anchor started without --nick. */
+export const ANCHOR_NICK = 'anchor'
 
 export interface Config {
   listen: HostPort
+  /** --listen was given: a busy port is an error, not a reason to pick another. */
+  listenGiven: boolean
   peers: string[]
   nick: string
   room: string
@@ -63,15 +67,15 @@ export function buildProgram (): Command {
     .name('meshchat')
     .description('Serverless peer-to-peer mesh chat. Every node listens, dials the peers it knows,\nand floods each signed message to its neighbours, so it reaches everyone once.')
     .version(VERSION, '-V, --version')
-    .option('-l, --listen <host:port>', 'address to accept links on (port 0 picks a free port)', DEFAULT_LISTEN)
+    .option('-l, --listen <host:port>', 'address to accept links on (port 0 picks a free port; without --listen, a busy default port gives way to a free one)', DEFAULT_LISTEN)
     .option('-p, --peer <host:port>', 'a peer to dial and keep redialling; repeatable', collect)
-    .option('-n, --nick <name>', 'display name (default: your user name)')
+    .option('-n, --nick <name>', `display name (default: your user name; ${ANCHOR_NICK} with --anchor)`)
     .option('--room <name>', `room to chat in; repeatable, the first is where your lines go (default: the first --topic, else ${DEFAULT_ROOM})`, collect)
     .option('-t, --topic <name>', 'join room <name> and find its peers through the hyperswarm DHT, no address needed; repeatable', collect)
     .option('--bootstrap <host:port>', 'use a private DHT through this bootstrap node (see meshchat dht) instead of the public one; repeatable', collect)
     .addOption(new Option('--swarm-timing <json>', 'override swarm timing options (tests only)').hideHelp())
     .option('--ttl <hops>', `hop limit of your messages (1-${MAX_TTL})`, String(DEFAULT_TTL))
-    .option('--data-dir <dir>', 'where the identity key pair is kept', DEFAULT_DATA_DIR)
+    .option('--data-dir <dir>', 'where the identity key pair is kept; one process at a time', DEFAULT_DATA_DIR)
     .option('--no-pex', 'turn peer exchange off: neither share addresses nor dial exchanged ones')
     .option('--min-links <n>', 'dial addresses learnt by peer exchange while below this many links', String(DEFAULT_MIN_LINKS))
     .option('--max-links <n>', 'accept or dial no more than this many links; a quarter (at most 4) is kept for links this node dials', String(DEFAULT_MAX_LINKS))
@@ -158,10 +162,11 @@ function wrap<T> (name: string, value: string, fn: () => T): T {
   }
 }
 
-export function toConfig (o: Record<string, any>): Config {
+/** `listenGiven`: whether --listen came from the command line (commander's option value source). */
+export function toConfig (o: Record<string, any>, listenGiven = true): Config {
   const listen = wrap('--listen', o.listen, () => parseAddress(o.listen))
   const peers: string[] = (o.peer ?? []).map((p: string) => { wrap('--peer', p, () => parseAddress(p)); return p })
-  const nick = o.nick === undefined ? defaultNick() : wrap('--nick', o.nick, () => validateNick(o.nick))
+  const nick = o.nick === undefined ? (o.anchor ? ANCHOR_NICK : defaultNick()) : wrap('--nick', o.nick, () => validateNick(o.nick))
   const swarm = swarmConfig(o)
   const named: string[] = (o.room ?? []).map((r: string) => wrap('--room', r, () => validateRoom(r)))
   const room = named[0] ?? swarm.topics[0] ?? DEFAULT_ROOM
@@ -174,7 +179,7 @@ export function toConfig (o: Record<string, any>): Config {
   const gateway = gatewayConfig(o)
   return {
     ...gateway, ...ircConfig(o), anchor: !!o.anchor, history: !!o.history || !!o.anchor,
-    listen, peers, nick, room, ttl, dataDir: path.resolve(o.dataDir), pex: o.pex !== false, minLinks, maxLinks,
+    listen, listenGiven, peers, nick, room, ttl, dataDir: path.resolve(o.dataDir), pex: o.pex !== false, minLinks, maxLinks,
     ratePerSecond, rateBurst, headless: !!o.headless, timing, ...swarm, rooms: [...new Set([room, ...named, ...swarm.topics])]
   }
 }

@@ -66,8 +66,8 @@ test('chat rows: own messages bold, mentions highlighted, history and guests mar
   t.ok(text.style?.bold && text.style.fg === 'yellow', 'mention text highlighted')
   const hist = formatEntry(chat({ history: true }), 80, NOW)[0]
   t.equal(rowText(hist), '14:05 ↺ <alice#3fa2> hello', 'history marked')
-  const guest = formatEntry(chat({ author: 'carol@gw#3fa2' }), 80, NOW)[0]
-  t.equal(rowText(guest), '14:05 <carol@gw#3fa2> hello', 'guest shows its gateway')
+  const guest = formatEntry(chat({ author: 'carol via gw#3fa2' }), 80, NOW)[0]
+  t.equal(rowText(guest), '14:05 <carol via gw#3fa2> hello', 'guest shows its gateway')
   const other = formatEntry(chat({ room: 'dev' }), 80, NOW)[0]
   t.equal(rowText(other), '14:05 #dev <alice#3fa2> hello', 'another room is named')
   t.end()
@@ -99,7 +99,7 @@ test('key colours are stable and spread over the palette', (t) => {
   const seen = new Set<string>()
   for (let i = 0; i < 200; i++) seen.add(keyColor((i * 2654435761 >>> 0).toString(16).padStart(8, '0')))
   t.equal(seen.size, NICK_COLORS.length, 'every colour used')
-  t.deepEqual(splitLabel('carol@gw#3fa2'), { name: 'carol', via: '@gw', tag: '#3fa2' })
+  t.deepEqual(splitLabel('carol via gw#3fa2'), { name: 'carol', via: ' via gw', tag: '#3fa2' })
   t.deepEqual(splitLabel('alice#3fa2b'), { name: 'alice', via: '', tag: '#3fa2b' })
   t.end()
 })
@@ -184,6 +184,6 @@ test('look-alike keys: two keys sharing 4 hex digits get different labels in ter
   const ga = line(ka, { nick: 'guest-1', via: 'gw' })
   const gb = line(kb, { nick: 'guest-1', via: 'gw' })
   t.notEqual(ga, gb, `guests of look-alike gateways told apart: ${ga} / ${gb}`)
-  t.match(ga, /^14:05 <guest-1@gw#[0-9a-f]{5,}> hello$/, 'a guest line reads guest@gw#tag')
+  t.match(ga, /^14:05 <guest-1 via gw#[0-9a-f]{5,}> hello$/, 'a guest line reads "guest via gw#tag"')
   t.end()
 })

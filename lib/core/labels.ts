@@ -1,8 +1,11 @@
 // How every front end names a person: `nick#tag` from one Labeler (the
 // directory's, whose tags grow past 4 hex digits where two known keys share
-// them), a guest of a text gateway as `guest-1@gw#3fa2`, and one plain-text
+// them), a guest of a text gateway as `guest-1 via gw#3fa2`, and one plain-text
 // line for a room message (the gateway and the anchor log both print it).
 import { sanitizeText } from './sanitize'
+
+/** Between a guest's name and its gateway's label: `guest-1 via gw#3fa2` (nicks hold no spaces, so this never occurs in one). */
+export const GUEST_VIA = ' via '
 
 /** `nick#tag` for a key, with a tag long enough to tell every known key apart. */
 export type Labeler = (key: string, nick: string) => string
@@ -25,16 +28,16 @@ export interface Authored {
 }
 
 /**
- * Who wrote a message: `bob#3fa2`, or for a guest `guest-1@gw#3fa2` (the guest
- * name, then the label of the gateway that signed the line). Nicks go through
+ * Who wrote a message: `bob#3fa2`, or for a guest `guest-1 via gw#3fa2` (the
+ * guest name, then the label of the gateway that signed the line). Nicks go through
  * `clean` (sanitising by default) before they are shown.
  */
 export function authorLabel (m: Authored, label: Labeler, clean: (s: string) => string = sanitizeText): string {
-  if (m.via !== undefined) return `${clean(m.nick)}@${label(m.from, clean(m.via))}`
+  if (m.via !== undefined) return `${clean(m.nick)}${GUEST_VIA}${label(m.from, clean(m.via))}`
   return label(m.from, clean(m.nick))
 }
 
-/** A room message as one plain-text line: `bob#3fa2: hi`, `guest-1@gw#3fa2: hi`, `... (history)`. */
+/** A room message as one plain-text line: `bob#3fa2: hi`, `guest-1 via gw#3fa2: hi`, `... (history)`. */
 export function plainLine (m: Authored & { text: string; history?: boolean }, label: Labeler): string {
   return `${authorLabel(m, label)}: ${sanitizeText(m.text)}${m.history ? ' (history)' : ''}`
 }

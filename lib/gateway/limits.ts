@@ -26,6 +26,14 @@ export const DEFAULT_GATEWAY_BURST = 500
 export const MAX_GATEWAY_TOTAL_RATE = 400
 /** Lines all clients of one gateway may post at once before the total rate applies. */
 export const MAX_GATEWAY_TOTAL_BURST = 800
+/**
+ * How long a closing client's connection stays up after its last line is
+ * flushed, so it reads it, before it is reset (a reset, unlike a FIN, ends
+ * clients like nc that keep their own side open).
+ */
+export const HANGUP_LINGER_MS = 200
+/** Longest a closing connection is kept for a client that does not read its last line. */
+export const MAX_HANGUP_WAIT_MS = 1000
 /** Longest the gateway waits before it looks at a rate-limited client again. */
 export const MAX_RATE_PAUSE_MS = 1000
 

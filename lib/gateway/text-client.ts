@@ -6,7 +6,7 @@ import type { Socket } from 'net'
 import { TokenBucket } from '../core/token-bucket'
 import { LineSplitter, type LineEvent } from './line-splitter'
 import type { SharedBudget } from './shared-budget'
-import { MAX_RATE_PAUSE_MS, type GatewayErrorCode } from './limits'
+import { HANGUP_LINGER_MS, MAX_HANGUP_WAIT_MS, MAX_RATE_PAUSE_MS, type GatewayErrorCode } from './limits'
 
 export interface TextClientOptions {
   socket: Socket
@@ -27,6 +27,18 @@ export interface TextClientOptions {
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * Closes a connection once what is queued (a goodbye or error line) is
+ * flushed and has had HANGUP_LINGER_MS to be read, with a reset rather than a
+ * FIN: a client that keeps its own side open after a FIN (nc does, until its
+ * user types a line) ends at once. Never waits on a stuck client for long.
+ */
+export function hangUp (s: Socket): void {
+  const reset = () => { if (!s.destroyed) s.resetAndDestroy() }
+  s.write('', () => setTimeout(reset, HANGUP_LINGER_MS))
+  setTimeout(reset, MAX_HANGUP_WAIT_MS).unref()
+}
 
 /** A line as it goes on the wire: UTF-8, CRLF-terminated. */
 export function encodeLine (line: string): Buffer {
@@ -136,9 +148,7 @@ export class TextClient {
     if (reason.startsWith('dropped')) {
       s.destroy()
     } else if (!s.destroyed) {
-      // Flush what is queued (a goodbye or error line), then close; never wait on a stuck client.
-      s.end(() => s.destroy())
-      setTimeout(() => s.destroy(), 1000).unref()
+      hangUp(s)
     }
     this.opts.onGone(this, reason)
   }

@@ -2,6 +2,8 @@
 // for line clients (nc, telnet, the original client.py). Each line a client
 // types is posted to the node's current room under the client's guest name;
 // clients receive the room as `nick#tag: text` lines, never their own lines.
+// A guest name is unique among the gateway's guests and never a nick a known
+// mesh peer uses; a line too long for one message is posted as several.
 // A slow client is dropped rather than allowed to hold the mesh back; a silent
 // one is closed; all clients together post no faster than the shared budget.
 import net from 'net'
@@ -12,8 +14,10 @@ import { validateNick } from '../core/names'
 import { sanitizeText } from '../core/sanitize'
 import { nodeLabeler, plainLine, type Labeler } from '../core/labels'
 import { MeshError, errorCode, errorMessage } from '../protocol/errors'
+import { errnoText } from '../transport/errno'
+import { splitText } from '../core/split-text'
 import { formatAddress } from '../protocol/address'
-import { TextClient, encodeLine } from './text-client'
+import { TextClient, encodeLine, hangUp } from './text-client'
 import { SharedBudget } from './shared-budget'
 import { gatewayHelp, isGatewayCommand } from './gateway-commands'
 import {
@@ -74,7 +78,7 @@ export class TextGateway extends EventEmitter {
   listen (): Promise<string> {
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => {
-        reject(new MeshError('LISTEN_FAILED', `cannot listen for text clients on ${formatAddress(this.opts.host, this.opts.port)}: ${errorMessage(err)}`))
+        reject(new MeshError('LISTEN_FAILED', `cannot listen for text clients on ${formatAddress(this.opts.host, this.opts.port)}: ${errnoText(err)}`))
       }
       this.server.once('error', onError)
       this.server.listen(this.opts.port, this.opts.host, () => {
@@ -104,8 +108,8 @@ export class TextGateway extends EventEmitter {
   /** Says why on the connection, then closes it; never waits on it for long. */
   private refuse (socket: net.Socket, code: GatewayErrorCode, message: string): void {
     socket.on('error', () => {})
-    socket.end(`*** error ${code}: ${message}\r\n`, () => socket.destroy())
-    setTimeout(() => socket.destroy(), 1000).unref()
+    socket.write(`*** error ${code}: ${message}\r\n`)
+    hangUp(socket)
   }
 
   private accept (socket: net.Socket): void {
@@ -142,7 +146,7 @@ export class TextGateway extends EventEmitter {
   private freshName (): string {
     for (;;) {
       const name = `guest-${++this.counter}`
-      if (!this.nameTaken(name)) return name
+      if (!this.nameTaken(name) && !this.meshOwner(name)) return name
     }
   }
 
@@ -150,6 +154,16 @@ export class TextGateway extends EventEmitter {
     const n = name.toLowerCase()
     for (const c of this.clients) if (c !== except && c.name.toLowerCase() === n) return true
     return false
+  }
+
+  /** `nick#tag` of this node or a known mesh peer (linked, or a member of this node's room) using `name`, if any. */
+  private meshOwner (name: string): string | null {
+    const n = name.toLowerCase()
+    const node = this.node
+    if (node.nick.toLowerCase() === n) return this.label(node.id, node.nick)
+    const known = [...node.peers(), ...node.who()]
+    const owner = known.find(p => p.nick.toLowerCase() === n)
+    return owner ? this.label(owner.peer, sanitizeText(owner.nick)) : null
   }
 
   private onLine (client: TextClient, line: string): void {
@@ -169,11 +183,12 @@ export class TextGateway extends EventEmitter {
     this.reply(client, 'UNKNOWN_COMMAND', `/${parsed.name} is not available on the text gateway; try /help`)
   }
 
+  /** Posts a guest line; one too long for a message goes as several, in order. */
   private post (client: TextClient, text: string): void {
     const clean = sanitizeText(text)
     this.author = client
     try {
-      this.node.send(clean, { guest: client.name })
+      for (const part of splitText(clean)) this.node.send(part, { guest: client.name })
     } catch (err) {
       this.reply(client, errorCode(err), errorMessage(err))
     } finally {
@@ -189,6 +204,8 @@ export class TextGateway extends EventEmitter {
       return this.reply(client, errorCode(err), errorMessage(err))
     }
     if (this.nameTaken(name, client)) return this.reply(client, 'NICK_IN_USE', `another client of this gateway is called ${name}`)
+    const owner = this.meshOwner(name)
+    if (owner) return this.reply(client, 'NICK_IN_USE', `${name} is the nick of ${owner} on the mesh; pick another`)
     const old = client.name
     client.name = name
     client.send(`*** you are now ${name}`)

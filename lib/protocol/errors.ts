@@ -47,6 +47,8 @@ export type ErrorCode =
   | 'HISTORY_CORRUPT'
   | 'HISTORY_WRITE_FAILED'
   | 'DATA_DIR_UNSAFE'
+  | 'DATA_DIR_IN_USE'
+  | 'LISTEN_PORT_MOVED'
   | 'DHT_UNREACHABLE'
   | 'TIME_SKEW'
   | 'EXPIRED'

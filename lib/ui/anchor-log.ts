@@ -1,8 +1,11 @@
 // Anchor front end: no terminal view, a classic chat-server log on stdout.
-// One line per message with the sender's address, one per join and leave:
-//   192.168.1.9:8082 bob#3fa2: hello
-//   192.168.1.9:8082 bob#3fa2 joined
-//   0.0.0.0:8081 guest-1@anchor#54b2: hello from nc
+// Every line starts with an ISO time; one line per message with the sender's
+// address, one per join and leave, one at start and one at shutdown:
+//   2026-11-28T10:30:00.000Z 192.168.1.9:8082 bob#3fa2: hello
+//   2026-11-28T10:30:00.000Z 192.168.1.9:8082 bob#3fa2 joined
+//   2026-11-28T10:30:00.000Z 0.0.0.0:8081 guest-1 via anchor#54b2: hello from nc
+// Each message id is logged once, ever: a bounded memory of logged ids, seeded
+// with what the history file holds, so sync over a new link adds nothing.
 // Names come from the node's labels (core/labels.ts), the same as on the text
 // gateway. Peer text is sanitised; the anchor reads no commands.
 import type { Writable } from 'stream'
@@ -20,7 +23,14 @@ export interface AnchorLogOptions {
   guests?: GuestSource
   /** `nick#tag` for a key; default: the node's labels. */
   label?: Labeler
+  /** Ids of messages already logged in an earlier life (what the history file holds): never logged again. */
+  knownIds?: Iterable<string>
+  /** The time printed at the start of each line; default: now. */
+  now?: () => number
 }
+
+/** Message ids the log remembers as written; past this the oldest is forgotten (about 3.5 MB). */
+export const MAX_LOGGED_IDS = 50_000
 
 export interface GuestEvent { name: string; address: string; reason?: string; old?: string }
 export interface GuestSource {
@@ -37,14 +47,26 @@ export class AnchorLog {
   private readonly addresses = new Map<string, string>()
   private readonly stops: Array<() => void> = []
   private readonly labeler: Labeler
+  /** Ids logged (or held by the history file), oldest first. */
+  private readonly logged = new Set<string>()
 
   constructor (private readonly opts: AnchorLogOptions) {
     this.node = opts.node
     this.labeler = opts.label ?? nodeLabeler(opts.node)
+    for (const id of opts.knownIds ?? []) this.remember(id)
   }
 
+  /** One log line, stamped with the ISO time. */
   write (line: string): void {
-    this.opts.output.write(line + '\n')
+    this.opts.output.write(`${new Date((this.opts.now ?? Date.now)()).toISOString()} ${line}\n`)
+  }
+
+  /** Records an id as logged; false when it already was. */
+  private remember (id: string): boolean {
+    if (this.logged.has(id)) return false
+    this.logged.add(id)
+    if (this.logged.size > MAX_LOGGED_IDS) this.logged.delete(this.logged.values().next().value as string)
+    return true
   }
 
   start (): void {
@@ -59,7 +81,7 @@ export class AnchorLog {
         this.addresses.delete(p.peer)
         this.write(`${address} ${this.label(p.nick, p.peer)} left (${sanitizeText(p.reason)})`)
       },
-      message: m => this.write(this.formatMessage(m)),
+      message: m => { if (this.remember(m.id)) this.write(this.formatMessage(m)) },
       fault: f => this.write(`! ${f.code}: ${sanitizeText(f.message)}`)
     }))
     const guests = this.opts.guests
@@ -78,8 +100,11 @@ export class AnchorLog {
     if (this.opts.textListen) this.write(`text gateway listening on ${this.opts.textListen}`)
   }
 
-  stop (): void {
+  /** Logs the shutdown (with why, e.g. the signal) and stops listening. */
+  stop (reason = 'closing'): void {
+    if (this.stops.length === 0) return
     for (const stop of this.stops.splice(0)) stop()
+    this.write(`meshchat anchor ${this.label(this.node.nick, this.node.id)} shutting down (${sanitizeText(reason)})`)
   }
 
   /** The address of a message's author: this node, a direct peer, or unknown. */

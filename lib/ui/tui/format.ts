@@ -10,7 +10,7 @@ import { keyColor, span, type Row, type Style } from './style'
 export interface ChatEntry {
   kind: 'chat'
   ts: number
-  /** Who wrote it, from core/labels.ts authorLabel: `bob#3fa2`, or `guest-1@gw#3fa2` for a guest. */
+  /** Who wrote it, from core/labels.ts authorLabel: `bob#3fa2`, or `guest-1 via gw#3fa2` for a guest. */
   author: string
   /** The author's public key (hex): the colour comes from it. */
   key: string
@@ -65,15 +65,15 @@ export function displayNick (nick: string): string {
 }
 
 /**
- * A label cut into what is styled apart: the name, `@gw` for a guest's
- * gateway, and `#tag`. Names never hold `@` or `#`, so the first `@` and the
- * last `#` are the seams.
+ * A label cut into what is styled apart: the name, ` via gw` for a guest's
+ * gateway, and `#tag`. Names never hold spaces or `#`, so the first ` via `
+ * and the last `#` are the seams.
  */
 export function splitLabel (label: string): { name: string; via: string; tag: string } {
   const hash = label.lastIndexOf('#')
   const head = hash === -1 ? label : label.slice(0, hash)
   const tag = hash === -1 ? '' : label.slice(hash)
-  const at = head.indexOf('@')
+  const at = head.indexOf(' via ')
   return at === -1 ? { name: head, via: '', tag } : { name: head.slice(0, at), via: head.slice(at), tag }
 }
 
