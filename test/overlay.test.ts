@@ -115,3 +115,17 @@ test('overlay: private messages cross a non-member; a room reaches a node once i
   c.send('go from C', { room: 'go' })
   t.ok(await mesh.until(() => mesh.received[1].some(m => m.text === 'go from C')), 'once B is in #go, #go reaches it (its ROOMS frame updated its links)')
 })
+
+test('overlay: a member already heard through members is not dialled; one that is not, is', async (t) => {
+  t.timeoutAfter(20_000)
+  // A(go) - B(lobby) - C(go), A - D(go) - C, and E(go) linked only to B. B tells A of C and E, and E of A and C.
+  const rooms = [['go'], ['lobby'], ['go'], ['go'], ['go']]
+  const mesh = new MemMesh(5, { pex: true, minLinks: 0 }, i => ({ rooms: rooms[i] }))
+  t.teardown(() => mesh.close())
+  mesh.enableDialing()
+  for (const [x, y] of [[0, 3], [3, 2], [0, 1], [1, 2], [1, 4]]) mesh.connect(x, y)
+  const [a, , c, , e] = mesh.nodes
+  t.ok(await mesh.until(() => a.who('go').some(m => m.peer === e.id) && e.who('go').some(m => m.peer === a.id), 10_000), 'E, cut off from #go, linked in: A and E hear each other in #go')
+  t.ok(e.peers().length >= 2, 'E dialled or was dialled by a #go member')
+  t.notOk(a.isUp(c.id) || c.isUp(a.id), 'A and C, who hear each other through D, did not link')
+})

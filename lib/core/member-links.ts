@@ -38,8 +38,8 @@ export interface MemberLinkHooks {
   linked: (key: string) => boolean
   /** Whether a dial to this address is under way. */
   dialing: (address: string) => boolean
-  /** Whether presence hears `key` in `room` now: the room already reaches it through members. */
-  hears: (room: string, key: string) => boolean
+  /** The keys presence hears in `room` now: the room already reaches them through members. */
+  heard: (room: string) => ReadonlySet<string>
   table: PeerTable
   /** Peer exchange's window for dials of never-reached addresses (MAX_PEX_DIALS_PER_MIN), shared. */
   pexDials: SlidingWindow
@@ -138,8 +138,15 @@ export class MemberLinks {
     if (!this.h.enabled || this.hints.size === 0) return
     const t = this.h.now()
     const mine = this.h.rooms()
+    // Each room's members are read once per tick, however many hints name it.
+    const heard = new Map<string, ReadonlySet<string>>()
+    const hears = (room: string, key: string) => {
+      let keys = heard.get(room)
+      if (!keys) heard.set(room, keys = this.h.heard(room))
+      return keys.has(key)
+    }
     for (const [id, hint] of [...this.hints]) {
-      if (!mine.has(hint.room) || this.h.linked(hint.key) || this.h.hears(hint.room, hint.key)) { this.hints.delete(id); continue }
+      if (!mine.has(hint.room) || this.h.linked(hint.key) || hears(hint.room, hint.key)) { this.hints.delete(id); continue }
       if (t - hint.at < MEMBER_HINT_DELAY_MS || (this.roomWait.get(hint.room) ?? 0) > t || this.h.dialing(hint.address) || !this.h.canDial()) continue
       const known = this.h.table.get(hint.address)
       const spendsPex = !known?.verified

@@ -142,7 +142,7 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
   p.members = new MemberLinks({
     id: host.id, enabled: opts.pex !== false, rooms, sessions: () => p.links.sessions,
     linked: key => p.links.peersByKey.has(key), dialing: a => p.dialing.pending.has(a),
-    hears: (room, key) => p.presence.list(room).some(m => m.peer === key),
+    heard: room => new Set(p.presence.list(room).map(m => m.peer)),
     table: p.table, pexDials, dial: a => p.dialing.dial(a), canDial: () => !!p.dialing.dialer, now,
     refuse: (s, fault) => p.links.penalise(s, fault, 0)
   })
