@@ -8,6 +8,7 @@ import { decodeRoomPeers, encodeRoomPeers, FrameType, type RoomPeerEntry } from 
 import { MEMBER_HINT_DELAY_MS } from '../lib/core/member-links'
 import { MAX_PEX_NEW_PER_PEER_PER_MIN } from '../lib/core/pex-limits'
 import { MeshError } from '../lib/protocol/errors'
+import { MAX_ROOM_PEER_ENTRIES } from '../lib/protocol/limits'
 import type { NodeOptions } from '../lib/core/options'
 
 function mkNode (t: test.Test, opts: Partial<NodeOptions> = {}): { node: MeshNode; dials: string[]; dialTimes: number[]; faults: string[] } {
@@ -84,4 +85,17 @@ test('member links: with peer exchange off a node neither tells nor dials', asyn
   t.ok(roomPeers(peers[1][0].frames).length > 0, 'while the control told its neighbours of each other in #go')
   t.ok(await until(() => on.dials.length > 0, MEMBER_HINT_DELAY_MS + 3000), 'the control dialled the hinted member')
   t.equal(off.dials.length, 0, 'the node with peer exchange off did not')
+})
+
+test('ROOM_PEERS codec: round trip, at most MAX_ROOM_PEER_ENTRIES, longer lists refused', (t) => {
+  const entries: RoomPeerEntry[] = Array.from({ length: MAX_ROOM_PEER_ENTRIES + 5 }, (_, i) => ({ room: `r${i}`, key: generateKeyPair().publicKey, address: `127.0.0.1:${5000 + i}` }))
+  const frame = encodeRoomPeers(entries)
+  const back = decodeRoomPeers(frame)
+  t.equal(back.length, MAX_ROOM_PEER_ENTRIES, 'the encoder keeps the first MAX_ROOM_PEER_ENTRIES')
+  t.deepEqual(back.map(e => [e.room, e.key.toString('hex'), e.address]), entries.slice(0, MAX_ROOM_PEER_ENTRIES).map(e => [e.room, e.key.toString('hex'), e.address]), 'entries survive the round trip')
+  // The same frame claiming one entry more, with that entry appended.
+  const one = encodeRoomPeers(entries.slice(0, 1))
+  const over = Buffer.concat([frame.subarray(0, 1), Buffer.from([MAX_ROOM_PEER_ENTRIES + 1]), frame.subarray(2), one.subarray(2)])
+  t.throws(() => decodeRoomPeers(over), (err: unknown) => err instanceof MeshError && err.code === 'FRAME_INVALID', 'a frame listing more is refused (FRAME_INVALID)')
+  t.end()
 })
