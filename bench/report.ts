@@ -1,6 +1,7 @@
 // Human-readable tables for each section of a run.
 import type { BenchResults, GrowthRow } from './results'
 import type { MeshScenarioResult } from './mesh-scenarios'
+import type { RoomsResult } from './mesh-rooms'
 import type { TargetCheck } from './targets'
 import { GOSSIPSUB } from './targets'
 import { table } from './table'
@@ -10,6 +11,12 @@ export function meshTable (rows: MeshScenarioResult[]): string {
     ['scenario', 'ttl', 'diam', 'msgs', 'delivered %', 'p50 ms', 'p99 ms', 'copies/deliv', 'bytes/deliv', 'cpu ms/deliv', 'KiB/node', 'after KiB/node', 'form floods', 'form cpu ms'],
     rows.map(r => [r.name, r.ttl, r.diameter, r.messages, r.deliveryRatio * 100, r.latencyP50Ms, r.latencyP99Ms, r.copiesPerDelivery, r.bytesPerDelivery, r.cpuMsPerDelivery,
       r.heapPerNodeKiB, r.heapPerNodeAfterKiB, r.formation.floods, r.formation.cpuMs]))
+}
+
+export function roomsTable (rows: RoomsResult[]): string {
+  return table(
+    ['scenario', 'ttl', 'links', 'msgs', 'delivered %', 'dup deliv', 'p50 ms', 'p99 ms', 'copies/deliv', 'bytes/deliv', 'frames at non-members'],
+    rows.map(r => [r.name, r.ttl, r.edges, r.messages, r.deliveryRatio * 100, r.duplicateDeliveries, r.latencyP50Ms, r.latencyP99Ms, r.copiesPerDelivery, r.bytesPerDelivery, r.strayFrames]))
 }
 
 export function growthTable (rows: GrowthRow[]): string {

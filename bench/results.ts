@@ -1,5 +1,6 @@
 // The shape of one benchmark run, as written to bench/results/*.json.
 import type { MeshScenarioResult } from './mesh-scenarios'
+import type { RoomsResult } from './mesh-rooms'
 import type { TcpResult } from './tcp-mesh'
 import type { FanoutRow } from './fanout'
 import type { StartupResult } from './startup'
@@ -21,7 +22,7 @@ export interface BenchResults {
     loadAverageEnd?: number[]
     durationS?: number
   }
-  mesh?: { scenarios: MeshScenarioResult[]; pubsub: MeshScenarioResult; growth: GrowthRow[] }
+  mesh?: { scenarios: MeshScenarioResult[]; pubsub: MeshScenarioResult; growth: GrowthRow[]; rooms?: RoomsResult[] }
   tcp?: TcpResult[]
   fanout?: FanoutRow[]
   startup?: StartupResult

@@ -6,6 +6,7 @@ import os from 'os'
 import path from 'path'
 import { performance } from 'perf_hooks'
 import { meshPlan, runMeshScenario, type MeshScenarioResult } from './mesh-scenarios'
+import { roomsPlan, runRoomsScenario, type RoomsResult } from './mesh-rooms'
 import { runTcpScenario, tcpScenarios } from './tcp-mesh'
 import { runFanoutSection } from './fanout'
 import { runStartup } from './startup'
@@ -97,8 +98,15 @@ async function main (): Promise<void> {
     }
     say(`  ${plan.pubsub.name} ...`)
     const pubsub = await runMeshScenario(plan.pubsub)
-    results.mesh = { scenarios, pubsub, growth: growth(scenarios) }
+    const rooms: RoomsResult[] = []
+    for (const s of roomsPlan(quick)) {
+      say(`  ${s.name} ...`)
+      rooms.push(await runRoomsScenario(s))
+    }
+    results.mesh = { scenarios, pubsub, growth: growth(scenarios), rooms }
     say(report.meshTable([...scenarios, pubsub]))
+    say('\nRooms with overlays formed (each node in one room; a delivery is a member receiving its room\'s message):')
+    say(report.roomsTable(rooms))
     say('\nGrowth with node count (ratio to the smallest graph of the same degree):')
     say(report.growthTable(results.mesh.growth))
     say('\nStandard pubsub workload vs js-libp2p gossipsub (gossipsub figures are QUOTED from issue 6, not run here):')

@@ -1,5 +1,6 @@
 // The FLOOD frame: live messages from links go through the accept pipeline,
-// and this node's own messages are signed, marked seen and sent to every link.
+// and this node's own messages are signed, marked seen and sent on the links
+// that carry their room (overlay.ts).
 import type { FrameRegistry } from './frame-registry'
 import type { LinkSession } from './link-session'
 import type { Pipeline } from './pipeline'
@@ -9,13 +10,15 @@ import { encodeFlood, type Envelope, type FloodMessage } from '../protocol/envel
 import { MeshError, type PeerFault } from '../protocol/errors'
 import type { KeyPair } from '../protocol/crypto'
 import type { Clock } from './clock'
+import { overlayRoom } from './overlay'
 import { HeldFrames, MAX_HELD_BYTES_PER_LINK } from './held-frames'
 
 export interface FloodHooks {
   pipeline: Pipeline
   seen: SeenCache
   keyPair: KeyPair
-  broadcast: (frame: Buffer, except: LinkSession | null) => void
+  /** The link table's room-aware forward (overlay.ts). */
+  forward: (frame: Buffer, room: string, from: LinkSession | null) => void
   penalise: (s: LinkSession, fault: PeerFault, points?: number) => void
   clock: Clock
   /** How often a link's new-author budget gains one author: when its held messages are tried again. */
@@ -71,12 +74,12 @@ export class Flood {
     this.h.penalise(s, { code: 'NEW_AUTHOR_HOLD_FULL', message: `messages from authors new to this node fill the ${MAX_HELD_BYTES_PER_LINK} bytes a link may have held; refused` }, 0)
   }
 
-  /** Signs a new message and sends it to every link; it is marked seen so it never comes back as new. */
+  /** Signs a new message and sends it to the links that carry its room (every link for private ones); it is marked seen so it never comes back as new. */
   originate (e: Envelope): FloodMessage {
     const m = encodeFlood(e, this.h.keyPair, 1)
     this.h.seen.add(m.id.toString('hex'), 0)
     this.originated++
-    this.h.broadcast(m.frame, null)
+    this.h.forward(m.frame, overlayRoom(e.kind, e.room), null)
     return { ...m, hops: 0 }
   }
 }

@@ -1,6 +1,6 @@
 // Builds a node's parts and wires them to each other: the link table and its
-// frame registry (flood, sync, rooms, pex), the accept pipeline, history,
-// presence, private messages, dialing and peer exchange. The node (node.ts)
+// frame registry (flood, sync, rooms, pex, room peers), the accept pipeline, history,
+// presence, private messages, dialing, peer exchange and member linking. The node (node.ts)
 // gives it a host: the few things the parts ask of the node itself.
 import type { LinkSession } from './link-session'
 import { LinkTable } from './link-table'
@@ -14,6 +14,8 @@ import { Bans } from './bans'
 import { PeerTable } from './peer-table'
 import { Dialing } from './dialing'
 import { PeerExchange } from './pex'
+import { MemberLinks } from './member-links'
+import { MAX_PEX_DIALS_PER_MIN, PEX_WINDOW_MS, SlidingWindow } from './pex-limits'
 import { History, DEFAULT_HISTORY_SIZE } from './history'
 import { HistorySync } from './sync'
 import { Directory, type Sighting } from './directory'
@@ -62,6 +64,7 @@ export interface Parts {
   privates: PrivateMessages
   dialing: Dialing
   peerExchange: PeerExchange | null
+  members: MemberLinks
 }
 
 export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
@@ -78,7 +81,7 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
   p.rooms = new Rooms(opts.rooms, {
     joined: r => { p.presence.onJoin(r); p.sync.onJoin(r) },
     leaving: (r, message) => { p.presence.onLeave(r, message) },
-    changed: list => { p.links.broadcast(encodeRooms(list), null); host.emit('rooms', list) }
+    changed: list => { p.links.broadcast(encodeRooms(list), null); p.members.announce(); host.emit('rooms', list) }
   })
   p.seen = new SeenCache({ maxSize: opts.seenMaxSize ?? O.DEFAULT_SEEN_MAX_SIZE, maxAgeMs: seenMaxAgeMs, now })
   p.delivered = new DeliveredLog()
@@ -93,24 +96,24 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
     bans: new Bans(now, timing.banMs),
     hello: () => host.hello(version),
     onSelfAddress: a => p.table.markSelf(a),
-    onEstablished: (s, first) => host.onEstablished(s, first),
+    onEstablished: (s, first) => { host.onEstablished(s, first); p.members.announce() },
     onPeerDown: (peer, nick, reason) => { host.emit('peer-down', { peer, nick: p.directory.get(peer)?.nick || nick, reason }); p.dialing.lost(peer) },
     fault: (code, message, peer) => host.fault(code, message, peer)
   })
   const penalise = (s: LinkSession, fault: PeerFault, points?: number) => p.links.penalise(s, fault, points)
   p.pipeline = new Pipeline({
     seen: p.seen, delivered: p.delivered, history: p.history, authors, now, maxTtl: p.ttl, historyWindowMs: timing.historyWindowMs,
-    forward: (frame, from) => p.links.broadcast(frame, from),
+    forward: (frame, room, from) => p.links.forward(frame, room, from),
     dispatch: (m, source) => host.dispatch(m, source)
   })
   p.flood = new Flood({
-    pipeline: p.pipeline, seen: p.seen, keyPair: opts.keyPair, broadcast: (f, x) => p.links.broadcast(f, x), penalise, clock,
+    pipeline: p.pipeline, seen: p.seen, keyPair: opts.keyPair, forward: (f, room, x) => p.links.forward(f, room, x), penalise, clock,
     heldRetryMs: 60_000 / (opts.newAuthorsPerLinkPerMin ?? O.AUTHOR_DEFAULTS.newPerLinkPerMin)
   })
   p.flood.register(registry)
   p.sync = new HistorySync({ history: p.history, pipeline: p.pipeline, rooms, sessions: () => p.links.sessions, penalise, now, historyWindowMs: timing.historyWindowMs })
   p.sync.register(registry)
-  registry.add<string[]>(FrameType.ROOMS, { name: 'rooms', decode: decodeRooms, onmessage: (s, list) => { s.hello!.rooms = list } })
+  registry.add<string[]>(FrameType.ROOMS, { name: 'rooms', decode: decodeRooms, onmessage: (s, list) => { s.hello!.rooms = list; p.members.announce() } })
   p.table = new PeerTable(now, timing.redialMinMs)
   p.dialing = new Dialing({
     addLink: (link, address) => p.links.add(link, address),
@@ -121,14 +124,29 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
     redialMinMs: timing.redialMinMs, redialMaxMs: timing.redialMaxMs, random: opts.random ?? Math.random, clock
   })
   p.dialing.dialer = opts.dialer ?? null
+  p.directory = new Directory(host.id, now, opts.nickBook ?? null, w => host.emit('warning', w))
+  const pexDials = new SlidingWindow(MAX_PEX_DIALS_PER_MIN, PEX_WINDOW_MS, now)
+  const sharesRoom = (key: string) => {
+    const s = p.links.established(key)
+    const theirs = s ? s.hello!.rooms : [...(p.directory.get(key)?.rooms ?? [])]
+    return theirs.some(r => p.rooms.has(r))
+  }
   p.peerExchange = opts.pex === false ? null : new PeerExchange({
     id: host.id, table: p.table, sessions: () => p.links.sessions, linkedKeys: () => p.links.peersByKey,
     dialing: () => p.dialing.pending, dial: a => p.dialing.dial(a), canDial: () => !!p.dialing.dialer,
     minLinks: opts.minLinks ?? O.DEFAULT_MIN_LINKS, maxLinks, intervalMs: timing.pexIntervalMs, now,
+    dialWindow: pexDials, sharesRoom,
     fault: (code, message, peer) => host.fault(code, message, peer)
   })
   registry.add<Buffer>(FrameType.PEX, { name: 'pex', decode: f => f, onmessage: (s, f) => p.peerExchange?.onFrame(f, s.key) })
-  p.directory = new Directory(host.id, now, opts.nickBook ?? null, w => host.emit('warning', w))
+  p.members = new MemberLinks({
+    id: host.id, enabled: opts.pex !== false, rooms, sessions: () => p.links.sessions,
+    linked: key => p.links.peersByKey.has(key), dialing: a => p.dialing.pending.has(a),
+    heard: room => new Set(p.presence.list(room).map(m => m.peer)),
+    table: p.table, pexDials, dial: a => p.dialing.dial(a), canDial: () => !!p.dialing.dialer, now,
+    refuse: (s, fault) => p.links.penalise(s, fault, 0)
+  })
+  registry.add<Buffer>(FrameType.ROOM_PEERS, { name: 'room-peers', decode: f => f, onmessage: (s, f) => p.members.onFrame(s, f) })
   p.presence = new Presence({
     selfKey: host.id, nick: host.nick, listen: host.listen, rooms,
     originate: (kind, room, payload) => { host.originate(kind, room, payload) },

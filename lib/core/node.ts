@@ -97,6 +97,7 @@ export class MeshNode extends EventEmitter implements ChatNode {
     this.p.links.tick()
     this.p.presence.tick()
     this.p.peerExchange?.tick()
+    this.p.members.tick()
   }
 
   /** Loads stored messages (signed frames) through the accept pipeline, without events. Returns [loaded, rejected]. */

@@ -1,9 +1,5 @@
 // Limits of peer exchange, named once, and the two small counters that
 // enforce them: a sliding one-minute window, and one window per sending peer.
-import { MAX_KNOWN_ADDRESSES, MAX_PEX_DIAL_FAILURES } from './options'
-
-export { MAX_KNOWN_ADDRESSES, MAX_PEX_DIAL_FAILURES }
-
 /** The window the per-minute limits below are counted over. */
 export const PEX_WINDOW_MS = 60_000
 /** New addresses one peer may introduce per minute; its further new entries are ignored and counted. */
@@ -82,3 +78,7 @@ export class ExpiringSet {
 
   delete (key: string): void { this.until.delete(key) }
 }
+
+// Re-exported last: options.ts imports bans.ts, which imports ExpiringSet from
+// here, so the classes above must exist before options.ts is loaded.
+export { MAX_KNOWN_ADDRESSES, MAX_PEX_DIAL_FAILURES } from './options'

@@ -1,6 +1,7 @@
 // Peer exchange: tell neighbours the addresses we know (our links first, then
 // addresses we have dialled successfully), learn theirs, and dial learnt
-// addresses while the node has fewer than --min-links. What a peer sends is
+// addresses while the node has fewer than --min-links, those of peers known
+// to share a room first. What a peer sends is
 // bounded: entries claiming our own key are ignored, each peer introduces at
 // most MAX_PEX_NEW_PER_PEER_PER_MIN new addresses, and the node starts at most
 // MAX_PEX_DIALS_PER_MIN dials of exchanged addresses it has never reached
@@ -29,6 +30,10 @@ export interface PexHooks {
   maxLinks: number
   intervalMs: number
   now: () => number
+  /** The window of dials of never-reached addresses (MAX_PEX_DIALS_PER_MIN), shared with member linking; a fresh one when absent. */
+  dialWindow?: SlidingWindow
+  /** Whether a key is known to share a room with this node: such addresses are dialled first. */
+  sharesRoom?: (key: string) => boolean
   /** Reports a peer over its limits (PEX_LIMIT), at most once per peer per window. */
   fault?: (code: ErrorCode, message: string, peer?: string) => void
 }
@@ -58,7 +63,7 @@ export class PeerExchange {
 
   constructor (private readonly h: PexHooks) {
     this.perPeer = new SourceWindows(MAX_PEX_NEW_PER_PEER_PER_MIN, PEX_WINDOW_MS, MAX_PEX_SOURCES, h.now)
-    this.dialWindow = new SlidingWindow(MAX_PEX_DIALS_PER_MIN, PEX_WINDOW_MS, h.now)
+    this.dialWindow = h.dialWindow ?? new SlidingWindow(MAX_PEX_DIALS_PER_MIN, PEX_WINDOW_MS, h.now)
     this.reported = new SourceWindows(1, PEX_WINDOW_MS, MAX_PEX_SOURCES, h.now)
   }
 
@@ -116,6 +121,9 @@ export class PeerExchange {
     const want = this.h.minLinks - linked.size - dialing.size
     if (want <= 0) return
     const picks = this.h.table.candidates(e => linked.has(e.key) || dialing.has(e.address))
+    // Peers that share a room first: with room overlays, a link to a non-member carries none of our rooms.
+    const shares = this.h.sharesRoom
+    if (shares) picks.sort((a, b) => Number(shares(b.key)) - Number(shares(a.key)))
     let started = 0
     for (const e of picks) {
       if (started >= want) break

@@ -11,6 +11,7 @@ import type { DeliveredLog } from './delivered-log'
 import type { History } from './history'
 import type { AuthorLimits } from './author-limits'
 import { trace } from './trace'
+import { overlayRoom } from './overlay'
 import { PENALTY } from './link-session'
 import { isValidNick, shortKey } from './names'
 import { HOPS_OFFSET, MessageKind, decodeFlood, floodId, verifyFlood, withHops, type FloodMessage } from '../protocol/envelope'
@@ -40,8 +41,8 @@ export interface PipelineHooks {
   maxTtl: number
   /** Synced messages older than this are refused. */
   historyWindowMs: number
-  /** Sends a live message on: the frame with its hop counter raised, to every link but `from`. */
-  forward: (frame: Buffer, from: LinkSession | null) => void
+  /** Sends a live message on: the frame with its hop counter raised, to the links but `from` that carry `room` (overlay.ts). */
+  forward: (frame: Buffer, room: string, from: LinkSession | null) => void
   /** Hands a new message to whatever handles its kind. */
   dispatch: (m: FloodMessage, source: Source) => void
 }
@@ -122,7 +123,7 @@ export class Pipeline {
   private forward (m: FloodMessage, from: LinkSession | null): void {
     if (m.hops >= Math.min(m.ttl, this.h.maxTtl)) return
     this.stats.forwarded++
-    this.h.forward(withHops(m.frame, m.hops + 1), from)
+    this.h.forward(withHops(m.frame, m.hops + 1), overlayRoom(m.kind, m.room), from)
   }
 
   private duplicate (): Verdict { this.stats.duplicates++; return { kind: 'duplicate' } }

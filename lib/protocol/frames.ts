@@ -6,7 +6,7 @@ import c from 'compact-encoding'
 import { MeshError } from './errors'
 import {
   MAX_FRAME_BYTES, MAX_NICK_BYTES, MAX_ROOM_BYTES, MAX_ADDRESS_BYTES,
-  MAX_HELLO_ROOMS, MAX_PEX_ENTRIES, MAX_SYNC_OFFER_IDS, MAX_SYNC_BATCH, SYNC_ID_BYTES
+  MAX_HELLO_ROOMS, MAX_PEX_ENTRIES, MAX_ROOM_PEER_ENTRIES, MAX_SYNC_OFFER_IDS, MAX_SYNC_BATCH, SYNC_ID_BYTES
 } from './limits'
 import { PUBLIC_KEY_BYTES } from './crypto'
 import { boundedArray, bytes, checkedString, decodeWith, encodeFrame, fixedBytes, struct, type Encoder } from './codec'
@@ -18,7 +18,8 @@ export const FrameType = {
   PING: 4,
   SYNC_OFFER: 5,
   SYNC_DATA: 7,
-  ROOMS: 8
+  ROOMS: 8,
+  ROOM_PEERS: 9
 } as const
 
 export interface Hello {
@@ -32,6 +33,8 @@ export interface Hello {
 export const HelloFlag = { SHAREABLE: 1, ANCHOR: 2 } as const
 
 export interface PexEntry { key: Buffer; address: string }
+/** A member of `room` (key) that listens at `address`: a hint from a neighbour not in the room (see core/member-links.ts). */
+export interface RoomPeerEntry { room: string; key: Buffer; address: string }
 
 export const nickEnc = checkedString(MAX_NICK_BYTES, 'nick')
 export const roomEnc = checkedString(MAX_ROOM_BYTES, 'room')
@@ -45,6 +48,11 @@ const pexEntryEnc = struct<PexEntry>(
   s => ({ key: keyEnc.decode(s), address: addressEnc.decode(s) })
 )
 const pexEnc = boundedArray(pexEntryEnc, MAX_PEX_ENTRIES, 'peer exchange')
+const roomPeerEntryEnc = struct<RoomPeerEntry>(
+  (s, e, pass) => { roomEnc[pass](s, e.room); keyEnc[pass](s, e.key); addressEnc[pass](s, e.address) },
+  s => ({ room: roomEnc.decode(s), key: keyEnc.decode(s), address: addressEnc.decode(s) })
+)
+const roomPeersEnc = boundedArray(roomPeerEntryEnc, MAX_ROOM_PEER_ENTRIES, 'room peers')
 
 const helloEnc = struct<Hello>(
   (s, h, pass) => {
@@ -86,6 +94,15 @@ export function encodePex (entries: PexEntry[]): Buffer {
 
 export function decodePex (frame: Uint8Array): PexEntry[] {
   return decodeWith(frame, BODY, pexEnc)
+}
+
+/** Members of rooms the receiver is in, told by a neighbour that is not (at most MAX_ROOM_PEER_ENTRIES). */
+export function encodeRoomPeers (entries: RoomPeerEntry[]): Buffer {
+  return encodeFrame(FrameType.ROOM_PEERS, roomPeersEnc, entries.slice(0, MAX_ROOM_PEER_ENTRIES))
+}
+
+export function decodeRoomPeers (frame: Uint8Array): RoomPeerEntry[] {
+  return decodeWith(frame, BODY, roomPeersEnc)
 }
 
 export const PING_FRAME = Buffer.from([FrameType.PING])

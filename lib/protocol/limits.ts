@@ -20,6 +20,8 @@ export const MAX_ADDRESS_BYTES = 262
 export const MAX_HELLO_ROOMS = 64
 /** Most addresses one peer-exchange frame may carry. */
 export const MAX_PEX_ENTRIES = 64
+/** Most (room, key, address) entries one ROOM_PEERS frame may carry. */
+export const MAX_ROOM_PEER_ENTRIES = 32
 /** Largest hop limit a message may carry (the hop counter is one byte). */
 export const MAX_TTL = 255
 /** Longest a message may stay valid after its timestamp. */

@@ -14,9 +14,10 @@ export class MemMesh {
   private readonly ends: Array<{ end: MemoryLink; owner: number; far: number }> = []
   private drains = 0
 
-  constructor (n: number, opts: Partial<NodeOptions> = {}) {
+  /** `each(i)`: options of node i over `opts` (its rooms, say). */
+  constructor (n: number, opts: Partial<NodeOptions> = {}, each: (i: number) => Partial<NodeOptions> = () => ({})) {
     for (let i = 0; i < n; i++) {
-      const node = new MeshNode({ keyPair: generateKeyPair(), nick: `n${i}`, pex: false, minLinks: 0, maxLinks: 64, timing: { tickMs: 50 }, ...opts })
+      const node = new MeshNode({ keyPair: generateKeyPair(), nick: `n${i}`, pex: false, minLinks: 0, maxLinks: 64, timing: { tickMs: 50 }, ...opts, ...each(i) })
       node.setListenAddress(`10.0.0.${i}:1`)
       const inbox: ChatMessage[] = []
       node.on('message', (m: ChatMessage) => { if (!m.self) inbox.push(m) })
@@ -39,6 +40,23 @@ export class MemMesh {
     return [ea, eb]
   }
 
+  /** Lets every node dial the others by listen address over memory links (peer exchange, member linking); an unknown address fails. */
+  enableDialing (): void {
+    this.nodes.forEach((node, a) => node.setDialer(async (address: string) => {
+      const b = this.nodes.findIndex(n => n.listenAddress === address)
+      if (b < 0) throw new Error(`no node listens at ${address}`)
+      const far = this.nodes[b]
+      const [ea, eb] = memoryLinkPair(node.keyPair.publicKey, node.listenAddress, far.keyPair.publicKey, far.listenAddress)
+      far.addLink(eb)
+      this.ends.push({ end: ea, owner: a, far: b }, { end: eb, owner: b, far: a })
+      this.links++
+      return ea
+    }))
+  }
+
+  /** Every link end (what its owner receives comes out of `end` as 'frame'), including those of dialled links. */
+  get linkEnds (): ReadonlyArray<{ end: MemoryLink; owner: number; far: number }> { return this.ends }
+
   /** Resolves when every node has `expected(i)` established peers. */
   async settled (expected: (i: number) => number, timeoutMs = 5000): Promise<void> {
     const start = Date.now()
@@ -59,9 +77,11 @@ export class MemMesh {
   }
 
   /**
-   * Every node sends a marker message (text `drain <round> <node>`) after
-   * whatever it has sent or forwarded so far; resolves with the marker texts
-   * once every open link has carried its far node's marker. Links are FIFO, so
+   * Every node sends a marker message (text `drain <round> <node>`, in each
+   * of its rooms) after whatever it has sent or forwarded so far; resolves
+   * with the marker texts once every open link between nodes that share a
+   * room has carried its far node's marker (room overlays: a link between
+   * nodes with no room in common carries no room message). Links are FIFO, so
    * anything sent earlier has arrived by then: only now may a test count what
    * did NOT arrive. Markers are delivered like any message (they show up in
    * `received`); rejects after timeoutMs.
@@ -69,7 +89,8 @@ export class MemMesh {
   async drain (timeoutMs = 5000): Promise<string[]> {
     const round = this.drains++
     const texts = this.nodes.map((_, i) => `drain ${round} ${i}`)
-    const open = this.ends.filter(e => !e.end.closed)
+    const shared = (a: number, b: number) => this.nodes[a].rooms.some(r => this.nodes[b].rooms.includes(r))
+    const open = this.ends.filter(e => !e.end.closed && shared(e.owner, e.far))
     const pending = new Set(open)
     const taps = open.map(e => {
       const want = Buffer.from(texts[e.far])
@@ -78,7 +99,7 @@ export class MemMesh {
       return () => e.end.off('frame', tap)
     })
     try {
-      this.nodes.forEach((n, i) => n.send(texts[i]))
+      this.nodes.forEach((n, i) => { for (const room of n.rooms) n.send(texts[i], { room }) })
       if (!await this.until(() => pending.size === 0, timeoutMs)) throw new Error(`drain: ${pending.size} links never carried their marker`)
     } finally { for (const off of taps) off() }
     return texts
