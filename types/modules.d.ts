@@ -98,6 +98,8 @@ declare module 'hyperswarm' {
     readonly keyPair: { publicKey: Buffer; secretKey: Buffer }
     readonly dht: any
     readonly connections: Set<SwarmConnection>
+    /** Peers found by lookups or that connected, by hex key. */
+    readonly peers: Map<string, PeerInfo>
     readonly destroyed: boolean
     join(topic: Buffer, opts?: { client?: boolean; server?: boolean }): PeerDiscoverySession
     leave(topic: Buffer): Promise<void>

@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'SELF_LINK'
   | 'DUPLICATE_LINK'
   | 'CONNECT_FAILED'
+  | 'PEERS_UNREACHABLE'
   | 'LISTEN_FAILED'
   | 'UNKNOWN_COMMAND'
   | 'BAD_COMMAND'
