@@ -9,6 +9,7 @@ import { TcpTransport } from '../lib/transport/tcp'
 import { closeWithin, CLOSE_FALLBACK_MS } from '../lib/transport/close'
 import { FaultThrottle } from '../lib/transport/fault-throttle'
 import type { SwarmTransport } from '../lib/transport/swarm'
+import type { MdnsDiscovery } from '../lib/transport/mdns-discovery'
 import { loadOrCreateIdentity } from '../lib/store/identity'
 import { prepareDataDir } from '../lib/store/data-dir'
 import { openNodeHistory, type LoadedNodeHistory } from '../lib/store/open-history'
@@ -17,7 +18,8 @@ import { FileNickBook } from '../lib/store/nick-book'
 import { Headless } from '../lib/ui/headless'
 import { AnchorLog } from '../lib/ui/anchor-log'
 import { TextGateway } from '../lib/gateway/text-gateway'
-import { errorMessage } from '../lib/protocol/errors'
+import { MeshError, errorMessage } from '../lib/protocol/errors'
+import { parseAddress } from '../lib/protocol/address'
 
 const fail: Fail = failer('meshchat')
 
@@ -85,6 +87,7 @@ async function main (): Promise<void> {
   if (gateway) await gateway.listen().catch(err => fail(1, errorMessage(err)))
 
   let swarm: SwarmTransport | null = null
+  let lan: MdnsDiscovery | null = null
   let closing = false
   const shutdown = async (status: number, message?: string) => {
     if (closing) return
@@ -97,6 +100,7 @@ async function main (): Promise<void> {
     if (gateway) await closeWithin(() => gateway.close(), CLOSE_FALLBACK_MS)
     await node.close()
     nickBook.flush()
+    lan?.close()
     if (swarm) await swarm.close()
     if (history) await history.store.close()
     await tcp.close()
@@ -123,11 +127,37 @@ async function main (): Promise<void> {
       onFault: err => faults.report(err)
     })
     for (const topic of config.topics) void swarm.join(topic)
-    // A node on the DHT also looks up every room it /joins later.
-    node.on('rooms', (rooms: string[]) => { for (const r of rooms) void swarm?.join(r).catch(() => {}) })
+    if (config.mdns) lan = startMdns(node, tcp, keyPair.publicKey.toString('hex'), faults)
+    for (const topic of config.topics) lan?.join(topic)
+    // A node on the DHT also looks up every room it /joins later (on the LAN too).
+    node.on('rooms', (rooms: string[]) => { for (const r of rooms) { void swarm?.join(r).catch(() => {}); lan?.join(r) } })
   }
   if (history?.report) node.reportFault(history.report.code, history.report.message)
   if (gateway && front instanceof Headless) front.write({ event: 'text-listen', listen: gateway.address })
+}
+
+/** LAN discovery by mDNS: found peers are dialled over TCP and must prove the key they announced. */
+function startMdns (node: MeshNode, tcp: TcpTransport, key: string, faults: FaultThrottle): MdnsDiscovery {
+  const { MdnsDiscovery } = require('../lib/transport/mdns-discovery') as typeof import('../lib/transport/mdns-discovery')
+  const lan = new MdnsDiscovery({
+    key,
+    host: parseAddress(node.listenAddress).host,
+    port: parseAddress(node.listenAddress).port,
+    isLinked: peer => node.peers().some(p => p.peer === peer),
+    dial: async (peer, address) => {
+      const link = await tcp.dial(address)
+      if (link.remotePublicKey.toString('hex') !== peer) {
+        link.destroy()
+        throw new MeshError('CONNECT_FAILED', `${address} answered with another key than it announced`)
+      }
+      if (!node.addLink(link, address)) throw new MeshError('CONNECT_FAILED', `the link to ${address} was refused`)
+    },
+    onDiscovery: d => node.reportDiscovery(d),
+    onFault: err => faults.report(err)
+  })
+  node.on('peer-up', () => lan.reportAll())
+  node.on('peer-down', () => lan.reportAll())
+  return lan
 }
 
 // The terminal view (blessed), the swarm (hyperswarm) and `dht` load only

@@ -25,6 +25,8 @@ export interface Config {
   ttl: number
   dataDir: string
   pex: boolean
+  /** --no-mdns turns LAN discovery by multicast DNS off (on with --topic). */
+  mdns: boolean
   minLinks: number
   maxLinks: number
   ratePerSecond: number
@@ -67,6 +69,7 @@ export function buildProgram (): Command {
     .option('--ttl <hops>', `hop limit of your messages (1-${MAX_TTL})`, String(DEFAULT_TTL))
     .option('--data-dir <dir>', 'where the identity key pair is kept', DEFAULT_DATA_DIR)
     .option('--no-pex', 'turn peer exchange off: neither share addresses nor dial exchanged ones')
+    .option('--no-mdns', 'with --topic: do not look for peers on the local networks by multicast DNS')
     .option('--min-links <n>', 'dial addresses learnt by peer exchange while below this many links', String(DEFAULT_MIN_LINKS))
     .option('--max-links <n>', 'accept or dial no more than this many links; a quarter (at most 4) is kept for links this node dials', String(DEFAULT_MAX_LINKS))
     .option('--rate-limit <n[:burst]>', 'inbound frames per second per link, and the burst', `${DEFAULT_RATE_PER_SECOND}:${DEFAULT_RATE_BURST}`)
@@ -165,7 +168,7 @@ export function toConfig (o: Record<string, any>): Config {
   const gateway = gatewayConfig(o)
   return {
     ...gateway, anchor: !!o.anchor, history: !!o.history || !!o.anchor,
-    listen, peers, nick, room, ttl, dataDir: path.resolve(o.dataDir), pex: o.pex !== false, minLinks, maxLinks,
+    listen, peers, nick, room, ttl, dataDir: path.resolve(o.dataDir), pex: o.pex !== false, mdns: o.mdns !== false, minLinks, maxLinks,
     ratePerSecond, rateBurst, headless: !!o.headless, timing, ...swarm, rooms: [...new Set([room, ...named, ...swarm.topics])]
   }
 }

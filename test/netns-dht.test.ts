@@ -50,9 +50,10 @@ labTest('easy NAT to hard NAT (--random-fully) links through `meshchat dht`', HA
 labTest('a LAN with no router: `meshchat dht` on one host is enough', 20_000, async (t, lab) => {
   const lan = lab.isolatedLan(['i1', 'i2', 'i3'])
   await labDht(lab, { ns: lan.hosts[2], host: lan.ips[2] })
-  const boot = ['--topic', 'iso', '--bootstrap', `${lan.ips[2]}:49736`]
+  const boot = ['--topic', 'iso', '--bootstrap', `${lan.ips[2]}:49736`, '--no-mdns']
   const [a, b] = await Promise.all([labNode(lab, lan.hosts[0], 'a', boot), labNode(lab, lan.hosts[1], 'b', boot)])
-  await a.waitPeerUp(b.id, 15_000)
+  const up = await a.waitPeerUp(b.id, 15_000)
+  t.equal(up.via, 'swarm', 'linked through the DHT (mDNS is off)')
   await exchange(a, b, 'iso')
   t.equal(b.messages('hello from a iso').length, 1, 'message arrived once')
 })

@@ -28,6 +28,7 @@ export type ErrorCode =
   | 'DUPLICATE_LINK'
   | 'CONNECT_FAILED'
   | 'PEERS_UNREACHABLE'
+  | 'MDNS_INVALID'
   | 'LISTEN_FAILED'
   | 'UNKNOWN_COMMAND'
   | 'BAD_COMMAND'
