@@ -146,6 +146,7 @@ function startMdns (node: MeshNode, tcp: TcpTransport, key: string, faults: Faul
     isLinked: peer => node.peers().some(p => p.peer === peer),
     dial: async (peer, address) => {
       const link = await tcp.dial(address)
+      link.found = 'mdns'
       if (link.remotePublicKey.toString('hex') !== peer) {
         link.destroy()
         throw new MeshError('CONNECT_FAILED', `${address} answered with another key than it announced`)

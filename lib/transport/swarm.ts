@@ -197,6 +197,7 @@ export class SwarmTransport {
       return
     }
     const link = new StreamLink(conn, address, 'swarm', raw)
+    if (info.client) link.found = 'dht'
     const entry: LiveConnection = { link, info }
     this.failures.clear(info.publicKey.toString('hex'))
     this.live.add(entry)
