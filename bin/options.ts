@@ -92,13 +92,14 @@ Examples:
 Which to use:
   --peer       you know an address that can be reached (same LAN, a server, an anchor)
   --topic      you know only a room name; peers are found through the hyperswarm DHT,
-               also behind NATs (needs UDP); both can be given at once
-  --bootstrap  no internet or an isolated network: run a private DHT and point every peer at it:
-                 meshchat dht --listen 192.168.1.9:49736      # prints 192.168.1.9:49736
+               also behind NATs (needs UDP), and on your LAN by multicast DNS (--no-mdns:
+               not); both can be given at once
+  --bootstrap  no internet, or your own DHT for peers behind NATs: run it and point every peer at it:
+                 meshchat dht --listen 192.168.1.9:49736      # 4 nodes; prints 192.168.1.9:49736 first
                  meshchat --topic team --bootstrap 192.168.1.9:49736
 
 Commands:
-  meshchat dht [--listen host:port]   run a DHT bootstrap node (see meshchat dht --help)
+  meshchat dht [--listen host:port] [--nodes n]   run a private DHT (see meshchat dht --help)
 
 In the chat, type /help for commands. Data lives in ~/.meshchat unless --data-dir says otherwise.
 Exit status: 0 on /quit, SIGINT or SIGTERM; 1 when the node cannot start; 2 for bad options.`)
