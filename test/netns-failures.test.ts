@@ -34,7 +34,7 @@ labTest('both sides behind hard NATs: found, not linked, and the fault line says
 labTest('a LAN with no router and a one-node DHT: a greeting timeout or a failed punch is reported, never silence', 30_000, async (t, lab) => {
   const lan = lab.isolatedLan(['i1', 'i2', 'i3'])
   await labDht(lab, { ns: lan.hosts[2], host: lan.ips[2], nodes: 1 })
-  const boot = ['--topic', 'iso1', '--bootstrap', `${lan.ips[2]}:49736`, '--swarm-timing', JSON.stringify({ greetingTimeoutMs: 3000 })]
+  const boot = ['--topic', 'iso1', '--bootstrap', `${lan.ips[2]}:49736`, '--swarm-timing', JSON.stringify({ greetingTimeoutMs: 3000 }), '--no-mdns']
   const [a, b] = await Promise.all([labNode(lab, lan.hosts[0], 'a', boot), labNode(lab, lan.hosts[1], 'b', boot)])
   const first = await Promise.race([a, b].map(p => p.waitFor(e => e.event === 'peer-up' || (e.event === 'error' && /HANDSHAKE_TIMEOUT|PEERS_UNREACHABLE/.test(e.code)), 25_000, 'a link or a reported failure')))
   t.comment(`first outcome: ${JSON.stringify(first)}`)
