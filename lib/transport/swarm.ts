@@ -147,8 +147,11 @@ export class SwarmTransport {
     const connect = dht.connect.bind(this.dht)
     dht.connect = (key, opts) => {
       const conn = connect(key, opts)
+      // only failures before the connection opened: later closes are reported where they happen (wire guard, greeting)
+      let opened = false
+      conn.once('open', () => { opened = true })
       conn.on('error', (err: Error & { code?: string }) => {
-        if (this.closed) return
+        if (this.closed || opened) return
         this.failures.record(key.toString('hex'), connectFailureReason(err.code, err.message, dht.nodes?.length ?? 0))
         this.reportAll()
       })
