@@ -9,6 +9,7 @@ import { TcpTransport } from '../lib/transport/tcp'
 import { closeWithin, CLOSE_FALLBACK_MS } from '../lib/transport/close'
 import { FaultThrottle } from '../lib/transport/fault-throttle'
 import type { SwarmTransport } from '../lib/transport/swarm'
+import type { MdnsDiscovery } from '../lib/transport/mdns-discovery'
 import { loadOrCreateIdentity } from '../lib/store/identity'
 import { prepareDataDir } from '../lib/store/data-dir'
 import { lockDataDir } from '../lib/store/data-lock'
@@ -20,7 +21,8 @@ import { FileNickBook } from '../lib/store/nick-book'
 import { Headless } from '../lib/ui/headless'
 import { AnchorLog } from '../lib/ui/anchor-log'
 import { TextGateway } from '../lib/gateway/text-gateway'
-import { errorMessage } from '../lib/protocol/errors'
+import { MeshError, errorMessage } from '../lib/protocol/errors'
+import { parseAddress } from '../lib/protocol/address'
 
 const fail: Fail = failer('meshchat')
 
@@ -99,6 +101,7 @@ async function main (): Promise<void> {
   const moved = movedFrom && movedMessage(movedFrom, node.listenAddress)
 
   let swarm: SwarmTransport | null = null
+  let lan: MdnsDiscovery | null = null
   let closing = false
   /** `reason`: what stopped the node (the anchor log says it); `message`: the user's goodbye from /quit. */
   const shutdown = async (status: number, reason = 'quit', message?: string) => {
@@ -114,6 +117,7 @@ async function main (): Promise<void> {
     if (irc) await closeWithin(() => irc.close(), CLOSE_FALLBACK_MS)
     await node.close()
     nickBook.flush()
+    lan?.close()
     if (swarm) await swarm.close()
     if (history) await history.store.close()
     await tcp.close()
@@ -148,8 +152,10 @@ async function main (): Promise<void> {
       onFault: err => faults.report(err)
     })
     for (const topic of config.topics) void swarm.join(topic)
-    // A node on the DHT also looks up every room it /joins later.
-    node.on('rooms', (rooms: string[]) => { for (const r of rooms) void swarm?.join(r).catch(() => {}) })
+    if (config.mdns) lan = startMdns(node, tcp, keyPair.publicKey.toString('hex'), faults)
+    for (const topic of config.topics) lan?.join(topic)
+    // A node on the DHT also looks up every room it /joins later (on the LAN too).
+    node.on('rooms', (rooms: string[]) => { for (const r of rooms) { void swarm?.join(r).catch(() => {}); lan?.join(r) } })
   }
   if (history?.report) node.reportFault(history.report.code, history.report.message)
   if (gateway && front instanceof Headless) front.write({ event: 'text-listen', listen: gateway.address })
@@ -160,6 +166,31 @@ function headlessReason (): string {
   if (process.env.TERM === 'dumb') return 'TERM=dumb'
   if (!process.stdout.isTTY) return 'stdout is not a terminal'
   return 'stdin is not a terminal'
+}
+
+/** LAN discovery by mDNS: found peers are dialled over TCP and must prove the key they announced. */
+function startMdns (node: MeshNode, tcp: TcpTransport, key: string, faults: FaultThrottle): MdnsDiscovery {
+  const { MdnsDiscovery } = require('../lib/transport/mdns-discovery') as typeof import('../lib/transport/mdns-discovery')
+  const lan = new MdnsDiscovery({
+    key,
+    host: parseAddress(node.listenAddress).host,
+    port: parseAddress(node.listenAddress).port,
+    isLinked: peer => node.peers().some(p => p.peer === peer),
+    dial: async (peer, address) => {
+      const link = await tcp.dial(address)
+      link.found = 'mdns'
+      if (link.remotePublicKey.toString('hex') !== peer) {
+        link.destroy()
+        throw new MeshError('CONNECT_FAILED', `${address} answered with another key than it announced`)
+      }
+      if (!node.addLink(link, address)) throw new MeshError('CONNECT_FAILED', `the link to ${address} was refused`)
+    },
+    onDiscovery: d => node.reportDiscovery(d),
+    onFault: err => faults.report(err)
+  })
+  node.on('peer-up', () => lan.reportAll())
+  node.on('peer-down', () => lan.reportAll())
+  return lan
 }
 
 // The terminal view (blessed), the swarm (hyperswarm) and `dht` load only

@@ -31,6 +31,8 @@ export interface Config {
   ttl: number
   dataDir: string
   pex: boolean
+  /** --no-mdns turns LAN discovery by multicast DNS off (on with --topic). */
+  mdns: boolean
   minLinks: number
   maxLinks: number
   ratePerSecond: number
@@ -77,6 +79,7 @@ export function buildProgram (): Command {
     .option('--ttl <hops>', `hop limit of your messages (1-${MAX_TTL})`, String(DEFAULT_TTL))
     .option('--data-dir <dir>', 'where the identity key pair is kept; one process at a time', DEFAULT_DATA_DIR)
     .option('--no-pex', 'turn peer exchange off: neither share addresses nor dial exchanged ones')
+    .option('--no-mdns', 'with --topic: do not look for peers on the local networks by multicast DNS')
     .option('--min-links <n>', 'dial addresses learnt by peer exchange while below this many links', String(DEFAULT_MIN_LINKS))
     .option('--max-links <n>', 'accept or dial no more than this many links; a quarter (at most 4) is kept for links this node dials', String(DEFAULT_MAX_LINKS))
     .option('--rate-limit <n[:burst]>', 'inbound frames per second per link, and the burst', `${DEFAULT_RATE_PER_SECOND}:${DEFAULT_RATE_BURST}`)
@@ -102,13 +105,14 @@ Examples:
 Which to use:
   --peer       you know an address that can be reached (same LAN, a server, an anchor)
   --topic      you know only a room name; peers are found through the hyperswarm DHT,
-               also behind NATs (needs UDP); both can be given at once
-  --bootstrap  no internet or an isolated network: run a private DHT and point every peer at it:
-                 meshchat dht --listen 192.168.1.9:49736      # prints 192.168.1.9:49736
+               also behind NATs (needs UDP), and on your LAN by multicast DNS (--no-mdns:
+               not); both can be given at once
+  --bootstrap  no internet, or your own DHT for peers behind NATs: run it and point every peer at it:
+                 meshchat dht --listen 192.168.1.9:49736      # 4 nodes; prints 192.168.1.9:49736 first
                  meshchat --topic team --bootstrap 192.168.1.9:49736
 
 Commands:
-  meshchat dht [--listen host:port]   run a DHT bootstrap node (see meshchat dht --help)
+  meshchat dht [--listen host:port] [--nodes n]   run a private DHT (see meshchat dht --help)
 
 In the chat, type /help for commands. Data lives in ~/.meshchat unless --data-dir says otherwise.
 Exit status: 0 on /quit, SIGINT or SIGTERM; 1 when the node cannot start; 2 for bad options.`)
@@ -179,7 +183,7 @@ export function toConfig (o: Record<string, any>, listenGiven = true): Config {
   const gateway = gatewayConfig(o)
   return {
     ...gateway, ...ircConfig(o), anchor: !!o.anchor, history: !!o.history || !!o.anchor,
-    listen, listenGiven, peers, nick, room, ttl, dataDir: path.resolve(o.dataDir), pex: o.pex !== false, minLinks, maxLinks,
+    listen, listenGiven, peers, nick, room, ttl, dataDir: path.resolve(o.dataDir), pex: o.pex !== false, mdns: o.mdns !== false, minLinks, maxLinks,
     ratePerSecond, rateBurst, headless: !!o.headless, timing, ...swarm, rooms: [...new Set([room, ...named, ...swarm.topics])]
   }
 }

@@ -98,6 +98,8 @@ declare module 'hyperswarm' {
     readonly keyPair: { publicKey: Buffer; secretKey: Buffer }
     readonly dht: any
     readonly connections: Set<SwarmConnection>
+    /** Peers found by lookups or that connected, by hex key. */
+    readonly peers: Map<string, PeerInfo>
     readonly destroyed: boolean
     join(topic: Buffer, opts?: { client?: boolean; server?: boolean }): PeerDiscoverySession
     leave(topic: Buffer): Promise<void>
@@ -108,4 +110,22 @@ declare module 'hyperswarm' {
   }
   namespace Hyperswarm { export { SwarmConnection, PeerInfo, PeerDiscoverySession } }
   export = Hyperswarm
+}
+
+declare module 'multicast-dns' {
+  import { EventEmitter } from 'events'
+  interface Answer { name: string; type: string; ttl?: number; data: unknown }
+  interface Packet { type: 'query' | 'response'; questions?: Array<{ name: string; type: string }>; answers?: Answer[] }
+  interface RemoteInfo { address: string; port: number }
+  interface MulticastDns extends EventEmitter {
+    query (q: { questions: Array<{ name: string; type: string }> }, cb?: (err?: Error) => void): void
+    respond (r: { answers: Answer[] }, cb?: (err?: Error) => void): void
+    destroy (cb?: () => void): void
+    on (event: 'query' | 'response', fn: (packet: Packet, rinfo: RemoteInfo) => void): this
+    on (event: 'error' | 'warning', fn: (err: Error) => void): this
+    on (event: 'ready', fn: () => void): this
+  }
+  function mdns (opts?: { interface?: string; bind?: string; port?: number; reuseAddr?: boolean; loopback?: boolean; ttl?: number }): MulticastDns
+  namespace mdns { export { MulticastDns, Packet, RemoteInfo, Answer } }
+  export = mdns
 }

@@ -1,6 +1,6 @@
 // Outbound links: one dial per address at a time, and the `--peer` targets
 // that are redialled with backoff for as long as the node runs.
-import type { Dialer, Link } from './link'
+import type { Dialer, Found, Link } from './link'
 import type { LinkSession } from './link-session'
 import { DialTarget } from './dial-target'
 import { Backoff } from './backoff'
@@ -30,19 +30,20 @@ export class Dialing {
 
   constructor (private readonly h: DialingHooks) {}
 
-  /** Dials an address and resolves once the peer's HELLO arrived. */
-  dial (address: string): Promise<LinkSession> {
+  /** Dials an address and resolves once the peer's HELLO arrived; `found` says what gave us the address. */
+  dial (address: string, found: Found = 'peer'): Promise<LinkSession> {
     const pending = this.pending.get(address)
     if (pending) return pending
-    const p = this.dialOnce(address).finally(() => this.pending.delete(address))
+    const p = this.dialOnce(address, found).finally(() => this.pending.delete(address))
     this.pending.set(address, p)
     return p
   }
 
-  private async dialOnce (address: string): Promise<LinkSession> {
+  private async dialOnce (address: string, found: Found): Promise<LinkSession> {
     if (!this.dialer) throw new MeshError('CONNECT_FAILED', 'this node has no transport to dial with')
     if (this.stopped) throw new MeshError('NODE_CLOSED', 'node is closed')
     const link = await this.dialer(address)
+    link.found ??= found
     const s = this.h.addLink(link, address)
     if (!s) {
       if (this.h.isSelf(address)) throw new MeshError('SELF_LINK', `${address} is this node itself`)

@@ -4,7 +4,7 @@
 // peer-down bookkeeping (one peer may briefly have two links). Frames other
 // than HELLO and PING go to the frame registry.
 import { shortKey } from './names'
-import type { Link, Via } from './link'
+import type { Found, Link, Via } from './link'
 import type { FrameRegistry } from './frame-registry'
 import type { Bans } from './bans'
 import { LinkSession, PEER_SCORE_CLOSE, PENALTY, type SessionLimits } from './link-session'
@@ -15,7 +15,14 @@ import { FrameType, PING_FRAME, decodeHello, decodeHelloVersion, encodeHello, fr
 import { MeshError, errorMessage, type ErrorCode, type PeerFault } from '../protocol/errors'
 
 export interface PeerInfo {
+  /** `address`: where it listens, else where it connects from (as before). */
   peer: string; nick: string; address: string; via: Via
+  /** The path this link took: the far end of the connection as this node sees it (a NAT's public address, say). */
+  remote?: string
+  /** Where the peer says it listens (a wildcard host resolved to `remote`'s host), or null when it listens nowhere. */
+  listen?: string | null
+  /** What led to the link (mdns, dht, pex, peer); absent when the peer dialled us. */
+  found?: Found
   /** The link's score (0 when well behaved; closed at PEER_SCORE_CLOSE) and the inbound frames it had dropped over the rate limit. */
   score: number; dropped: number
 }
@@ -228,7 +235,9 @@ export class LinkTable {
   }
 
   info (s: LinkSession): PeerInfo {
-    return { peer: s.key, nick: s.nick, address: s.displayAddress, via: s.link.via, score: s.score, dropped: s.dropped }
+    const info: PeerInfo = { peer: s.key, nick: s.nick, address: s.displayAddress, via: s.link.via, remote: s.link.remoteAddress, listen: s.dialable, score: s.score, dropped: s.dropped }
+    if (s.link.found) info.found = s.link.found
+    return info
   }
 
   peers (): PeerInfo[] {

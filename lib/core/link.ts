@@ -4,6 +4,8 @@
 import type { EventEmitter } from 'events'
 
 export type Via = 'tcp' | 'swarm' | 'memory'
+/** What led to a link: LAN multicast DNS, the DHT, peer exchange, or an address given to this node (--peer, /connect). */
+export type Found = 'mdns' | 'dht' | 'pex' | 'peer'
 
 export interface Link extends EventEmitter {
   /** The remote node's ed25519 public key, proven by the transport's handshake. */
@@ -11,6 +13,8 @@ export interface Link extends EventEmitter {
   /** Where the other end of this connection is, `host:port` (for display and peer exchange). */
   readonly remoteAddress: string
   readonly via: Via
+  /** What led to this link, set by whoever dialled it (unset: the peer dialled us). */
+  found?: Found
   /** True when this side dialled. */
   readonly initiator: boolean
   /** Bytes queued for sending and not yet handed to the network. */

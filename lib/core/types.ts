@@ -32,7 +32,15 @@ export interface SendOptions {
   /** Send as an action (`/me`): MessageKind.ACTION; not with `guest`. */
   action?: boolean
 }
-export interface Discovery { topic: string; state: 'joining' | 'joined' | 'error'; peers: number }
+/**
+ * A discovery mechanism's view of a topic: `peers`/`linked` linked, `found`
+ * found (linked or not), `via` which mechanism, `reason` why found peers
+ * could not be reached (only while some could not).
+ */
+export interface Discovery {
+  topic: string; state: 'joining' | 'joined' | 'error'; peers: number
+  found?: number; linked?: number; via?: 'dht' | 'mdns'; reason?: string
+}
 export interface Fault { code: ErrorCode; message: string; peer?: string }
 /** A member of a room as /who shows it. */
 export type MemberInfo = Member & { tag: string }

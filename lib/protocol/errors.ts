@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'SELF_LINK'
   | 'DUPLICATE_LINK'
   | 'CONNECT_FAILED'
+  | 'PEERS_UNREACHABLE'
+  | 'MDNS_INVALID'
   | 'LISTEN_FAILED'
   | 'UNKNOWN_COMMAND'
   | 'BAD_COMMAND'

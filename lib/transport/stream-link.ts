@@ -2,7 +2,7 @@
 // which is a secret-stream already). Each secret-stream message is one frame.
 import { EventEmitter } from 'events'
 import type SecretStream from '@hyperswarm/secret-stream'
-import type { Link, Via } from '../core/link'
+import type { Found, Link, Via } from '../core/link'
 
 /** Bytes queued in a node stream (writableLength) or a streamx stream (_writableState.buffered). */
 function queued (s: any): number {
@@ -14,6 +14,7 @@ function queued (s: any): number {
 
 export class StreamLink extends EventEmitter implements Link {
   closed = false
+  found?: Found
   private error: Error | undefined
 
   constructor (private readonly stream: SecretStream, readonly remoteAddress: string, readonly via: Via, private readonly socket: unknown) {

@@ -2,8 +2,9 @@
 // each other by the topic key and connect (hole punching where needed); each
 // connection is a secret-stream keyed with the node's identity, handed out as
 // a StreamLink with via 'swarm', behind a wire length guard
-// (swarm-wire-guard.ts). Discovery state and DHT trouble are reported
-// through callbacks so the user can see whether it is working.
+// (swarm-wire-guard.ts). Discovery state (peers found and linked), DHT
+// trouble and why found peers could not be reached (swarm-failures.ts) are
+// reported through callbacks so the user can see whether it is working.
 import DHT from 'hyperdht'
 import Hyperswarm from 'hyperswarm'
 import type { Link } from '../core/link'
@@ -11,6 +12,7 @@ import { StreamLink } from './stream-link'
 import { closeDht } from './dht-node'
 import { closeWithin } from './close'
 import { SwarmWireGuard, type SwarmWireStats } from './swarm-wire-guard'
+import { FailureBook, connectFailureReason } from './swarm-failures'
 import { hash, type KeyPair } from '../protocol/crypto'
 import { MeshError, type ErrorCode } from '../protocol/errors'
 import { formatAddress, isWildcardHost, type HostPort } from '../protocol/address'
@@ -29,7 +31,12 @@ import { DEFAULT_SWARM_TIMING, type SwarmTiming } from './swarm-timing'
 export { DEFAULT_SWARM_TIMING, type SwarmTiming }
 
 export type DiscoveryState = 'joining' | 'joined' | 'error'
-export interface DiscoveryReport { topic: string; state: DiscoveryState; peers: number }
+/**
+ * `peers` and `linked`: distinct peers linked on the topic; `found`: peers the
+ * DHT lookups found (linked or not); `reason`: why the latest of the found
+ * peers that are not linked could not be reached, when one failed.
+ */
+export interface DiscoveryReport { topic: string; state: DiscoveryState; peers: number; found: number; linked: number; via: 'dht'; reason?: string }
 
 export interface SwarmTransportOptions {
   keyPair: KeyPair
@@ -69,6 +76,7 @@ export class SwarmTransport {
   private readonly live = new Set<LiveConnection>()
   private readonly timers = new Set<NodeJS.Timeout>()
   private readonly wire = new SwarmWireGuard(err => { if (!this.closed) this.opts.onFault?.(err) })
+  private readonly failures = new FailureBook()
   private retryTimer: NodeJS.Timeout | null = null
   private unreachable = false
   private closed = false
@@ -78,7 +86,9 @@ export class SwarmTransport {
     const host = isWildcardHost(opts.host) ? undefined : opts.host
     this.dht = new DHT({ bootstrap: opts.bootstrap, host, port: RANDOM_PORT_RANGE, keyPair: opts.keyPair })
     this.dht.fullyBootstrapped().catch(err => this.fault('LISTEN_FAILED', `cannot start the DHT node on ${opts.host} (UDP): ${err.message}`))
+    this.watchConnects()
     this.swarm = new Hyperswarm({ dht: this.dht, keyPair: opts.keyPair, maxPeers: opts.maxPeers })
+    this.swarm.on('update', () => this.reportAll())
     this.swarm.on('connection', (conn, info) => this.onConnection(conn, info))
     this.later(this.timing.unreachableMs, () => this.checkReachable())
   }
@@ -128,6 +138,27 @@ export class SwarmTransport {
     if (!ok) this.scheduleRetry()
   }
 
+  /**
+   * hyperswarm swallows the errors of the connections it dials and retries in
+   * silence: wrap the DHT's connect to learn why a found peer was not reached.
+   */
+  private watchConnects (): void {
+    const dht = this.dht as unknown as { connect: (key: Buffer, opts?: object) => NodeJS.EventEmitter; nodes?: { length: number } }
+    const connect = dht.connect.bind(this.dht)
+    dht.connect = (key, opts) => {
+      const conn = connect(key, opts)
+      // only failures before the connection opened: later closes are reported where they happen (wire guard, greeting)
+      let opened = false
+      conn.once('open', () => { opened = true })
+      conn.on('error', (err: Error & { code?: string }) => {
+        if (this.closed || opened) return
+        this.failures.record(key.toString('hex'), connectFailureReason(err.code, err.message, dht.nodes?.length ?? 0))
+        this.reportAll()
+      })
+      return conn
+    }
+  }
+
   private checkReachable (): void {
     if (this.closed || this.answered()) return
     this.unreachable = true
@@ -169,7 +200,9 @@ export class SwarmTransport {
       return
     }
     const link = new StreamLink(conn, address, 'swarm', raw)
+    if (info.client) link.found = 'dht'
     const entry: LiveConnection = { link, info }
+    this.failures.clear(info.publicKey.toString('hex'))
     this.live.add(entry)
     link.once('close', () => {
       this.live.delete(entry)
@@ -177,7 +210,7 @@ export class SwarmTransport {
       setImmediate(() => this.reportAll())
     })
     this.reportAll()
-    if (conn.isInitiator) this.handOverWhenGreeted(link)
+    if (conn.isInitiator) this.handOverWhenGreeted(link, info)
     else this.opts.onLink(link)
   }
 
@@ -187,9 +220,13 @@ export class SwarmTransport {
    * let it retire a working link (TCP, say) for one about to die, so the
    * dialler's end goes to the node only once the far node has greeted on it.
    */
-  private handOverWhenGreeted (link: StreamLink): void {
+  private handOverWhenGreeted (link: StreamLink, info: Hyperswarm.PeerInfo): void {
     const timer = setTimeout(() => {
-      link.destroy(new MeshError('HANDSHAKE_TIMEOUT', `swarm peer sent nothing within ${this.timing.greetingTimeoutMs} ms`))
+      const why = `the link to ${link.remoteAddress || 'a swarm peer'} opened but the peer sent nothing within ${this.timing.greetingTimeoutMs} ms ` +
+        '(often a stale hole-punch socket at its end); closed it'
+      this.failures.record(info.publicKey.toString('hex'), why)
+      link.destroy(new MeshError('HANDSHAKE_TIMEOUT', why))
+      this.fault('HANDSHAKE_TIMEOUT', why)
     }, this.timing.greetingTimeoutMs)
     link.once('close', () => clearTimeout(timer))
     link.once('frame', (first: Buffer) => {
@@ -201,22 +238,37 @@ export class SwarmTransport {
   }
 
   /** Distinct peers linked through the swarm that found us on this topic (or whose topic is unknown: they dialled us). */
-  private peersFor (topic: Topic): number {
+  private peersFor (topic: Topic): Set<string> {
     const keys = new Set<string>()
     for (const { link, info } of this.live) {
       if (link.closed) continue
       if (info.topics.length === 0 || info.topics.some(k => k.equals(topic.key))) keys.add(info.publicKey.toString('hex'))
     }
-    return keys.size
+    return keys
+  }
+
+  /** Peers the DHT lookups of this topic found, linked or not. */
+  private foundFor (topic: Topic): Set<string> {
+    const keys = new Set<string>()
+    for (const [key, info] of this.swarm.peers) if (info.topics.some(k => k.equals(topic.key))) keys.add(key)
+    return keys
   }
 
   private report (topic: Topic): void {
     if (this.closed) return
-    const d: DiscoveryReport = { topic: topic.name, state: topic.state, peers: this.peersFor(topic) }
-    const text = `${d.state}/${d.peers}`
+    const linked = this.peersFor(topic)
+    const found = this.foundFor(topic)
+    for (const k of linked) found.add(k)
+    const { failed, reason } = this.failures.among([...found].filter(k => !linked.has(k)))
+    const d: DiscoveryReport = { topic: topic.name, state: topic.state, peers: linked.size, found: found.size, linked: linked.size, via: 'dht' }
+    if (failed > 0 && reason) d.reason = reason
+    const text = `${d.state}/${d.found}/${d.linked}/${d.reason ?? ''}`
     if (text === topic.reported) return
     topic.reported = text
     this.opts.onDiscovery?.(d)
+    if (d.reason) {
+      this.fault('PEERS_UNREACHABLE', `#${topic.name}: found ${d.found} peer${d.found === 1 ? '' : 's'}, could not connect to ${failed} (${d.reason})`)
+    }
   }
 
   private reportAll (): void {
