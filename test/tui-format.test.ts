@@ -1,7 +1,7 @@
 // Formatting of the terminal view as pure functions: message rows, mentions,
 // the peer sidebar, the status bar, and the surface's dim rewrite.
 import test from 'tape'
-import { formatEntry, formatPeers, formatStatus, formatDiscovery, fitAddress, formatTime, mentions, splitLabel, displayNick, type ChatEntry } from '../lib/ui/tui/format'
+import { formatEntry, formatPeers, formatStatus, formatDiscovery, discoveryText, fitAddress, formatTime, mentions, splitLabel, displayNick, type ChatEntry } from '../lib/ui/tui/format'
 import { authorLabel, nodeLabeler } from '../lib/core/labels'
 import { Directory } from '../lib/core/directory'
 import { collidingKeyPairs } from './helpers/colliding-keys'
@@ -133,6 +133,10 @@ test('status bar: buffer number and room, nick#tag, links, activity, discovery o
   t.equal(busy.find(x => x.text === '2:#dev(3)')?.style?.bold, true, 'a buffer with unread lines is bold')
   t.notOk(busy.find(x => x.text === '4:#ops')?.style?.bold, 'a read buffer is plain')
   t.equal(formatDiscovery([{ topic: 'team', state: 'joined', peers: 1 }, { topic: 'rust', state: 'joining', peers: 0 }]), 'dht: joined #team, 1 peer +1')
+  const unreachable = { topic: 'team', state: 'joined' as const, peers: 0, found: 2, linked: 0, via: 'dht' as const, reason: 'hole punch aborted' }
+  t.equal(formatDiscovery([unreachable]), 'dht: joined #team, found 2, linked 0', 'found and linked, apart')
+  t.equal(discoveryText(unreachable, true), 'dht: joined #team, found 2, linked 0 (could not connect: hole punch aborted)', 'the pane line says why')
+  t.equal(discoveryText({ topic: 'team', state: 'joined', peers: 1, found: 1, linked: 1, via: 'mdns' }, true), 'mdns: joined #team, found 1, linked 1', 'mDNS names itself')
   const up = rowText(formatStatus({ ...s, scrolled: true, unread: 3 }, 100))
   t.equal(up, ' 1:#lobby │ alice#3fa2 │ links 2 │ 127.0.0.1:8081' + ' '.repeat(23) + '-- 3 unread below (PgDn) -- ', 'unread count at the right while scrolled up')
   t.equal(up.length, 100)

@@ -189,3 +189,18 @@ test('view: tiny and odd terminal sizes never throw and never overflow', async (
     t.equal(columns(rowText(f.status)), w, `${w}x${h}: status bar exactly as wide as the terminal`)
   }
 })
+
+test('view: discovery lines say found and linked apart, with the reason, once per change; the status bar keeps the counts', async (t) => {
+  t.timeoutAfter(5000)
+  const s = await setup(t, 160, 30)
+  const node = s.mesh.nodes[0]
+  const d = { topic: 'team', state: 'joined' as const, peers: 0, found: 2, linked: 0, via: 'dht' as const, reason: 'hole punch aborted' }
+  node.reportDiscovery(d)
+  node.reportDiscovery({ ...d })
+  node.reportDiscovery({ ...d, via: 'mdns', found: 1, linked: 1, peers: 1, reason: undefined })
+  await s.settle()
+  const pane = s.surface.paneText()
+  t.equal(pane.split('\n').filter(l => l.includes('dht: joined #team, found 2, linked 0 (could not connect: hole punch aborted)')).length, 1, 'the unreachable report, once although said twice')
+  t.match(pane, /mdns: joined #team, found 1, linked 1/, 'the LAN mechanism reports apart from the DHT')
+  t.match(s.surface.last.status.map(x => x.text).join(''), /dht: joined #team, found 2, linked 0 \+1/, 'the status bar shows the first topic and how many more')
+})

@@ -2,6 +2,7 @@
 // an address's port) and the status bar (current buffer and its number, your
 // nick#tag, links, the other buffers' activity, discovery when a topic is in
 // use, the listen address). Rows measured in columns.
+import type { Discovery } from '../../core/types'
 import { sanitize, strWidth, truncate } from './text'
 import { keyColor, span, type Row, type Style } from './style'
 
@@ -88,11 +89,22 @@ export interface StatusView {
   scrolled: boolean
 }
 
-/** `dht: joined #team, 3 peers` (and `+N` more topics); empty when no topic is in use. */
-export function formatDiscovery (topics: Array<{ topic: string; state: string; peers: number }>): string {
+/**
+ * `dht: joined #team, found 3, linked 2` (and `+N` more topics); `3 peers`
+ * when the mechanism counts only links; empty when no topic is in use.
+ */
+export function formatDiscovery (topics: Discovery[]): string {
   if (topics.length === 0) return ''
-  const d = topics[0]
-  return `dht: ${d.state} #${d.topic}${d.state === 'joined' ? `, ${d.peers} peer${d.peers === 1 ? '' : 's'}` : ''}${topics.length > 1 ? ` +${topics.length - 1}` : ''}`
+  return `${discoveryText(topics[0])}${topics.length > 1 ? ` +${topics.length - 1}` : ''}`
+}
+
+/** One topic's discovery as the status bar and the pane say it; the reason when found peers could not be reached. */
+export function discoveryText (d: Discovery, withReason = false): string {
+  const counts = d.found === undefined
+    ? `, ${d.peers} peer${d.peers === 1 ? '' : 's'}`
+    : `, found ${d.found}, linked ${d.linked ?? d.peers}`
+  const why = withReason && d.reason ? ` (could not connect: ${d.reason})` : ''
+  return `${d.via ?? 'dht'}: ${d.state} #${d.topic}${d.state === 'joined' ? counts : ''}${why}`
 }
 
 const BAR: Style = { fg: 'white', bg: 'blue' }

@@ -174,4 +174,4 @@ export const DELIVERY_MARK: Record<Delivery, { text: string; style: Style }> = {
 /** The start of the line that marks where the reader stopped reading. */
 export const MARKER_TEXT = '── new since you left '
 
-export { formatPeers, formatStatus, formatActivity, formatDiscovery, fitAddress, type PeerView, type StatusView, type ActivityView } from './bars'
+export { formatPeers, formatStatus, formatActivity, formatDiscovery, discoveryText, fitAddress, type PeerView, type StatusView, type ActivityView } from './bars'

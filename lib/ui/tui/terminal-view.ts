@@ -11,7 +11,7 @@ import type { Ignores } from '../../core/command-runner'
 import { COMMANDS } from '../../core/commands'
 import { VERSION } from '../../version'
 import { InputLine } from './input-line'
-import { formatDiscovery, formatPeers, formatStatus, displayNick, mentions, nickLine, presenceLine, type ChatEntry, type Entry, type SystemLevel } from './format'
+import { discoveryText, formatDiscovery, formatPeers, formatStatus, displayNick, mentions, nickLine, presenceLine, type ChatEntry, type Entry, type SystemLevel } from './format'
 import { authorLabel, nodeLabeler, type Labeler } from '../../core/labels'
 import { BufferList, type ChatBuffer } from './buffers'
 import { ViewPeers } from './view-peers'
@@ -183,8 +183,12 @@ export class TerminalView {
   }
 
   private onDiscovery (d: Discovery): void {
-    this.topics.set(d.topic, d)
-    this.system('info', `dht: ${d.state} #${d.topic}${d.state === 'joined' ? `, ${d.peers} peers` : ''}`)
+    // Keyed by mechanism and topic: the DHT and mDNS each report a topic. A line only when something changed.
+    const key = `${d.via ?? 'dht'} ${d.topic}`
+    const text = discoveryText(d, true)
+    const before = this.topics.get(key)
+    this.topics.set(key, d)
+    if (!before || discoveryText(before, true) !== text) this.system('info', text)
   }
 
   // ---- buffers ----------------------------------------------------------------
