@@ -183,12 +183,12 @@ export class TerminalView {
   }
 
   private onDiscovery (d: Discovery): void {
-    // Keyed by mechanism and topic: the DHT and mDNS each report a topic. A line only when something changed.
+    // Keyed by mechanism and topic: the DHT and mDNS each report a topic. A line when the state or the
+    // reason peers cannot be reached changes; counts that come and go (a duplicate link closed) stay in the status bar.
     const key = `${d.via ?? 'dht'} ${d.topic}`
-    const text = discoveryText(d, true)
     const before = this.topics.get(key)
     this.topics.set(key, d)
-    if (!before || discoveryText(before, true) !== text) this.system('info', text)
+    if (!before || before.state !== d.state || before.reason !== d.reason) this.system('info', discoveryText(d, true))
   }
 
   // ---- buffers ----------------------------------------------------------------
