@@ -12,6 +12,9 @@ export interface WhoisInfo {
   /** 'direct' when linked (see `via`), 'mesh' when only heard through relays. */
   reached: 'direct' | 'mesh'
   via?: string
+  /** When linked: the address the link took (`remote`) and how this node found the peer (`found`: mdns, dht, pex, peer). */
+  remote?: string
+  found?: string
   hops: number | null
   firstSeen: number
   lastSeen: number
@@ -31,6 +34,10 @@ export function whois (k: KnownKey, tag: string, link: PeerInfo | undefined): Wh
     firstSeen: k.firstSeen,
     lastSeen: k.lastSeen
   }
-  if (link) info.via = link.via
+  if (link) {
+    info.via = link.via
+    if (link.remote) info.remote = link.remote
+    if (link.found) info.found = link.found
+  }
   return info
 }

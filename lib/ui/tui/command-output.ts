@@ -63,7 +63,7 @@ export function whoisLines (w: WhoisInfo, now: number, label: (key: string, nick
     `  nicks     ${w.nicks.join(', ') || '-'}`,
     `  addresses ${w.addresses.join(', ') || '-'}`,
     `  rooms     ${w.rooms.map(r => '#' + r).join(' ') || '-'}`,
-    `  reached   ${w.reached === 'direct' ? `directly over ${w.via ?? '?'}` : `through the mesh, ${hops}`}`,
+    `  reached   ${w.reached === 'direct' ? `directly over ${w.via ?? '?'}${w.remote ? ` at ${w.remote}` : ''}${w.found ? `, found by ${w.found}` : ''}` : `through the mesh, ${hops}`}`,
     `  seen      first ${formatTime(w.firstSeen, now)}, last ${formatTime(w.lastSeen, now)}`
   ]
 }
