@@ -96,6 +96,8 @@ test('two plain clients and a mesh node talk through a gateway; no echo; peer te
   mesh.send('from the mesh \u001b[2J\u001b[31mred\u0007!')
   t.equal(await a.c.waitLine(l => l.includes('from the mesh')), `${tag(mesh)}: from the mesh red!`, 'a sees the mesh node, escapes stripped')
   await b.c.waitLine(l => l.includes('from the mesh'))
+  mesh.send('/me waves at the guests')
+  t.equal(await a.c.waitLine(l => l.includes('waves at the guests')), `* ${tag(mesh)} waves at the guests`, 'a /me from the mesh reads as an action')
 
   b.c.send('/nick bobby')
   t.equal(await b.c.waitLine(l => l.startsWith('*** you are now')), '*** you are now bobby')

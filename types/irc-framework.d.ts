@@ -24,6 +24,7 @@ declare module 'irc-framework' {
     join (channel: string, key?: string): void
     part (channel: string, message?: string): void
     say (target: string, text: string, tags?: Record<string, string>): void
+    action (target: string, text: string): void
     notice (target: string, text: string): void
     changeNick (nick: string): void
     whois (nick: string, cb?: (info: Record<string, any>) => void): void

@@ -37,7 +37,8 @@ export function authorLabel (m: Authored, label: Labeler, clean: (s: string) => 
   return label(m.from, clean(m.nick))
 }
 
-/** A room message as one plain-text line: `bob#3fa2: hi`, `guest-1 via gw#3fa2: hi`, `... (history)`. */
-export function plainLine (m: Authored & { text: string; history?: boolean }, label: Labeler): string {
-  return `${authorLabel(m, label)}: ${sanitizeText(m.text)}${m.history ? ' (history)' : ''}`
+/** A room message as one plain-text line: `bob#3fa2: hi`, `guest-1 via gw#3fa2: hi`, `* bob#3fa2 waves` (a /me), `... (history)`. */
+export function plainLine (m: Authored & { text: string; history?: boolean; action?: boolean }, label: Labeler): string {
+  const body = m.action ? `* ${authorLabel(m, label)} ${sanitizeText(m.text)}` : `${authorLabel(m, label)}: ${sanitizeText(m.text)}`
+  return `${body}${m.history ? ' (history)' : ''}`
 }

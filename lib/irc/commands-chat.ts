@@ -106,20 +106,26 @@ function part (face: IrcFace, s: IrcSession, room: string, message: string | und
   if (others.length === 0) s.send(face.serverName, 'NOTICE', [s.nick, `#${room} is this node's only room: the node stays in it (JOIN another room first to leave it on the mesh)`])
 }
 
-/** `\x01ACTION waves\x01` (a /me) goes to the mesh as `* nick waves`; other CTCP is refused. */
-function ctcpText (face: IrcFace, text: string): string | null {
-  if (!text.startsWith('\x01')) return text
+/**
+ * `\x01ACTION waves\x01` (a /me) is an action: a room line goes to the mesh
+ * as MessageKind ACTION; a private one or a guest's, which the mesh cannot
+ * mark, as `* nick waves`. Other CTCP is refused (null).
+ */
+function ctcpText (text: string): { text: string; action: boolean } | null {
+  if (!text.startsWith('\x01')) return { text, action: false }
   const body = text.replace(/^\x01|\x01$/g, '')
-  if (/^ACTION( |$)/.test(body)) return `* ${face.node.nick} ${body.slice(7)}`.trimEnd()
+  if (/^ACTION( |$)/.test(body)) return { text: body.slice(7).trim(), action: true }
   return null
 }
 
 function say (face: IrcFace, s: IrcSession, command: string, target: string, raw: string): void {
-  const text = ctcpText(face, raw)
-  if (text === null) {
+  const ctcp = ctcpText(raw)
+  if (ctcp === null) {
     if (command === 'PRIVMSG') s.send(face.serverName, 'FAIL', [command, 'UNKNOWN_COMMAND', 'CTCP other than ACTION is not carried over the mesh'])
     return
   }
+  const owner = face.isOwner(s)
+  const text = ctcp.action && !(owner && target.startsWith('#')) ? `* ${owner ? face.node.nick : s.nick} ${ctcp.text}`.trimEnd() : ctcp.text
   face.author = s
   try {
     if (target.startsWith('#')) {
@@ -127,7 +133,7 @@ function say (face: IrcFace, s: IrcSession, command: string, target: string, raw
       if (room === null) return
       if (!face.node.rooms.includes(room)) { s.numeric(ERR.NOSUCHCHANNEL, target, 'No such channel: this node is not in that room; JOIN it first'); return }
       if (!s.channels.has(room)) { s.numeric(ERR.CANNOTSENDTOCHAN, target, 'Cannot send to channel: JOIN it first'); return }
-      face.node.send(text, face.isOwner(s) ? { room } : { room, guest: s.nick })
+      face.node.send(text, owner ? { room, action: ctcp.action } : { room, guest: s.nick })
       return
     }
     const who = face.resolve(target)

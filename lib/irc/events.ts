@@ -9,6 +9,12 @@ import type { IrcFace } from './server'
 import { timeTags } from './server'
 import { IRC_MESH_HOST, IRC_QUIT_DEDUP_MS, MAX_IRC_PENDING_RECEIPTS, RECEIPT_QUOTE_CHARS } from './limits'
 
+/** A room message's IRC text: a /me from the mesh is a CTCP ACTION, the way IRC clients show `* nick waves`. */
+export function ircLine (m: ChatMessage): string {
+  const text = ircText(m.text)
+  return m.action ? `\x01ACTION ${text}\x01` : text
+}
+
 export class IrcEvents {
   private unsubscribe: (() => void) | null = null
   /** Private messages sent from IRC, by id, awaiting their receipt: who to and what. */
@@ -80,7 +86,8 @@ export class IrcEvents {
     face.replay.add(m)
     const chan = `#${m.room}`
     const from = this.sourceOf(m)
-    for (const s of m.self ? this.others() : face.clients()) if (s.channels.has(m.room)) s.send(from, 'PRIVMSG', [chan, text], tags)
+    const line = ircLine(m)
+    for (const s of m.self ? this.others() : face.clients()) if (s.channels.has(m.room)) s.send(from, 'PRIVMSG', [chan, line], tags)
   }
 
   /** Every registered client but the author of the running command, unless it asked for echo-message. */

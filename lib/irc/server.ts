@@ -13,7 +13,7 @@ import { IrcSession } from './session'
 import { checkPasswordRule } from './password'
 import { NickMap, foldNick, type Rename } from './nicks'
 import { Replay } from './replay'
-import { IrcEvents } from './events'
+import { IrcEvents, ircLine } from './events'
 import { handleRegistration } from './registration'
 import { handleChat } from './commands-chat'
 import { handleQuery } from './commands-query'
@@ -231,7 +231,7 @@ export class IrcFace {
     s.send(this.maskOf(s), 'JOIN', [`#${room}`])
     if (!this.isOwner(s)) for (const c of this.clients()) if (c !== s && c.channels.has(room)) c.send(this.maskOf(s), 'JOIN', [`#${room}`])
     this.sendNames(s, room)
-    for (const m of this.replay.recent(room)) s.send(this.events.sourceOf(m), 'PRIVMSG', [`#${room}`, ircText(m.text)], timeTags(m.ts, m.id))
+    for (const m of this.replay.recent(room)) s.send(this.events.sourceOf(m), 'PRIVMSG', [`#${room}`, ircLine(m)], timeTags(m.ts, m.id))
   }
 }
 
