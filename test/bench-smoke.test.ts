@@ -16,6 +16,10 @@ import { adversaryTable } from '../bench/adversary-report'
 import { FUTURE_MS, IDLE, prepareAttack, type AttackPlan } from '../bench/adversary-frames'
 import { AttackerProc } from '../bench/adversary-attacker-proc'
 import { decodeFlood, verifyFlood } from '../lib/protocol/envelope'
+import net from 'net'
+import { meshchatSpec, pubsubSideBySide, runPubsubSection } from '../bench/pubsub'
+import { paddedText } from '../bench/pubsub-run'
+import { bytesWrittenBy, parseSs } from '../bench/socket-bytes'
 
 const TIMEOUT_MS = 60_000
 
@@ -151,4 +155,57 @@ test('bench smoke: adversary rounds are summarised against each round\'s own bas
   t.equal(rowMeetsTarget(fresh), false, 'a lost message misses the target whatever the latency')
   t.deepEqual(base.p99xRounds, [1, 1, 1], 'the baseline is 1x in every round')
   t.end()
+})
+
+const SS_SAMPLE = [
+  '0      0      127.0.0.1:45031 127.0.0.1:35345 users:(("node",pid=300,fd=20))',
+  '\t bbr wscale:10,10 rto:208 cwnd:16 bytes_sent:7812 bytes_retrans:496 bytes_acked:7317 bytes_received:2549 segs_out:42',
+  '0      0      127.0.0.1:34939 127.0.0.1:44785 users:(("node",pid=301,fd=19))',
+  '\t cubic wscale:7,7 rto:204 cwnd:10 bytes_received:12 segs_out:1',
+  '0      0      10.0.0.1:22 10.0.0.2:5000',
+  '\t cubic bytes_sent:999 bytes_acked:999'
+].join('\n')
+
+test('bench smoke: socket byte counts come from ss, retransmissions not counted twice', (t) => {
+  t.deepEqual(parseSs(SS_SAMPLE), [
+    { pid: 300, local: '127.0.0.1:45031', peer: '127.0.0.1:35345', written: 7812 - 496 },
+    { pid: 301, local: '127.0.0.1:34939', peer: '127.0.0.1:44785', written: 0 }
+  ], 'sent minus retransmitted per owned socket; a socket with nothing sent is 0; one without an owner is skipped')
+  t.end()
+})
+
+test('bench smoke: the kernel counters see exactly the bytes this process wrote to a loopback socket', async (t) => {
+  t.timeoutAfter(TIMEOUT_MS)
+  const N = 10_000
+  let received = 0
+  let done!: () => void
+  const all = new Promise<void>(resolve => { done = resolve })
+  const server = net.createServer(s => s.on('data', (d: Buffer) => { received += d.length; if (received >= N) done() }))
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1')
+  await new Promise<void>(resolve => client.once('connect', resolve))
+  const before = (await bytesWrittenBy([process.pid])).get(process.pid)!
+  client.write(Buffer.alloc(N, 1))
+  await all
+  const after = (await bytesWrittenBy([process.pid])).get(process.pid)!
+  client.destroy()
+  server.close()
+  t.equal(after - before, N, `counted ${after - before} bytes written for ${N} written`)
+})
+
+test('bench smoke: pubsub section, meshchat half (quick plan, no gossipsub install needed)', async (t) => {
+  t.timeoutAfter(TIMEOUT_MS)
+  t.equal(Buffer.byteLength(paddedText('g12-3', 100)), 100, 'texts are padded to the schedule\'s size')
+  const r = await runPubsubSection(true, () => {}, [meshchatSpec])
+  t.equal(r.gossipsubSkipped, null, 'given systems: nothing is installed or skipped')
+  t.deepEqual(r.rows.map(x => x.system), ['meshchat'], 'one row for the one system asked for')
+  const m = r.rows[0]
+  const k = r.plan.schedule
+  t.equal(m.messages, k.senders.length * k.perSender, 'every scheduled message sent')
+  t.equal(m.expected, m.messages * (r.plan.nodes - 1), 'every other node expected each message')
+  t.equal(m.deliveryRatio, 1, 'all delivered')
+  t.equal(m.duplicates, 0, 'no message shown twice on a node')
+  t.ok(m.bytesPerDelivery >= k.textBytes, `TCP bytes per delivery ${m.bytesPerDelivery} cover the ${k.textBytes}-byte text`)
+  t.ok(m.latencyP99Ms >= m.latencyP50Ms, 'latency percentiles ordered')
+  t.ok(/meshchat\s/.test(pubsubSideBySide(r)), 'the table prints')
 })
