@@ -24,6 +24,8 @@ export interface PubsubNode {
   ready (timeoutMs: number): Promise<void>
   dial (addr: string): void
   publish (text: string): void
+  /** Error events the node reported on stdout (failed dials or publishes), first few kept. */
+  readonly errors: string[]
   /** Called for each message from another node, with the stdout line's arrival time. */
   onMessage (fn: (text: string, at: number) => void): void
 }
@@ -32,10 +34,14 @@ export interface PubsubNode {
 export class MeshchatNode implements PubsubNode {
   private readonly proc: HeadlessProc
   linksUp = 0
+  readonly errors: string[] = []
 
   constructor (nick: string) {
     this.proc = new HeadlessProc(['--nick', nick, '--no-pex', '--min-links', '0'])
-    this.proc.onEvent(e => { if (e.event === 'peer-up') this.linksUp++ })
+    this.proc.onEvent(e => {
+      if (e.event === 'peer-up') this.linksUp++
+      if (e.event === 'error') this.errors.push(String(e.code ?? e.message))
+    })
   }
 
   get pid (): number { return this.proc.pid }
@@ -61,6 +67,7 @@ export function gossipsubInstalled (): boolean {
 export class GossipsubNode implements PubsubNode {
   readonly child: ChildProcess
   linksUp = 0
+  readonly errors: string[] = []
   private readyEvent: Event | null = null
   private listeners: Array<(e: Event, at: number) => void> = []
   private readonly stderr: () => string
@@ -76,6 +83,7 @@ export class GossipsubNode implements PubsubNode {
       try { e = JSON.parse(line) } catch { return }
       if (e.event === 'ready') this.readyEvent = e
       if (e.event === 'peer-up') this.linksUp++
+      if (e.event === 'error') this.errors.push(String(e.message))
       for (const fn of this.listeners) fn(e, at)
     })
   }

@@ -4,6 +4,7 @@
 // (stdin write at the sender to stdout line at each receiver, both timed
 // here) and TCP bytes written per delivery (kernel socket counters, see
 // socket-bytes.ts). meshchat and gossipsub go through exactly this code.
+import os from 'os'
 import { performance } from 'perf_hooks'
 import { degrees, type Graph } from './graph'
 import type { PubsubNode } from './pubsub-nodes'
@@ -26,11 +27,16 @@ export interface PubsubSystemResult {
   latencyP50Ms: number
   latencyP99Ms: number
   latencyMaxMs: number
-  /** TCP bytes written by all nodes from the first send until the drain plus SETTLE_MS, per delivery. */
+  /** TCP bytes written by all nodes from the first send until traffic went quiet after the drain, per delivery. */
   bytesPerDelivery: number
   /** TCP bytes written per node per second in the IDLE_WINDOW_MS right after the mesh formed. */
   idleBytesPerSecPerNode: number
   cpuMsPerDelivery: number
+  /** Error events the nodes printed (failed publishes, dials), summed; the first is in firstError. */
+  errors: number
+  firstError: string | null
+  /** One-minute load average of the machine when this system started. */
+  loadAverage: number
   /** Start until every link is up (and, for gossipsub, every topic mesh is filled). */
   formMs: number
 }
@@ -43,8 +49,12 @@ export const FORM_TIMEOUT_MS = 30_000
 export const DRAIN_TIMEOUT_MS = 30_000
 /** Idle traffic is measured over this window right after the mesh formed. */
 export const IDLE_WINDOW_MS = 2_000
-/** Traffic still caused by the workload after the last delivery (acks, gossip) is counted for this long. */
+/** After the drain, bytes are read this often until traffic goes quiet (acks, gossip still caused by the workload). */
 export const SETTLE_MS = 500
+/** Quiet: one SETTLE_MS interval adds no more than the idle rate would, plus this many bytes per node. */
+export const QUIET_SLACK_BYTES_PER_NODE = 256
+/** Longest wait for quiet after the drain. */
+export const QUIET_TIMEOUT_MS = 10_000
 
 export interface SystemSpec {
   name: string
@@ -60,6 +70,7 @@ export function paddedText (tag: string, textBytes: number): string {
 
 export async function runPubsubSystem (spec: SystemSpec, graph: Graph, sched: PubsubSchedule): Promise<PubsubSystemResult> {
   const t0 = performance.now()
+  const loadAverage = os.loadavg()[0]
   const nodes = Array.from({ length: graph.n }, (_, i) => spec.make(i))
   try {
     await Promise.all(nodes.map(p => p.ready(READY_TIMEOUT_MS)))
@@ -104,8 +115,17 @@ export async function runPubsubSystem (spec: SystemSpec, graph: Graph, sched: Pu
     }
     const expected = sentAt.size * (graph.n - 1)
     await waitUntil(() => delivered() >= expected, DRAIN_TIMEOUT_MS, 5)
-    await sleep(SETTLE_MS)
-    const written = writtenBetween(bytes0, await bytesWrittenBy(pids))
+    let last = await bytesWrittenBy(pids)
+    const quietBytes = (idle / (IDLE_WINDOW_MS / 1000)) * (SETTLE_MS / 1000) + QUIET_SLACK_BYTES_PER_NODE * graph.n
+    for (const end = Date.now() + QUIET_TIMEOUT_MS; Date.now() < end;) {
+      await sleep(SETTLE_MS)
+      const now = await bytesWrittenBy(pids)
+      const grew = writtenBetween(last, now)
+      last = now
+      if (grew <= quietBytes) break
+    }
+    const written = writtenBetween(bytes0, last)
+    const errors = nodes.flatMap(p => p.errors)
     const cpu = pids.reduce((a, pid) => a + procCpuMs(pid), 0) - cpu0
     return {
       system: spec.name,
@@ -118,6 +138,9 @@ export async function runPubsubSystem (spec: SystemSpec, graph: Graph, sched: Pu
       bytesPerDelivery: round(written / Math.max(1, delivered()), 0),
       idleBytesPerSecPerNode: round(idle / graph.n / (IDLE_WINDOW_MS / 1000), 0),
       cpuMsPerDelivery: round(cpu / Math.max(1, delivered()), 3),
+      errors: errors.length,
+      firstError: errors[0] ?? null,
+      loadAverage: round(loadAverage, 2),
       formMs: round(formMs, 0)
     }
   } finally {

@@ -98,14 +98,15 @@ export function pubsubNote (s: PubsubSection): string {
   const k = s.plan.schedule
   return [`  ${s.graph}, ${k.senders.length} senders x ${k.perSender} at ${k.ratePerSender}/s, signed ${k.textBytes}-byte texts; one process per node on 127.0.0.1.`,
     '  latency: stdin write at the sender to the stdout line at each receiver; bytes: TCP bytes written (kernel socket counters via ss, after encryption).',
-    s.gossipsubSkipped ? `  gossipsub not run: ${s.gossipsubSkipped}` : ''].filter(Boolean).join('\n')
+    s.gossipsubSkipped ? `  gossipsub not run: ${s.gossipsubSkipped}` : '',
+    ...s.rows.filter(r => r.firstError).map(r => `  ${r.system}: ${r.errors} error events, first: ${r.firstError}`)].filter(Boolean).join('\n')
 }
 
 export function pubsubSideBySide (s: PubsubSection): string {
   const base = s.rows.find(r => r.system === 'meshchat')
   const ratio = (r: PubsubSystemResult, k: keyof PubsubSystemResult) => base && r !== base ? Math.round(((base[k] as number) / (r[k] as number)) * 100) / 100 : null
   return table(
-    ['system', 'delivered %', 'dups', 'p50 ms', 'p99 ms', 'bytes/deliv', 'idle B/s/node', 'cpu ms/deliv', 'form ms', 'meshchat/this bytes', 'meshchat/this p99'],
-    s.rows.map(r => [r.system, r.deliveryRatio * 100, r.duplicates, r.latencyP50Ms, r.latencyP99Ms, r.bytesPerDelivery, r.idleBytesPerSecPerNode, r.cpuMsPerDelivery, r.formMs,
+    ['system', 'delivered %', 'dups', 'errors', 'p50 ms', 'p99 ms', 'bytes/deliv', 'idle B/s/node', 'cpu ms/deliv', 'form ms', 'load', 'meshchat/this bytes', 'meshchat/this p99'],
+    s.rows.map(r => [r.system, r.deliveryRatio * 100, r.duplicates, r.errors, r.latencyP50Ms, r.latencyP99Ms, r.bytesPerDelivery, r.idleBytesPerSecPerNode, r.cpuMsPerDelivery, r.formMs, r.loadAverage,
       ratio(r, 'bytesPerDelivery'), ratio(r, 'latencyP99Ms')]))
 }
