@@ -9,7 +9,7 @@ import { performance } from 'perf_hooks'
 import { degrees, type Graph } from './graph'
 import type { PubsubNode } from './pubsub-nodes'
 import { procCpuMs, stop } from './procs'
-import { bytesWrittenBy, writtenBetween } from './socket-bytes'
+import { SocketMeter } from './socket-bytes'
 import { deliverySummary, round, sleep, waitUntil } from './stats'
 
 export interface PubsubSchedule { senders: number[]; perSender: number; ratePerSender: number; textBytes: number }
@@ -32,6 +32,9 @@ export interface PubsubSystemResult {
   /** TCP bytes written per node per second in the IDLE_WINDOW_MS right after the mesh formed. */
   idleBytesPerSecPerNode: number
   cpuMsPerDelivery: number
+  /** Sockets of the nodes that closed, and that opened, while the workload ran (links lost or redialled). */
+  socketsClosed: number
+  socketsOpened: number
   /** Error events the nodes printed (failed publishes, dials), summed; the first is in firstError. */
   errors: number
   firstError: string | null
@@ -83,9 +86,10 @@ export async function runPubsubSystem (spec: SystemSpec, graph: Graph, sched: Pu
     const formMs = performance.now() - t0
     const pids = nodes.map(p => p.pid)
 
-    const idle0 = await bytesWrittenBy(pids)
+    const idleMeter = new SocketMeter(pids)
+    await idleMeter.start()
     await sleep(IDLE_WINDOW_MS)
-    const idle = writtenBetween(idle0, await bytesWrittenBy(pids))
+    const idle = await idleMeter.stop()
 
     const sentAt = new Map<string, number>()
     const seen = nodes.map(() => new Set<string>())
@@ -100,7 +104,8 @@ export async function runPubsubSystem (spec: SystemSpec, graph: Graph, sched: Pu
       latencies.push(at - s0)
     }))
     const delivered = () => latencies.length
-    const bytes0 = await bytesWrittenBy(pids)
+    const meter = new SocketMeter(pids)
+    await meter.start()
     const cpu0 = pids.reduce((a, pid) => a + procCpuMs(pid), 0)
     const gap = 1000 / sched.ratePerSender
     const begin = performance.now()
@@ -115,16 +120,15 @@ export async function runPubsubSystem (spec: SystemSpec, graph: Graph, sched: Pu
     }
     const expected = sentAt.size * (graph.n - 1)
     await waitUntil(() => delivered() >= expected, DRAIN_TIMEOUT_MS, 5)
-    let last = await bytesWrittenBy(pids)
     const quietBytes = (idle / (IDLE_WINDOW_MS / 1000)) * (SETTLE_MS / 1000) + QUIET_SLACK_BYTES_PER_NODE * graph.n
+    let last = meter.written()
     for (const end = Date.now() + QUIET_TIMEOUT_MS; Date.now() < end;) {
       await sleep(SETTLE_MS)
-      const now = await bytesWrittenBy(pids)
-      const grew = writtenBetween(last, now)
-      last = now
+      const grew = meter.written() - last
+      last += grew
       if (grew <= quietBytes) break
     }
-    const written = writtenBetween(bytes0, last)
+    const written = await meter.stop()
     const errors = nodes.flatMap(p => p.errors)
     const cpu = pids.reduce((a, pid) => a + procCpuMs(pid), 0) - cpu0
     return {
@@ -138,6 +142,8 @@ export async function runPubsubSystem (spec: SystemSpec, graph: Graph, sched: Pu
       bytesPerDelivery: round(written / Math.max(1, delivered()), 0),
       idleBytesPerSecPerNode: round(idle / graph.n / (IDLE_WINDOW_MS / 1000), 0),
       cpuMsPerDelivery: round(cpu / Math.max(1, delivered()), 3),
+      socketsClosed: meter.closed,
+      socketsOpened: meter.opened,
       errors: errors.length,
       firstError: errors[0] ?? null,
       loadAverage: round(loadAverage, 2),

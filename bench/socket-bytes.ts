@@ -7,8 +7,9 @@
 // program handed to the socket that the kernel sent (a loopback retransmission
 // is the kernel's doing, not the program's, and is not counted twice). A
 // socket counts for a process when `ss -p` names that process as its owner.
-// Counters live as long as the socket: take both snapshots while the links
-// are up (both systems here keep their links for the whole run).
+// Counters live as long as the socket, so a SocketMeter samples every few
+// hundred ms and follows each socket: one that closes loses at most its last
+// interval's bytes, and the closes are counted and reported.
 import { execFile } from 'child_process'
 
 /** How long one `ss` call may take before the snapshot fails. */
@@ -61,6 +62,73 @@ export async function bytesWrittenBy (pids: number[]): Promise<Map<number, numbe
     if (want.has(s.pid)) totals.set(s.pid, totals.get(s.pid)! + s.written)
   }
   return totals
+}
+
+/** How often a SocketMeter samples while it runs. */
+export const METER_INTERVAL_MS = 250
+
+/** Bytes written by a set of processes over a window, followed socket by socket. */
+export class SocketMeter {
+  private readonly pids: Set<number>
+  private readonly first = new Map<string, number>()
+  private readonly last = new Map<string, number>()
+  private samples = 0
+  private loop: Promise<void> | null = null
+  private stopped = false
+  private live = new Set<string>()
+  /** Sockets first seen after the meter started. */
+  opened = 0
+
+  /** Sockets seen at some sample but not at the latest (an owner briefly missing from ss's listing and back later does not count). */
+  get closed (): number {
+    let n = 0
+    for (const key of this.first.keys()) if (!this.live.has(key)) n++
+    return n
+  }
+
+  constructor (pids: number[]) { this.pids = new Set(pids) }
+
+  /** Takes the first sample, then samples every intervalMs until stop(). */
+  async start (intervalMs = METER_INTERVAL_MS): Promise<void> {
+    await this.sample()
+    this.loop = (async () => {
+      while (!this.stopped) {
+        await new Promise(resolve => setTimeout(resolve, intervalMs))
+        if (!this.stopped) await this.sample()
+      }
+    })()
+  }
+
+  /** Stops sampling after one last sample; returns the bytes written. */
+  async stop (): Promise<number> {
+    this.stopped = true
+    await this.loop
+    await this.sample()
+    return this.written()
+  }
+
+  /** Bytes written since the first sample (sockets opened since: since they opened), as of the last sample. */
+  written (): number {
+    let sum = 0
+    for (const [key, b] of this.last) sum += b - this.first.get(key)!
+    return sum
+  }
+
+  async sample (): Promise<void> {
+    const seen = new Set<string>()
+    for (const s of parseSs(await ssListing())) {
+      if (!this.pids.has(s.pid)) continue
+      const key = `${s.pid} ${s.local} ${s.peer}`
+      seen.add(key)
+      if (!this.first.has(key)) {
+        this.first.set(key, this.samples === 0 ? s.written : 0)
+        if (this.samples > 0) this.opened++
+      }
+      this.last.set(key, s.written)
+    }
+    this.live = seen
+    this.samples++
+  }
 }
 
 /** Sum over the processes of bytes written between two snapshots. */

@@ -19,7 +19,7 @@ import { decodeFlood, verifyFlood } from '../lib/protocol/envelope'
 import net from 'net'
 import { meshchatSpec, pubsubSideBySide, runPubsubSection } from '../bench/pubsub'
 import { paddedText } from '../bench/pubsub-run'
-import { bytesWrittenBy, parseSs } from '../bench/socket-bytes'
+import { SocketMeter, bytesWrittenBy, parseSs } from '../bench/socket-bytes'
 
 const TIMEOUT_MS = 60_000
 
@@ -191,6 +191,45 @@ test('bench smoke: the kernel counters see exactly the bytes this process wrote 
   client.destroy()
   server.close()
   t.equal(after - before, N, `counted ${after - before} bytes written for ${N} written`)
+})
+
+/** A loopback server in this process and a way to open a client, write n bytes and wait until all arrived. */
+async function loopbackPair () {
+  let received = 0
+  const waiters: Array<() => void> = []
+  const server = net.createServer(s => s.on('data', (d: Buffer) => { received += d.length; waiters.splice(0).forEach(fn => fn()) }))
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const connect = async () => {
+    const c = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1')
+    await new Promise<void>(resolve => c.once('connect', resolve))
+    return c
+  }
+  const write = async (c: net.Socket, n: number) => {
+    const target = received + n
+    c.write(Buffer.alloc(n, 2))
+    while (received < target) await new Promise<void>(resolve => waiters.push(resolve))
+  }
+  return { server, connect, write }
+}
+
+test('bench smoke: the socket meter keeps the bytes of a socket that closed and counts a new one from zero', async (t) => {
+  t.timeoutAfter(TIMEOUT_MS)
+  const { server, connect, write } = await loopbackPair()
+  const a = await connect()
+  await write(a, 1000)
+  const meter = new SocketMeter([process.pid])
+  await meter.sample()
+  await write(a, 5000)
+  await meter.sample()
+  a.destroy()
+  const b = await connect()
+  await write(b, 3000)
+  await meter.sample()
+  b.destroy()
+  server.close()
+  t.equal(meter.written(), 5000 + 3000, 'bytes before the first sample left out, the closed socket\'s 5000 kept, the new socket\'s 3000 counted')
+  t.equal(meter.closed, 2, 'both ends of the closed connection counted as closed')
+  t.equal(meter.opened, 2, 'both ends of the new connection counted as opened')
 })
 
 test('bench smoke: pubsub section, meshchat half (quick plan, no gossipsub install needed)', async (t) => {
