@@ -21,6 +21,8 @@ export interface PubsubNode {
   readonly listen: string
   /** Links up so far (peer-up events). */
   readonly linksUp: number
+  /** Links lost so far (peer-down events). */
+  readonly linksDown: number
   ready (timeoutMs: number): Promise<void>
   dial (addr: string): void
   publish (text: string): void
@@ -34,12 +36,14 @@ export interface PubsubNode {
 export class MeshchatNode implements PubsubNode {
   private readonly proc: HeadlessProc
   linksUp = 0
+  linksDown = 0
   readonly errors: string[] = []
 
   constructor (nick: string) {
     this.proc = new HeadlessProc(['--nick', nick, '--no-pex', '--min-links', '0'])
     this.proc.onEvent(e => {
       if (e.event === 'peer-up') this.linksUp++
+      if (e.event === 'peer-down') this.linksDown++
       if (e.event === 'error') this.errors.push(String(e.code ?? e.message))
     })
   }
@@ -67,6 +71,7 @@ export function gossipsubInstalled (): boolean {
 export class GossipsubNode implements PubsubNode {
   readonly child: ChildProcess
   linksUp = 0
+  linksDown = 0
   readonly errors: string[] = []
   private readyEvent: Event | null = null
   private listeners: Array<(e: Event, at: number) => void> = []
@@ -83,6 +88,7 @@ export class GossipsubNode implements PubsubNode {
       try { e = JSON.parse(line) } catch { return }
       if (e.event === 'ready') this.readyEvent = e
       if (e.event === 'peer-up') this.linksUp++
+      if (e.event === 'peer-down') this.linksDown++
       if (e.event === 'error') this.errors.push(String(e.message))
       for (const fn of this.listeners) fn(e, at)
     })

@@ -32,6 +32,8 @@ export interface PubsubSystemResult {
   /** TCP bytes written per node per second in the IDLE_WINDOW_MS right after the mesh formed. */
   idleBytesPerSecPerNode: number
   cpuMsPerDelivery: number
+  /** Link ends the nodes reported down (peer-down) while the workload ran; no node redials in this bench. */
+  linksLost: number
   /** Sockets of the nodes that closed, and that opened, while the workload ran (links lost or redialled). */
   socketsClosed: number
   socketsOpened: number
@@ -106,6 +108,7 @@ export async function runPubsubSystem (spec: SystemSpec, graph: Graph, sched: Pu
     const delivered = () => latencies.length
     const meter = new SocketMeter(pids)
     await meter.start()
+    const down0 = nodes.reduce((a, p) => a + p.linksDown, 0)
     const cpu0 = pids.reduce((a, pid) => a + procCpuMs(pid), 0)
     const gap = 1000 / sched.ratePerSender
     const begin = performance.now()
@@ -129,6 +132,7 @@ export async function runPubsubSystem (spec: SystemSpec, graph: Graph, sched: Pu
       if (grew <= quietBytes) break
     }
     const written = await meter.stop()
+    const linksLost = nodes.reduce((a, p) => a + p.linksDown, 0) - down0
     const errors = nodes.flatMap(p => p.errors)
     const cpu = pids.reduce((a, pid) => a + procCpuMs(pid), 0) - cpu0
     return {
@@ -142,6 +146,7 @@ export async function runPubsubSystem (spec: SystemSpec, graph: Graph, sched: Pu
       bytesPerDelivery: round(written / Math.max(1, delivered()), 0),
       idleBytesPerSecPerNode: round(idle / graph.n / (IDLE_WINDOW_MS / 1000), 0),
       cpuMsPerDelivery: round(cpu / Math.max(1, delivered()), 3),
+      linksLost,
       socketsClosed: meter.closed,
       socketsOpened: meter.opened,
       errors: errors.length,

@@ -106,7 +106,7 @@ export function pubsubSideBySide (s: PubsubSection): string {
   const base = s.rows.find(r => r.system === 'meshchat')
   const ratio = (r: PubsubSystemResult, k: keyof PubsubSystemResult) => base && r !== base ? Math.round(((base[k] as number) / (r[k] as number)) * 100) / 100 : null
   return table(
-    ['system', 'delivered %', 'dups', 'errors', 'socks closed/opened', 'p50 ms', 'p99 ms', 'bytes/deliv', 'idle B/s/node', 'cpu ms/deliv', 'form ms', 'load', 'meshchat/this bytes', 'meshchat/this p99'],
-    s.rows.map(r => [r.system, r.deliveryRatio * 100, r.duplicates, r.errors, `${r.socketsClosed}/${r.socketsOpened}`, r.latencyP50Ms, r.latencyP99Ms, r.bytesPerDelivery, r.idleBytesPerSecPerNode, r.cpuMsPerDelivery, r.formMs, r.loadAverage,
+    ['system', 'delivered %', 'dups', 'errors', 'links lost', 'socks closed/opened', 'p50 ms', 'p99 ms', 'bytes/deliv', 'idle B/s/node', 'cpu ms/deliv', 'form ms', 'load', 'meshchat/this bytes', 'meshchat/this p99'],
+    s.rows.map(r => [r.system, r.deliveryRatio * 100, r.duplicates, r.errors, r.linksLost, `${r.socketsClosed}/${r.socketsOpened}`, r.latencyP50Ms, r.latencyP99Ms, r.bytesPerDelivery, r.idleBytesPerSecPerNode, r.cpuMsPerDelivery, r.formMs, r.loadAverage,
       ratio(r, 'bytesPerDelivery'), ratio(r, 'latencyP99Ms')]))
 }

@@ -7,7 +7,8 @@
 //   in:  {"cmd":"dial","addr":"/ip4/127.0.0.1/tcp/N/p2p/..."}
 //        {"cmd":"publish","text":"..."}   {"cmd":"stats"}   {"cmd":"quit"}
 //   out: {"event":"ready","listen":"<multiaddr>","peerId":"..."}
-//        {"event":"peer-up","peer":"..."}  {"event":"message","text":"...","from":"..."}
+//        {"event":"peer-up","peer":"..."}  {"event":"peer-down","peer":"..."}
+//        {"event":"message","text":"...","from":"..."}
 //        {"event":"stats","mesh":N,"subscribers":N,"connections":N}
 //        {"event":"error","message":"..."}
 // Every message is signed (gossipsub's default StrictSign policy).
@@ -40,6 +41,8 @@ const emit = (obj) => process.stdout.write(JSON.stringify(obj) + '\n')
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
+let closing = false
+
 async function main () {
   const node = await createLibp2p({
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
@@ -59,11 +62,10 @@ async function main () {
     emit({ event: 'message', text: decoder.decode(m.data), from: m.type === 'signed' ? m.from.toString() : null })
   })
   node.addEventListener('connection:open', (evt) => emit({ event: 'peer-up', peer: evt.detail.remotePeer.toString() }))
+  node.addEventListener('connection:close', (evt) => { if (!closing) emit({ event: 'peer-down', peer: evt.detail.remotePeer.toString() }) })
   const listen = node.getMultiaddrs().map(String).find(a => a.startsWith('/ip4/127.0.0.1/'))
   if (!listen) throw new Error('not listening on 127.0.0.1')
   emit({ event: 'ready', listen, peerId: node.peerId.toString() })
-
-  let closing = false
   const quit = async () => {
     if (closing) return
     closing = true
