@@ -52,7 +52,11 @@ export function ensureGossipsub (say: (s: string) => void): string | null {
   say('  gossipsub is not installed: running npm ci in bench/gossipsub ...')
   const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: GOSSIPSUB_DIR, encoding: 'utf8', timeout: NPM_CI_TIMEOUT_MS })
   if (r.error) return `npm ci in bench/gossipsub failed: ${r.error.message}`
-  if (r.status !== 0) return `npm ci in bench/gossipsub exited ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' / ')}`
+  if (r.status !== 0) {
+    const lines = (r.stderr || r.stdout).trim().split('\n')
+    const telling = lines.filter(l => /\b(code|reason|E[A-Z]{3,})\b/.test(l)).slice(0, 3)
+    return `npm ci in bench/gossipsub exited ${r.status}: ${(telling.length ? telling : lines.slice(-3)).join(' / ')}`
+  }
   return gossipsubInstalled() ? null : 'npm ci in bench/gossipsub finished but gossipsub is still missing'
 }
 
