@@ -13,6 +13,7 @@ import { GOSSIPSUB_DIR, GossipsubNode, MeshchatNode, gossipsubInstalled, type Me
 import { runPubsubSystem, type PubsubSchedule, type PubsubSystemResult, type SystemSpec } from './pubsub-run'
 import { sleep } from './stats'
 import { table } from './table'
+import type { TargetCheck } from './targets'
 
 export interface PubsubPlan { nodes: number; degree: number; schedule: PubsubSchedule }
 export interface PubsubSection {
@@ -95,6 +96,25 @@ export async function runPubsubSection (quick: boolean, say: (s: string) => void
     rows.push(await runPubsubSystem(spec, graph, plan.schedule))
   }
   return { plan, graph: graph.label, gossipsubSkipped: skipped, rows }
+}
+
+/** Issue 14's targets against gossipsub on this workload: meshchat's bytes per delivery and p99 as a fraction of each gossipsub run's. */
+export const PUBSUB_TARGETS = { bytesVsGossipsub: 0.5, p99VsGossipsub: 0.1 }
+
+/** The issue-14 target rows: meshchat delivers everything, and beats each gossipsub run by the target ratios. */
+export function pubsubTargets (s: PubsubSection): TargetCheck[] {
+  const m = s.rows.find(r => r.system === 'meshchat')
+  if (!m) return []
+  const out: TargetCheck[] = [{ target: 'pubsub (processes): meshchat delivered', measured: m.deliveryRatio, limit: 1, unit: 'ratio', ratio: m.deliveryRatio, met: m.deliveryRatio >= 1 }]
+  const vs = (target: string, x: number, limit: number, note: string): TargetCheck => {
+    const r = Number.isFinite(x) ? Math.round(x * 1000) / 1000 : null
+    return { target, measured: r, limit, unit: 'x', ratio: r === null ? null : Math.round((r / limit) * 1000) / 1000, met: r === null ? null : r <= limit, note }
+  }
+  for (const g of s.rows.filter(r => r !== m)) {
+    out.push(vs(`pubsub: bytes/delivery vs ${g.system}`, m.bytesPerDelivery / g.bytesPerDelivery, PUBSUB_TARGETS.bytesVsGossipsub, `${m.bytesPerDelivery} vs ${g.bytesPerDelivery} B`))
+    out.push(vs(`pubsub: p99 vs ${g.system}`, m.latencyP99Ms / g.latencyP99Ms, PUBSUB_TARGETS.p99VsGossipsub, `${m.latencyP99Ms} vs ${g.latencyP99Ms} ms`))
+  }
+  return out
 }
 
 /** What was run and how it was counted, printed above the table. */

@@ -13,7 +13,7 @@ import { runSoak, soakPlan } from './soak'
 import { checkTargets } from './targets'
 import { adversaryPlan, runAdversarySection } from './adversary'
 import { adversaryTable } from './adversary-report'
-import { pubsubNote, pubsubSideBySide, runPubsubSection } from './pubsub'
+import { pubsubNote, pubsubSideBySide, pubsubTargets, runPubsubSection } from './pubsub'
 import { killAll, killAllSync, ROOT } from './procs'
 import type { BenchResults, GrowthRow } from './results'
 import * as report from './report'
@@ -141,10 +141,10 @@ async function main (): Promise<void> {
     say(adversaryTable(results.adversary))
   })
 
-  results.targets = checkTargets(results)
+  results.targets = [...checkTargets(results), ...(results.pubsub ? pubsubTargets(results.pubsub) : [])]
   results.meta.loadAverageEnd = os.loadavg().map(x => round(x, 2))
   results.meta.durationS = round((performance.now() - t0) / 1000, 1)
-  say('\n== Targets (issue 6)')
+  say('\n== Targets (issues 6 and 14)')
   say(report.targetsTable(results.targets))
   fs.mkdirSync(RESULTS_DIR, { recursive: true })
   const file = path.join(RESULTS_DIR, `bench-${quick ? 'quick-' : ''}${results.meta.date.replace(/[:.]/g, '-')}.json`)

@@ -17,8 +17,8 @@ import { FUTURE_MS, IDLE, prepareAttack, type AttackPlan } from '../bench/advers
 import { AttackerProc } from '../bench/adversary-attacker-proc'
 import { decodeFlood, verifyFlood } from '../lib/protocol/envelope'
 import net from 'net'
-import { meshchatSpec, pubsubSideBySide, runPubsubSection } from '../bench/pubsub'
-import { paddedText } from '../bench/pubsub-run'
+import { meshchatSpec, pubsubSideBySide, pubsubTargets, runPubsubSection, type PubsubSection } from '../bench/pubsub'
+import { paddedText, type PubsubSystemResult } from '../bench/pubsub-run'
 import { SocketMeter, bytesWrittenBy, parseSs } from '../bench/socket-bytes'
 
 const TIMEOUT_MS = 60_000
@@ -247,4 +247,22 @@ test('bench smoke: pubsub section, meshchat half (quick plan, no gossipsub insta
   t.ok(m.bytesPerDelivery >= k.textBytes, `TCP bytes per delivery ${m.bytesPerDelivery} cover the ${k.textBytes}-byte text`)
   t.ok(m.latencyP99Ms >= m.latencyP50Ms, 'latency percentiles ordered')
   t.ok(/meshchat\s/.test(pubsubSideBySide(r)), 'the table prints')
+})
+
+test('bench smoke: pubsub targets compare meshchat with each gossipsub run', (t) => {
+  const row = (system: string, bytesPerDelivery: number, latencyP99Ms: number, deliveryRatio = 1): PubsubSystemResult => ({
+    system, nodes: 20, messages: 200, expected: 3800, delivered: Math.round(3800 * deliveryRatio), deliveryRatio, duplicates: 0, latencyP50Ms: latencyP99Ms / 2, latencyP99Ms,
+    latencyMaxMs: latencyP99Ms, bytesPerDelivery, idleBytesPerSecPerNode: 0, cpuMsPerDelivery: 1, linksLost: 0, socketsClosed: 0, socketsOpened: 0, errors: 0, firstError: null, loadAverage: 1, formMs: 1
+  })
+  const section = (rows: PubsubSystemResult[]): PubsubSection => ({ plan: { nodes: 20, degree: 4, schedule: { senders: [0], perSender: 1, ratePerSender: 1, textBytes: 100 } }, graph: 'g', gossipsubSkipped: null, rows })
+  const checks = pubsubTargets(section([row('meshchat', 500, 100, 0.999), row('gossipsub D=6 (defaults)', 1000, 500), row('gossipsub D=4', 900, 2000)]))
+  t.deepEqual(checks.map(c => [c.target, c.measured, c.met]), [
+    ['pubsub (processes): meshchat delivered', 0.999, false],
+    ['pubsub: bytes/delivery vs gossipsub D=6 (defaults)', 0.5, true],
+    ['pubsub: p99 vs gossipsub D=6 (defaults)', 0.2, false],
+    ['pubsub: bytes/delivery vs gossipsub D=4', 0.556, false],
+    ['pubsub: p99 vs gossipsub D=4', 0.05, true]
+  ], 'one delivery row, then bytes and p99 against each gossipsub run; exactly at the limit is met, one lost message is not')
+  t.deepEqual(pubsubTargets(section([row('gossipsub D=4', 900, 2000)])), [], 'no meshchat row, no target rows')
+  t.end()
 })
