@@ -86,7 +86,8 @@ export class SocketMeter {
     return n
   }
 
-  constructor (pids: number[]) { this.pids = new Set(pids) }
+  /** keep: which of those processes' sockets count (all by default). */
+  constructor (pids: number[], private readonly keep: (s: SocketCount) => boolean = () => true) { this.pids = new Set(pids) }
 
   /** Takes the first sample, then samples every intervalMs until stop(). */
   async start (intervalMs = METER_INTERVAL_MS): Promise<void> {
@@ -117,7 +118,7 @@ export class SocketMeter {
   async sample (): Promise<void> {
     const seen = new Set<string>()
     for (const s of parseSs(await ssListing())) {
-      if (!this.pids.has(s.pid)) continue
+      if (!this.pids.has(s.pid) || !this.keep(s)) continue
       const key = `${s.pid} ${s.local} ${s.peer}`
       seen.add(key)
       if (!this.first.has(key)) {

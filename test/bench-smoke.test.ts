@@ -19,7 +19,7 @@ import { decodeFlood, verifyFlood } from '../lib/protocol/envelope'
 import net from 'net'
 import { meshchatSpec, pubsubSideBySide, pubsubTargets, runPubsubSection, type PubsubSection } from '../bench/pubsub'
 import { paddedText, type PubsubSystemResult } from '../bench/pubsub-run'
-import { SocketMeter, bytesWrittenBy, parseSs } from '../bench/socket-bytes'
+import { SocketMeter, parseSs, ssListing } from '../bench/socket-bytes'
 
 const TIMEOUT_MS = 60_000
 
@@ -184,10 +184,12 @@ test('bench smoke: the kernel counters see exactly the bytes this process wrote 
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1')
   await new Promise<void>(resolve => client.once('connect', resolve))
-  const before = (await bytesWrittenBy([process.pid])).get(process.pid)!
+  // Only this socket: other tests in the same process may still hold sockets of their own.
+  const mine = async () => parseSs(await ssListing()).filter(x => x.pid === process.pid && x.local === `127.0.0.1:${client.localPort}`).map(x => x.written)
+  const [before] = await mine()
   client.write(Buffer.alloc(N, 1))
   await all
-  const after = (await bytesWrittenBy([process.pid])).get(process.pid)!
+  const [after] = await mine()
   client.destroy()
   server.close()
   t.equal(after - before, N, `counted ${after - before} bytes written for ${N} written`)
@@ -209,15 +211,18 @@ async function loopbackPair () {
     c.write(Buffer.alloc(n, 2))
     while (received < target) await new Promise<void>(resolve => waiters.push(resolve))
   }
-  return { server, connect, write }
+  const port = (server.address() as net.AddressInfo).port
+  /** Sockets of this pair only (either end on the server's port). */
+  const ours = (x: { local: string; peer: string }) => x.local.endsWith(`:${port}`) || x.peer.endsWith(`:${port}`)
+  return { server, connect, write, ours }
 }
 
 test('bench smoke: the socket meter keeps the bytes of a socket that closed and counts a new one from zero', async (t) => {
   t.timeoutAfter(TIMEOUT_MS)
-  const { server, connect, write } = await loopbackPair()
+  const { server, connect, write, ours } = await loopbackPair()
   const a = await connect()
   await write(a, 1000)
-  const meter = new SocketMeter([process.pid])
+  const meter = new SocketMeter([process.pid], ours)
   await meter.sample()
   await write(a, 5000)
   await meter.sample()
