@@ -7,6 +7,7 @@ import type { StartupResult } from './startup'
 import type { SoakResult } from './soak'
 import type { TargetCheck } from './targets'
 import type { AdversaryResult } from './adversary'
+import type { PubsubSection } from './pubsub'
 
 export interface GrowthRow { degree: number; nodes: number; cpuPerDelivery: number; heapPerNode: number; p99: number }
 
@@ -24,6 +25,8 @@ export interface BenchResults {
   }
   mesh?: { scenarios: MeshScenarioResult[]; pubsub: MeshScenarioResult; growth: GrowthRow[]; rooms?: RoomsResult[] }
   tcp?: TcpResult[]
+  /** meshchat and gossipsub side by side on real processes (section pubsub). */
+  pubsub?: PubsubSection
   fanout?: FanoutRow[]
   startup?: StartupResult
   soak?: SoakResult

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only mesh,tcp,fanout,startup,soak,adversary]
+// npm run bench [-- --quick] [-- --only mesh,tcp,pubsub,fanout,startup,soak,adversary]
 // Runs each section, prints a table for people, and writes the same figures
 // as JSON to bench/results/. Every child process is killed on every exit.
 import fs from 'fs'
@@ -14,15 +14,16 @@ import { runSoak, soakPlan } from './soak'
 import { checkTargets } from './targets'
 import { adversaryPlan, runAdversarySection } from './adversary'
 import { adversaryTable } from './adversary-report'
+import { pubsubNote, pubsubSideBySide, pubsubTargets, runPubsubSection } from './pubsub'
 import { killAll, killAllSync, ROOT } from './procs'
 import type { BenchResults, GrowthRow } from './results'
 import * as report from './report'
 import { round } from './stats'
 
-const SECTIONS = ['mesh', 'tcp', 'fanout', 'startup', 'soak', 'adversary'] as const
+const SECTIONS = ['mesh', 'tcp', 'pubsub', 'fanout', 'startup', 'soak', 'adversary'] as const
 type Section = typeof SECTIONS[number]
 /** Sections run without --only; adversary (about 2 minutes) runs only when asked for. */
-const DEFAULT_SECTIONS: readonly Section[] = ['mesh', 'tcp', 'fanout', 'startup', 'soak']
+const DEFAULT_SECTIONS: readonly Section[] = ['mesh', 'tcp', 'pubsub', 'fanout', 'startup', 'soak']
 export const RESULTS_DIR = path.join(ROOT, 'bench', 'results')
 /** One-minute load average above which the run warns that figures are noisy. */
 const BUSY_LOAD = 1
@@ -109,7 +110,7 @@ async function main (): Promise<void> {
     say(report.roomsTable(rooms))
     say('\nGrowth with node count (ratio to the smallest graph of the same degree):')
     say(report.growthTable(results.mesh.growth))
-    say('\nStandard pubsub workload vs js-libp2p gossipsub (gossipsub figures are QUOTED from issue 6, not run here):')
+    say('\nStandard pubsub workload vs js-libp2p gossipsub (gossipsub figures QUOTED from issue 6; the measured side by side is section pubsub):')
     say(report.pubsubTable(pubsub))
   })
 
@@ -120,6 +121,12 @@ async function main (): Promise<void> {
       results.tcp.push(await runTcpScenario(s))
     }
     say(report.tcpTable(results.tcp))
+  })
+
+  await section('pubsub', 'meshchat vs js-libp2p gossipsub, real processes, same graph and schedule (measured side by side)', async () => {
+    results.pubsub = await runPubsubSection(quick, say)
+    say(pubsubNote(results.pubsub))
+    say(pubsubSideBySide(results.pubsub))
   })
 
   await section('fanout', 'Fan-out through one node (classic chat-server workload)', async () => {
@@ -142,10 +149,10 @@ async function main (): Promise<void> {
     say(adversaryTable(results.adversary))
   })
 
-  results.targets = checkTargets(results)
+  results.targets = [...checkTargets(results), ...(results.pubsub ? pubsubTargets(results.pubsub) : [])]
   results.meta.loadAverageEnd = os.loadavg().map(x => round(x, 2))
   results.meta.durationS = round((performance.now() - t0) / 1000, 1)
-  say('\n== Targets (issue 6)')
+  say('\n== Targets (issues 6 and 14)')
   say(report.targetsTable(results.targets))
   fs.mkdirSync(RESULTS_DIR, { recursive: true })
   const file = path.join(RESULTS_DIR, `bench-${quick ? 'quick-' : ''}${results.meta.date.replace(/[:.]/g, '-')}.json`)

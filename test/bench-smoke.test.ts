@@ -16,6 +16,10 @@ import { adversaryTable } from '../bench/adversary-report'
 import { FUTURE_MS, IDLE, prepareAttack, type AttackPlan } from '../bench/adversary-frames'
 import { AttackerProc } from '../bench/adversary-attacker-proc'
 import { decodeFlood, verifyFlood } from '../lib/protocol/envelope'
+import net from 'net'
+import { meshchatSpec, pubsubSideBySide, pubsubTargets, runPubsubSection, type PubsubSection } from '../bench/pubsub'
+import { paddedText, type PubsubSystemResult } from '../bench/pubsub-run'
+import { SocketMeter, parseSs, ssListing } from '../bench/socket-bytes'
 
 const TIMEOUT_MS = 60_000
 
@@ -150,5 +154,120 @@ test('bench smoke: adversary rounds are summarised against each round\'s own bas
   t.equal(fresh.victimRssPeakMiB, 80, 'memory is the worst round')
   t.equal(rowMeetsTarget(fresh), false, 'a lost message misses the target whatever the latency')
   t.deepEqual(base.p99xRounds, [1, 1, 1], 'the baseline is 1x in every round')
+  t.end()
+})
+
+const SS_SAMPLE = [
+  '0      0      127.0.0.1:45031 127.0.0.1:35345 users:(("node",pid=300,fd=20))',
+  '\t bbr wscale:10,10 rto:208 cwnd:16 bytes_sent:7812 bytes_retrans:496 bytes_acked:7317 bytes_received:2549 segs_out:42',
+  '0      0      127.0.0.1:34939 127.0.0.1:44785 users:(("node",pid=301,fd=19))',
+  '\t cubic wscale:7,7 rto:204 cwnd:10 bytes_received:12 segs_out:1',
+  '0      0      10.0.0.1:22 10.0.0.2:5000',
+  '\t cubic bytes_sent:999 bytes_acked:999'
+].join('\n')
+
+test('bench smoke: socket byte counts come from ss, retransmissions not counted twice', (t) => {
+  t.deepEqual(parseSs(SS_SAMPLE), [
+    { pid: 300, local: '127.0.0.1:45031', peer: '127.0.0.1:35345', written: 7812 - 496 },
+    { pid: 301, local: '127.0.0.1:34939', peer: '127.0.0.1:44785', written: 0 }
+  ], 'sent minus retransmitted per owned socket; a socket with nothing sent is 0; one without an owner is skipped')
+  t.end()
+})
+
+test('bench smoke: the kernel counters see exactly the bytes this process wrote to a loopback socket', async (t) => {
+  t.timeoutAfter(TIMEOUT_MS)
+  const N = 10_000
+  let received = 0
+  let done!: () => void
+  const all = new Promise<void>(resolve => { done = resolve })
+  const server = net.createServer(s => s.on('data', (d: Buffer) => { received += d.length; if (received >= N) done() }))
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1')
+  await new Promise<void>(resolve => client.once('connect', resolve))
+  // Only this socket: other tests in the same process may still hold sockets of their own.
+  const mine = async () => parseSs(await ssListing()).filter(x => x.pid === process.pid && x.local === `127.0.0.1:${client.localPort}`).map(x => x.written)
+  const [before] = await mine()
+  client.write(Buffer.alloc(N, 1))
+  await all
+  const [after] = await mine()
+  client.destroy()
+  server.close()
+  t.equal(after - before, N, `counted ${after - before} bytes written for ${N} written`)
+})
+
+/** A loopback server in this process and a way to open a client, write n bytes and wait until all arrived. */
+async function loopbackPair () {
+  let received = 0
+  const waiters: Array<() => void> = []
+  const server = net.createServer(s => s.on('data', (d: Buffer) => { received += d.length; waiters.splice(0).forEach(fn => fn()) }))
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const connect = async () => {
+    const c = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1')
+    await new Promise<void>(resolve => c.once('connect', resolve))
+    return c
+  }
+  const write = async (c: net.Socket, n: number) => {
+    const target = received + n
+    c.write(Buffer.alloc(n, 2))
+    while (received < target) await new Promise<void>(resolve => waiters.push(resolve))
+  }
+  const port = (server.address() as net.AddressInfo).port
+  /** Sockets of this pair only (either end on the server's port). */
+  const ours = (x: { local: string; peer: string }) => x.local.endsWith(`:${port}`) || x.peer.endsWith(`:${port}`)
+  return { server, connect, write, ours }
+}
+
+test('bench smoke: the socket meter keeps the bytes of a socket that closed and counts a new one from zero', async (t) => {
+  t.timeoutAfter(TIMEOUT_MS)
+  const { server, connect, write, ours } = await loopbackPair()
+  const a = await connect()
+  await write(a, 1000)
+  const meter = new SocketMeter([process.pid], ours)
+  await meter.sample()
+  await write(a, 5000)
+  await meter.sample()
+  a.destroy()
+  const b = await connect()
+  await write(b, 3000)
+  await meter.sample()
+  b.destroy()
+  server.close()
+  t.equal(meter.written(), 5000 + 3000, 'bytes before the first sample left out, the closed socket\'s 5000 kept, the new socket\'s 3000 counted')
+  t.equal(meter.closed, 2, 'both ends of the closed connection counted as closed')
+  t.equal(meter.opened, 2, 'both ends of the new connection counted as opened')
+})
+
+test('bench smoke: pubsub section, meshchat half (quick plan, no gossipsub install needed)', async (t) => {
+  t.timeoutAfter(TIMEOUT_MS)
+  t.equal(Buffer.byteLength(paddedText('g12-3', 100)), 100, 'texts are padded to the schedule\'s size')
+  const r = await runPubsubSection(true, () => {}, [meshchatSpec])
+  t.equal(r.gossipsubSkipped, null, 'given systems: nothing is installed or skipped')
+  t.deepEqual(r.rows.map(x => x.system), ['meshchat'], 'one row for the one system asked for')
+  const m = r.rows[0]
+  const k = r.plan.schedule
+  t.equal(m.messages, k.senders.length * k.perSender, 'every scheduled message sent')
+  t.equal(m.expected, m.messages * (r.plan.nodes - 1), 'every other node expected each message')
+  t.equal(m.deliveryRatio, 1, 'all delivered')
+  t.equal(m.duplicates, 0, 'no message shown twice on a node')
+  t.ok(m.bytesPerDelivery >= k.textBytes, `TCP bytes per delivery ${m.bytesPerDelivery} cover the ${k.textBytes}-byte text`)
+  t.ok(m.latencyP99Ms >= m.latencyP50Ms, 'latency percentiles ordered')
+  t.ok(/meshchat\s/.test(pubsubSideBySide(r)), 'the table prints')
+})
+
+test('bench smoke: pubsub targets compare meshchat with each gossipsub run', (t) => {
+  const row = (system: string, bytesPerDelivery: number, latencyP99Ms: number, deliveryRatio = 1): PubsubSystemResult => ({
+    system, nodes: 20, messages: 200, expected: 3800, delivered: Math.round(3800 * deliveryRatio), deliveryRatio, duplicates: 0, latencyP50Ms: latencyP99Ms / 2, latencyP99Ms,
+    latencyMaxMs: latencyP99Ms, bytesPerDelivery, idleBytesPerSecPerNode: 0, cpuMsPerDelivery: 1, linksLost: 0, socketsClosed: 0, socketsOpened: 0, errors: 0, firstError: null, loadAverage: 1, formMs: 1
+  })
+  const section = (rows: PubsubSystemResult[]): PubsubSection => ({ plan: { nodes: 20, degree: 4, schedule: { senders: [0], perSender: 1, ratePerSender: 1, textBytes: 100 } }, graph: 'g', gossipsubSkipped: null, rows })
+  const checks = pubsubTargets(section([row('meshchat', 500, 100, 0.999), row('gossipsub D=6 (defaults)', 1000, 500), row('gossipsub D=4', 900, 2000)]))
+  t.deepEqual(checks.map(c => [c.target, c.measured, c.met]), [
+    ['pubsub (processes): meshchat delivered', 0.999, false],
+    ['pubsub: bytes/delivery vs gossipsub D=6 (defaults)', 0.5, true],
+    ['pubsub: p99 vs gossipsub D=6 (defaults)', 0.2, false],
+    ['pubsub: bytes/delivery vs gossipsub D=4', 0.556, false],
+    ['pubsub: p99 vs gossipsub D=4', 0.05, true]
+  ], 'one delivery row, then bytes and p99 against each gossipsub run; exactly at the limit is met, one lost message is not')
+  t.deepEqual(pubsubTargets(section([row('gossipsub D=4', 900, 2000)])), [], 'no meshchat row, no target rows')
   t.end()
 })
