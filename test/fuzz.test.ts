@@ -8,11 +8,11 @@ import { MeshNode } from '../lib/core/node'
 import type { Fault } from '../lib/core/types'
 import { generateKeyPair } from '../lib/protocol/crypto'
 import {
-  decodeHello, decodePex, decodeRooms, decodeSyncData, decodeSyncOffer, encodeHello, encodePex, encodeRooms,
+  decodeHello, decodePex, decodeRoomPeers, decodeRooms, decodeSyncData, decodeSyncOffer, encodeHello, encodePex, encodeRoomPeers, encodeRooms,
   encodeSyncData, encodeSyncOffer, PING_FRAME
 } from '../lib/protocol/frames'
 import { decodeFlood, MessageKind } from '../lib/protocol/envelope'
-import { decodePresence, decodePrivate, decodeAck, encodePresence, PresenceState } from '../lib/protocol/payloads'
+import { decodePresence, decodePrivate, decodeAck, encodePresence, LeaveReason, PresenceState } from '../lib/protocol/payloads'
 import { MeshError } from '../lib/protocol/errors'
 import { PROTOCOL_VERSION } from '../lib/protocol/limits'
 import { rawPeer, chat, until } from './helpers/raw-peer'
@@ -30,7 +30,10 @@ function seeds (): Buffer[] {
     PING_FRAME,
     encodeSyncOffer({ room: 'lobby', reply: true, ids: [Buffer.alloc(8, 1), Buffer.alloc(8, 2)] }),
     encodeSyncData({ room: 'lobby', frames: [chat(kp, 'synced').frame] }),
-    encodeRooms(['lobby', 'y'])
+    encodeRooms(['lobby', 'y']),
+    chat(kp, 'waves', { kind: MessageKind.ACTION }).frame,
+    chat(kp, '', { kind: MessageKind.PRESENCE, payload: encodePresence({ state: PresenceState.LEAVING, listen: '1.2.3.4:5', reason: LeaveReason.QUIT, message: 'bye', guest: 'g', old: 'h' }) }).frame,
+    encodeRoomPeers([{ room: 'lobby', key: kp.publicKey, address: '10.0.0.2:8081' }])
   ]
 }
 
@@ -48,7 +51,7 @@ function mutate (random: () => number, pool: Buffer[]): Buffer {
 }
 
 const decoders: Array<(b: Buffer) => unknown> = [
-  decodeHello, decodePex, decodeRooms, decodeSyncData, decodeSyncOffer, b => decodeFlood(b),
+  decodeHello, decodePex, decodeRooms, decodeSyncData, decodeSyncOffer, b => decodeFlood(b), decodeRoomPeers,
   decodePresence, decodePrivate, decodeAck
 ]
 
