@@ -67,6 +67,8 @@ export class Presence {
   /** Guests of each gateway in each room (`room/gatewayKey`), for the cap. */
   private readonly guestCount = new Map<string, number>()
   private readonly lastAnnounce = new Map<string, number>()
+  /** The interval this node last announced in each room: the next announcement is due by then, or receivers would expire it. */
+  private readonly promised = new Map<string, number>()
   /** This node's own gateway guests: name → room. */
   private readonly ownGuests = new Map<string, string>()
   private replyTimer: TimerHandle | null = null
@@ -97,6 +99,7 @@ export class Presence {
     this.lastAnnounce.set(room, this.h.clock.now())
     const listen = this.h.listen()
     const interval = this.intervalFor(room)
+    this.promised.set(room, interval)
     this.send(room, { state: PresenceState.HERE, listen, interval })
     for (const [guest, r] of this.ownGuests) if (r === room) this.send(room, { state: PresenceState.GUEST_HERE, listen, guest, interval })
   }
@@ -110,6 +113,7 @@ export class Presence {
     if (this.enabled) this.sendLeave(room, LeaveReason.PART, message)
     this.members.delete(room)
     this.lastAnnounce.delete(room)
+    this.promised.delete(room)
     for (const k of [...this.guestCount.keys()]) if (k.startsWith(room + '/')) this.guestCount.delete(k)
   }
 
@@ -274,7 +278,7 @@ export class Presence {
     if (!this.enabled) return
     const t = this.h.clock.now()
     for (const room of this.h.rooms()) {
-      if (t - (this.lastAnnounce.get(room) ?? 0) >= this.intervalFor(room)) this.announce(room)
+      if (t - (this.lastAnnounce.get(room) ?? 0) >= (this.promised.get(room) ?? this.h.intervalMs)) this.announce(room)
     }
     for (const [room, map] of this.members) {
       for (const [id, m] of [...map]) if (t - m.lastSeen > m.timeoutMs || (m.suspectUntil !== undefined && t >= m.suspectUntil)) this.remove(room, id)
