@@ -7,7 +7,8 @@
 import test from 'tape'
 import { ManualClock } from '../lib/core/clock'
 import { DEFAULT_TIMING } from '../lib/core/options'
-import { PRESENCE_ROOM_ANNOUNCERS, PRESENCE_SUSPECT_GRACE_MS, presenceInterval } from '../lib/core/presence-schedule'
+import { PRESENCE_ROOM_ANNOUNCERS, PRESENCE_SUSPECT_GRACE_MS, presenceInterval, replyDelay } from '../lib/core/presence-schedule'
+import { PRESENCE_REPLY_MIN_MS } from '../lib/core/presence'
 import { FrameType } from '../lib/protocol/frames'
 import { MessageKind } from '../lib/protocol/envelope'
 import { decodePresence, encodePresence, PresenceState } from '../lib/protocol/payloads'
@@ -64,8 +65,8 @@ async function room (t: test.Test, n: number): Promise<Room> {
     })
   }
   await quiet(r)
-  // Formation: link-up announcements, answers to newcomers, held frames released.
-  await run(r, 10_000)
+  // Formation: link-up announcements, then the answers to newcomers (delayed more the bigger the room).
+  await run(r, replyDelay(PRESENCE_REPLY_MIN_MS, n) + 5_000)
   return r
 }
 

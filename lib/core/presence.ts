@@ -12,9 +12,9 @@ import { LeaveReason, PresenceState, cutLeaveMessage, decodePresence, encodePres
 import { MeshError } from '../protocol/errors'
 import { isValidNick } from './names'
 import type { Clock, TimerHandle } from './clock'
-import { PRESENCE_SUSPECT_GRACE_MS, memberTimeout, presenceInterval } from './presence-schedule'
+import { PRESENCE_SUSPECT_GRACE_MS, memberTimeout, presenceInterval, replyDelay } from './presence-schedule'
 
-/** After seeing a new member, announce ourselves at most this often, so newcomers learn of us quickly. */
+/** After seeing a new member, announce ourselves after this long (scaled up with the room: presence-schedule.ts replyDelay), so newcomers learn of us quickly. */
 export const PRESENCE_REPLY_MIN_MS = 1000
 /** Links coming up within this window share one announcement (a forming mesh is not flooded once per link). */
 export const PRESENCE_LINK_UP_DELAY_MS = 250
@@ -72,6 +72,8 @@ export class Presence {
   /** This node's own gateway guests: name → room. */
   private readonly ownGuests = new Map<string, string>()
   private replyTimer: TimerHandle | null = null
+  /** When the pending replyTimer fires. */
+  private replyAt = 0
   private quitting = false
   private closed = false
 
@@ -169,7 +171,7 @@ export class Presence {
         if (p.subject !== undefined) this.onLost(m.room, p.subject.toString('hex'))
     }
     // HERE, LOST (its witness is present), and any state a later version adds: the author is present.
-    if (this.upsert(m.room, key, m.nick, p.interval)) this.announceSoon(PRESENCE_REPLY_MIN_MS)
+    if (this.upsert(m.room, key, m.nick, p.interval)) this.answerNewcomer(m.room)
   }
 
   /**
@@ -200,7 +202,7 @@ export class Presence {
 
   private onGuest (room: string, gateway: string, via: string, p: PresencePayload): void {
     // The gateway itself is present too.
-    if (this.upsert(room, gateway, via, p.interval)) this.announceSoon(PRESENCE_REPLY_MIN_MS)
+    if (this.upsert(room, gateway, via, p.interval)) this.answerNewcomer(room)
     if (p.guest === undefined || !isValidNick(p.guest)) return
     const map = this.members.get(room)!
     if (p.old !== undefined && map.has(guestId(gateway, p.old)) && !map.has(guestId(gateway, p.guest))) {
@@ -270,9 +272,19 @@ export class Presence {
    * hear the others' periodic announcements.
    */
   announceSoon (delayMs: number): void {
-    if (!this.enabled || this.replyTimer) return
-    this.replyTimer = this.h.clock.setTimeout(() => { this.replyTimer = null; this.announceAll() }, Math.min(delayMs, this.h.intervalMs))
+    if (!this.enabled) return
+    const delay = Math.min(delayMs, this.h.intervalMs)
+    const at = this.h.clock.now() + delay
+    if (this.replyTimer) {
+      if (at >= this.replyAt) return
+      this.h.clock.clearTimeout(this.replyTimer)
+    }
+    this.replyAt = at
+    this.replyTimer = this.h.clock.setTimeout(() => { this.replyTimer = null; this.announceAll() }, delay)
   }
+
+  /** A new member in `room`: answer it, after a delay that grows with the room so a burst of newcomers shares one answer. */
+  private answerNewcomer (room: string): void { this.announceSoon(replyDelay(PRESENCE_REPLY_MIN_MS, this.roomSize(room))) }
 
   tick (): void {
     if (!this.enabled) return
