@@ -20,8 +20,8 @@ export const LeaveReason = { NONE: 0, PART: 1, QUIT: 2 } as const
  * `reason`, `message`, `guest` and `old` (a guest's previous name, on a
  * rename) travel after `listen` only when one is set, then `interval` (the
  * sender's current announcement interval in ms, so receivers know when to
- * expire it) and `subject` (LOST: the member's key) only when set; older
- * nodes ignore the extension.
+ * expire it) and `subject` (the member's key, on a LOST only, where it is
+ * required) only when set; older nodes ignore the extension.
  */
 export interface PresencePayload { state: number; listen: string; reason?: number; message?: string; guest?: string; old?: string; interval?: number; subject?: Buffer }
 /** `box` is private-box.ts's authenticated box of a PrivateInner, `nonce` its crypto_box nonce. */
@@ -48,7 +48,7 @@ const presenceEnc = struct<PresencePayload>(
     nickEnc[pass](s, p.old ?? '')
     if (!hasTail(p)) return
     c.uint[pass](s, p.interval ?? 0)
-    if (p.subject) keyEnc[pass](s, p.subject)
+    if (p.subject && p.state === PresenceState.LOST) keyEnc[pass](s, p.subject)
   },
   s => {
     const p: PresencePayload = { state: c.uint.decode(s), listen: listenEnc.decode(s) }
@@ -64,8 +64,8 @@ const presenceEnc = struct<PresencePayload>(
     if (s.start === s.end) return p
     const interval = c.uint.decode(s)
     if (interval) p.interval = interval
-    if (s.start === s.end) return p
-    p.subject = keyEnc.decode(s)
+    // Only a LOST has a subject: after the interval, any other state ignores what a later version adds.
+    if (p.state === PresenceState.LOST) p.subject = keyEnc.decode(s)
     return p
   }
 )
