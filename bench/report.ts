@@ -2,6 +2,7 @@
 import type { BenchResults, GrowthRow } from './results'
 import type { MeshScenarioResult } from './mesh-scenarios'
 import type { RoomsResult } from './mesh-rooms'
+import type { IdleResult } from './mesh-idle'
 import type { TargetCheck } from './targets'
 import { GOSSIPSUB } from './targets'
 import { table } from './table'
@@ -17,6 +18,11 @@ export function roomsTable (rows: RoomsResult[]): string {
   return table(
     ['scenario', 'ttl', 'links', 'msgs', 'delivered %', 'dup deliv', 'p50 ms', 'p99 ms', 'copies/deliv', 'bytes/deliv', 'frames at non-members'],
     rows.map(r => [r.name, r.ttl, r.edges, r.messages, r.deliveryRatio * 100, r.duplicateDeliveries, r.latencyP50Ms, r.latencyP99Ms, r.copiesPerDelivery, r.bytesPerDelivery, r.strayFrames]))
+}
+
+export function idleTable (rows: IdleResult[]): string {
+  return table(['scenario', 'interval s', 'window s', 'bytes/s per node', 'presence frames/min per node', '/who complete'],
+    rows.map(r => [r.name, r.intervalS, r.windowS, r.bytesPerSecPerNode, r.presenceFramesPerMinPerNode, r.whoComplete]))
 }
 
 export function growthTable (rows: GrowthRow[]): string {

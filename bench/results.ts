@@ -1,6 +1,7 @@
 // The shape of one benchmark run, as written to bench/results/*.json.
 import type { MeshScenarioResult } from './mesh-scenarios'
 import type { RoomsResult } from './mesh-rooms'
+import type { IdleResult } from './mesh-idle'
 import type { TcpResult } from './tcp-mesh'
 import type { FanoutRow } from './fanout'
 import type { StartupResult } from './startup'
@@ -23,7 +24,7 @@ export interface BenchResults {
     loadAverageEnd?: number[]
     durationS?: number
   }
-  mesh?: { scenarios: MeshScenarioResult[]; pubsub: MeshScenarioResult; growth: GrowthRow[]; rooms?: RoomsResult[] }
+  mesh?: { scenarios: MeshScenarioResult[]; pubsub: MeshScenarioResult; growth: GrowthRow[]; rooms?: RoomsResult[]; idle?: IdleResult[] }
   tcp?: TcpResult[]
   /** meshchat and gossipsub side by side on real processes (section pubsub). */
   pubsub?: PubsubSection

@@ -7,6 +7,7 @@ import path from 'path'
 import { performance } from 'perf_hooks'
 import { meshPlan, runMeshScenario, type MeshScenarioResult } from './mesh-scenarios'
 import { roomsPlan, runRoomsScenario, type RoomsResult } from './mesh-rooms'
+import { idlePlan, runIdleScenario, type IdleResult } from './mesh-idle'
 import { runTcpScenario, tcpScenarios } from './tcp-mesh'
 import { runFanoutSection } from './fanout'
 import { runStartup } from './startup'
@@ -104,10 +105,17 @@ async function main (): Promise<void> {
       say(`  ${s.name} ...`)
       rooms.push(await runRoomsScenario(s))
     }
-    results.mesh = { scenarios, pubsub, growth: growth(scenarios), rooms }
+    const idle: IdleResult[] = []
+    for (const n of idlePlan(quick)) {
+      say(`  idle room n=${n} (virtual time) ...`)
+      idle.push(await runIdleScenario(n))
+    }
+    results.mesh = { scenarios, pubsub, growth: growth(scenarios), rooms, idle }
     say(report.meshTable([...scenarios, pubsub]))
     say('\nRooms with overlays formed (each node in one room; a delivery is a member receiving its room\'s message):')
     say(report.roomsTable(rooms))
+    say('\nIdle presence, one room, nobody speaking, steady state in virtual time (keep-alives included):')
+    say(report.idleTable(idle))
     say('\nGrowth with node count (ratio to the smallest graph of the same degree):')
     say(report.growthTable(results.mesh.growth))
     say('\nStandard pubsub workload vs js-libp2p gossipsub (gossipsub figures QUOTED from issue 6; the measured side by side is section pubsub):')

@@ -126,7 +126,7 @@ test('gateway guests: capped per gateway on every node; a gateway that quits tak
 })
 
 test('presence payload: the extension round-trips, later bytes are ignored, an over-long message is FRAME_INVALID', (t) => {
-  const p = { state: PresenceState.GUEST_HERE, listen: '127.0.0.1:1', reason: LeaveReason.QUIT, message: 'bye', guest: 'carol', old: 'guest-1' }
+  const p = { state: PresenceState.GUEST_HERE, listen: '127.0.0.1:1', reason: LeaveReason.QUIT, message: 'bye', guest: 'carol', old: 'guest-1', interval: 30_000 }
   t.deepEqual(decodePresence(encodePresence(p)), p, 'round trip')
   t.deepEqual(decodePresence(Buffer.concat([encodePresence(p), Buffer.from([1, 2, 3])])), p, 'bytes a later version adds are ignored')
   const plain = encodePresence({ state: PresenceState.HERE, listen: 'x:1' })

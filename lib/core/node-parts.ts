@@ -97,7 +97,7 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
     hello: () => host.hello(version),
     onSelfAddress: a => p.table.markSelf(a),
     onEstablished: (s, first) => { host.onEstablished(s, first); p.members.announce() },
-    onPeerDown: (peer, nick, reason) => { host.emit('peer-down', { peer, nick: p.directory.get(peer)?.nick || nick, reason }); p.dialing.lost(peer) },
+    onPeerDown: (peer, nick, reason) => { host.emit('peer-down', { peer, nick: p.directory.get(peer)?.nick || nick, reason }); p.dialing.lost(peer); p.presence.onLinkDown(peer) },
     fault: (code, message, peer) => host.fault(code, message, peer)
   })
   const penalise = (s: LinkSession, fault: PeerFault, points?: number) => p.links.penalise(s, fault, points)

@@ -10,17 +10,20 @@ import { bytes, checkedString, decodeWith, encodeBuffer, fixedBytes, struct } fr
 /**
  * HERE and LEAVING speak for the signer. GUEST_HERE and GUEST_LEAVING speak for
  * `guest`, a text-gateway client of the signer (older nodes read them as HERE:
- * the gateway itself is present).
+ * the gateway itself is present). LOST says the signer's link to `subject`
+ * closed without a leave (older nodes read it as HERE of the signer).
  */
-export const PresenceState = { HERE: 0, LEAVING: 1, GUEST_HERE: 2, GUEST_LEAVING: 3 } as const
+export const PresenceState = { HERE: 0, LEAVING: 1, GUEST_HERE: 2, GUEST_LEAVING: 3, LOST: 4 } as const
 /** Why a member left: NONE for an older node that did not say. */
 export const LeaveReason = { NONE: 0, PART: 1, QUIT: 2 } as const
 /**
  * `reason`, `message`, `guest` and `old` (a guest's previous name, on a
- * rename) travel after `listen` only when one is set, so a plain announcement
- * keeps its old bytes and older nodes ignore the extension.
+ * rename) travel after `listen` only when one is set, then `interval` (the
+ * sender's current announcement interval in ms, so receivers know when to
+ * expire it) and `subject` (the member's key, on a LOST only, where it is
+ * required) only when set; older nodes ignore the extension.
  */
-export interface PresencePayload { state: number; listen: string; reason?: number; message?: string; guest?: string; old?: string }
+export interface PresencePayload { state: number; listen: string; reason?: number; message?: string; guest?: string; old?: string; interval?: number; subject?: Buffer }
 /** `box` is private-box.ts's authenticated box of a PrivateInner, `nonce` its crypto_box nonce. */
 export interface PrivatePayload { to: Buffer; nonce: Buffer; box: Buffer }
 export interface AckPayload { to: Buffer; of: Buffer }
@@ -32,7 +35,8 @@ export const ACK_PAYLOAD_BYTES = PUBLIC_KEY_BYTES + ID_BYTES
 
 const listenEnc = checkedString(MAX_ADDRESS_BYTES, 'presence address')
 const leaveMessageEnc = checkedString(MAX_LEAVE_MESSAGE_BYTES, 'leave message')
-const hasExtension = (p: PresencePayload): boolean => !!(p.reason || p.message || p.guest || p.old)
+const hasTail = (p: PresencePayload): boolean => !!(p.interval || p.subject)
+const hasExtension = (p: PresencePayload): boolean => !!(p.reason || p.message || p.guest || p.old) || hasTail(p)
 const presenceEnc = struct<PresencePayload>(
   (s, p, pass) => {
     c.uint[pass](s, p.state)
@@ -42,6 +46,9 @@ const presenceEnc = struct<PresencePayload>(
     leaveMessageEnc[pass](s, p.message ?? '')
     nickEnc[pass](s, p.guest ?? '')
     nickEnc[pass](s, p.old ?? '')
+    if (!hasTail(p)) return
+    c.uint[pass](s, p.interval ?? 0)
+    if (p.subject && p.state === PresenceState.LOST) keyEnc[pass](s, p.subject)
   },
   s => {
     const p: PresencePayload = { state: c.uint.decode(s), listen: listenEnc.decode(s) }
@@ -54,6 +61,11 @@ const presenceEnc = struct<PresencePayload>(
     if (message) p.message = message
     if (guest) p.guest = guest
     if (old) p.old = old
+    if (s.start === s.end) return p
+    const interval = c.uint.decode(s)
+    if (interval) p.interval = interval
+    // Only a LOST has a subject: after the interval, any other state ignores what a later version adds.
+    if (p.state === PresenceState.LOST) p.subject = keyEnc.decode(s)
     return p
   }
 )
@@ -71,6 +83,7 @@ function decodeOrThrow<T> (what: string, fn: () => T): T {
 
 /** Throws FRAME_INVALID when the leave message is over MAX_LEAVE_MESSAGE_BYTES (callers cut it first: see cutLeaveMessage). */
 export function encodePresence (p: PresencePayload): Buffer {
+  if (p.subject && p.subject.byteLength !== PUBLIC_KEY_BYTES) throw MeshError.frameInvalid(`presence subject of ${p.subject.byteLength} bytes, expected ${PUBLIC_KEY_BYTES}`)
   if (p.message && Buffer.byteLength(p.message) > MAX_LEAVE_MESSAGE_BYTES) throw MeshError.frameInvalid(`leave message longer than ${MAX_LEAVE_MESSAGE_BYTES} bytes`)
   return encodeBuffer(presenceEnc, p)
 }
