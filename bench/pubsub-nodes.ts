@@ -4,11 +4,10 @@
 // JSON lines on stdout, with each line's arrival time taken in the bench.
 import fs from 'fs'
 import path from 'path'
-import readline from 'readline'
 import type { ChildProcess } from 'child_process'
-import { performance } from 'perf_hooks'
 import { HeadlessProc, isReady, type Event } from './headless-proc'
-import { ROOT, start, stderrTail } from './procs'
+import { ROOT, start } from './procs'
+import { JsonLineChild } from './json-line-child'
 
 /** The separate package holding the gossipsub node and its own install. */
 export const GOSSIPSUB_DIR = path.join(ROOT, 'bench', 'gossipsub')
@@ -68,33 +67,24 @@ export function gossipsubInstalled (): boolean {
 }
 
 /** One js-libp2p gossipsub process on 127.0.0.1. */
-export class GossipsubNode implements PubsubNode {
-  readonly child: ChildProcess
+export class GossipsubNode extends JsonLineChild implements PubsubNode {
   linksUp = 0
   linksDown = 0
   readonly errors: string[] = []
   private readyEvent: Event | null = null
-  private listeners: Array<(e: Event, at: number) => void> = []
-  private readonly stderr: () => string
 
   constructor (params: MeshParams) {
     const args = Object.entries(params).flatMap(([k, v]) => [`--${k}`, String(v)])
-    this.child = start(process.execPath, [GOSSIPSUB_SCRIPT, ...args], { cwd: GOSSIPSUB_DIR, stdio: ['pipe', 'pipe', 'pipe'] })
-    this.stderr = stderrTail(this.child)
-    this.child.stdin!.on('error', () => {})
-    readline.createInterface({ input: this.child.stdout! }).on('line', line => {
-      const at = performance.now()
-      let e: Event
-      try { e = JSON.parse(line) } catch { return }
-      if (e.event === 'ready') this.readyEvent = e
-      if (e.event === 'peer-up') this.linksUp++
-      if (e.event === 'peer-down') this.linksDown++
-      if (e.event === 'error') this.errors.push(String(e.message))
-      for (const fn of this.listeners) fn(e, at)
-    })
+    super(start(process.execPath, [GOSSIPSUB_SCRIPT, ...args], { cwd: GOSSIPSUB_DIR, stdio: ['pipe', 'pipe', 'pipe'] }), 'gossipsub node')
   }
 
-  get pid (): number { return this.child.pid! }
+  protected seen (e: Event): void {
+    if (e.event === 'ready') this.readyEvent = e
+    if (e.event === 'peer-up') this.linksUp++
+    if (e.event === 'peer-down') this.linksDown++
+    if (e.event === 'error') this.errors.push(String(e.message))
+  }
+
   get listen (): string { return this.readyEvent?.listen ?? '' }
 
   ready (timeoutMs: number): Promise<void> {
@@ -105,7 +95,7 @@ export class GossipsubNode implements PubsubNode {
   dial (addr: string): void { this.send({ cmd: 'dial', addr }) }
   publish (text: string): void { this.send({ cmd: 'publish', text }) }
   onMessage (fn: (text: string, at: number) => void): void {
-    this.listeners.push((e, at) => { if (e.event === 'message') fn(String(e.text), at) })
+    this.onEvent((e, at) => { if (e.event === 'message') fn(String(e.text), at) })
   }
 
   /** Its topic mesh size, subscribers seen and open connections, as it reports them. */
@@ -117,19 +107,4 @@ export class GossipsubNode implements PubsubNode {
   }
 
   private send (cmd: object): void { this.child.stdin!.write(JSON.stringify(cmd) + '\n') }
-
-  private next (pred: (e: Event) => boolean, timeoutMs: number, what: string): Promise<Event> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { off(); reject(new Error(`gossipsub node: timed out after ${timeoutMs} ms waiting for ${what}`)) }, timeoutMs)
-      const fn = (e: Event) => { if (pred(e)) { off(); resolve(e) } }
-      const onExit = (code: number | null) => { off(); reject(new Error(`gossipsub node exited (${code}) while waiting for ${what}: ${this.stderr().trim().slice(-300)}`)) }
-      const off = () => {
-        clearTimeout(timer)
-        this.child.off('exit', onExit)
-        this.listeners = this.listeners.filter(x => x !== fn)
-      }
-      this.listeners.push(fn)
-      this.child.once('exit', onExit)
-    })
-  }
 }

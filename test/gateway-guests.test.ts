@@ -4,25 +4,10 @@
 // Real bin processes and loopback sockets.
 import net from 'net'
 import test from 'tape'
-import { Cluster, type Proc } from './helpers/proc'
-import { LineClient } from './helpers/line-client'
+import { Cluster } from './helpers/proc'
+import { GREETING, connect, gatewayNode, tag } from './helpers/gateway'
 import { MAX_TEXT_BYTES } from '../lib/protocol/limits'
 
-const tag = (p: Proc) => `${p.ready.nick}#${p.id.slice(0, 4)}`
-const GREETING = /^\*\*\* Welcome to meshchat room #\S+ via \S+#[0-9a-f]{4}\. You are (guest-\d+)/
-
-async function gatewayNode (cluster: Cluster, name: string, args: string[] = []): Promise<{ gw: Proc; address: string }> {
-  const gw = await cluster.start({ name, args: ['--text-listen', '127.0.0.1:0', ...args] })
-  const e = await gw.waitFor(e => e.event === 'text-listen', 5000, 'text-listen')
-  return { gw, address: e.listen }
-}
-
-async function connect (cluster: Cluster, address: string, name: string): Promise<{ c: LineClient; guest: string }> {
-  const c = await LineClient.connect(address, name)
-  cluster.cleanups.push(() => c.destroy())
-  const greeting = await c.waitLine(l => GREETING.test(l), 5000, 'greeting')
-  return { c, guest: GREETING.exec(greeting)![1] }
-}
 
 test('a guest cannot take the nick of a mesh peer, of the gateway node, or of another guest', async (t) => {
   t.timeoutAfter(20_000)

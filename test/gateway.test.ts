@@ -1,30 +1,15 @@
 // The plain-text line gateway (--text-listen): real bin processes, real
 // loopback sockets; plain clients are node:net sockets (what nc would be).
 import test from 'tape'
-import { Cluster, type Proc } from './helpers/proc'
+import { Cluster } from './helpers/proc'
 import { LineClient } from './helpers/line-client'
+import { connect, gatewayNode, tag } from './helpers/gateway'
 import { LineSplitter, type LineEvent } from '../lib/gateway/line-splitter'
 import { sanitizeText } from '../lib/core/sanitize'
 import { findCommand, usage } from '../lib/core/commands'
 import { GATEWAY_COMMANDS, gatewayHelp } from '../lib/gateway/gateway-commands'
 import { MAX_CLIENT_QUEUED_BYTES, MAX_LINE_BUFFER_BYTES } from '../lib/gateway/limits'
 
-const tag = (p: Proc) => `${p.ready.nick}#${p.id.slice(0, 4)}`
-const GREETING = /^\*\*\* Welcome to meshchat room #\S+ via \S+#[0-9a-f]{4}\. You are (guest-\d+)/
-
-/** Starts a headless node with a text gateway; resolves with it and the gateway address. */
-async function gatewayNode (cluster: Cluster, name: string, args: string[] = []): Promise<{ gw: Proc; address: string }> {
-  const gw = await cluster.start({ name, args: ['--text-listen', '127.0.0.1:0', ...args] })
-  const e = await gw.waitFor(e => e.event === 'text-listen', 5000, 'text-listen')
-  return { gw, address: e.listen }
-}
-
-async function connect (cluster: Cluster, address: string, name: string): Promise<{ c: LineClient; guest: string }> {
-  const c = await LineClient.connect(address, name)
-  cluster.cleanups.push(() => c.destroy())
-  const greeting = await c.waitLine(l => GREETING.test(l), 5000, 'greeting')
-  return { c, guest: GREETING.exec(greeting)![1] }
-}
 
 function feed (chunks: Buffer[], max: number): LineEvent[] {
   const s = new LineSplitter(max)
