@@ -6,8 +6,8 @@ import { labTest, PUBLIC_HOST } from './helpers/netns'
 import { labDht, labNode } from './helpers/lab-nodes'
 import type { Proc } from './helpers/proc'
 
-/** Longest an easy-NAT-to-hard-NAT link may take (measured: README "Across networks"). */
-const HARD_NAT_LINK_MS = 50_000
+/** Longest an easy-NAT-to-hard-NAT link may take: 1.5-41.2 s measured over 10 runs (README "Across networks"), with room for a slow one. */
+const HARD_NAT_LINK_MS = 75_000
 
 async function exchange (a: Proc, b: Proc, tag: string): Promise<void> {
   a.send(`hello from a ${tag}`)
