@@ -11,7 +11,8 @@ import { MessageKind } from '../protocol/envelope'
 import { LeaveReason, PresenceState, cutLeaveMessage, decodePresence, encodePresence, type PresencePayload } from '../protocol/payloads'
 import { MeshError } from '../protocol/errors'
 import { isValidNick } from './names'
-import type { Clock, TimerHandle } from './clock'
+import type { TimerHandle } from './clock'
+import type { LeaveKind, Member, PresenceHooks } from './presence-types'
 import { PRESENCE_SUSPECT_GRACE_MS, memberTimeout, presenceInterval, replyDelay } from './presence-schedule'
 
 /** After seeing a new member, announce ourselves after this long (scaled up with the room: presence-schedule.ts replyDelay), so newcomers learn of us quickly. */
@@ -23,37 +24,7 @@ export const MAX_ROOM_MEMBERS = 5000
 /** Guests one gateway key may have in one room; announcements of more are ignored (and a gateway refuses to announce more). */
 export const MAX_GUESTS_PER_GATEWAY = 256
 
-export type LeaveKind = 'quit' | 'part'
-export interface Member {
-  peer: string; nick: string; self: boolean; lastSeen: number
-  /** A text-gateway guest: the gateway's nick (`peer` is the gateway's key). */
-  via?: string
-}
-export interface PresenceChange {
-  room: string; peer: string; nick: string; state: 'join' | 'leave'
-  /** On a leave the member announced: 'quit' (left the mesh) or 'part' (left the room). Absent on a timeout. */
-  reason?: LeaveKind
-  /** The member's parting words, at most MAX_LEAVE_MESSAGE_BYTES. */
-  message?: string
-  /** A gateway guest: the gateway's nick. */
-  via?: string
-}
-export interface GuestRename { room: string; peer: string; old: string; nick: string; via: string }
-
-export interface PresenceHooks {
-  selfKey: string
-  nick: () => string
-  listen: () => string
-  rooms: () => Set<string>
-  originate: (kind: number, room: string, payload: Buffer) => void
-  onChange: (c: PresenceChange) => void
-  onGuestRename: (r: GuestRename) => void
-  /** Every presence message, whether or not this node is in its room (`room` is then undefined). */
-  onSighting: (key: string, nick: string, room: string | undefined, listen: string, hops: number, ts: number) => void
-  clock: Clock
-  intervalMs: number
-  timeoutMs: number
-}
+export type { LeaveKind, Member, PresenceChange, GuestRename, PresenceHooks } from './presence-types'
 
 /** A member as kept here: when it expires (its own announced interval) and, once reported LOST, by when it must answer. */
 interface Tracked extends Member { timeoutMs: number; suspectUntil?: number }

@@ -8,6 +8,16 @@ import { keyColor, span, type Row, type Style } from './style'
 
 const DIM: Style = { dim: true }
 
+export interface PaneLayout { width: number; height: number; paneWidth: number; paneHeight: number; sidebarWidth: number }
+
+/** Where the pane, the sidebar (on terminals 70 columns or wider) and the two bars go on a terminal of this size. */
+export function paneLayout (columns: number, rows: number): PaneLayout {
+  const width = Math.max(1, columns)
+  const height = Math.max(3, rows)
+  const sidebarWidth = width >= 70 ? Math.min(34, Math.max(22, Math.floor(width * 0.22))) : 0
+  return { width, height, paneWidth: width - sidebarWidth, paneHeight: height - 2, sidebarWidth }
+}
+
 // ---- sidebar ---------------------------------------------------------------
 
 export interface PeerView {

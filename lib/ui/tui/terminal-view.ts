@@ -6,36 +6,24 @@
 // computes every row itself and hands them to a Surface; it never touches a
 // terminal library.
 import { applyKey } from './keymap'
-import type { ChatNode, ChatMessage, PeerInfo, Discovery, PresenceChange, Receipt, NickChange } from '../../core/types'
-import type { Ignores } from '../../core/command-runner'
+import type { ChatMessage, PeerInfo, PresenceChange, Receipt, NickChange } from '../../core/types'
 import { COMMANDS } from '../../core/commands'
 import { VERSION } from '../../version'
 import { InputLine } from './input-line'
-import { discoveryText, formatDiscovery, formatPeers, formatStatus, displayNick, mentions, nickLine, presenceLine, type ChatEntry, type Entry, type SystemLevel } from './format'
+import { formatPeers, formatStatus, displayNick, mentions, nickLine, presenceLine, type ChatEntry, type Entry, type SystemLevel } from './format'
 import { authorLabel, nodeLabeler, type Labeler } from '../../core/labels'
+import { paneLayout, type PaneLayout } from './bars'
+import { ViewDiscovery } from './view-discovery'
 import { BufferList, type ChatBuffer } from './buffers'
 import { ViewPeers } from './view-peers'
 import { DeliveryMarks } from './deliveries'
 import { runViewLine } from './view-commands'
 import { subscribe } from '../../core/subscribe'
 import { span, withoutColor, type Row } from './style'
-import type { Frame, Key, Surface, SurfaceFactory } from './surface'
+import type { Frame, Key, Surface } from './surface'
+import type { TerminalViewOptions } from './view-options'
 
-export interface TerminalViewOptions {
-  node: ChatNode
-  surface: SurfaceFactory
-  /** /quit and Ctrl-C: the caller closes the node and restores the terminal (stop()); `message` is /quit's goodbye. */
-  onQuit: (message?: string) => void
-  now?: () => number
-  /** Entries kept for scrollback, per buffer. */
-  maxEntries?: number
-  /** Delay that batches redraws (ms); 0 draws on the next turn. */
-  renderDelayMs?: number
-  /** `nick#tag` for a key; default: the node's labels. */
-  label?: Labeler
-  /** Keys whose lines are hidden (/ignore); without it /ignore is unavailable. */
-  ignores?: Ignores
-}
+export type { TerminalViewOptions }
 
 const WHEEL_ROWS = 3
 const PROMPT = '> '
@@ -45,8 +33,7 @@ export class TerminalView {
   private surface: Surface | null = null
   readonly buffers: BufferList
   private readonly peers: ViewPeers
-  /** Discovery state per topic name, shown only once a topic is in use. */
-  private readonly topics = new Map<string, Discovery>()
+  private readonly discovery = new ViewDiscovery()
   private readonly deliveries = new DeliveryMarks()
   private renderTimer: NodeJS.Timeout | null = null
   stopped = false
@@ -81,7 +68,7 @@ export class TerminalView {
       fault: f => this.system('info', `error ${f.code}: ${f.message}`),
       nick: () => this.scheduleRender(),
       rooms: rooms => this.onRooms(rooms),
-      discovery: d => this.onDiscovery(d),
+      discovery: d => { const line = this.discovery.note(d); if (line) this.system('info', line) },
       presence: c => this.onPresence(c),
       'peer-nick': n => this.onPeerNick(n),
       warning: w => this.system('info', `warning: ${w.message}`),
@@ -182,15 +169,6 @@ export class TerminalView {
     this.scheduleRender()
   }
 
-  private onDiscovery (d: Discovery): void {
-    // Keyed by mechanism and topic: the DHT and mDNS each report a topic. A line when the state or the
-    // reason peers cannot be reached changes; counts that come and go (a duplicate link closed) stay in the status bar.
-    const key = `${d.via ?? 'dht'} ${d.topic}`
-    const before = this.topics.get(key)
-    this.topics.set(key, d)
-    if (!before || before.state !== d.state || before.reason !== d.reason) this.system('info', discoveryText(d, true))
-  }
-
   // ---- buffers ----------------------------------------------------------------
 
   /** Makes a buffer current; a room buffer also becomes the node's current room. */
@@ -229,12 +207,7 @@ export class TerminalView {
     this.scheduleRender()
   }
 
-  private layout (): { width: number; height: number; paneWidth: number; paneHeight: number; sidebarWidth: number } {
-    const width = Math.max(1, this.surface?.width ?? 80)
-    const height = Math.max(3, this.surface?.height ?? 24)
-    const sidebarWidth = width >= 70 ? Math.min(34, Math.max(22, Math.floor(width * 0.22))) : 0
-    return { width, height, paneWidth: width - sidebarWidth, paneHeight: height - 2, sidebarWidth }
-  }
+  private layout (): PaneLayout { return paneLayout(this.surface?.width ?? 80, this.surface?.height ?? 24) }
 
   scrollBy (rows: number): void {
     const { paneWidth, paneHeight } = this.layout()
@@ -294,7 +267,7 @@ export class TerminalView {
     const activity = this.buffers.all.filter(b => b !== cur).map(b => ({ number: this.buffers.number(b), name: this.bufferName(b), unread: b.unread, highlight: b.highlight }))
     const status = formatStatus({
       buffer: this.buffers.number(cur), name: this.bufferName(cur), label: this.label(node.id, node.nick),
-      listen: node.listenAddress, links: node.linkCount, discovery: formatDiscovery([...this.topics.values()]), activity,
+      listen: node.listenAddress, links: node.linkCount, discovery: this.discovery.status(), activity,
       unread: cur.pane.unread, scrolled: cur.pane.scroll > 0
     }, width)
     const v = this.input.view(width - PROMPT.length)

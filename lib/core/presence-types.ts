@@ -1,0 +1,35 @@
+// The shapes presence works with: a room member, a change front ends are
+// told of, and the hooks the node gives presence (presence.ts).
+import type { Clock } from './clock'
+
+export type LeaveKind = 'quit' | 'part'
+export interface Member {
+  peer: string; nick: string; self: boolean; lastSeen: number
+  /** A text-gateway guest: the gateway's nick (`peer` is the gateway's key). */
+  via?: string
+}
+export interface PresenceChange {
+  room: string; peer: string; nick: string; state: 'join' | 'leave'
+  /** On a leave the member announced: 'quit' (left the mesh) or 'part' (left the room). Absent on a timeout. */
+  reason?: LeaveKind
+  /** The member's parting words, at most MAX_LEAVE_MESSAGE_BYTES. */
+  message?: string
+  /** A gateway guest: the gateway's nick. */
+  via?: string
+}
+export interface GuestRename { room: string; peer: string; old: string; nick: string; via: string }
+
+export interface PresenceHooks {
+  selfKey: string
+  nick: () => string
+  listen: () => string
+  rooms: () => Set<string>
+  originate: (kind: number, room: string, payload: Buffer) => void
+  onChange: (c: PresenceChange) => void
+  onGuestRename: (r: GuestRename) => void
+  /** Every presence message, whether or not this node is in its room (`room` is then undefined). */
+  onSighting: (key: string, nick: string, room: string | undefined, listen: string, hops: number, ts: number) => void
+  clock: Clock
+  intervalMs: number
+  timeoutMs: number
+}
