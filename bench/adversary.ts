@@ -11,7 +11,7 @@ import { degrees, randomRegular } from './graph'
 import { HeadlessProc, isReady } from './headless-proc'
 import { pickDistinct, seededRandom } from './prng'
 import { procCpuMs, procRssBytes, stop } from './procs'
-import { MIB, quantile, round, sleep, waitUntil } from './stats'
+import { MIB, paced, paddedText, quantile, round, sleep, waitUntil } from './stats'
 import { GRAPH_SEED } from './mesh-scenarios'
 import { ATTACKS, IDLE, type AttackName, type AttackPlan, type AttackerRole } from './adversary-frames'
 import type { AttackOutcome } from './adversary-attacks'
@@ -230,17 +230,11 @@ async function runOne (plan: AdversaryPlan, attack: AdversaryRow['attack']): Pro
 }
 
 /** Senders take turns, each at `rate` per second; `tag(k, j)` starts each text. */
-async function sendPaced (procs: HeadlessProc[], senders: number[], perSender: number, rate: number, bytes: number,
+function sendPaced (procs: HeadlessProc[], senders: number[], perSender: number, rate: number, bytes: number,
   tag: (k: number, j: number) => string, sentAt?: Map<string, number>): Promise<void> {
-  const gap = 1000 / rate
-  const start = performance.now()
-  for (let k = 0; k < perSender; k++) {
-    for (let j = 0; j < senders.length; j++) {
-      const wait = start + k * gap + (j * gap) / senders.length - performance.now()
-      if (wait > 0) await sleep(wait)
-      const t = tag(k, j)
-      sentAt?.set(t, performance.now())
-      procs[senders[j]].send(`${t} ${'x'.repeat(Math.max(1, bytes - t.length - 1))}`)
-    }
-  }
+  return paced(senders.length, perSender, rate, (k, j) => {
+    const t = tag(k, j)
+    sentAt?.set(t, performance.now())
+    procs[senders[j]].send(paddedText(t, bytes))
+  })
 }

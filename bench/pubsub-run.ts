@@ -10,7 +10,7 @@ import { degrees, type Graph } from './graph'
 import type { PubsubNode } from './pubsub-nodes'
 import { procCpuMs, stop } from './procs'
 import { SocketMeter } from './socket-bytes'
-import { deliverySummary, round, sleep, waitUntil } from './stats'
+import { deliverySummary, paced, paddedText, round, sleep, waitUntil } from './stats'
 
 export interface PubsubSchedule { senders: number[]; perSender: number; ratePerSender: number; textBytes: number }
 
@@ -69,9 +69,6 @@ export interface SystemSpec {
 }
 
 /** Text of exactly textBytes bytes whose first word is the tag. */
-export function paddedText (tag: string, textBytes: number): string {
-  return `${tag} ${'x'.repeat(Math.max(0, textBytes - tag.length - 1))}`
-}
 
 export async function runPubsubSystem (spec: SystemSpec, graph: Graph, sched: PubsubSchedule): Promise<PubsubSystemResult> {
   const t0 = performance.now()
@@ -110,17 +107,11 @@ export async function runPubsubSystem (spec: SystemSpec, graph: Graph, sched: Pu
     await meter.start()
     const down0 = nodes.reduce((a, p) => a + p.linksDown, 0)
     const cpu0 = pids.reduce((a, pid) => a + procCpuMs(pid), 0)
-    const gap = 1000 / sched.ratePerSender
-    const begin = performance.now()
-    for (let k = 0; k < sched.perSender; k++) {
-      for (let j = 0; j < sched.senders.length; j++) {
-        const wait = begin + k * gap + (j * gap) / sched.senders.length - performance.now()
-        if (wait > 0) await sleep(wait)
-        const tag = `g${k}-${j}`
-        sentAt.set(tag, performance.now())
-        nodes[sched.senders[j]].publish(paddedText(tag, sched.textBytes))
-      }
-    }
+    await paced(sched.senders.length, sched.perSender, sched.ratePerSender, (k, j) => {
+      const tag = `g${k}-${j}`
+      sentAt.set(tag, performance.now())
+      nodes[sched.senders[j]].publish(paddedText(tag, sched.textBytes))
+    })
     const expected = sentAt.size * (graph.n - 1)
     await waitUntil(() => delivered() >= expected, DRAIN_TIMEOUT_MS, 5)
     const quietBytes = (idle / (IDLE_WINDOW_MS / 1000)) * (SETTLE_MS / 1000) + QUIET_SLACK_BYTES_PER_NODE * graph.n

@@ -56,3 +56,25 @@ export function deliverySummary (expected: number, delivered: number, latencies:
     latencyMaxMs: round(quantile(latencies, 1))
   }
 }
+
+/**
+ * Senders take turns, each at `rate` messages a second, `perSender` each:
+ * calls `send(k, j)` for the k-th message of the j-th sender at its time
+ * (the senders spread evenly within each gap); resolves after the last.
+ */
+export async function paced (senders: number, perSender: number, rate: number, send: (k: number, j: number) => void): Promise<void> {
+  const gap = 1000 / rate
+  const start = performance.now()
+  for (let k = 0; k < perSender; k++) {
+    for (let j = 0; j < senders; j++) {
+      const wait = start + k * gap + (j * gap) / senders - performance.now()
+      if (wait > 0) await sleep(wait)
+      send(k, j)
+    }
+  }
+}
+
+/** `tag` then padding to `textBytes`: a text whose first word identifies it. */
+export function paddedText (tag: string, textBytes: number): string {
+  return `${tag} ${'x'.repeat(Math.max(0, textBytes - tag.length - 1))}`
+}
