@@ -16,6 +16,8 @@ export interface MeshScenario {
   ttl?: number
   /** Presence announcements at their defaults; off unless set (see README). */
   presence?: boolean
+  /** Lazy push (core/lazy-push.ts); on unless set to false (plain flooding, for the side by side). */
+  lazyPush?: boolean
   graph: () => Graph
   workload: (n: number, seed: number) => FloodWorkload
 }
@@ -61,6 +63,11 @@ export function randomScenario (n: number, d: number, work: MeshScenario['worklo
   }
 }
 
+/** The same scenario with lazy push off: every message whole on every link of its room. */
+export function flooding (s: MeshScenario): MeshScenario {
+  return { ...s, lazyPush: false, name: `${s.name} flood` }
+}
+
 /** A line of `hops` hops, sent from one end. */
 export function lineScenario (hops: number, messages: number, rate: number): MeshScenario {
   return {
@@ -85,7 +92,7 @@ export async function runMeshScenario (s: MeshScenario): Promise<MeshScenarioRes
   const heap0 = heapAfterGc()
   const t0 = Date.now()
   const cpu0 = cpuMs()
-  const mesh = await buildMesh(graph, { ttl, node: presence ? {} : { timing: { presenceIntervalMs: 0 } } })
+  const mesh = await buildMesh(graph, { ttl, node: { lazyPush: s.lazyPush !== false, ...(presence ? {} : { timing: { presenceIntervalMs: 0 } }) } })
   const setupMs = Date.now() - t0
   try {
     const quiet = await settle(mesh, SETTLE_QUIET_MS, SETTLE_TIMEOUT_MS)
@@ -119,6 +126,7 @@ export function meshPlan (quick: boolean): MeshPlan {
       scenarios: [
         randomScenario(20, 4, paced(4, 5, 25)),
         randomScenario(100, 4, paced(4, 5, 5)),
+        flooding(randomScenario(100, 4, paced(4, 5, 5))),
         lineScenario(10, 20, 50)
       ],
       pubsub: pubsubScenario(100, 15, false)
@@ -132,9 +140,13 @@ export function meshPlan (quick: boolean): MeshPlan {
       randomScenario(20, 8, paced(4, 25, 25)),
       { ...randomScenario(20, 4, paced(4, 25, 25)), presence: true, name: 'random n=20 d=4 presence on' },
       randomScenario(100, 4, paced(4, 20, 5)),
+      flooding(randomScenario(100, 4, paced(4, 20, 5))),
       randomScenario(100, 8, paced(4, 20, 5)),
+      flooding(randomScenario(100, 8, paced(4, 20, 5))),
       randomScenario(500, 4, paced(4, 5, 1)),
+      flooding(randomScenario(500, 4, paced(4, 5, 1))),
       randomScenario(500, 8, paced(4, 5, 1)),
+      flooding(randomScenario(500, 8, paced(4, 5, 1))),
       // The same graph as 'random n=500 d=4' with slack in the hop limit (see README).
       randomScenario(500, 4, paced(4, 5, 1), 2 * DEFAULT_TTL),
       lineScenario(10, 100, 50),

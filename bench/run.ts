@@ -45,7 +45,7 @@ function parseArgs (argv: string[]): { quick: boolean; only: Set<Section> } {
 
 function growth (rows: MeshScenarioResult[]): GrowthRow[] {
   const out: GrowthRow[] = []
-  const random = rows.filter(r => r.name.startsWith('random') && !r.name.includes('ttl='))
+  const random = rows.filter(r => r.name.startsWith('random') && !r.name.includes('ttl=') && !r.name.endsWith(' flood'))
   for (const d of [...new Set(random.map(r => r.edges * 2 / r.nodes))]) {
     const same = random.filter(r => r.edges * 2 / r.nodes === d).sort((a, b) => a.nodes - b.nodes)
     const base = same[0]

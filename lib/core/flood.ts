@@ -1,6 +1,6 @@
 // The FLOOD frame: live messages from links go through the accept pipeline,
 // and this node's own messages are signed, marked seen and sent on the links
-// that carry their room (overlay.ts).
+// that carry their room (overlay.ts), whole or as an id (lazy-push.ts).
 import type { FrameRegistry } from './frame-registry'
 import type { LinkSession } from './link-session'
 import type { Pipeline } from './pipeline'
@@ -12,13 +12,14 @@ import type { KeyPair } from '../protocol/crypto'
 import type { Clock } from './clock'
 import { overlayRoom } from './overlay'
 import { HeldFrames, MAX_HELD_BYTES_PER_LINK } from './held-frames'
+import type { LazyPush } from './lazy-push'
 
 export interface FloodHooks {
   pipeline: Pipeline
   seen: SeenCache
   keyPair: KeyPair
-  /** The link table's room-aware forward (overlay.ts). */
-  forward: (frame: Buffer, room: string, from: LinkSession | null) => void
+  /** Lazy push: sends a message on (whole to eager links, as an id to lazy ones) and prunes links that bring duplicates. */
+  lazy: LazyPush
   penalise: (s: LinkSession, fault: PeerFault, points?: number) => void
   clock: Clock
   /** How often a link's new-author budget gains one author: when its held messages are tried again. */
@@ -29,7 +30,9 @@ export class Flood {
   originated = 0
   private readonly held = new WeakMap<LinkSession, HeldFrames>()
 
-  constructor (private readonly h: FloodHooks) {}
+  private readonly selfHex: string
+
+  constructor (private readonly h: FloodHooks) { this.selfHex = h.keyPair.publicKey.toString('hex') }
 
   register (registry: FrameRegistry): void {
     registry.add<Buffer>(FrameType.FLOOD, { name: 'flood', decode: f => f, onmessage: (s, f) => this.onFrame(s, f) })
@@ -42,7 +45,9 @@ export class Flood {
   /** Runs one frame through the pipeline; false when it must wait for the link's new-author budget. */
   private judge (s: LinkSession, frame: Buffer, retrying: boolean): boolean {
     const v = this.h.pipeline.accept(frame, 'live', s)
-    if (v.kind === 'invalid') {
+    if (v.kind === 'duplicate') {
+      if (v.id) this.h.lazy.duplicate(s, v.id)
+    } else if (v.kind === 'invalid') {
       if (v.close) throw v.error
       this.h.penalise(s, v.error)
     } else if (v.kind === 'refused' && v.code === 'NEW_AUTHOR_LIMIT') {
@@ -79,7 +84,7 @@ export class Flood {
     const m = encodeFlood(e, this.h.keyPair, 1)
     this.h.seen.add(m.id.toString('hex'), 0)
     this.originated++
-    this.h.forward(m.frame, overlayRoom(e.kind, e.room), null)
+    this.h.lazy.forward(m.id, overlayRoom(e.kind, e.room), this.selfHex, 0, m.frame, null)
     return { ...m, hops: 0 }
   }
 }

@@ -10,7 +10,6 @@ import type { Bans } from './bans'
 import { LinkSession, PEER_SCORE_CLOSE, PENALTY, type SessionLimits } from './link-session'
 import type { Timing } from './options'
 import { trace } from './trace'
-import { carries } from './overlay'
 import { FrameType, PING_FRAME, decodeHello, decodeHelloVersion, encodeHello, frameType, type Hello } from '../protocol/frames'
 import { MeshError, errorMessage, type ErrorCode, type PeerFault } from '../protocol/errors'
 
@@ -195,15 +194,6 @@ export class LinkTable {
   /** Sends a frame on every established link but one (a stuck link is closed by its session). */
   broadcast (frame: Buffer, except: LinkSession | null): void {
     for (const s of this.sessions) if (s !== except && s.established) s.send(frame)
-  }
-
-  /**
-   * The one forwarding path of a flooded message (own or relayed): every
-   * established link but `from` whose peer is in `room` ('' : every link;
-   * see overlay.ts).
-   */
-  forward (frame: Buffer, room: string, from: LinkSession | null): void {
-    for (const s of this.sessions) if (s !== from && s.established && carries(s.hello?.rooms, room)) s.send(frame)
   }
 
   /** Handshake deadline, liveness and keep-alive for every link. */

@@ -7,6 +7,9 @@ import { LinkTable } from './link-table'
 import { FrameRegistry } from './frame-registry'
 import { Pipeline, type Source } from './pipeline'
 import { Flood } from './flood'
+import { LazyPush } from './lazy-push'
+import { RecentIds } from './recent-ids'
+import { EVERY_LINK } from './overlay'
 import { SeenCache } from './seen-cache'
 import { DeliveredLog } from './delivered-log'
 import { AuthorLimits } from './author-limits'
@@ -55,6 +58,7 @@ export interface Parts {
   delivered: DeliveredLog
   pipeline: Pipeline
   flood: Flood
+  lazy: LazyPush
   table: PeerTable
   history: History
   historyStore: HistoryStore | null
@@ -101,13 +105,22 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
     fault: (code, message, peer) => host.fault(code, message, peer)
   })
   const penalise = (s: LinkSession, fault: PeerFault, points?: number) => p.links.penalise(s, fault, points)
+  const seenMaxSize = opts.seenMaxSize ?? O.DEFAULT_SEEN_MAX_SIZE
+  p.lazy = new LazyPush({
+    sessions: () => p.links.sessions, recent: new RecentIds(seenMaxSize, seenMaxAgeMs, clock),
+    carried: room => room === EVERY_LINK || p.rooms.has(room), hopLimit: p.ttl, clock,
+    ihaveDelayMs: timing.ihaveDelayMs, graftTimeoutMs: timing.graftTimeoutMs, enabled: opts.lazyPush !== false, penalise
+  })
+  p.lazy.register(registry)
   p.pipeline = new Pipeline({
     seen: p.seen, delivered: p.delivered, history: p.history, authors, now, maxTtl: p.ttl, historyWindowMs: timing.historyWindowMs,
-    forward: (frame, room, from) => p.links.forward(frame, room, from),
+    forward: (m, room, author, out, from) => p.lazy.forward(m.id, room, author, m.hops, out, from),
+    known: (m, room, author, hops) => p.lazy.known(m.id, room, author, hops),
+    lazyPush: opts.lazyPush !== false,
     dispatch: (m, source) => host.dispatch(m, source)
   })
   p.flood = new Flood({
-    pipeline: p.pipeline, seen: p.seen, keyPair: opts.keyPair, forward: (f, room, x) => p.links.forward(f, room, x), penalise, clock,
+    pipeline: p.pipeline, seen: p.seen, keyPair: opts.keyPair, lazy: p.lazy, penalise, clock,
     heldRetryMs: 60_000 / (opts.newAuthorsPerLinkPerMin ?? O.AUTHOR_DEFAULTS.newPerLinkPerMin)
   })
   p.flood.register(registry)

@@ -43,7 +43,7 @@ export class MeshNode extends EventEmitter implements ChatNode {
     this.id = opts.keyPair.publicKey.toString('hex')
     this.myNick = validateNick(opts.nick)
     this.anchor = opts.anchor ?? false
-    this.flags = (opts.pex === false ? 0 : HelloFlag.SHAREABLE) | (this.anchor ? HelloFlag.ANCHOR : 0)
+    this.flags = (opts.pex === false ? 0 : HelloFlag.SHAREABLE) | (this.anchor ? HelloFlag.ANCHOR : 0) | (opts.lazyPush === false ? 0 : HelloFlag.LAZY_PUSH)
     this.p = buildParts(opts, {
       id: this.id,
       nick: () => this.myNick,
@@ -89,6 +89,7 @@ export class MeshNode extends EventEmitter implements ChatNode {
     this.p.dialing.stop()
     this.p.presence.close()
     this.p.privates.close()
+    this.p.lazy.close()
     this.p.links.close()
   }
 
@@ -264,7 +265,7 @@ export class MeshNode extends EventEmitter implements ChatNode {
   /** Frames of everything history holds now (what an on-disk log compacts to). */
   historyFrames (): Buffer[] { return this.p.history.frames() }
   historySize (room: string): number { return this.p.history.room(room).size }
-  stats (): NodeStats { return { ...this.p.pipeline.stats, originated: this.p.flood.originated, seen: this.p.seen.size, sync: { ...this.p.sync.stats }, private: { ...this.p.privates.stats } } }
+  stats (): NodeStats { return { ...this.p.pipeline.stats, originated: this.p.flood.originated, seen: this.p.seen.size, sync: { ...this.p.sync.stats }, private: { ...this.p.privates.stats }, lazy: { ...this.p.lazy.stats } } }
 }
 
 function checkText (text: string): Buffer {

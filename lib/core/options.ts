@@ -52,6 +52,10 @@ export interface Timing {
   banMs: number
   /** A link over its inbound rate for this long without a pause is closed. */
   rateLimitGraceMs: number
+  /** Lazy push: how long ids for a lazy link are gathered before one IHAVE carries them. */
+  ihaveDelayMs: number
+  /** Lazy push: how long an announced id may stay missing before it is asked for (GRAFT), and between asks. */
+  graftTimeoutMs: number
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -68,7 +72,9 @@ export const DEFAULT_TIMING: Timing = {
   privateAckTimeoutMs: 30_000,
   historyWindowMs: DEFAULT_HISTORY_WINDOW_MS,
   banMs: DEFAULT_BAN_MS,
-  rateLimitGraceMs: RATE_LIMIT_GRACE_MS
+  rateLimitGraceMs: RATE_LIMIT_GRACE_MS,
+  ihaveDelayMs: 50,
+  graftTimeoutMs: 250
 }
 
 export interface NodeOptions {
@@ -102,6 +108,8 @@ export interface NodeOptions {
   reservedOutbound?: number
   /** Bytes queued for one link before it is closed (SLOW_LINK). */
   maxQueuedBytes?: number
+  /** Lazy push (core/lazy-push.ts), on by default; false floods every message whole on every link of its room. */
+  lazyPush?: boolean
   clock?: Clock
   random?: () => number
 }

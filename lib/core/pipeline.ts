@@ -22,7 +22,8 @@ import { MAX_CLOCK_SKEW_MS } from '../protocol/limits'
 export type Source = 'live' | 'sync' | 'store'
 
 export type Verdict =
-  | { kind: 'duplicate' }
+  /** `id`: set for a live copy of a held message (lazy push prunes the link it came on). */
+  | { kind: 'duplicate'; id?: Buffer }
   /** Authentic or not, not taken: `blame` is what it costs the link's score. */
   | { kind: 'refused'; code: ErrorCode; reason: string; blame: number }
   | { kind: 'invalid'; error: MeshError; close: boolean }
@@ -41,8 +42,18 @@ export interface PipelineHooks {
   maxTtl: number
   /** Synced messages older than this are refused. */
   historyWindowMs: number
-  /** Sends a live message on: the frame with its hop counter raised, to the links but `from` that carry `room` (overlay.ts). */
-  forward: (frame: Buffer, room: string, from: LinkSession | null) => void
+  /**
+   * Sends a live message on (lazy-push.ts): `out` is the frame with its hop
+   * counter raised, or null at the hop limit; `room` is its overlay room.
+   */
+  forward: (m: FloodMessage, room: string, author: string, out: Buffer | null, from: LinkSession | null) => void
+  /** A message is now held (marked seen), whatever becomes of it; `author`: its key in hex. */
+  known: (m: FloodMessage, room: string, author: string, hops: number) => void
+  /**
+   * Lazy push is on: a copy that comes a shorter way is sent on again only
+   * when the first copy was at the hop limit (flooding sends on every shorter copy).
+   */
+  lazyPush: boolean
   /** Hands a new message to whatever handles its kind. */
   dispatch: (m: FloodMessage, source: Source) => void
 }
@@ -72,14 +83,16 @@ export class Pipeline {
     let m: FloodMessage
     let key: string
     let shorter = false
+    let firstHops = 0
     try {
       const id = floodId(frame)
       key = id.toString('hex')
       if (source === 'live') {
         const seenHops = h.seen.hopsOf(key)
         if (seenHops !== undefined) {
-          if (frame[HOPS_OFFSET] >= seenHops) return this.duplicate()
+          if (frame[HOPS_OFFSET] >= seenHops) return this.duplicate(id)
           shorter = true
+          firstHops = seenHops
         }
       } else if (room !== undefined && (h.delivered.has(room, key) || h.history.has(room, key))) {
         return this.duplicate()
@@ -88,6 +101,8 @@ export class Pipeline {
     } catch (err) {
       return this.invalid(err instanceof MeshError ? err : MeshError.frameInvalid('malformed message'), source === 'live')
     }
+    // Under lazy push a shorter copy matters only where the first one could not go on (lazy-push.ts).
+    if (shorter && h.lazyPush && firstHops < Math.min(m.ttl, h.maxTtl)) return this.duplicate(m.id)
     if (source === 'live' && m.hops < 1) return this.invalid(MeshError.frameInvalid('hop counter 0 on the wire'), true)
     if (!isValidNick(m.nick)) return this.invalid(new MeshError('BAD_NICK', `message ${shortKey(key)} carries a nick this node would not accept`), false)
     if (source !== 'live') {
@@ -108,25 +123,26 @@ export class Pipeline {
     if (shorter) {
       h.seen.setHops(key, m.hops)
       this.stats.shorter++
-      this.forward(m, from)
+      this.forward(m, author, from)
       return { kind: 'accepted', message: m, shorter: true }
     }
     // Marked seen before the author's rate is checked: a message over its author's rate is dropped at every relay alike.
     h.seen.add(key, source === 'live' ? m.hops : 0)
+    h.known(m, overlayRoom(m.kind, m.room), author, source === 'live' ? m.hops : 0)
     if (source === 'live' && !h.authors.take(author)) return this.refuse('AUTHOR_RATE', `author ${shortKey(author)} is over its rate`, 0)
     this.stats.accepted++
-    if (source === 'live') this.forward(m, from)
+    if (source === 'live') this.forward(m, author, from)
     h.dispatch(m, source)
     return { kind: 'accepted', message: m, shorter: false }
   }
 
-  private forward (m: FloodMessage, from: LinkSession | null): void {
-    if (m.hops >= Math.min(m.ttl, this.h.maxTtl)) return
-    this.stats.forwarded++
-    this.h.forward(withHops(m.frame, m.hops + 1), overlayRoom(m.kind, m.room), from)
+  private forward (m: FloodMessage, author: string, from: LinkSession | null): void {
+    const last = m.hops >= Math.min(m.ttl, this.h.maxTtl)
+    if (!last) this.stats.forwarded++
+    this.h.forward(m, overlayRoom(m.kind, m.room), author, last ? null : withHops(m.frame, m.hops + 1), from)
   }
 
-  private duplicate (): Verdict { this.stats.duplicates++; return { kind: 'duplicate' } }
+  private duplicate (id?: Buffer): Verdict { this.stats.duplicates++; return { kind: 'duplicate', id } }
 
   private refuse (code: ErrorCode, reason: string, blame: number): Verdict {
     this.stats.refused++

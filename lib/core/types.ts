@@ -5,6 +5,7 @@ import type { ErrorCode } from '../protocol/errors'
 import type { Member } from './presence'
 import type { PipelineStats } from './pipeline'
 import type { PrivateStats } from './private'
+import type { LazyPushStats } from './lazy-push'
 import type { PeerInfo } from './link-table'
 import type { WhoisInfo } from './whois'
 import type { PresenceChange } from './presence'
@@ -50,6 +51,8 @@ export type NodeStats = PipelineStats & {
   seen: number
   sync: { offersSent: number; offersRefused: number; messagesSent: number; messagesLearnt: number }
   private: PrivateStats
+  /** Lazy push: ids announced, GRAFTs sent and answered, PRUNEs sent, missing ids given up on. */
+  lazy: LazyPushStats
 }
 
 /** `nick` is the peer's current nick (after any rename), not the one of its HELLO. */

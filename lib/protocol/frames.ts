@@ -19,7 +19,11 @@ export const FrameType = {
   SYNC_OFFER: 5,
   SYNC_DATA: 7,
   ROOMS: 8,
-  ROOM_PEERS: 9
+  ROOM_PEERS: 9,
+  /** Lazy push (core/lazy-push.ts): ids this node holds, GRAFT asks for them, PRUNE stops eager copies. */
+  IHAVE: 10,
+  GRAFT: 11,
+  PRUNE: 12
 } as const
 
 export interface Hello {
@@ -27,10 +31,10 @@ export interface Hello {
   nick: string
   listen: string
   rooms: string[]
-  /** bit 0: my address may be shared by peer exchange; bit 1: anchor */
+  /** bit 0: my address may be shared by peer exchange; bit 1: anchor; bit 2: speaks lazy push (IHAVE, GRAFT, PRUNE) */
   flags: number
 }
-export const HelloFlag = { SHAREABLE: 1, ANCHOR: 2 } as const
+export const HelloFlag = { SHAREABLE: 1, ANCHOR: 2, LAZY_PUSH: 4 } as const
 
 export interface PexEntry { key: Buffer; address: string }
 /** A member of `room` (key) that listens at `address`: a hint from a neighbour not in the room (see core/member-links.ts). */

@@ -34,5 +34,9 @@ export const MAX_SYNC_OFFER_IDS = 4096
 export const MAX_SYNC_BATCH = 256
 /** Bytes of each message id used when two nodes compare what they hold (a short id). */
 export const SYNC_ID_BYTES = 8
+/** Most message ids one IHAVE frame may announce. */
+export const MAX_IHAVE_IDS = 512
+/** Most message ids one GRAFT frame may ask for. */
+export const MAX_GRAFT_IDS = 256
 /** How far in the future a message's timestamp may be; later ones are refused (clock skew allowance). */
 export const MAX_CLOCK_SKEW_MS = 30_000

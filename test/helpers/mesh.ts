@@ -5,6 +5,8 @@ import { MeshNode, type ChatMessage } from '../../lib/core/node'
 import { memoryLinkPair, type MemoryLink } from '../../lib/transport/memory'
 import { generateKeyPair } from '../../lib/protocol/crypto'
 import type { NodeOptions } from '../../lib/core/options'
+import { FrameType } from '../../lib/protocol/frames'
+import { SYNC_ID_BYTES } from '../../lib/protocol/limits'
 
 export class MemMesh {
   readonly nodes: MeshNode[] = []
@@ -80,8 +82,9 @@ export class MemMesh {
    * Every node sends a marker message (text `drain <round> <node>`, in each
    * of its rooms) after whatever it has sent or forwarded so far; resolves
    * with the marker texts once every open link between nodes that share a
-   * room has carried its far node's marker (room overlays: a link between
-   * nodes with no room in common carries no room message). Links are FIFO, so
+   * room has carried its far node's marker, whole or as a lazy push IHAVE of
+   * its id (room overlays: a link between nodes with no room in common
+   * carries no room message). Links are FIFO and ids go out in order, so
    * anything sent earlier has arrived by then: only now may a test count what
    * did NOT arrive. Markers are delivered like any message (they show up in
    * `received`); rejects after timeoutMs.
@@ -89,17 +92,22 @@ export class MemMesh {
   async drain (timeoutMs = 5000): Promise<string[]> {
     const round = this.drains++
     const texts = this.nodes.map((_, i) => `drain ${round} ${i}`)
+    const shortIds: Buffer[][] = this.nodes.map(() => [])
     const shared = (a: number, b: number) => this.nodes[a].rooms.some(r => this.nodes[b].rooms.includes(r))
     const open = this.ends.filter(e => !e.end.closed && shared(e.owner, e.far))
     const pending = new Set(open)
     const taps = open.map(e => {
       const want = Buffer.from(texts[e.far])
-      const tap = (f: Buffer) => { if (f.includes(want)) pending.delete(e) }
+      const tap = (f: Buffer) => {
+        if (f[0] === FrameType.IHAVE ? shortIds[e.far].some(id => f.includes(id)) : f.includes(want)) pending.delete(e)
+      }
       e.end.on('frame', tap)
       return () => e.end.off('frame', tap)
     })
     try {
-      this.nodes.forEach((n, i) => { for (const room of n.rooms) n.send(texts[i], { room }) })
+      this.nodes.forEach((n, i) => {
+        for (const room of n.rooms) shortIds[i].push(Buffer.from(n.send(texts[i], { room }).id, 'hex').subarray(0, SYNC_ID_BYTES))
+      })
       if (!await this.until(() => pending.size === 0, timeoutMs)) throw new Error(`drain: ${pending.size} links never carried their marker`)
     } finally { for (const off of taps) off() }
     return texts

@@ -14,7 +14,8 @@ export interface RawPeer {
   address: string
   link: MemoryLink
   frames: Buffer[]
-  hello (version?: number, rooms?: string[]): void
+  /** `flags`: HELLO flags (default SHAREABLE; add HelloFlag.LAZY_PUSH to be sent IHAVEs). */
+  hello (version?: number, rooms?: string[], flags?: number): void
 }
 
 let port = 2000
@@ -28,7 +29,7 @@ export function rawPeer (node: MeshNode, initiator = true, kp: KeyPair = generat
   const frames: Buffer[] = []
   mine.on('frame', (f: Buffer) => frames.push(f))
   node.addLink(theirs)
-  const hello = (version = PROTOCOL_VERSION, rooms = ['lobby']) => mine.send(encodeHello({ version, nick: 'raw', listen: addr, rooms, flags: 1 }))
+  const hello = (version = PROTOCOL_VERSION, rooms = ['lobby'], flags = 1) => mine.send(encodeHello({ version, nick: 'raw', listen: addr, rooms, flags }))
   return { kp, address: addr, link: mine, frames, hello }
 }
 

@@ -1,0 +1,271 @@
+// Lazy push (Plumtree: Leitão, Pereira, Rodrigues, "Epidemic Broadcast
+// Trees", 2007), with one tree per room and author (push-trees.ts). Every
+// link starts eager: it gets whole messages. A link that delivers a copy this
+// node already had is moved to lazy in that author's tree and told so
+// (PRUNE); after an author's first message its eager links form a tree, and
+// each later message crosses each tree edge once. Lazy links get only short
+// ids (IHAVE), batched every ihaveDelayMs. An id announced but not received
+// within graftTimeoutMs is asked for (GRAFT), which also makes that link
+// eager again: the tree repairs itself where a link or node went away.
+// A copy that could not be forwarded (it came at the hop limit) is asked for
+// again from a neighbour that announces it with fewer hops, so delivery
+// reaches as far as flooding's shorter-path re-forward did.
+// Only links whose HELLO says they speak lazy push are ever made lazy; older
+// peers get every message whole, as before.
+import type { Clock, TimerHandle } from './clock'
+import type { LinkSession } from './link-session'
+import type { FrameRegistry } from './frame-registry'
+import type { RecentIds } from './recent-ids'
+import { PushTrees } from './push-trees'
+import { carries } from './overlay'
+import { TokenBucket } from './token-bucket'
+import { FrameType, HelloFlag } from '../protocol/frames'
+import { decodeGraft, decodeIHave, decodePrune, encodeGraft, encodeIHave, encodePrune, type Graft, type IHave, type Prune } from '../protocol/lazy-frames'
+import { MAX_GRAFT_IDS, MAX_IHAVE_IDS, SYNC_ID_BYTES } from '../protocol/limits'
+import type { PeerFault } from '../protocol/errors'
+
+/** Ids waiting to be fetched (announced, not yet received), in all. */
+export const MAX_MISSING_IDS = 4096
+/** Of those, how many one link's announcements may have started. */
+export const MAX_MISSING_PER_LINK = 512
+/** Links remembered as holding one missing id; each is asked in turn. */
+export const MAX_GRAFT_SOURCES = 4
+/** Messages a link may have sent to it in answer to its GRAFTs: per second, and at once. */
+export const GRAFT_ANSWER_RATE = 200
+export const GRAFT_ANSWER_BURST = 1000
+/** Score points a GRAFT over that budget costs its link. */
+export const GRAFT_FLOOD_PENALTY = 5
+
+export interface LazyPushHooks {
+  sessions: () => Iterable<LinkSession>
+  recent: RecentIds
+  /** Rooms this node carries: an IHAVE for another room is ignored. */
+  carried: (room: string) => boolean
+  /** Copies with this many hops are not forwarded. */
+  hopLimit: number
+  clock: Clock
+  ihaveDelayMs: number
+  graftTimeoutMs: number
+  /** False: every link eager (plain flooding within the room overlay). */
+  enabled: boolean
+  penalise: (s: LinkSession, fault: PeerFault, points: number) => void
+}
+
+export interface LazyPushStats { ihaveIds: number; graftsSent: number; graftAnswers: number; prunesSent: number; gaveUp: number }
+
+interface Missing { room: string; sources: LinkSession[]; tried: number; timer: TimerHandle | null; starter: LinkSession }
+
+export function shortId (id: Buffer): string { return id.toString('hex', 0, SYNC_ID_BYTES) }
+
+export class LazyPush {
+  readonly stats: LazyPushStats = { ihaveIds: 0, graftsSent: 0, graftAnswers: 0, prunesSent: 0, gaveUp: 0 }
+  private readonly trees = new PushTrees()
+  /** Per link and room: ids to announce at the next flush, with the hop count a copy would have. */
+  private readonly pending = new Map<LinkSession, Map<string, Map<string, number>>>()
+  private flushTimer: TimerHandle | null = null
+  private readonly missing = new Map<string, Missing>()
+  private readonly missingBy = new WeakMap<LinkSession, number>()
+  private readonly answers = new WeakMap<LinkSession, TokenBucket>()
+  /** Ids asked of a new parent (reparent()): its copy is not a duplicate to prune it for. */
+  private readonly reparenting = new Map<string, LinkSession>()
+  private closed = false
+
+  constructor (private readonly h: LazyPushHooks) {}
+
+  register (registry: FrameRegistry): void {
+    registry.add<IHave>(FrameType.IHAVE, { name: 'ihave', decode: decodeIHave, onmessage: (s, v) => this.onIHave(s, v) })
+    registry.add<Graft>(FrameType.GRAFT, { name: 'graft', decode: decodeGraft, onmessage: (s, v) => this.onGraft(s, v) })
+    registry.add<Prune>(FrameType.PRUNE, { name: 'prune', decode: decodePrune, onmessage: (s, v) => { this.trees.prune(v.room, v.root.toString('hex'), s) } })
+  }
+
+  private speaks (s: LinkSession): boolean { return this.h.enabled && !!s.hello && (s.hello.flags & HelloFlag.LAZY_PUSH) !== 0 }
+
+  /** Whether `s` gets only ids of `root`'s messages in `room`. */
+  isLazy (s: LinkSession, room: string, root: string): boolean { return this.speaks(s) && this.trees.isLazy(room, root, s) }
+
+  /** A message this node now holds (delivered, refused after its signature, or its own): an IHAVE of it is no news. */
+  known (id: Buffer, room: string, root: string, hops: number): void {
+    const short = shortId(id)
+    this.h.recent.record(short, room, root, hops, null)
+    this.found(short)
+  }
+
+  /**
+   * Sends a message on: whole to the eager links that carry its room, as an
+   * id to the lazy ones. `out` is the frame with its hop counter raised, or
+   * null when the copy is at the hop limit (then nothing is sent).
+   */
+  forward (id: Buffer, room: string, root: string, hops: number, out: Buffer | null, from: LinkSession | null): void {
+    const short = shortId(id)
+    this.h.recent.record(short, room, root, hops, out)
+    this.found(short)
+    const tree = this.trees.use(room, root)
+    // The link the first copy came on is this node's parent in the tree.
+    if (from) { tree.lazy.delete(from); tree.parent = from }
+    const lazy = tree.lazy
+    if (!out) return
+    const outHops = hops + 1
+    for (const s of this.h.sessions()) {
+      if (s === from || !s.established || !carries(s.hello?.rooms, room)) continue
+      if (lazy.has(s) && this.speaks(s)) this.announce(s, room, short, outHops)
+      else s.send(out)
+    }
+  }
+
+  /** A live copy of something already held came from `s`: that link's edge is not needed in the tree. */
+  duplicate (s: LinkSession, id: Buffer): void {
+    if (!this.speaks(s)) return
+    const short = shortId(id)
+    // The answer to a GRAFT that moved this node to a shorter path is expected, not a reason to prune.
+    if (this.reparenting.get(short) === s) { this.reparenting.delete(short); return }
+    const e = this.h.recent.get(short)
+    if (e) this.prune(s, e.room, e.root)
+  }
+
+  private prune (s: LinkSession, room: string, root: string): void {
+    if (!this.trees.prune(room, root, s)) return
+    this.stats.prunesSent++
+    s.send(encodePrune({ room, root: Buffer.from(root, 'hex') }))
+  }
+
+  /**
+   * `s` holds a message with fewer hops than the copy this node got from its
+   * parent: `s` becomes the parent of that author's tree (GRAFT, which `s`
+   * answers with the copy) and the old parent is pruned. Each move lowers
+   * this node's hop count, so the tree settles on shortest paths (Plumtree's
+   * optimisation, with a threshold of one hop).
+   */
+  private reparent (s: LinkSession, room: string, root: string, id: Buffer, hops: number): void {
+    const tree = this.trees.get(room, root)
+    if (!tree || tree.parent === s) return
+    const short = id.toString('hex')
+    // The copy on its way is a duplicate (delivered already): record its hop count now.
+    this.h.recent.record(short, room, root, hops, null)
+    const old = tree.parent
+    tree.lazy.delete(s)
+    tree.parent = s
+    if (old && this.speaks(old)) this.prune(old, room, root)
+    if (this.reparenting.size >= MAX_MISSING_IDS) this.reparenting.delete(this.reparenting.keys().next().value!)
+    this.reparenting.set(short, s)
+    this.graft(s, room, [id])
+  }
+
+  private announce (s: LinkSession, room: string, short: string, hops: number): void {
+    let rooms = this.pending.get(s)
+    if (!rooms) this.pending.set(s, rooms = new Map())
+    let ids = rooms.get(room)
+    if (!ids) rooms.set(room, ids = new Map())
+    ids.set(short, hops)
+    if (ids.size >= MAX_IHAVE_IDS) this.flushRoom(s, room, ids)
+    if (!this.flushTimer && !this.closed) this.flushTimer = this.h.clock.setTimeout(() => this.flush(), this.h.ihaveDelayMs)
+  }
+
+  private flush (): void {
+    this.flushTimer = null
+    for (const [s, rooms] of this.pending) for (const [room, ids] of rooms) this.flushRoom(s, room, ids)
+    this.pending.clear()
+  }
+
+  private flushRoom (s: LinkSession, room: string, ids: Map<string, number>): void {
+    if (ids.size === 0 || s.link.closed) { ids.clear(); return }
+    const entries = [...ids].map(([short, hops]) => ({ id: Buffer.from(short, 'hex'), hops }))
+    ids.clear()
+    this.stats.ihaveIds += entries.length
+    s.send(encodeIHave({ room, entries }))
+  }
+
+  private onIHave (s: LinkSession, v: IHave): void {
+    if (!this.h.carried(v.room)) return
+    const mine = this.pending.get(s)?.get(v.room)
+    const shorter: Buffer[] = []
+    for (const { id, hops } of v.entries) {
+      const short = id.toString('hex')
+      mine?.delete(short) // it has it: no need to tell it
+      const held = this.h.recent.get(short)
+      if (held) {
+        // Held, but at the hop limit: a copy with fewer hops can still go on.
+        if (held.hops >= this.h.hopLimit && hops < held.hops) shorter.push(id)
+        else if (hops < held.hops && !this.reparenting.has(short)) this.reparent(s, v.room, held.root, id, hops)
+        continue
+      }
+      this.want(s, v.room, short)
+    }
+    if (shorter.length) this.graft(s, v.room, shorter)
+  }
+
+  private want (s: LinkSession, room: string, short: string): void {
+    const m = this.missing.get(short)
+    if (m) {
+      if (m.sources.length < MAX_GRAFT_SOURCES && !m.sources.includes(s)) m.sources.push(s)
+      return
+    }
+    const mine = this.missingBy.get(s) ?? 0
+    if (mine >= MAX_MISSING_PER_LINK || this.missing.size >= MAX_MISSING_IDS || this.closed) return
+    this.missingBy.set(s, mine + 1)
+    const entry: Missing = { room, sources: [s], tried: 0, timer: null, starter: s }
+    entry.timer = this.h.clock.setTimeout(() => this.tryNext(short, entry), this.h.graftTimeoutMs)
+    this.missing.set(short, entry)
+  }
+
+  /** The id is still missing after the wait: ask the next link that announced it (and make it eager). */
+  private tryNext (short: string, m: Missing): void {
+    m.timer = null
+    while (m.tried < m.sources.length && m.sources[m.tried].link.closed) m.tried++
+    if (m.tried >= m.sources.length) {
+      this.stats.gaveUp++
+      return this.drop(short, m)
+    }
+    this.graft(m.sources[m.tried++], m.room, [Buffer.from(short, 'hex')])
+    m.timer = this.h.clock.setTimeout(() => this.tryNext(short, m), this.h.graftTimeoutMs)
+  }
+
+  /** Asks `s` for messages (their trees make `s` eager once they arrive from it: forward()'s parent rule). */
+  private graft (s: LinkSession, room: string, ids: Buffer[]): void {
+    for (let i = 0; i < ids.length; i += MAX_GRAFT_IDS) {
+      this.stats.graftsSent++
+      s.send(encodeGraft({ room, ids: ids.slice(i, i + MAX_GRAFT_IDS) }))
+    }
+  }
+
+  private onGraft (s: LinkSession, v: Graft): void {
+    let budget = this.answers.get(s)
+    if (!budget) this.answers.set(s, budget = new TokenBucket(GRAFT_ANSWER_RATE, GRAFT_ANSWER_BURST, () => this.h.clock.now()))
+    for (const id of v.ids) {
+      const short = id.toString('hex')
+      const e = this.h.recent.get(short)
+      const frame = this.h.recent.frame(short)
+      if (!e || !frame || e.room !== v.room || !carries(s.hello?.rooms, v.room)) continue
+      if (!budget.take()) {
+        this.h.penalise(s, { code: 'GRAFT_FLOOD', message: `asked for more than ${GRAFT_ANSWER_RATE} messages a second by GRAFT` }, GRAFT_FLOOD_PENALTY)
+        return
+      }
+      this.stats.graftAnswers++
+      this.trees.eager(v.room, e.root, s)
+      s.send(frame)
+    }
+  }
+
+  /** The id arrived: stop waiting for it. */
+  private found (short: string): void {
+    const m = this.missing.get(short)
+    if (m) this.drop(short, m)
+  }
+
+  private drop (short: string, m: Missing): void {
+    this.h.clock.clearTimeout(m.timer)
+    this.missing.delete(short)
+    const n = this.missingBy.get(m.starter)
+    if (n) this.missingBy.set(m.starter, n - 1)
+  }
+
+  get missingCount (): number { return this.missing.size }
+
+  close (): void {
+    this.closed = true
+    this.h.clock.clearTimeout(this.flushTimer)
+    this.flushTimer = null
+    this.pending.clear()
+    this.reparenting.clear()
+    for (const [short, m] of [...this.missing]) this.drop(short, m)
+  }
+}
