@@ -104,7 +104,8 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
   p.pipeline = new Pipeline({
     seen: p.seen, delivered: p.delivered, history: p.history, authors, now, maxTtl: p.ttl, historyWindowMs: timing.historyWindowMs,
     forward: (frame, room, from) => p.links.forward(frame, room, from),
-    dispatch: (m, source) => host.dispatch(m, source)
+    dispatch: (m, source) => host.dispatch(m, source),
+    verify: opts.verify
   })
   p.flood = new Flood({
     pipeline: p.pipeline, seen: p.seen, keyPair: opts.keyPair, forward: (f, room, x) => p.links.forward(f, room, x), penalise, clock,
