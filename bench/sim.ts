@@ -34,8 +34,13 @@ export const SIM_KILL_FRACTION = 0.2
 
 export interface SimPlan { sizes: number[]; latency: LatencyModel; degree: number }
 
-export function simPlan (quick: boolean): SimPlan {
-  return { sizes: quick ? [20, 100, 500, 1000] : [20, 100, 500, 1000, 10000], latency: DEFAULT_LATENCY, degree: SIM_DEGREE }
+/** Room sizes of a full run and of --quick; SIM_SIZES=20,100,2000 (environment) picks others. */
+export const SIM_SIZES = [20, 100, 500, 1000]
+export const SIM_QUICK_SIZES = [20, 100, 500]
+
+export function simPlan (quick: boolean, env: string | undefined = process.env.SIM_SIZES): SimPlan {
+  const chosen = env?.split(',').map(Number).filter(n => Number.isInteger(n) && n > SIM_DEGREE)
+  return { sizes: chosen?.length ? chosen : quick ? SIM_QUICK_SIZES : SIM_SIZES, latency: DEFAULT_LATENCY, degree: SIM_DEGREE }
 }
 
 export interface ChatFigures {
