@@ -35,10 +35,10 @@ export function simGrowth (rows: SimResult[]): SimGrowthRow[] {
 export function simTable (rows: SimResult[]): string {
   return table(
     ['room', 'diam', 'ttl', 'interval s', 'idle B/s/node', 'busiest node B/s', '/who complete', 'delivered %', 'dup', 'copies/deliv', 'bytes/deliv', 'p50 ms', 'p99 ms',
-      'killed', 'survivors delivered %', 'reachable delivered %', 'heap KiB/node', 'wall s'],
+      'killed', 'survivors delivered %', 'reachable delivered %', 'beyond ttl', 'within ttl delivered %', 'heap KiB/node', 'wall s'],
     rows.map(r => [r.name, r.diameter, r.ttl, r.intervalS, r.idle.bytesPerSecPerNode, r.idle.maxBytesPerSecNode, r.idle.whoComplete,
       r.chat.deliveryRatio * 100, r.chat.duplicates + r.churn.duplicates, r.chat.copiesPerDelivery, r.chat.bytesPerDelivery, r.chat.latencyP50Ms, r.chat.latencyP99Ms,
-      r.churn.killed, r.churn.deliveryRatio * 100, r.churn.reachableRatio * 100, r.heapPerNodeKiB, r.wallS]))
+      r.churn.killed, r.churn.deliveryRatio * 100, r.churn.reachableRatio * 100, r.churn.beyondTtl, r.churn.withinTtlRatio * 100, r.heapPerNodeKiB, r.wallS]))
 }
 
 export function simClassTable (rows: SimResult[]): string {
@@ -71,7 +71,7 @@ export function simTargets (s: SimSection): TargetCheck[] {
   }
   for (const r of s.rows) {
     out.push({ target: `sim: delivery, ${r.name}`, measured: r.chat.deliveryRatio, limit: 1, unit: 'ratio', ratio: r.chat.deliveryRatio,
-      met: r.chat.deliveryRatio === 1 && r.chat.duplicates === 0, note: `${r.chat.duplicates} duplicates; with ${r.churn.killed} killed: ${round(r.churn.reachableRatio * 100, 2)}% of reachable survivors` })
+      met: r.chat.deliveryRatio === 1 && r.chat.duplicates === 0, note: `${r.chat.duplicates} duplicates; with ${r.churn.killed} killed: ${round(r.churn.reachableRatio * 100, 2)}% of reachable survivors, ${round(r.churn.withinTtlRatio * 100, 2)}% within ttl` })
   }
   return out
 }

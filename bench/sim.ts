@@ -64,6 +64,10 @@ export interface ChurnFigures extends ChatFigures {
   killed: number
   /** Delivered over deliveries expected at survivors still connected to the sender (a dead cut can isolate a survivor). */
   reachableRatio: number
+  /** The same over survivors within the hop limit (ttl) of the sender through survivors: what flooding can reach at all. */
+  withinTtlRatio: number
+  /** Survivors connected to a sender but further than ttl hops, summed over senders. */
+  beyondTtl: number
 }
 
 export interface SimResult {
@@ -158,13 +162,13 @@ class Tracker {
   }
 }
 
-/** Survivors each sender still reaches over links between survivors. */
-function reachable (net: SimNet, adj: number[][], from: number): Uint8Array {
-  const seen = new Uint8Array(adj.length)
-  seen[from] = 1
+/** Hops from a sender to each survivor over links between survivors (-1: cut off). */
+function hopsAmongSurvivors (net: SimNet, adj: number[][], from: number): Int32Array {
+  const hops = new Int32Array(adj.length).fill(-1)
+  hops[from] = 0
   const queue = [from]
-  for (let q = 0; q < queue.length; q++) for (const v of adj[queue[q]]) if (!seen[v] && net.alive[v]) { seen[v] = 1; queue.push(v) }
-  return seen
+  for (let q = 0; q < queue.length; q++) for (const v of adj[queue[q]]) if (hops[v] < 0 && net.alive[v]) { hops[v] = hops[queue[q]] + 1; queue.push(v) }
+  return hops
 }
 
 export async function runSimScenario (n: number, plan: SimPlan, say: (s: string) => void = () => {}): Promise<SimResult> {
@@ -200,8 +204,11 @@ export async function runSimScenario (n: number, plan: SimPlan, say: (s: string)
     const churnTracker = await chatWindow(net, senders, SIM_MESSAGES_PER_SENDER, async () => { for (const v of victims) await net.kill(v) })
     const churnAll = churnTracker.figures(i => net.alive[i])
     const adj = adjacency(n, graph.edges)
-    const reach = new Map(senders.map(s => [s, reachable(net, adj, s)]))
-    const churnReach = churnTracker.figures((i, s) => net.alive[i] && reach.get(s)![i] === 1)
+    const hops = new Map(senders.map(s => [s, hopsAmongSurvivors(net, adj, s)]))
+    const churnReach = churnTracker.figures((i, s) => net.alive[i] && hops.get(s)![i] >= 0)
+    const churnTtl = churnTracker.figures((i, s) => net.alive[i] && hops.get(s)![i] >= 0 && hops.get(s)![i] <= ttl)
+    let beyondTtl = 0
+    for (const h of hops.values()) for (let i = 0; i < n; i++) if (h[i] > ttl) beyondTtl++
     const byClass: Record<string, number> = {}
     for (const [k, v] of Object.entries(idle.byClass)) byClass[k] = round(v.bytes / n / seconds, 1)
     return {
@@ -217,7 +224,7 @@ export async function runSimScenario (n: number, plan: SimPlan, say: (s: string)
       },
       heapPerNodeKiB: round(heapPerNodeKiB, 1),
       chat,
-      churn: { ...churnAll, killed: victims.length, reachableRatio: churnReach.deliveryRatio },
+      churn: { ...churnAll, killed: victims.length, reachableRatio: churnReach.deliveryRatio, withinTtlRatio: churnTtl.deliveryRatio, beyondTtl },
       verify: { checks: net.verifier?.checks ?? 0, reused: net.verifier?.reused ?? 0 },
       wallS: round((Date.now() - started) / 1000, 1)
     }
