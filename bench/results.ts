@@ -9,6 +9,7 @@ import type { SoakResult } from './soak'
 import type { TargetCheck } from './targets'
 import type { AdversaryResult } from './adversary'
 import type { PubsubSection } from './pubsub'
+import type { SimSection } from './sim-report'
 
 export interface GrowthRow { degree: number; nodes: number; cpuPerDelivery: number; heapPerNode: number; p99: number }
 
@@ -32,6 +33,8 @@ export interface BenchResults {
   startup?: StartupResult
   soak?: SoakResult
   adversary?: AdversaryResult
+  /** The internet-scale simulator: one room per size in virtual time (section sim). */
+  sim?: SimSection
   errors: Array<{ section: string; message: string }>
   targets?: TargetCheck[]
 }

@@ -1,6 +1,8 @@
-// npm run bench [-- --quick] [-- --only mesh,tcp,pubsub,fanout,startup,soak,adversary]
+// npm run bench [-- --quick] [-- --only mesh,tcp,pubsub,fanout,startup,soak,adversary,sim]
 // Runs each section, prints a table for people, and writes the same figures
 // as JSON to bench/results/. Every child process is killed on every exit.
+// adversary and sim (the internet-scale simulator, about 20 minutes in full,
+// bench/sim.ts) run only when named in --only.
 import fs from 'fs'
 import os from 'os'
 import path from 'path'
@@ -15,15 +17,17 @@ import { runSoak, soakPlan } from './soak'
 import { checkTargets } from './targets'
 import { adversaryPlan, runAdversarySection } from './adversary'
 import { adversaryTable } from './adversary-report'
+import { runSimScenario, simPlan } from './sim'
+import { simClassTable, simGrowth, simGrowthTable, simTable, simTargets } from './sim-report'
 import { pubsubNote, pubsubSideBySide, pubsubTargets, runPubsubSection } from './pubsub'
 import { killAll, killAllSync, ROOT } from './procs'
 import type { BenchResults, GrowthRow } from './results'
 import * as report from './report'
 import { round } from './stats'
 
-const SECTIONS = ['mesh', 'tcp', 'pubsub', 'fanout', 'startup', 'soak', 'adversary'] as const
+const SECTIONS = ['mesh', 'tcp', 'pubsub', 'fanout', 'startup', 'soak', 'adversary', 'sim'] as const
 type Section = typeof SECTIONS[number]
-/** Sections run without --only; adversary (about 2 minutes) runs only when asked for. */
+/** Sections run without --only; adversary (about 2 minutes) and sim (minutes to tens of minutes) run only when asked for. */
 const DEFAULT_SECTIONS: readonly Section[] = ['mesh', 'tcp', 'pubsub', 'fanout', 'startup', 'soak']
 export const RESULTS_DIR = path.join(ROOT, 'bench', 'results')
 /** One-minute load average above which the run warns that figures are noisy. */
@@ -157,7 +161,25 @@ async function main (): Promise<void> {
     say(adversaryTable(results.adversary))
   })
 
-  results.targets = [...checkTargets(results), ...(results.pubsub ? pubsubTargets(results.pubsub) : [])]
+  await section('sim', 'Simulated rooms: N real nodes in one process, virtual time, latency links (bench/sim.ts)', async () => {
+    const plan = simPlan(quick)
+    const l = plan.latency
+    const latency = `one way ${l.delayMinMs}-${l.delayMaxMs} ms per link, jitter ${l.jitterMs} ms, ${l.loss * 100}% of frames retransmitted after ${l.rtoMs} ms`
+    results.sim = { rows: [], growth: [], latency, notes: [] }
+    say(`  degree ${plan.degree}, ${latency}`)
+    for (const n of plan.sizes) {
+      say(`  room of ${n} ...`)
+      results.sim.rows.push(await runSimScenario(n, plan, say))
+    }
+    results.sim.growth = simGrowth(results.sim.rows)
+    say(simTable(results.sim.rows))
+    say('\nIdle bytes/s per node by frame class:')
+    say(simClassTable(results.sim.rows))
+    say('\nGrowth with N (x: ratio to the smallest room):')
+    say(simGrowthTable(results.sim.growth))
+  })
+
+  results.targets = [...checkTargets(results), ...(results.pubsub ? pubsubTargets(results.pubsub) : []), ...(results.sim ? simTargets(results.sim) : [])]
   results.meta.loadAverageEnd = os.loadavg().map(x => round(x, 2))
   results.meta.durationS = round((performance.now() - t0) / 1000, 1)
   say('\n== Targets (issues 6 and 14)')

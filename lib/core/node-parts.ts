@@ -117,7 +117,8 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
     forward: (m, room, author, out, from) => p.lazy.forward(m.id, room, author, m.hops, out, from),
     known: (m, room, author, hops) => p.lazy.known(m.id, room, author, hops),
     lazyPush: opts.lazyPush !== false,
-    dispatch: (m, source) => host.dispatch(m, source)
+    dispatch: (m, source) => host.dispatch(m, source),
+    verify: opts.verify
   })
   p.flood = new Flood({
     pipeline: p.pipeline, seen: p.seen, keyPair: opts.keyPair, lazy: p.lazy, penalise, clock,

@@ -5,6 +5,7 @@ import type { Dialer } from './link'
 import type { NickBook } from './directory'
 import type { Clock } from './clock'
 import type { HistoryStore } from './types'
+import type { FloodMessage } from '../protocol/envelope'
 import { DEFAULT_AUTHOR_BURST, DEFAULT_AUTHOR_RATE, DEFAULT_NEW_AUTHORS_PER_LINK_PER_MIN } from './author-limits'
 import { DEFAULT_BAN_MS } from './bans'
 
@@ -112,6 +113,12 @@ export interface NodeOptions {
   lazyPush?: boolean
   clock?: Clock
   random?: () => number
+  /**
+   * Checks a flooded message's signature in place of verifyFlood (the
+   * simulator's shortcut: one check per message shared by every simulated
+   * node, bench/sim-net.ts). Unset everywhere else.
+   */
+  verify?: (m: FloodMessage) => boolean
 }
 
 /** The defaults of the per-author limits, for --help and README. */

@@ -56,6 +56,8 @@ export interface PipelineHooks {
   lazyPush: boolean
   /** Hands a new message to whatever handles its kind. */
   dispatch: (m: FloodMessage, source: Source) => void
+  /** Replaces verifyFlood (NodeOptions.verify: the simulator's shared check). */
+  verify?: (m: FloodMessage) => boolean
 }
 
 export interface PipelineStats {
@@ -119,7 +121,7 @@ export class Pipeline {
       return this.refuse('NEW_AUTHOR_LIMIT', 'link introduced too many new authors this minute', PENALTY.NEW_AUTHOR)
     }
     this.stats.verified++
-    if (!verifyFlood(m)) return this.invalid(new MeshError('BAD_SIGNATURE', `message ${shortKey(key)} has a bad signature`), false)
+    if (!(h.verify ?? verifyFlood)(m)) return this.invalid(new MeshError('BAD_SIGNATURE', `message ${shortKey(key)} has a bad signature`), false)
     if (shorter) {
       h.seen.setHops(key, m.hops)
       this.stats.shorter++

@@ -1,0 +1,234 @@
+// The internet-scale simulator (issue 14; `npm run bench -- --only sim`): one
+// room of N real MeshNodes on a random graph of SimLinks (per-link delay,
+// jitter, retransmissions) in virtual time. Per size it lets the room form,
+// measures a steady idle window (presence and keep-alives only), a chat
+// window (a few senders, a bounded number of messages) and the same with 20%
+// of the members killed halfway, and the heap per node.
+import { DEFAULT_TIMING, DEFAULT_TTL } from '../lib/core/options'
+import { presenceInterval } from '../lib/core/presence-schedule'
+import type { ChatMessage } from '../lib/core/types'
+import { adjacency, diameter, randomRegular } from './graph'
+import { heapAndBuffersAfterGc } from './gc'
+import { pickDistinct, seededRandom } from './prng'
+import { buildSimNet, type SimNet } from './sim-net'
+import { countsSince, DEFAULT_LATENCY, type ClassCount, type LatencyModel } from './sim-link'
+import { quantile, round } from './stats'
+
+/** Degree of every simulated room's graph. */
+export const SIM_DEGREE = 4
+/** Seed of graphs, latencies and choices: the same room on every run. */
+export const SIM_SEED = 1414
+/** Virtual time for the room to form: link-up announcements, then answers to newcomers (at most 2 min late) and their floods. */
+export const SIM_FORMATION_MS = 150_000
+/** Clock step while forming and chatting. */
+export const SIM_FAST_STEP_MS = 1000
+/** Clock step while idle: two node ticks, well within the link idle timeout. */
+export const SIM_IDLE_STEP_MS = 5000
+/** Chat senders and messages each, one a second per sender, 100-byte texts. */
+export const SIM_SENDERS = 4
+export const SIM_MESSAGES_PER_SENDER = 5
+/** Virtual time after the last message for the flood to finish (delays, retransmissions, sync). */
+export const SIM_CHAT_SETTLE_MS = 20_000
+/** Fraction of members killed halfway through the churn window. */
+export const SIM_KILL_FRACTION = 0.2
+
+export interface SimPlan { sizes: number[]; latency: LatencyModel; degree: number }
+
+/** Room sizes of a full run and of --quick; SIM_SIZES=20,100,2000 (environment) picks others. */
+export const SIM_SIZES = [20, 100, 500, 1000]
+export const SIM_QUICK_SIZES = [20, 100, 500]
+
+export function simPlan (quick: boolean, env: string | undefined = process.env.SIM_SIZES): SimPlan {
+  const chosen = env?.split(',').map(Number).filter(n => Number.isInteger(n) && n > SIM_DEGREE)
+  return { sizes: chosen?.length ? chosen : quick ? SIM_QUICK_SIZES : SIM_SIZES, latency: DEFAULT_LATENCY, degree: SIM_DEGREE }
+}
+
+export interface ChatFigures {
+  messages: number
+  /** Deliveries expected: each message at every (surviving) member but its sender. */
+  expected: number
+  delivered: number
+  /** Deliveries of an id a node had already delivered. */
+  duplicates: number
+  deliveryRatio: number
+  /** Chat FLOOD frames sent on links per delivery (1.0 is ideal). */
+  copiesPerDelivery: number
+  /** Every byte sent on links in the window, per delivery. */
+  bytesPerDelivery: number
+  /** Virtual send-to-delivery latency. */
+  latencyP50Ms: number
+  latencyP99Ms: number
+}
+
+export interface ChurnFigures extends ChatFigures {
+  killed: number
+  /** Delivered over deliveries expected at survivors still connected to the sender (a dead cut can isolate a survivor). */
+  reachableRatio: number
+  /** The same over survivors within the hop limit (ttl) of the sender through survivors: what flooding can reach at all. */
+  withinTtlRatio: number
+  /** Survivors connected to a sender but further than ttl hops, summed over senders. */
+  beyondTtl: number
+}
+
+export interface SimResult {
+  name: string; nodes: number; degree: number; ttl: number; diameter: number
+  formation: { virtualS: number; framesPerNode: number; bytesPerNode: number }
+  /** The interval a member announces with at this size, in seconds. */
+  intervalS: number
+  idle: {
+    windowS: number
+    /** Everything a node sent on its links per second, mean and the busiest node. */
+    bytesPerSecPerNode: number
+    maxBytesPerSecNode: number
+    /** The mean split by frame class (presence, ping, flood-other, lazy push's frames, ...). */
+    byClass: Record<string, number>
+    /** Fewest members any node's /who listed, over the room size. */
+    whoComplete: number
+  }
+  /** Heap and buffers after a full GC, with the room formed, per node. */
+  heapPerNodeKiB: number
+  chat: ChatFigures
+  churn: ChurnFigures
+  /** Real signature checks and answers reused by the shared check (the simulator's shortcut). */
+  verify: { checks: number; reused: number }
+  wallS: number
+}
+
+/** Sends `perSender` messages from each sender, one a second, tracking each id's deliveries; `midway` runs after the first half. */
+async function chatWindow (net: SimNet, senders: number[], perSender: number, midway?: () => Promise<void>): Promise<Tracker> {
+  const t = new Tracker(net)
+  for (let k = 0; k < perSender; k++) {
+    if (k === Math.floor(perSender / 2) && midway) await midway()
+    for (const s of senders) t.sent(net.nodes[s].send(`sim ${s}/${k} ${'x'.repeat(88)}`), s)
+    await net.run(SIM_FAST_STEP_MS, SIM_FAST_STEP_MS)
+  }
+  await net.run(SIM_CHAT_SETTLE_MS, SIM_FAST_STEP_MS)
+  t.stop()
+  return t
+}
+
+class Tracker {
+  private readonly ids = new Map<string, { at: number; sender: number; got: Uint8Array }>()
+  readonly latencies: number[] = []
+  duplicates = 0
+  private readonly off: Array<() => void> = []
+  private readonly before
+
+  constructor (private readonly net: SimNet) {
+    this.before = net.counters.snapshot()
+    net.nodes.forEach((node, i) => {
+      const on = (m: ChatMessage) => {
+        const e = this.ids.get(m.id)
+        if (!e || m.self) return
+        if (e.got[i]) { this.duplicates++; return }
+        e.got[i] = 1
+        this.latencies.push(net.clock.now() - e.at)
+      }
+      node.on('message', on)
+      this.off.push(() => node.off('message', on))
+    })
+  }
+
+  sent (m: ChatMessage, sender: number): void {
+    this.ids.set(m.id, { at: this.net.clock.now(), sender, got: new Uint8Array(this.net.nodes.length) })
+  }
+
+  stop (): void { for (const f of this.off) f() }
+
+  /** Figures over the receivers `counts(i, sender)` says count. */
+  figures (counts: (i: number, sender: number) => boolean): ChatFigures {
+    const spent = countsSince(this.net.counters.snapshot(), this.before)
+    let expected = 0
+    let delivered = 0
+    for (const e of this.ids.values()) {
+      for (let i = 0; i < e.got.length; i++) {
+        if (i === e.sender || !counts(i, e.sender)) continue
+        expected++
+        delivered += e.got[i]
+      }
+    }
+    const chat: ClassCount = spent.byClass.chat ?? { frames: 0, bytes: 0 }
+    return {
+      messages: this.ids.size,
+      expected,
+      delivered,
+      duplicates: this.duplicates,
+      deliveryRatio: round(delivered / expected, 5),
+      copiesPerDelivery: round(chat.frames / delivered, 3),
+      bytesPerDelivery: round(spent.bytes / delivered, 0),
+      latencyP50Ms: round(quantile(this.latencies, 0.5), 0),
+      latencyP99Ms: round(quantile(this.latencies, 0.99), 0)
+    }
+  }
+}
+
+/** Hops from a sender to each survivor over links between survivors (-1: cut off). */
+function hopsAmongSurvivors (net: SimNet, adj: number[][], from: number): Int32Array {
+  const hops = new Int32Array(adj.length).fill(-1)
+  hops[from] = 0
+  const queue = [from]
+  for (let q = 0; q < queue.length; q++) for (const v of adj[queue[q]]) if (hops[v] < 0 && net.alive[v]) { hops[v] = hops[queue[q]] + 1; queue.push(v) }
+  return hops
+}
+
+export async function runSimScenario (n: number, plan: SimPlan, say: (s: string) => void = () => {}): Promise<SimResult> {
+  const started = Date.now()
+  const graph = randomRegular(n, plan.degree, seededRandom(SIM_SEED + n))
+  const diam = diameter(graph)
+  const ttl = Math.max(DEFAULT_TTL, diam)
+  const baseHeap = heapAndBuffersAfterGc()
+  const net = buildSimNet({ graph, latency: plan.latency, seed: SIM_SEED + n, ttl })
+  try {
+    const f0 = net.counters.snapshot()
+    await net.run(SIM_FORMATION_MS, SIM_FAST_STEP_MS)
+    const formed = countsSince(net.counters.snapshot(), f0)
+    say(`    formed in ${SIM_FORMATION_MS / 1000} virtual s (${((Date.now() - started) / 1000).toFixed(0)} s wall)`)
+    // One interval of warm-up: the shorter intervals promised while the room formed run out.
+    const interval = presenceInterval(DEFAULT_TIMING.presenceIntervalMs, n)
+    await net.run(interval, SIM_IDLE_STEP_MS)
+    const i0 = net.counters.snapshot()
+    const window = interval - SIM_IDLE_STEP_MS
+    await net.run(window, SIM_IDLE_STEP_MS)
+    const idle = countsSince(net.counters.snapshot(), i0)
+    const seconds = window / 1000
+    const room = net.nodes[0].rooms[0]
+    const whoComplete = Math.min(...net.nodes.map(x => x.who(room).length)) / n
+    const heapPerNodeKiB = (heapAndBuffersAfterGc() - baseHeap) / n / 1024
+    say(`    idle window of ${round(seconds, 0)} virtual s done (${((Date.now() - started) / 1000).toFixed(0)} s wall)`)
+    const pick = seededRandom(SIM_SEED * 31 + n)
+    const senders = pickDistinct(pick, n, Math.min(SIM_SENDERS, n))
+    const chat = (await chatWindow(net, senders, SIM_MESSAGES_PER_SENDER)).figures(() => true)
+    // Churn: the same senders again; halfway, a fifth of the other members are killed.
+    const others = pickDistinct(pick, n, n).filter(i => !senders.includes(i))
+    const victims = others.slice(0, Math.floor(n * SIM_KILL_FRACTION))
+    const churnTracker = await chatWindow(net, senders, SIM_MESSAGES_PER_SENDER, async () => { for (const v of victims) await net.kill(v) })
+    const churnAll = churnTracker.figures(i => net.alive[i])
+    const adj = adjacency(n, graph.edges)
+    const hops = new Map(senders.map(s => [s, hopsAmongSurvivors(net, adj, s)]))
+    const churnReach = churnTracker.figures((i, s) => net.alive[i] && hops.get(s)![i] >= 0)
+    const churnTtl = churnTracker.figures((i, s) => net.alive[i] && hops.get(s)![i] >= 0 && hops.get(s)![i] <= ttl)
+    let beyondTtl = 0
+    for (const h of hops.values()) for (let i = 0; i < n; i++) if (h[i] > ttl) beyondTtl++
+    const byClass: Record<string, number> = {}
+    for (const [k, v] of Object.entries(idle.byClass)) byClass[k] = round(v.bytes / n / seconds, 1)
+    return {
+      name: `room n=${n} d=${plan.degree}`, nodes: n, degree: plan.degree, ttl, diameter: diam,
+      formation: { virtualS: SIM_FORMATION_MS / 1000, framesPerNode: round(formed.frames / n, 0), bytesPerNode: round(formed.bytes / n, 0) },
+      intervalS: round(interval / 1000, 0),
+      idle: {
+        windowS: round(seconds, 0),
+        bytesPerSecPerNode: round(idle.bytes / n / seconds, 1),
+        maxBytesPerSecNode: round(Math.max(...idle.nodeBytes) / seconds, 1),
+        byClass,
+        whoComplete: round(whoComplete, 4)
+      },
+      heapPerNodeKiB: round(heapPerNodeKiB, 1),
+      chat,
+      churn: { ...churnAll, killed: victims.length, reachableRatio: churnReach.deliveryRatio, withinTtlRatio: churnTtl.deliveryRatio, beyondTtl },
+      verify: { checks: net.verifier?.checks ?? 0, reused: net.verifier?.reused ?? 0 },
+      wallS: round((Date.now() - started) / 1000, 1)
+    }
+  } finally {
+    await net.close()
+  }
+}

@@ -1,0 +1,53 @@
+// Smoke test of the internet-scale simulator (bench/sim.ts) at a tiny size:
+// a 30-member room forms, idles, chats and loses a fifth of its members in
+// virtual time; its figures must be sane. And the latency link itself: frames
+// arrive after the link's delay, in order even when some are retransmitted.
+import test from 'tape'
+import { runSimScenario } from '../bench/sim'
+import { classify, NetCounters, simLinkPair, type LatencyModel } from '../bench/sim-link'
+import { VirtualClock } from '../bench/virtual-clock'
+import { seededRandom } from '../bench/prng'
+import { FrameType } from '../lib/protocol/frames'
+import { MessageKind } from '../lib/protocol/envelope'
+
+const TIMEOUT_MS = 10_000
+
+test('sim link: frames arrive after the delay, in order, retransmissions holding back later ones', (t) => {
+  const clock = new VirtualClock(0)
+  // Every other frame (by the seeded draw) is "lost" once: it comes an RTO late and the frames behind it wait.
+  const latency: LatencyModel = { delayMinMs: 50, delayMaxMs: 50, jitterMs: 10, loss: 0.5, rtoMs: 200 }
+  const counters = new NetCounters(2)
+  const env = { clock, random: seededRandom(7), latency, counters }
+  const [a, b] = simLinkPair(env, { key: Buffer.alloc(32, 1), index: 0 }, { key: Buffer.alloc(32, 2), index: 1 })
+  const got: Array<{ seq: number; at: number }> = []
+  b.on('frame', (f: Buffer) => got.push({ seq: f[1], at: clock.now() }))
+  for (let i = 0; i < 20; i++) a.send(Buffer.from([FrameType.PING, i]))
+  clock.advance(49)
+  t.equal(got.length, 0, 'nothing before the one-way delay')
+  clock.advance(1000)
+  t.deepEqual(got.map(g => g.seq), Array.from({ length: 20 }, (_, i) => i), 'all 20 arrived, in the order sent')
+  t.ok(got.every((g, i) => i === 0 || g.at >= got[i - 1].at), 'arrival times never go back')
+  t.ok(got[got.length - 1].at >= 250, `a retransmitted frame held the last one back (arrived at ${got[got.length - 1].at} ms)`)
+  t.equal(counters.frames, 20, 'every frame counted')
+  t.deepEqual([counters.nodeBytes[0], counters.nodeBytes[1]], [40, 0], 'bytes counted for the sending node only')
+  t.equal(classify(Buffer.from([FrameType.FLOOD, 1, MessageKind.PRESENCE])), 'presence', 'a presence FLOOD is told apart')
+  t.equal(classify(Buffer.from([42])), 'type-42', 'an unknown frame type is still counted, under its number')
+  t.end()
+})
+
+test('sim smoke: a 30-member room delivers everything once and its costs are counted', async (t) => {
+  t.timeoutAfter(TIMEOUT_MS)
+  const r = await runSimScenario(30, { sizes: [30], degree: 4, latency: { delayMinMs: 10, delayMaxMs: 80, jitterMs: 5, loss: 0.01, rtoMs: 200 } })
+  t.equal(r.chat.messages, 20, '4 senders x 5 messages')
+  t.equal(r.chat.expected, 20 * 29, 'each message expected at the 29 other members')
+  t.equal(r.chat.deliveryRatio, 1, 'delivered 100%')
+  t.equal(r.chat.duplicates, 0, 'no id delivered twice to a node')
+  t.ok(r.chat.copiesPerDelivery >= 1, `chat copies counted: ${r.chat.copiesPerDelivery} per delivery`)
+  t.ok(r.chat.latencyP50Ms >= 10, `latency is virtual link delay: p50 ${r.chat.latencyP50Ms} ms`)
+  t.ok(r.idle.bytesPerSecPerNode > 0 && (r.idle.byClass.presence ?? 0) > 0, `idle bytes counted: ${r.idle.bytesPerSecPerNode} B/s per node, presence among them`)
+  t.equal(r.idle.whoComplete, 1, 'every /who lists the whole room')
+  t.equal(r.churn.killed, 6, 'a fifth of the room killed')
+  t.equal(r.churn.expected <= 20 * 23, true, 'churn deliveries expected only at survivors')
+  t.equal(r.churn.withinTtlRatio, 1, 'every survivor within the hop limit of a sender got its messages after the kill')
+  t.ok(r.verify.checks > 0 && r.verify.reused > r.verify.checks, 'the shared signature check was used and reused')
+})
