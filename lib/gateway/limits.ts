@@ -61,3 +61,11 @@ export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
 export type GatewayErrorCode = Extract<ErrorCode,
   | 'TEXT_TOO_LONG' | 'TEXT_EMPTY' | 'BAD_NICK' | 'NICK_IN_USE' | 'BINARY_INPUT' | 'LINE_TOO_LONG'
   | 'UNKNOWN_COMMAND' | 'BAD_COMMAND' | 'GATEWAY_FULL' | 'GATEWAY_IP_FULL' | 'GATEWAY_IDLE' | 'NODE_CLOSED'>
+
+/**
+ * How long a guest line waits for others to share its signature: 0 means
+ * until the end of the current event-loop turn (setImmediate), so every line
+ * read from every client in one turn goes out as one GUEST_BATCH message (or
+ * several, when they exceed one batch). Above 0, a timer of that many ms.
+ */
+export const GUEST_BATCH_DELAY_MS = 0

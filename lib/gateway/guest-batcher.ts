@@ -1,0 +1,47 @@
+// Collects the guest lines the gateway's clients type in one event-loop turn
+// (or GUEST_BATCH_DELAY_MS) and posts them together: the node signs them as
+// few GUEST_BATCH messages as fit (protocol/guest-batch.ts) instead of one
+// signature a line. Lines keep the order they were typed in; a client's
+// rename or departure flushes first, so its lines go out under the name it
+// typed them with. At most MAX_GUEST_BATCH_LINES wait: one more flushes.
+import { MAX_GUEST_BATCH_LINES } from '../protocol/guest-batch'
+import { GUEST_BATCH_DELAY_MS } from './limits'
+
+export interface QueuedLine<C> { client: C; guest: string; text: string }
+
+export class GuestBatcher<C> {
+  private queue: Array<QueuedLine<C>> = []
+  private immediate: NodeJS.Immediate | null = null
+  private timer: NodeJS.Timeout | null = null
+
+  /** `post` gets the waiting lines, oldest first, and must not throw. */
+  constructor (private readonly post: (lines: Array<QueuedLine<C>>) => void, private readonly delayMs = GUEST_BATCH_DELAY_MS) {}
+
+  get waiting (): number { return this.queue.length }
+
+  add (line: QueuedLine<C>): void {
+    this.queue.push(line)
+    if (this.queue.length >= MAX_GUEST_BATCH_LINES) { this.flush(); return }
+    if (this.immediate || this.timer) return
+    if (this.delayMs > 0) this.timer = setTimeout(() => this.flush(), this.delayMs)
+    else this.immediate = setImmediate(() => this.flush())
+  }
+
+  /** Posts what is waiting now. */
+  flush (): void {
+    if (this.immediate) clearImmediate(this.immediate)
+    if (this.timer) clearTimeout(this.timer)
+    this.immediate = null
+    this.timer = null
+    if (this.queue.length === 0) return
+    const lines = this.queue
+    this.queue = []
+    this.post(lines)
+  }
+
+  /** Drops what is waiting (the gateway is closing). */
+  close (): void {
+    this.queue = []
+    this.flush()
+  }
+}
