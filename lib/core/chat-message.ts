@@ -5,7 +5,7 @@
 import c from 'compact-encoding'
 import type { FloodMessage } from '../protocol/envelope'
 import { MessageKind } from '../protocol/envelope'
-import { decodeGuestBatch } from '../protocol/guest-batch'
+import { decodeGuestBatch, type GuestBatch } from '../protocol/guest-batch'
 import type { ChatMessage } from './types'
 
 export function encodeGuestPayload (gatewayNick: string, text: Buffer): Buffer {
@@ -36,9 +36,8 @@ export function toChatMessage (m: FloodMessage, self: boolean): ChatMessage {
   return out
 }
 
-/** The lines of a GUEST_BATCH message, in order. Throws GUEST_BATCH_INVALID (decodeFlood has checked the shape already). */
-export function batchMessages (m: FloodMessage, self: boolean): ChatMessage[] {
-  const b = decodeGuestBatch(m.payload)
+/** The lines of a GUEST_BATCH message, in order (`b`: its payload, when the caller has it). Throws GUEST_BATCH_INVALID (decodeFlood has checked the shape already). */
+export function batchMessages (m: FloodMessage, self: boolean, b: GuestBatch = decodeGuestBatch(m.payload)): ChatMessage[] {
   const id = m.id.toString('hex')
   const from = m.author.toString('hex')
   const out: ChatMessage[] = []

@@ -169,11 +169,7 @@ export class MeshNode extends EventEmitter implements ChatNode {
     }
   }
 
-  /**
-   * The lines of a guest batch, or null when it is not delivered: a guest
-   * name this node would not accept (BAD_NICK), or, live, lines over the
-   * author's rate (each line beyond the first costs one more token: limits count lines).
-   */
+  /** A guest batch's lines; null (not delivered) for a guest name this node refuses, or live lines over the author's rate (limits count lines). */
   private batchLines (m: FloodMessage, source: Source | 'self'): ChatMessage[] | null {
     const lines = batchMessages(m, m.author.equals(this.keyPair.publicKey))
     const author = m.author.toString('hex')
@@ -236,11 +232,12 @@ export class MeshNode extends EventEmitter implements ChatNode {
   /** Posts guest lines as GUEST_BATCH messages (see ChatNode.sendGuestLines); several when they exceed one batch. */
   sendGuestLines (lines: GuestLine[], room?: string): ChatMessage[] {
     const r = this.p.rooms.check(room ?? this.p.rooms.current)
-    const clean = lines.map(l => { checkText(l.text); return { guest: validateNick(l.guest), text: l.text } })
+    const clean = lines.map(l => { checkText(l.text, false); return { guest: validateNick(l.guest), text: l.text } })
     const out: ChatMessage[] = []
     for (const run of packGuestLines(clean)) {
-      const m = this.originate(MessageKind.GUEST_BATCH, r, encodeGuestBatch({ via: this.myNick, lines: run }))
-      for (const msg of this.deliver(m, 'self')) out.push(msg)
+      const batch = { via: this.myNick, lines: run }
+      const m = this.originate(MessageKind.GUEST_BATCH, r, encodeGuestBatch(batch))
+      for (const msg of this.deliver(m, 'self', batchMessages(m, true, batch))) out.push(msg)
     }
     return out
   }
@@ -305,9 +302,11 @@ export class MeshNode extends EventEmitter implements ChatNode {
   stats (): NodeStats { return { ...this.p.pipeline.stats, originated: this.p.flood.originated, seen: this.p.seen.size, sync: { ...this.p.sync.stats }, private: { ...this.p.privates.stats } } }
 }
 
-function checkText (text: string): Buffer {
-  const payload = Buffer.from(text, 'utf8')
-  if (payload.byteLength > MAX_TEXT_BYTES) throw MeshError.textTooLong(payload.byteLength, MAX_TEXT_BYTES)
+/** The text's UTF-8 bytes (only measured when `encode` is false). */
+function checkText (text: string, encode = true): Buffer {
+  const size = Buffer.byteLength(text, 'utf8')
+  if (size > MAX_TEXT_BYTES) throw MeshError.textTooLong(size, MAX_TEXT_BYTES)
   if (text.trim().length === 0) throw new MeshError('TEXT_EMPTY', 'message is empty; nothing was sent')
-  return payload
+  return encode ? Buffer.from(text, 'utf8') : EMPTY
 }
+const EMPTY = Buffer.alloc(0)

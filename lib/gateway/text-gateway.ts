@@ -219,7 +219,15 @@ export class TextGateway extends EventEmitter {
     } finally {
       this.posting = false
     }
-    for (let i = 0; i < sent.length && i < lines.length; i++) this.outbox.queue(encodeLine(plainLine(sent[i], this.label)), lines[i].client)
+    // The lines of a batch share their gateway and its label: looked up once.
+    const labels = new Map<string, string>()
+    const label: Labeler = (key, nick) => {
+      const k = `${key} ${nick ?? ''}`
+      let l = labels.get(k)
+      if (l === undefined) { l = this.label(key, nick); labels.set(k, l) }
+      return l
+    }
+    for (let i = 0; i < sent.length && i < lines.length; i++) this.outbox.queue(encodeLine(plainLine(sent[i], label)), lines[i].client)
     this.outbox.flush()
   }
 

@@ -5,7 +5,6 @@
 // in the order the guests typed them. Receivers deliver each entry as its own
 // line under the guest's nick. A batch never exceeds MAX_PAYLOAD_BYTES:
 // packGuestLines splits a longer run of lines into several batches.
-import c from 'compact-encoding'
 import { MeshError } from './errors'
 import { nickEnc } from './frames'
 import { checkedString, decodeWith, encodeBuffer, struct, boundedArray } from './codec'
@@ -37,11 +36,14 @@ const batchEnc = struct<GuestBatch>(
   s => ({ via: nickEnc.decode(s), lines: linesEnc.decode(s) })
 )
 
-/** Bytes one line takes in a batch payload. */
+/** Bytes of a compact-encoding string of `n` UTF-8 bytes: its varint length, then the bytes. */
+function stringBytes (n: number): number {
+  return n + (n < 0xfd ? 1 : n <= 0xffff ? 3 : 5)
+}
+
+/** Bytes one line takes in a batch payload (what lineEnc's preencode counts, without a State). */
 export function guestLineBytes (l: GuestLine): number {
-  const s = c.state()
-  lineEnc.preencode(s, l)
-  return s.end
+  return stringBytes(Buffer.byteLength(l.guest)) + stringBytes(Buffer.byteLength(l.text))
 }
 
 /** Most bytes a batch's head (gateway nick, line count) may take. */
