@@ -14,25 +14,38 @@ export class GuestBatcher<C> {
   private immediate: NodeJS.Immediate | null = null
   private timer: NodeJS.Timeout | null = null
 
-  /** `post` gets the waiting lines, oldest first, and must not throw. */
-  constructor (private readonly post: (lines: Array<QueuedLine<C>>) => void, private readonly delayMs = GUEST_BATCH_DELAY_MS) {}
+  /**
+   * `post` gets the waiting lines, oldest first, and must not throw;
+   * `settled` runs after the turn's last post (not after one made because
+   * MAX_GUEST_BATCH_LINES were waiting: more of the turn may follow).
+   */
+  constructor (
+    private readonly post: (lines: Array<QueuedLine<C>>) => void,
+    private readonly settled: () => void = () => {},
+    private readonly delayMs = GUEST_BATCH_DELAY_MS
+  ) {}
 
   get waiting (): number { return this.queue.length }
 
   add (line: QueuedLine<C>): void {
     this.queue.push(line)
-    if (this.queue.length >= MAX_GUEST_BATCH_LINES) { this.flush(); return }
+    if (this.queue.length >= MAX_GUEST_BATCH_LINES) { this.postWaiting(); return }
     if (this.immediate || this.timer) return
     if (this.delayMs > 0) this.timer = setTimeout(() => this.flush(), this.delayMs)
     else this.immediate = setImmediate(() => this.flush())
   }
 
-  /** Posts what is waiting now. */
+  /** Posts what is waiting now, then calls `settled`. */
   flush (): void {
     if (this.immediate) clearImmediate(this.immediate)
     if (this.timer) clearTimeout(this.timer)
     this.immediate = null
     this.timer = null
+    this.postWaiting()
+    this.settled()
+  }
+
+  private postWaiting (): void {
     if (this.queue.length === 0) return
     const lines = this.queue
     this.queue = []
@@ -41,7 +54,10 @@ export class GuestBatcher<C> {
 
   /** Drops what is waiting (the gateway is closing). */
   close (): void {
+    if (this.immediate) clearImmediate(this.immediate)
+    if (this.timer) clearTimeout(this.timer)
+    this.immediate = null
+    this.timer = null
     this.queue = []
-    this.flush()
   }
 }

@@ -62,7 +62,7 @@ export class TextGateway extends EventEmitter {
   private counter = 0
   /** True while this gateway's own guest lines are being posted: postBatch writes them out itself. */
   private posting = false
-  private readonly batcher = new GuestBatcher<TextClient>(lines => this.postBatch(lines))
+  private readonly batcher = new GuestBatcher<TextClient>(lines => this.postBatch(lines), () => this.outbox.flush())
   private readonly outbox = new Outbox<TextClient>(() => this.clients)
   private closed = false
   private readonly onMessage = (m: ChatMessage) => this.fanOut(m)
@@ -207,7 +207,7 @@ export class TextGateway extends EventEmitter {
     }
   }
 
-  /** Signs the waiting guest lines (as few batches as fit) and writes each to every client but its author. */
+  /** Signs the waiting guest lines (as few batches as fit) and queues each for every client but its author (written when the turn's batches are done). */
   private postBatch (lines: Array<QueuedLine<TextClient>>): void {
     let sent: ChatMessage[]
     this.posting = true
@@ -228,7 +228,6 @@ export class TextGateway extends EventEmitter {
       return l
     }
     for (let i = 0; i < sent.length && i < lines.length; i++) this.outbox.queue(encodeLine(plainLine(sent[i], label)), lines[i].client)
-    this.outbox.flush()
   }
 
   /** Posts waiting guest lines and writes queued room lines: a notice or reply written next comes after them. */
