@@ -1,5 +1,5 @@
 // The gateway's outward write path: room lines for its clients are queued
-// for the rest of the event-loop turn, then each client gets ONE write of all
+// for the rest of the tick, then each client gets ONE write of all
 // of them (one buffer shared by every client; a client that wrote some of
 // those lines itself gets its own copy without them). A write a line per
 // client cost more than the lines themselves under a burst.
@@ -9,20 +9,22 @@ interface Item<C> { data: Buffer; except: C | null }
 
 export class Outbox<C extends OutboxClient> {
   private items: Array<Item<C>> = []
-  private immediate: NodeJS.Immediate | null = null
+  /** A flush is due at the end of this tick (flush() clears it). */
+  private tickDue = false
 
   constructor (private readonly clients: () => Iterable<C>) {}
 
   /** Queues one encoded line for every client but `except`. */
   queue (data: Buffer, except: C | null): void {
     this.items.push({ data, except })
-    if (!this.immediate) this.immediate = setImmediate(() => this.flush())
+    if (this.tickDue) return
+    this.tickDue = true
+    process.nextTick(() => { if (this.tickDue) this.flush() })
   }
 
   /** Writes what is queued now (before a notice that must come after it). */
   flush (): void {
-    if (this.immediate) clearImmediate(this.immediate)
-    this.immediate = null
+    this.tickDue = false
     const items = this.items
     if (items.length === 0) return
     this.items = []
@@ -37,8 +39,7 @@ export class Outbox<C extends OutboxClient> {
   }
 
   close (): void {
-    if (this.immediate) clearImmediate(this.immediate)
-    this.immediate = null
+    this.tickDue = false
     this.items = []
   }
 }

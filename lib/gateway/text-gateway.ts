@@ -6,8 +6,8 @@
 // mesh peer uses; a line too long for one message is posted as several.
 // A slow client is dropped rather than allowed to hold the mesh back; a silent
 // one is closed; all clients together post no faster than the shared budget.
-// Lines typed in one event-loop turn are signed together (guest-batcher.ts),
-// and room lines reach each client as one write a turn (outbox.ts).
+// Lines read in one tick are signed together (guest-batcher.ts), and room
+// lines reach each client as one write a tick (outbox.ts).
 import net from 'net'
 import { EventEmitter } from 'events'
 import type { ChatNode, ChatMessage } from '../core/types'
@@ -207,7 +207,7 @@ export class TextGateway extends EventEmitter {
     }
   }
 
-  /** Signs the waiting guest lines (as few batches as fit) and queues each for every client but its author (written when the turn's batches are done). */
+  /** Signs the waiting guest lines (as few batches as fit) and queues each for every client but its author (written when the tick's batches are done). */
   private postBatch (lines: Array<QueuedLine<TextClient>>): void {
     let sent: ChatMessage[]
     this.posting = true
@@ -284,7 +284,7 @@ export class TextGateway extends EventEmitter {
     this.emit('leave', { name: client.name, address: client.address, reason } satisfies GuestEvent)
   }
 
-  /** A room line from the mesh (or this node's own user) for every client, in this turn's one write. */
+  /** A room line from the mesh (or this node's own user) for every client, in this tick's one write. */
   private fanOut (m: ChatMessage): void {
     if (m.room !== this.node.room || this.posting) return
     this.outbox.queue(encodeLine(plainLine(m, this.label)), null)
