@@ -28,6 +28,13 @@ function probe (cmd: string, args: string[]): Promise<{ ok: boolean; out: string
  * so the benchmark lifts it to compare the implementations themselves.
  */
 export const GATEWAY_BENCH_RATE = 1_000_000
+/**
+ * Gateway limits lifted for the benchmark (the hidden --gateway-limits
+ * option): every driver client connects from 127.0.0.1, past the per-IP cap
+ * (16), and the gateway's shared posting budget (400 lines/s) would pace the
+ * 10-sender cases on purpose, like the per-client rate above.
+ */
+export const GATEWAY_BENCH_LIMITS = { maxClientsPerIp: 256, totalRate: 1_000_000, totalBurst: 1_000_000 }
 let gatewayRateOption = false
 
 export const gatewayTarget: FanoutTarget = {
@@ -41,7 +48,7 @@ export const gatewayTarget: FanoutTarget = {
     return start(process.execPath, [
       BIN, '--headless', '--nick', 'gateway', '--listen', `${LOOPBACK}:0`, '--no-pex',
       '--text-listen', `${LOOPBACK}:${port}`, '--data-dir', tempDir(),
-      ...(gatewayRateOption ? ['--gateway-rate', String(GATEWAY_BENCH_RATE)] : [])
+      ...(gatewayRateOption ? ['--gateway-rate', String(GATEWAY_BENCH_RATE), '--gateway-limits', JSON.stringify(GATEWAY_BENCH_LIMITS)] : [])
     ])
   }
 }

@@ -30,8 +30,8 @@ export class AuthorLimits {
     return new TokenBucket(per / 60, Math.min(per, this.o.newBurst ?? DEFAULT_NEW_AUTHORS_BURST), this.o.now)
   }
 
-  /** Takes a token for one message of `author`; false when the author is over its rate. */
-  take (author: string): boolean {
+  /** Takes `cost` tokens (one a message; one a line of a guest batch) for `author`; false when the author is over its rate. */
+  take (author: string, cost = 1): boolean {
     let b = this.buckets.get(author)
     if (b) {
       this.buckets.delete(author)
@@ -40,6 +40,6 @@ export class AuthorLimits {
       b = new TokenBucket(this.o.rate, this.o.burst, this.o.now)
     }
     this.buckets.set(author, b)
-    return b.take()
+    return b.take(cost)
   }
 }

@@ -1,8 +1,11 @@
-// Turns a flooded message into the ChatMessage front ends see. A guest
-// payload is the gateway's nick (a compact-encoding string), then the text.
+// Turns a flooded message into the ChatMessages front ends see. A guest
+// payload is the gateway's nick (a compact-encoding string), then the text; a
+// guest batch (protocol/guest-batch.ts) becomes one ChatMessage per line, in
+// order, each under its guest's nick with an id of its own (batch id, '.', index).
 import c from 'compact-encoding'
 import type { FloodMessage } from '../protocol/envelope'
 import { MessageKind } from '../protocol/envelope'
+import { decodeGuestBatch, type GuestBatch } from '../protocol/guest-batch'
 import type { ChatMessage } from './types'
 
 export function encodeGuestPayload (gatewayNick: string, text: Buffer): Buffer {
@@ -30,5 +33,17 @@ export function toChatMessage (m: FloodMessage, self: boolean): ChatMessage {
   }
   out.text = m.payload.toString('utf8')
   if (m.kind === MessageKind.ACTION) out.action = true
+  return out
+}
+
+/** The lines of a GUEST_BATCH message, in order (`b`: its payload, when the caller has it). Throws GUEST_BATCH_INVALID (decodeFlood has checked the shape already). */
+export function batchMessages (m: FloodMessage, self: boolean, b: GuestBatch = decodeGuestBatch(m.payload)): ChatMessage[] {
+  const id = m.id.toString('hex')
+  const from = m.author.toString('hex')
+  const out: ChatMessage[] = []
+  for (let i = 0; i < b.lines.length; i++) {
+    const l = b.lines[i]
+    out.push({ id: `${id}.${i}`, room: m.room, from, nick: l.guest, text: l.text, ts: m.ts, hops: m.hops, self, via: b.via })
+  }
   return out
 }

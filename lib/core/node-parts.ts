@@ -62,6 +62,8 @@ export interface Parts {
   table: PeerTable
   history: History
   historyStore: HistoryStore | null
+  /** Per-author rates; the pipeline takes one token a message, the node one more for each further line of a guest batch. */
+  authors: AuthorLimits
   sync: HistorySync
   directory: Directory
   presence: Presence
@@ -91,7 +93,7 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
   p.delivered = new DeliveredLog()
   p.history = new History(opts.historySize ?? DEFAULT_HISTORY_SIZE)
   p.historyStore = opts.historyStore ?? null
-  const authors = new AuthorLimits({ rate: opts.authorRate ?? O.AUTHOR_DEFAULTS.rate, burst: opts.authorBurst ?? O.AUTHOR_DEFAULTS.burst, newPerLinkPerMin: opts.newAuthorsPerLinkPerMin ?? O.AUTHOR_DEFAULTS.newPerLinkPerMin, now })
+  const authors = p.authors = new AuthorLimits({ rate: opts.authorRate ?? O.AUTHOR_DEFAULTS.rate, burst: opts.authorBurst ?? O.AUTHOR_DEFAULTS.burst, newPerLinkPerMin: opts.newAuthorsPerLinkPerMin ?? O.AUTHOR_DEFAULTS.newPerLinkPerMin, now })
   const registry = new FrameRegistry()
   p.links = new LinkTable({
     selfKey: opts.keyPair.publicKey, version, maxLinks, timing, registry,

@@ -11,17 +11,18 @@ import type { Source } from './pipeline'
 import { buildParts, type Parts } from './node-parts'
 import { PRESENCE_LINK_UP_DELAY_MS } from './presence'
 import { every } from './clock'
-import { encodeGuestPayload, toChatMessage } from './chat-message'
-import { validateNick } from './names'
+import { batchMessages, encodeGuestPayload, toChatMessage } from './chat-message'
+import { isValidNick, shortKey, validateNick } from './names'
 import { whois, type WhoisInfo } from './whois'
 import type { NodeOptions, Timing } from './options'
 import { HelloFlag, type Hello } from '../protocol/frames'
 import { MessageKind, type FloodMessage } from '../protocol/envelope'
 import { MeshError, errorMessage, type ErrorCode } from '../protocol/errors'
 import { MAX_TEXT_BYTES } from '../protocol/limits'
+import { encodeGuestBatch, packGuestLines } from '../protocol/guest-batch'
 import type { KeyPair } from '../protocol/crypto'
 import type { Sighting } from './directory'
-import type { ChatMessage, ChatNode, HistoryStore, SendOptions, Discovery, Fault, MemberInfo, NickChange, NodeStats } from './types'
+import type { ChatMessage, ChatNode, GuestLine, HistoryStore, SendOptions, Discovery, Fault, MemberInfo, NickChange, NodeStats } from './types'
 export type { PeerInfo, ChatMessage, HistoryStore, SendOptions, Discovery, Fault }
 
 export class MeshNode extends EventEmitter implements ChatNode {
@@ -151,12 +152,16 @@ export class MeshNode extends EventEmitter implements ChatNode {
     switch (m.kind) {
       case MessageKind.CHAT:
       case MessageKind.ACTION:
-      case MessageKind.GUEST_CHAT: {
-        const chat = m.kind !== MessageKind.GUEST_CHAT
+      case MessageKind.GUEST_CHAT:
+      case MessageKind.GUEST_BATCH: {
+        const chat = m.kind !== MessageKind.GUEST_CHAT && m.kind !== MessageKind.GUEST_BATCH
+        const lines = m.kind === MessageKind.GUEST_BATCH ? this.batchLines(m, source) : undefined
+        if (lines === null) return
         // A guest line makes its gateway's key known (look-alike keys get longer tags) but says nothing of the gateway's nick.
         if (source === 'live') this.see(m.author.toString('hex'), chat ? m.nick : '', { room: m.room, hops: m.hops, ts: m.ts })
         if (source === 'live' && chat) this.p.presence.onChat(m.room, m.author.toString('hex'), m.nick)
-        return this.deliver(m, source)
+        this.deliver(m, source, lines)
+        return
       }
       case MessageKind.PRESENCE: return this.p.presence.onPresence(m)
       case MessageKind.PRIVATE:
@@ -165,16 +170,33 @@ export class MeshNode extends EventEmitter implements ChatNode {
     }
   }
 
-  /** Delivers a room message once per room, whichever way it came; keeps it in history and on disk. */
-  private deliver (m: FloodMessage, source: Source | 'self'): void {
+  /** A guest batch's lines; null (not delivered) for a guest name this node refuses, or live lines over the author's rate (limits count lines). */
+  private batchLines (m: FloodMessage, source: Source | 'self'): ChatMessage[] | null {
+    const lines = batchMessages(m, m.author.equals(this.keyPair.publicKey))
+    const author = m.author.toString('hex')
+    const bad = lines.find(l => !isValidNick(l.nick))
+    if (bad) { this.fault('BAD_NICK', `guest batch ${shortKey(m.id.toString('hex'))} carries a guest name this node would not accept`, author); return null }
+    if (source === 'live' && lines.length > 1 && !this.p.authors.take(author, lines.length - 1)) {
+      this.fault('AUTHOR_RATE', `author ${shortKey(author)} is over its rate (a guest batch of ${lines.length} lines)`, author)
+      return null
+    }
+    return lines
+  }
+
+  /** Delivers a room message once per room, whichever way it came; keeps it in history and on disk. Returns the lines emitted. */
+  private deliver (m: FloodMessage, source: Source | 'self', lines?: ChatMessage[]): ChatMessage[] {
     // Stored history loads for every room it holds, so a restart with other rooms loses nothing on disk.
-    if ((source !== 'store' && !this.p.rooms.has(m.room)) || !this.p.delivered.add(m.room, m.id.toString('hex'))) return
+    if ((source !== 'store' && !this.p.rooms.has(m.room)) || !this.p.delivered.add(m.room, m.id.toString('hex'))) return []
     this.p.history.add(m)
-    if (source === 'store') return
+    if (source === 'store') return []
     this.p.historyStore?.append(m)
-    const msg = toChatMessage(m, source === 'self' || m.author.equals(this.keyPair.publicKey))
-    if (source === 'sync') msg.history = true
-    this.emit('message', msg)
+    const self = source === 'self' || m.author.equals(this.keyPair.publicKey)
+    const out = lines ?? (m.kind === MessageKind.GUEST_BATCH ? batchMessages(m, self) : [toChatMessage(m, self)])
+    for (const msg of out) {
+      if (source === 'sync') msg.history = true
+      this.emit('message', msg)
+    }
+    return out
   }
 
   /** Lets a transport or store report a problem the user should see (e.g. DHT_UNREACHABLE). */
@@ -206,6 +228,19 @@ export class MeshNode extends EventEmitter implements ChatNode {
       guest ? encodeGuestPayload(this.myNick, payload) : payload, guest ? validateNick(opts.guest!) : this.myNick)
     this.deliver(m, 'self')
     return toChatMessage(m, true)
+  }
+
+  /** Posts guest lines as GUEST_BATCH messages (see ChatNode.sendGuestLines); several when they exceed one batch. */
+  sendGuestLines (lines: GuestLine[], room?: string): ChatMessage[] {
+    const r = this.p.rooms.check(room ?? this.p.rooms.current)
+    const clean = lines.map(l => { checkText(l.text, false); return { guest: validateNick(l.guest), text: l.text } })
+    const out: ChatMessage[] = []
+    for (const run of packGuestLines(clean)) {
+      const batch = { via: this.myNick, lines: run }
+      const m = this.originate(MessageKind.GUEST_BATCH, r, encodeGuestBatch(batch))
+      for (const msg of this.deliver(m, 'self', batchMessages(m, true, batch))) out.push(msg)
+    }
+    return out
   }
 
   /** Sends a private message to a target (nick, nick#tag or key prefix; see resolve). */
@@ -268,9 +303,11 @@ export class MeshNode extends EventEmitter implements ChatNode {
   stats (): NodeStats { return { ...this.p.pipeline.stats, originated: this.p.flood.originated, seen: this.p.seen.size, sync: { ...this.p.sync.stats }, private: { ...this.p.privates.stats }, lazy: { ...this.p.lazy.stats } } }
 }
 
-function checkText (text: string): Buffer {
-  const payload = Buffer.from(text, 'utf8')
-  if (payload.byteLength > MAX_TEXT_BYTES) throw MeshError.textTooLong(payload.byteLength, MAX_TEXT_BYTES)
+/** The text's UTF-8 bytes (only measured when `encode` is false). */
+function checkText (text: string, encode = true): Buffer {
+  const size = Buffer.byteLength(text, 'utf8')
+  if (size > MAX_TEXT_BYTES) throw MeshError.textTooLong(size, MAX_TEXT_BYTES)
   if (text.trim().length === 0) throw new MeshError('TEXT_EMPTY', 'message is empty; nothing was sent')
-  return payload
+  return encode ? Buffer.from(text, 'utf8') : EMPTY
 }
+const EMPTY = Buffer.alloc(0)

@@ -31,7 +31,7 @@ export type Verdict =
   | { kind: 'accepted'; message: FloodMessage; shorter: boolean }
 
 /** Message kinds that history keeps and sync carries. */
-const HISTORY_KINDS: ReadonlySet<number> = new Set([MessageKind.CHAT, MessageKind.GUEST_CHAT, MessageKind.ACTION])
+const HISTORY_KINDS: ReadonlySet<number> = new Set([MessageKind.CHAT, MessageKind.GUEST_CHAT, MessageKind.ACTION, MessageKind.GUEST_BATCH])
 
 export interface PipelineHooks {
   seen: SeenCache

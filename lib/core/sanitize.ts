@@ -12,6 +12,7 @@ const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g
 // Bidirectional overrides and isolates reorder what follows them; tag
 // characters and interlinear annotations hide text; lone surrogates are broken.
 const INVISIBLE = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufff9-\ufffb\u{e0000}-\u{e007f}]|\p{Cs}/gu
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/
 // More than a few stacked combining marks ("zalgo") spill into other rows.
 const MARK_PILE = /(\p{M}{3})\p{M}+/gu
 
@@ -27,6 +28,8 @@ export interface SanitizeOptions {
  */
 export function sanitize (text: string, opts: SanitizeOptions = {}): string {
   let s = String(text)
+  // Printable ASCII holds nothing to strip (the common case, and a hot path of the text gateway).
+  if (PRINTABLE_ASCII.test(s)) return s
   s = s.replace(ESCAPE_SEQUENCE, '')
   s = s.replace(/\r\n|[\r\n\u0085\u2028\u2029]/g, opts.newlines ? '\n' : ' ')
   s = s.replace(/\t/g, '    ')

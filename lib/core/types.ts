@@ -2,6 +2,7 @@
 // of the options of send(). Re-exported by node.ts.
 import type { FloodMessage } from '../protocol/envelope'
 import type { ErrorCode } from '../protocol/errors'
+import type { GuestLine } from '../protocol/guest-batch'
 import type { Member } from './presence'
 import type { PipelineStats } from './pipeline'
 import type { PrivateStats } from './private'
@@ -27,6 +28,7 @@ export interface ChatMessage {
 }
 /** Where a node with --history keeps its messages (implemented in lib/store). */
 export interface HistoryStore { append (m: FloodMessage): void }
+export type { GuestLine }
 export interface SendOptions {
   room?: string
   guest?: string
@@ -95,6 +97,12 @@ export interface ChatNode {
   on<K extends keyof NodeEvents> (event: K, fn: NodeListener<K>): unknown
   off<K extends keyof NodeEvents> (event: K, fn: NodeListener<K>): unknown
   send (text: string, opts?: SendOptions): ChatMessage
+  /**
+   * Posts text-gateway guest lines, in order, signed as few GUEST_BATCH
+   * messages as fit; each line's `message` event is emitted before this
+   * returns. Throws TEXT_TOO_LONG, TEXT_EMPTY, BAD_NICK, NOT_IN_ROOM; nothing is sent then.
+   */
+  sendGuestLines (lines: GuestLine[], room?: string): ChatMessage[]
   sendPrivate (target: string, text: string): ChatMessage
   setNick (nick: string): void
   join (room: string): string

@@ -6,6 +6,8 @@
 // mesh peer uses; a line too long for one message is posted as several.
 // A slow client is dropped rather than allowed to hold the mesh back; a silent
 // one is closed; all clients together post no faster than the shared budget.
+// Lines read in one tick are signed together (guest-batcher.ts), and room
+// lines reach each client as one write a tick (outbox.ts).
 import net from 'net'
 import { EventEmitter } from 'events'
 import type { ChatNode, ChatMessage } from '../core/types'
@@ -20,6 +22,8 @@ import { formatAddress } from '../protocol/address'
 import { TextClient, encodeLine, hangUp } from './text-client'
 import { SharedBudget } from './shared-budget'
 import { gatewayHelp, isGatewayCommand } from './gateway-commands'
+import { GuestBatcher, type QueuedLine } from './guest-batcher'
+import { Outbox } from './outbox'
 import {
   DEFAULT_GATEWAY_BURST, DEFAULT_GATEWAY_LIMITS, DEFAULT_GATEWAY_RATE, type GatewayErrorCode, type GatewayLimits
 } from './limits'
@@ -56,8 +60,10 @@ export class TextGateway extends EventEmitter {
   private readonly budget: SharedBudget
   private readonly label: Labeler
   private counter = 0
-  /** The client whose line is being posted right now: its own line is not echoed back. */
-  private author: TextClient | null = null
+  /** True while this gateway's own guest lines are being posted: postBatch writes them out itself. */
+  private posting = false
+  private readonly batcher = new GuestBatcher<TextClient>(lines => this.postBatch(lines), () => this.outbox.flush())
+  private readonly outbox = new Outbox<TextClient>(() => this.clients)
   private closed = false
   private readonly onMessage = (m: ChatMessage) => this.fanOut(m)
 
@@ -95,9 +101,12 @@ export class TextGateway extends EventEmitter {
   /** Stops accepting, says goodbye to every client and closes them. */
   close (): Promise<void> {
     if (this.closed) return Promise.resolve()
+    this.flushOut()
     this.closed = true
     this.node.off('message', this.onMessage)
     this.budget.close()
+    this.batcher.close()
+    this.outbox.close()
     for (const c of [...this.clients]) c.close('*** the gateway is shutting down', 'gateway closed')
     return new Promise(resolve => {
       if (!this.server.listening) { resolve(); return }
@@ -134,6 +143,7 @@ export class TextGateway extends EventEmitter {
       onLine: (c, text) => this.onLine(c, text),
       onGone: (c, reason) => this.onGone(c, reason)
     })
+    this.flushOut()
     this.clients.add(client)
     client.start()
     const me = this.label(this.node.id, this.node.nick)
@@ -183,17 +193,47 @@ export class TextGateway extends EventEmitter {
     this.reply(client, 'UNKNOWN_COMMAND', `/${parsed.name} is not available on the text gateway; try /help`)
   }
 
-  /** Posts a guest line; one too long for a message goes as several, in order. */
+  /** Queues a guest line for the next batch; one too long for a message goes as several, in order. */
   private post (client: TextClient, text: string): void {
-    const clean = sanitizeText(text)
-    this.author = client
+    let parts: string[]
     try {
-      for (const part of splitText(clean)) this.node.send(part, { guest: client.name })
+      parts = splitText(sanitizeText(text))
     } catch (err) {
-      this.reply(client, errorCode(err), errorMessage(err))
-    } finally {
-      this.author = null
+      return this.reply(client, errorCode(err), errorMessage(err))
     }
+    for (const part of parts) {
+      if (part.trim().length === 0) return this.reply(client, 'TEXT_EMPTY', 'message is empty; nothing was sent')
+      this.batcher.add({ client, guest: client.name, text: part })
+    }
+  }
+
+  /** Signs the waiting guest lines (as few batches as fit) and queues each for every client but its author (written when the tick's batches are done). */
+  private postBatch (lines: Array<QueuedLine<TextClient>>): void {
+    let sent: ChatMessage[]
+    this.posting = true
+    try {
+      sent = this.node.sendGuestLines(lines.map(l => ({ guest: l.guest, text: l.text })))
+    } catch (err) {
+      for (const c of new Set(lines.map(l => l.client))) this.reply(c, errorCode(err), errorMessage(err))
+      return
+    } finally {
+      this.posting = false
+    }
+    // The lines of a batch share their gateway and its label: looked up once.
+    const labels = new Map<string, string>()
+    const label: Labeler = (key, nick) => {
+      const k = `${key} ${nick ?? ''}`
+      let l = labels.get(k)
+      if (l === undefined) { l = this.label(key, nick); labels.set(k, l) }
+      return l
+    }
+    for (let i = 0; i < sent.length && i < lines.length; i++) this.outbox.queue(encodeLine(plainLine(sent[i], label)), lines[i].client)
+  }
+
+  /** Posts waiting guest lines and writes queued room lines: a notice or reply written next comes after them. */
+  private flushOut (): void {
+    this.batcher.flush()
+    this.outbox.flush()
   }
 
   private rename (client: TextClient, wanted: string): void {
@@ -206,6 +246,7 @@ export class TextGateway extends EventEmitter {
     if (this.nameTaken(name, client)) return this.reply(client, 'NICK_IN_USE', `another client of this gateway is called ${name}`)
     const owner = this.meshOwner(name)
     if (owner) return this.reply(client, 'NICK_IN_USE', `${name} is the nick of ${owner} on the mesh; pick another`)
+    this.flushOut()
     const old = client.name
     client.name = name
     client.send(`*** you are now ${name}`)
@@ -220,16 +261,20 @@ export class TextGateway extends EventEmitter {
   }
 
   private reply (client: TextClient, code: string, message: string): void {
+    if (!this.posting) this.outbox.flush()
     client.error(code as GatewayErrorCode, message)
   }
 
   /** A gateway notice to every client but one. */
   private notice (except: TextClient, line: string): void {
+    this.flushOut()
     for (const c of [...this.clients]) if (c !== except) c.send(line)
   }
 
   private onGone (client: TextClient, reason: string): void {
-    if (!this.clients.delete(client)) return
+    if (!this.clients.has(client)) return
+    this.flushOut()
+    this.clients.delete(client)
     const ip = client.address.slice(0, client.address.lastIndexOf(':'))
     const left = (this.perIp.get(ip) ?? 1) - 1
     if (left > 0) this.perIp.set(ip, left)
@@ -239,10 +284,9 @@ export class TextGateway extends EventEmitter {
     this.emit('leave', { name: client.name, address: client.address, reason } satisfies GuestEvent)
   }
 
+  /** A room line from the mesh (or this node's own user) for every client, in this tick's one write. */
   private fanOut (m: ChatMessage): void {
-    if (m.room !== this.node.room) return
-    const data = encodeLine(plainLine(m, this.label))
-    const author = m.self ? this.author : null
-    for (const c of [...this.clients]) if (c !== author) c.write(data)
+    if (m.room !== this.node.room || this.posting) return
+    this.outbox.queue(encodeLine(plainLine(m, this.label)), null)
   }
 }

@@ -8,6 +8,7 @@ import { FrameType, keyEnc, nickEnc, roomEnc } from './frames'
 import { bytes, decodeWith, encodeAt, struct } from './codec'
 import { hash, sign, verify, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, type KeyPair } from './crypto'
 import { MAX_PAYLOAD_BYTES, MAX_TTL, MAX_MESSAGE_LIFETIME_MS } from './limits'
+import { decodeGuestBatch } from './guest-batch'
 
 export const MessageKind = {
   /** payload: UTF-8 text */
@@ -21,7 +22,9 @@ export const MessageKind = {
   /** the recipient's receipt for a private message; room ''; payload: AckPayload */
   ACK: 4,
   /** an action line (`/me waves`), kept and synced like CHAT; payload: UTF-8 text */
-  ACTION: 5
+  ACTION: 5,
+  /** several gateway guest lines signed once, kept and synced like CHAT; payload: GuestBatch (guest-batch.ts) */
+  GUEST_BATCH: 6
 } as const
 
 export interface Envelope {
@@ -99,6 +102,8 @@ export function decodeFlood (frame: Buffer, id = floodId(frame)): FloodMessage {
   if (e.payload.byteLength > MAX_PAYLOAD_BYTES) throw MeshError.frameInvalid(`payload over ${MAX_PAYLOAD_BYTES} bytes`)
   if (e.ttl < 1 || e.ttl > MAX_TTL) throw MeshError.frameInvalid(`ttl ${e.ttl} out of range`)
   if (e.expires < e.ts || e.expires - e.ts > MAX_MESSAGE_LIFETIME_MS) throw MeshError.frameInvalid('expiry out of range')
+  // A batch's shape is checked here, before its signature and before it is forwarded: a malformed one goes no further than the first link.
+  if (e.kind === MessageKind.GUEST_BATCH) decodeGuestBatch(e.payload)
   return floodMessage(e, id, frame[HOPS_OFFSET], frame.subarray(bodyEnd), frame)
 }
 

@@ -70,6 +70,7 @@ export type ErrorCode =
   | 'PRIVATE_STALE'
   | 'PEX_LIMIT'
   | 'GUEST_LIMIT'
+  | 'GUEST_BATCH_INVALID'
 
 /**
  * A peer's fault as a plain value: what a link is penalised for. Refusals
