@@ -7,6 +7,8 @@ import type { FloodMessage } from '../protocol/envelope'
 import { MessageKind } from '../protocol/envelope'
 import { decodeGuestBatch, type GuestBatch } from '../protocol/guest-batch'
 import type { ChatMessage } from './types'
+import { MeshError } from '../protocol/errors'
+import { MAX_TEXT_BYTES } from '../protocol/limits'
 
 export function encodeGuestPayload (gatewayNick: string, text: Buffer): Buffer {
   return Buffer.concat([c.encode(c.string, gatewayNick), text])
@@ -47,3 +49,12 @@ export function batchMessages (m: FloodMessage, self: boolean, b: GuestBatch = d
   }
   return out
 }
+
+/** The text's UTF-8 bytes (only measured when `encode` is false). */
+export function checkText (text: string, encode = true): Buffer {
+  const size = Buffer.byteLength(text, 'utf8')
+  if (size > MAX_TEXT_BYTES) throw MeshError.textTooLong(size, MAX_TEXT_BYTES)
+  if (text.trim().length === 0) throw new MeshError('TEXT_EMPTY', 'message is empty; nothing was sent')
+  return encode ? Buffer.from(text, 'utf8') : EMPTY
+}
+const EMPTY = Buffer.alloc(0)

@@ -11,14 +11,13 @@ import type { Source } from './pipeline'
 import { buildParts, type Parts } from './node-parts'
 import { PRESENCE_LINK_UP_DELAY_MS } from './presence'
 import { every } from './clock'
-import { batchMessages, encodeGuestPayload, toChatMessage } from './chat-message'
+import { batchMessages, checkText, encodeGuestPayload, toChatMessage } from './chat-message'
 import { isValidNick, shortKey, validateNick } from './names'
 import { whois, type WhoisInfo } from './whois'
 import type { NodeOptions, Timing } from './options'
 import { HelloFlag, type Hello } from '../protocol/frames'
 import { MessageKind, type FloodMessage } from '../protocol/envelope'
 import { MeshError, errorMessage, type ErrorCode } from '../protocol/errors'
-import { MAX_TEXT_BYTES } from '../protocol/limits'
 import { encodeGuestBatch, packGuestLines } from '../protocol/guest-batch'
 import type { KeyPair } from '../protocol/crypto'
 import type { Sighting } from './directory'
@@ -256,9 +255,10 @@ export class MeshNode extends EventEmitter implements ChatNode {
   setNick (nick: string): void {
     const old = this.myNick
     this.myNick = validateNick(nick)
-    if (this.myNick !== old) this.p.presence.announceAll()
+    const changed = this.myNick !== old
+    if (changed) this.p.presence.announceAll()
     this.emit('nick', this.myNick)
-    if (this.myNick !== old) this.emit('peer-nick', { peer: this.id, old, nick: this.myNick, self: true } satisfies NickChange)
+    if (changed) this.emit('peer-nick', { peer: this.id, old, nick: this.myNick, self: true } satisfies NickChange)
   }
 
   /** Records a sighting in the directory; a known key under a new nick is a rename every front end hears of at once. */
@@ -302,12 +302,3 @@ export class MeshNode extends EventEmitter implements ChatNode {
   historySize (room: string): number { return this.p.history.room(room).size }
   stats (): NodeStats { return { ...this.p.pipeline.stats, originated: this.p.flood.originated, seen: this.p.seen.size, sync: { ...this.p.sync.stats }, private: { ...this.p.privates.stats }, lazy: { ...this.p.lazy.stats } } }
 }
-
-/** The text's UTF-8 bytes (only measured when `encode` is false). */
-function checkText (text: string, encode = true): Buffer {
-  const size = Buffer.byteLength(text, 'utf8')
-  if (size > MAX_TEXT_BYTES) throw MeshError.textTooLong(size, MAX_TEXT_BYTES)
-  if (text.trim().length === 0) throw new MeshError('TEXT_EMPTY', 'message is empty; nothing was sent')
-  return encode ? Buffer.from(text, 'utf8') : EMPTY
-}
-const EMPTY = Buffer.alloc(0)
