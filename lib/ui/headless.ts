@@ -1,5 +1,7 @@
 // Headless front end: stdin lines in, one JSON object per line out. The event
-// names and fields are a public interface (README "Headless mode").
+// names and fields are a public interface (README "Headless mode"). The lines
+// of one tick go to the output in one write (a microtask after the first),
+// until stop(), after which each line is written at once.
 import readline from 'readline'
 import type { Readable, Writable } from 'stream'
 import type { ChatNode } from '../core/types'
@@ -19,10 +21,23 @@ export interface HeadlessOptions {
 
 export class Headless {
   private rl: readline.Interface | null = null
+  /** Lines of this tick not yet written; null once stopped (lines are written at once). */
+  private pending: string[] | null = []
+  private readonly flush = () => {
+    if (!this.pending || this.pending.length === 0) return
+    const text = this.pending.join('')
+    this.pending = []
+    this.opts.output.write(text)
+  }
+
   constructor (private readonly opts: HeadlessOptions) {}
 
+  /** Queues one JSON line; the lines of one tick are written together before the tick ends. */
   write (obj: Record<string, unknown>): void {
-    this.opts.output.write(JSON.stringify(obj) + '\n')
+    const line = JSON.stringify(obj) + '\n'
+    if (!this.pending) { this.opts.output.write(line); return }
+    this.pending.push(line)
+    if (this.pending.length === 1) queueMicrotask(this.flush)
   }
 
   start (): void {
@@ -68,5 +83,10 @@ export class Headless {
     }
   }
 
-  stop (): void { this.rl?.close() }
+  /** Writes what this tick queued and writes every later line at once (the process may exit soon). */
+  stop (): void {
+    this.flush()
+    this.pending = null
+    this.rl?.close()
+  }
 }
