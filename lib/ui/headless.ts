@@ -1,6 +1,6 @@
 // Headless front end: stdin lines in, one JSON object per line out. The event
 // names and fields are a public interface (README "Headless mode"). The lines
-// of one tick go to the output in one write (a microtask after the first),
+// of one tick go to the output in one write (process.nextTick after the first),
 // until stop(), after which each line is written at once.
 import readline from 'readline'
 import type { Readable, Writable } from 'stream'
@@ -37,7 +37,10 @@ export class Headless {
     const line = JSON.stringify(obj) + '\n'
     if (!this.pending) { this.opts.output.write(line); return }
     this.pending.push(line)
-    if (this.pending.length === 1) queueMicrotask(this.flush)
+    // nextTick, not a microtask: from a stdin command it runs before streamx's write microtasks, so
+    // the node's own event is out before its frames leave (scripts see their line first, as before);
+    // from inside a received frame's microtask it runs once that drained, after the relayed frames left.
+    if (this.pending.length === 1) process.nextTick(this.flush)
   }
 
   start (): void {
