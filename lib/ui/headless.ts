@@ -82,7 +82,9 @@ export class Headless {
       case 'query': return this.write({ event: 'query', peer: outcome.peer, nick: outcome.nick })
       case 'members': return this.write({ event: 'members', room: outcome.room, members: outcome.members.map(({ lastSeen, ...m }) => m) })
       case 'whois': return this.write({ event: 'whois', ...outcome.info })
-      case 'quit': return this.opts.onQuit(outcome.message)
+      case 'quit':
+        this.flush() // the lines before /quit are out before shutting down starts
+        return this.opts.onQuit(outcome.message)
     }
   }
 
