@@ -2,6 +2,7 @@
 // as a random regular graph or a line, flooding a paced workload. Latency is
 // measured from the stdin write at the sender to the stdout event at each
 // receiver, so it includes both processes' pipes.
+import fs from 'fs'
 import { performance } from 'perf_hooks'
 import { degrees, line, randomRegular, type Graph } from './graph'
 import { HeadlessProc, isReady } from './headless-proc'
@@ -24,6 +25,8 @@ export interface TcpResult {
   /** p99 at the node farthest from the sender (the line's far end). */
   farEndP99Ms: number
   cpuMsPerDelivery: number
+  /** write-type system calls (sockets, stdout) of all nodes per delivery, from /proc/<pid>/io syscw; NaN where unreadable. */
+  writeCallsPerDelivery: number
   rssPerNodeMiB: number
   setupMs: number
 }
@@ -40,6 +43,16 @@ export function tcpScenarios (quick: boolean): TcpScenario[] {
     { name: `tcp random n=${n} d=4`, graph: random, senders: pickDistinct(seededRandom(GRAPH_SEED), n, quick ? 2 : 4), perSender: quick ? 10 : 50, ratePerSender: 20, ttl: 8 },
     { name: `tcp line ${hops} hops`, graph: line(hops + 1), senders: [0], perSender: quick ? 20 : 100, ratePerSender: 20, ttl: hops }
   ]
+}
+
+/** write, writev and the like a process made so far (/proc/<pid>/io syscw); NaN if unreadable. */
+function procWriteCalls (pid: number): number {
+  try {
+    const m = /^syscw: (\d+)$/m.exec(fs.readFileSync(`/proc/${pid}/io`, 'utf8'))
+    return m ? Number(m[1]) : NaN
+  } catch {
+    return NaN
+  }
 }
 
 export async function runTcpScenario (s: TcpScenario): Promise<TcpResult> {
@@ -70,6 +83,7 @@ export async function runTcpScenario (s: TcpScenario): Promise<TcpResult> {
       if (i === graph.n - 1) farEnd.push(at - s0)
     }))
     const cpu0 = procs.reduce((a, p) => a + procCpuMs(p.pid), 0)
+    const writes0 = procs.reduce((a, p) => a + procWriteCalls(p.pid), 0)
     const gap = 1000 / s.ratePerSender
     const start = performance.now()
     for (let k = 0; k < s.perSender; k++) {
@@ -84,6 +98,7 @@ export async function runTcpScenario (s: TcpScenario): Promise<TcpResult> {
     const expected = sentAt.size * (graph.n - 1)
     await waitUntil(() => delivered >= expected, DRAIN_TIMEOUT_MS, 5)
     const cpu = procs.reduce((a, p) => a + procCpuMs(p.pid), 0) - cpu0
+    const writes = procs.reduce((a, p) => a + procWriteCalls(p.pid), 0) - writes0
     const rss = procs.reduce((a, p) => a + procRssBytes(p.pid), 0) / graph.n
     return {
       name: s.name,
@@ -94,6 +109,7 @@ export async function runTcpScenario (s: TcpScenario): Promise<TcpResult> {
       ...deliverySummary(expected, delivered, latencies),
       farEndP99Ms: round(quantile(farEnd, 0.99)),
       cpuMsPerDelivery: round(cpu / Math.max(1, delivered), 4),
+      writeCallsPerDelivery: round(writes / Math.max(1, delivered), 2),
       rssPerNodeMiB: round(rss / MIB, 1),
       setupMs: round(setupMs, 0)
     }

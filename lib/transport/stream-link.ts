@@ -1,8 +1,15 @@
 // A link over one secret-stream (Noise over TCP, or a hyperswarm connection,
 // which is a secret-stream already). Each secret-stream message is one frame.
+// On TCP the frames sent within one tick leave as one socket write
+// (tick-cork.ts); a swarm connection's UDX stream batches them itself
+// (streamx hands a tick's writes to its `_writev` together).
 import { EventEmitter } from 'events'
+import { Socket } from 'net'
 import type SecretStream from '@hyperswarm/secret-stream'
 import type { Found, Link, Via } from '../core/link'
+import { TickCork, type WriteStats } from './tick-cork'
+
+export type { WriteStats }
 
 /** Bytes queued in a node stream (writableLength) or a streamx stream (_writableState.buffered). */
 function queued (s: any): number {
@@ -15,10 +22,14 @@ function queued (s: any): number {
 export class StreamLink extends EventEmitter implements Link {
   closed = false
   found?: Found
+  /** Frames sent and socket writes made; socketWrites is counted on TCP links only (0 on swarm links). */
+  readonly writeStats: WriteStats = { frames: 0, socketWrites: 0 }
   private error: Error | undefined
+  private readonly cork: TickCork | null
 
   constructor (private readonly stream: SecretStream, readonly remoteAddress: string, readonly via: Via, private readonly socket: unknown) {
     super()
+    this.cork = socket instanceof Socket ? new TickCork(socket, this.writeStats) : null
     stream.on('data', (data: Buffer) => { if (data.byteLength > 0) this.emit('frame', data) })
     stream.on('error', (err: Error) => { this.error ??= err })
     stream.on('close', () => {
@@ -32,7 +43,10 @@ export class StreamLink extends EventEmitter implements Link {
   get bufferedBytes (): number { return queued(this.stream) + queued(this.socket) }
 
   send (frame: Buffer): void {
-    if (!this.closed) this.stream.write(frame)
+    if (this.closed) return
+    this.writeStats.frames++
+    this.stream.write(frame)
+    this.cork?.hold()
   }
 
   destroy (err?: Error): void {

@@ -1,5 +1,7 @@
 // Headless front end: stdin lines in, one JSON object per line out. The event
-// names and fields are a public interface (README "Headless mode").
+// names and fields are a public interface (README "Headless mode"). The lines
+// of one tick go to the output in one write (process.nextTick after the first),
+// until stop(), after which each line is written at once.
 import readline from 'readline'
 import type { Readable, Writable } from 'stream'
 import type { ChatNode } from '../core/types'
@@ -19,10 +21,26 @@ export interface HeadlessOptions {
 
 export class Headless {
   private rl: readline.Interface | null = null
+  /** Lines of this tick not yet written; null once stopped (lines are written at once). */
+  private pending: string[] | null = []
+  private readonly flush = () => {
+    if (!this.pending || this.pending.length === 0) return
+    const text = this.pending.join('')
+    this.pending = []
+    this.opts.output.write(text)
+  }
+
   constructor (private readonly opts: HeadlessOptions) {}
 
+  /** Queues one JSON line; the lines of one tick are written together before the tick ends. */
   write (obj: Record<string, unknown>): void {
-    this.opts.output.write(JSON.stringify(obj) + '\n')
+    const line = JSON.stringify(obj) + '\n'
+    if (!this.pending) { this.opts.output.write(line); return }
+    this.pending.push(line)
+    // nextTick, not a microtask: from a stdin command it runs before streamx's write microtasks, so
+    // the node's own event is out before its frames leave (scripts see their line first, as before);
+    // from inside a received frame's microtask it runs once that drained, after the relayed frames left.
+    if (this.pending.length === 1) process.nextTick(this.flush)
   }
 
   start (): void {
@@ -64,9 +82,16 @@ export class Headless {
       case 'query': return this.write({ event: 'query', peer: outcome.peer, nick: outcome.nick })
       case 'members': return this.write({ event: 'members', room: outcome.room, members: outcome.members.map(({ lastSeen, ...m }) => m) })
       case 'whois': return this.write({ event: 'whois', ...outcome.info })
-      case 'quit': return this.opts.onQuit(outcome.message)
+      case 'quit':
+        this.flush() // the lines before /quit are out before shutting down starts
+        return this.opts.onQuit(outcome.message)
     }
   }
 
-  stop (): void { this.rl?.close() }
+  /** Writes what this tick queued and writes every later line at once (the process may exit soon). */
+  stop (): void {
+    this.flush()
+    this.pending = null
+    this.rl?.close()
+  }
 }
