@@ -46,7 +46,8 @@ export class Flood {
   private judge (s: LinkSession, frame: Buffer, retrying: boolean): boolean {
     const v = this.h.pipeline.accept(frame, 'live', s)
     if (v.kind === 'duplicate') {
-      if (v.id) this.h.lazy.duplicate(s, v.id)
+      if (v.id && v.hops !== undefined) this.h.lazy.shorterCopy(s, v.id, v.hops)
+      else if (v.id) this.h.lazy.duplicate(s, v.id)
     } else if (v.kind === 'invalid') {
       if (v.close) throw v.error
       this.h.penalise(s, v.error)

@@ -20,7 +20,8 @@ import { PushTrees } from './push-trees'
 import { carries } from './overlay'
 import { TokenBucket } from './token-bucket'
 import { FrameType, HelloFlag } from '../protocol/frames'
-import { decodeGraft, decodeIHave, decodePrune, encodeGraft, encodeIHave, encodePrune, type Graft, type IHave, type Prune } from '../protocol/lazy-frames'
+import { HOPS_OFFSET, withHops } from '../protocol/envelope'
+import { decodeEager, decodeGraft, decodeIHave, decodePrune, encodeEager, encodeGraft, encodeIHave, encodePrune, type Graft, type IHave, type Prune } from '../protocol/lazy-frames'
 import { MAX_GRAFT_IDS, MAX_IHAVE_IDS, SYNC_ID_BYTES } from '../protocol/limits'
 import type { PeerFault } from '../protocol/errors'
 
@@ -51,14 +52,14 @@ export interface LazyPushHooks {
   penalise: (s: LinkSession, fault: PeerFault, points: number) => void
 }
 
-export interface LazyPushStats { ihaveIds: number; graftsSent: number; graftAnswers: number; prunesSent: number; gaveUp: number }
+export interface LazyPushStats { ihaveIds: number; graftsSent: number; graftAnswers: number; prunesSent: number; reparents: number; gaveUp: number }
 
 interface Missing { room: string; sources: LinkSession[]; tried: number; timer: TimerHandle | null; starter: LinkSession }
 
 export function shortId (id: Buffer): string { return id.toString('hex', 0, SYNC_ID_BYTES) }
 
 export class LazyPush {
-  readonly stats: LazyPushStats = { ihaveIds: 0, graftsSent: 0, graftAnswers: 0, prunesSent: 0, gaveUp: 0 }
+  readonly stats: LazyPushStats = { ihaveIds: 0, graftsSent: 0, graftAnswers: 0, prunesSent: 0, reparents: 0, gaveUp: 0 }
   private readonly trees = new PushTrees()
   /** Per link and room: ids to announce at the next flush, with the hop count a copy would have. */
   private readonly pending = new Map<LinkSession, Map<string, Map<string, number>>>()
@@ -66,8 +67,6 @@ export class LazyPush {
   private readonly missing = new Map<string, Missing>()
   private readonly missingBy = new WeakMap<LinkSession, number>()
   private readonly answers = new WeakMap<LinkSession, TokenBucket>()
-  /** Ids asked of a new parent (reparent()): its copy is not a duplicate to prune it for. */
-  private readonly reparenting = new Map<string, LinkSession>()
   private closed = false
 
   constructor (private readonly h: LazyPushHooks) {}
@@ -76,6 +75,7 @@ export class LazyPush {
     registry.add<IHave>(FrameType.IHAVE, { name: 'ihave', decode: decodeIHave, onmessage: (s, v) => this.onIHave(s, v) })
     registry.add<Graft>(FrameType.GRAFT, { name: 'graft', decode: decodeGraft, onmessage: (s, v) => this.onGraft(s, v) })
     registry.add<Prune>(FrameType.PRUNE, { name: 'prune', decode: decodePrune, onmessage: (s, v) => { this.trees.prune(v.room, v.root.toString('hex'), s) } })
+    registry.add<Prune>(FrameType.EAGER, { name: 'eager', decode: decodeEager, onmessage: (s, v) => { this.trees.eager(v.room, v.root.toString('hex'), s) } })
   }
 
   private speaks (s: LinkSession): boolean { return this.h.enabled && !!s.hello && (s.hello.flags & HelloFlag.LAZY_PUSH) !== 0 }
@@ -115,11 +115,16 @@ export class LazyPush {
   /** A live copy of something already held came from `s`: that link's edge is not needed in the tree. */
   duplicate (s: LinkSession, id: Buffer): void {
     if (!this.speaks(s)) return
-    const short = shortId(id)
-    // The answer to a GRAFT that moved this node to a shorter path is expected, not a reason to prune.
-    if (this.reparenting.get(short) === s) { this.reparenting.delete(short); return }
-    const e = this.h.recent.get(short)
+    const e = this.h.recent.get(shortId(id))
     if (e) this.prune(s, e.room, e.root)
+  }
+
+  /** A copy came from `s` a shorter way than the first: `s` is the better parent (see shorterWay). */
+  shorterCopy (s: LinkSession, id: Buffer, hops: number): void {
+    if (!this.speaks(s)) return
+    const short = shortId(id)
+    const e = this.h.recent.get(short)
+    if (e && hops < e.hops) this.shorterWay(s, e.room, e.root, short, hops)
   }
 
   private prune (s: LinkSession, room: string, root: string): void {
@@ -130,24 +135,28 @@ export class LazyPush {
 
   /**
    * `s` holds a message with fewer hops than the copy this node got from its
-   * parent: `s` becomes the parent of that author's tree (GRAFT, which `s`
-   * answers with the copy) and the old parent is pruned. Each move lowers
-   * this node's hop count, so the tree settles on shortest paths (Plumtree's
-   * optimisation, with a threshold of one hop).
+   * parent. For later messages `s` becomes the parent of that author's tree
+   * (EAGER) and the old parent is pruned (PRUNE): each move lowers this
+   * node's hop count, so the tree settles on shortest paths (Plumtree's
+   * optimisation, threshold one hop) and stays a tree (`s` cannot be below
+   * this node, whose copies all come with more hops). For this message the
+   * shorter way is announced on every other link, so a node further on that
+   * got it at the hop limit (or not at all) can fetch a copy that still
+   * goes on: delivery reaches as far as flooding's shorter-path re-forward.
    */
-  private reparent (s: LinkSession, room: string, root: string, id: Buffer, hops: number): void {
+  private shorterWay (s: LinkSession, room: string, root: string, short: string, hops: number): void {
+    this.h.recent.record(short, room, root, hops, null)
+    if (hops + 1 <= this.h.hopLimit) {
+      for (const x of this.h.sessions()) if (x !== s && x.established && this.speaks(x) && carries(x.hello?.rooms, room)) this.announce(x, room, short, hops + 1)
+    }
     const tree = this.trees.get(room, root)
     if (!tree || tree.parent === s) return
-    const short = id.toString('hex')
-    // The copy on its way is a duplicate (delivered already): record its hop count now.
-    this.h.recent.record(short, room, root, hops, null)
     const old = tree.parent
     tree.lazy.delete(s)
     tree.parent = s
     if (old && this.speaks(old)) this.prune(old, room, root)
-    if (this.reparenting.size >= MAX_MISSING_IDS) this.reparenting.delete(this.reparenting.keys().next().value!)
-    this.reparenting.set(short, s)
-    this.graft(s, room, [id])
+    this.stats.reparents++
+    s.send(encodeEager({ room, root: Buffer.from(root, 'hex') }))
   }
 
   private announce (s: LinkSession, room: string, short: string, hops: number): void {
@@ -176,16 +185,16 @@ export class LazyPush {
 
   private onIHave (s: LinkSession, v: IHave): void {
     if (!this.h.carried(v.room)) return
-    const mine = this.pending.get(s)?.get(v.room)
     const shorter: Buffer[] = []
     for (const { id, hops } of v.entries) {
+      if (hops < 1) continue // no copy on the wire has 0 hops
       const short = id.toString('hex')
-      mine?.delete(short) // it has it: no need to tell it
       const held = this.h.recent.get(short)
       if (held) {
+        if (hops >= held.hops) continue
         // Held, but at the hop limit: a copy with fewer hops can still go on.
-        if (held.hops >= this.h.hopLimit && hops < held.hops) shorter.push(id)
-        else if (hops < held.hops && !this.reparenting.has(short)) this.reparent(s, v.room, held.root, id, hops)
+        if (held.hops >= this.h.hopLimit) shorter.push(id)
+        else this.shorterWay(s, v.room, held.root, short, hops)
         continue
       }
       this.want(s, v.room, short)
@@ -241,7 +250,8 @@ export class LazyPush {
       }
       this.stats.graftAnswers++
       this.trees.eager(v.room, e.root, s)
-      s.send(frame)
+      // With the fewest hops this node knows a way for (an IHAVE may have told it of a shorter one than its copy took).
+      s.send(frame[HOPS_OFFSET] === e.hops + 1 ? frame : withHops(frame, e.hops + 1))
     }
   }
 
@@ -265,7 +275,6 @@ export class LazyPush {
     this.h.clock.clearTimeout(this.flushTimer)
     this.flushTimer = null
     this.pending.clear()
-    this.reparenting.clear()
     for (const [short, m] of [...this.missing]) this.drop(short, m)
   }
 }

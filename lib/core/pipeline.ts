@@ -22,8 +22,12 @@ import { MAX_CLOCK_SKEW_MS } from '../protocol/limits'
 export type Source = 'live' | 'sync' | 'store'
 
 export type Verdict =
-  /** `id`: set for a live copy of a held message (lazy push prunes the link it came on). */
-  | { kind: 'duplicate'; id?: Buffer }
+  /**
+   * `id`: set for a live copy of a held message (lazy push prunes the link it
+   * came on); `hops`: set when that copy came a shorter way (lazy push makes
+   * its link the parent instead).
+   */
+  | { kind: 'duplicate'; id?: Buffer; hops?: number }
   /** Authentic or not, not taken: `blame` is what it costs the link's score. */
   | { kind: 'refused'; code: ErrorCode; reason: string; blame: number }
   | { kind: 'invalid'; error: MeshError; close: boolean }
@@ -104,7 +108,7 @@ export class Pipeline {
       return this.invalid(err instanceof MeshError ? err : MeshError.frameInvalid('malformed message'), source === 'live')
     }
     // Under lazy push a shorter copy matters only where the first one could not go on (lazy-push.ts).
-    if (shorter && h.lazyPush && firstHops < Math.min(m.ttl, h.maxTtl)) return this.duplicate(m.id)
+    if (shorter && h.lazyPush && firstHops < Math.min(m.ttl, h.maxTtl)) return this.duplicate(m.id, m.hops)
     if (source === 'live' && m.hops < 1) return this.invalid(MeshError.frameInvalid('hop counter 0 on the wire'), true)
     if (!isValidNick(m.nick)) return this.invalid(new MeshError('BAD_NICK', `message ${shortKey(key)} carries a nick this node would not accept`), false)
     if (source !== 'live') {
@@ -144,7 +148,7 @@ export class Pipeline {
     this.h.forward(m, overlayRoom(m.kind, m.room), author, last ? null : withHops(m.frame, m.hops + 1), from)
   }
 
-  private duplicate (id?: Buffer): Verdict { this.stats.duplicates++; return { kind: 'duplicate', id } }
+  private duplicate (id?: Buffer, hops?: number): Verdict { this.stats.duplicates++; return { kind: 'duplicate', id, hops } }
 
   private refuse (code: ErrorCode, reason: string, blame: number): Verdict {
     this.stats.refused++

@@ -20,10 +20,11 @@ export const FrameType = {
   SYNC_DATA: 7,
   ROOMS: 8,
   ROOM_PEERS: 9,
-  /** Lazy push (core/lazy-push.ts): ids this node holds, GRAFT asks for them, PRUNE stops eager copies. */
+  /** Lazy push (core/lazy-push.ts): ids this node holds, GRAFT asks for them, PRUNE stops eager copies, EAGER starts them. */
   IHAVE: 10,
   GRAFT: 11,
-  PRUNE: 12
+  PRUNE: 12,
+  EAGER: 13
 } as const
 
 export interface Hello {

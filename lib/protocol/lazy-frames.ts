@@ -2,6 +2,7 @@
 //   IHAVE {room, [short id, hops]}  "I hold these; a copy from me would come with this hop count"
 //   GRAFT {room, [short id]}        "send me these, and their authors' messages whole from now on"
 //   PRUNE {room, author}            "I got a duplicate from you: send me only ids of this author's messages from now on"
+//   EAGER {room, author}            "you are my shorter way to this author: send me its messages whole from now on"
 // Short ids are the first SYNC_ID_BYTES of a message id, as in sync offers.
 import c from 'compact-encoding'
 import { FrameType, keyEnc, roomEnc } from './frames'
@@ -42,3 +43,5 @@ export function encodeGraft (v: Graft): Buffer { return encodeFrame(FrameType.GR
 export function decodeGraft (frame: Uint8Array): Graft { return decodeWith(frame, BODY, graftEnc) }
 export function encodePrune (v: Prune): Buffer { return encodeFrame(FrameType.PRUNE, pruneEnc, v) }
 export function decodePrune (frame: Uint8Array): Prune { return decodeWith(frame, BODY, pruneEnc) }
+export function encodeEager (v: Prune): Buffer { return encodeFrame(FrameType.EAGER, pruneEnc, v) }
+export function decodeEager (frame: Uint8Array): Prune { return decodeWith(frame, BODY, pruneEnc) }
