@@ -4,16 +4,13 @@
 // hostile peer's malformed batch: coded GUEST_BATCH_INVALID, its link closed,
 // nothing forwarded, the node still working.
 import test from 'tape'
-import { MeshNode } from '../lib/core/node'
-import type { ChatMessage, Fault } from '../lib/core/types'
-import { generateKeyPair } from '../lib/protocol/crypto'
 import { MessageKind, decodeFlood } from '../lib/protocol/envelope'
 import { FrameType } from '../lib/protocol/frames'
 import { MeshError } from '../lib/protocol/errors'
 import { MAX_PAYLOAD_BYTES, MAX_TEXT_BYTES } from '../lib/protocol/limits'
 import { MAX_GUEST_BATCH_LINES, decodeGuestBatch, encodeGuestBatch, guestLineBytes, packGuestLines, type GuestLine } from '../lib/protocol/guest-batch'
 import { MemMesh } from './helpers/mesh'
-import { rawPeer, chat, until } from './helpers/raw-peer'
+import { rawPeer, chat, until, victimNode } from './helpers/raw-peer'
 
 const codeOf = (fn: () => unknown) => { try { fn(); return 'none' } catch (err) { return err instanceof MeshError ? err.code : 'not a MeshError' } }
 
@@ -79,14 +76,7 @@ test('sendGuestLines: lines over one batch go as several; a linked node delivers
 
 test('a malformed signed batch: GUEST_BATCH_INVALID, the link is closed, nothing forwarded, the node carries on', async (t) => {
   t.timeoutAfter(10_000)
-  const node = new MeshNode({ keyPair: generateKeyPair(), nick: 'victim', timing: { tickMs: 20, presenceIntervalMs: 0 } })
-  node.setListenAddress('127.0.0.1:1000')
-  const messages: ChatMessage[] = []
-  const faults: Fault[] = []
-  node.on('message', (m: ChatMessage) => messages.push(m))
-  node.on('fault', (f: Fault) => faults.push(f))
-  node.start()
-  t.teardown(() => node.close())
+  const { node, messages, faults } = victimNode(t)
   const attacker = rawPeer(node)
   const bystander = rawPeer(node)
   attacker.hello()

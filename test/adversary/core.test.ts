@@ -3,7 +3,7 @@
 import test from 'tape'
 import { MeshNode } from '../../lib/core/node'
 import type { NodeOptions } from '../../lib/core/options'
-import type { ChatMessage, Fault } from '../../lib/core/types'
+import type { ChatMessage } from '../../lib/core/types'
 import { memoryLinkPair } from '../../lib/transport/memory'
 import { generateKeyPair } from '../../lib/protocol/crypto'
 import { encodeSyncData, encodeSyncOffer } from '../../lib/protocol/frames'
@@ -11,20 +11,10 @@ import { MessageKind } from '../../lib/protocol/envelope'
 import { encodePresence, PresenceState } from '../../lib/protocol/payloads'
 import { MAX_SYNC_SEND_BYTES, SYNC_ANSWERS_BURST } from '../../lib/core/sync'
 import { DEFAULT_NEW_AUTHORS_BURST } from '../../lib/core/author-limits'
-import { rawPeer, chat, until } from '../helpers/raw-peer'
+import { rawPeer, chat, until, victimNode } from '../helpers/raw-peer'
 import { MAX_TEXT_BYTES } from '../../lib/protocol/limits'
 
-function victim (t: test.Test, opts: Partial<NodeOptions> = {}) {
-  const node = new MeshNode({ keyPair: generateKeyPair(), nick: 'victim', timing: { tickMs: 20, presenceIntervalMs: 0 }, ...opts })
-  node.setListenAddress('127.0.0.1:1000')
-  const messages: ChatMessage[] = []
-  const faults: Fault[] = []
-  node.on('message', (m: ChatMessage) => messages.push(m))
-  node.on('fault', (f: Fault) => faults.push(f))
-  node.start()
-  t.teardown(() => node.close())
-  return { node, messages, faults }
-}
+const victim = victimNode
 
 /** A victim with one raw peer whose HELLO is through. */
 async function victimWithPeer (t: test.Test, opts: Partial<NodeOptions> = {}) {

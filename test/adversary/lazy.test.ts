@@ -3,27 +3,18 @@
 // same message over and over, malformed frames and PRUNEs of trees the node
 // never had. Each is bounded, coded, and honest traffic keeps flowing.
 import test from 'tape'
-import { MeshNode } from '../../lib/core/node'
-import type { ChatMessage, Fault } from '../../lib/core/types'
 import { generateKeyPair } from '../../lib/protocol/crypto'
 import { FrameType, HelloFlag } from '../../lib/protocol/frames'
 import { decodeGraft, decodeIHave, encodeGraft, encodeIHave, encodePrune } from '../../lib/protocol/lazy-frames'
 import { MAX_IHAVE_IDS, SYNC_ID_BYTES } from '../../lib/protocol/limits'
 import { GRAFT_ANSWER_BURST, MAX_MISSING_PER_LINK } from '../../lib/core/lazy-push'
-import { rawPeer, chat, until, type RawPeer } from '../helpers/raw-peer'
+import { rawPeer, chat, until, victimNode, type RawPeer } from '../helpers/raw-peer'
 import crypto from 'crypto'
 
 const LAZY = HelloFlag.SHAREABLE | HelloFlag.LAZY_PUSH
 
 async function victim (t: test.Test) {
-  const node = new MeshNode({ keyPair: generateKeyPair(), nick: 'victim', timing: { tickMs: 20, presenceIntervalMs: 0, ihaveDelayMs: 5, graftTimeoutMs: 30 } })
-  node.setListenAddress('127.0.0.1:1000')
-  const messages: ChatMessage[] = []
-  const faults: Fault[] = []
-  node.on('message', (m: ChatMessage) => messages.push(m))
-  node.on('fault', (f: Fault) => faults.push(f))
-  node.start()
-  t.teardown(() => node.close())
+  const { node, messages, faults } = victimNode(t, { timing: { tickMs: 20, presenceIntervalMs: 0, ihaveDelayMs: 5, graftTimeoutMs: 30 } })
   const peers: RawPeer[] = [rawPeer(node), rawPeer(node)]
   for (const p of peers) p.hello(undefined, ['lobby'], LAZY)
   await until(() => node.peers().length === 2)

@@ -1,7 +1,10 @@
 // A test-driven link end joined to a real MeshNode on a memory link: the test
 // writes whatever frames it likes (an attacker, or a peer of another version)
 // and reads what the node sends back.
-import type { MeshNode } from '../../lib/core/node'
+import { MeshNode } from '../../lib/core/node'
+import type { NodeOptions } from '../../lib/core/options'
+import type { ChatMessage, Fault } from '../../lib/core/types'
+import type { Test } from 'tape'
 import { memoryLinkPair, type MemoryLink } from '../../lib/transport/memory'
 import { generateKeyPair, type KeyPair } from '../../lib/protocol/crypto'
 import { encodeHello } from '../../lib/protocol/frames'
@@ -46,4 +49,17 @@ export async function until (pred: () => boolean, ms = 3000): Promise<boolean> {
   const end = Date.now() + ms
   while (!pred()) { if (Date.now() > end) return false; await wait(5) }
   return true
+}
+
+/** A started node under attack (fast ticks, presence off unless `opts` says), with what it delivered and the faults it reported; closed at teardown. */
+export function victimNode (t: Test, opts: Partial<NodeOptions> = {}): { node: MeshNode; messages: ChatMessage[]; faults: Fault[] } {
+  const node = new MeshNode({ keyPair: generateKeyPair(), nick: 'victim', timing: { tickMs: 20, presenceIntervalMs: 0 }, ...opts })
+  node.setListenAddress('127.0.0.1:1000')
+  const messages: ChatMessage[] = []
+  const faults: Fault[] = []
+  node.on('message', (m: ChatMessage) => messages.push(m))
+  node.on('fault', (f: Fault) => faults.push(f))
+  node.start()
+  t.teardown(() => node.close())
+  return { node, messages, faults }
 }
