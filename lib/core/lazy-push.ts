@@ -54,7 +54,8 @@ export interface LazyPushHooks {
 
 export interface LazyPushStats { ihaveIds: number; graftsSent: number; graftAnswers: number; prunesSent: number; reparents: number; gaveUp: number }
 
-interface Missing { room: string; sources: LinkSession[]; tried: number; timer: TimerHandle | null; starter: LinkSession }
+/** `best`: the announcer with the fewest hops, in case the copy comes a longer way first. */
+interface Missing { room: string; sources: LinkSession[]; tried: number; timer: TimerHandle | null; starter: LinkSession; best: LinkSession; bestHops: number }
 
 export function shortId (id: Buffer): string { return id.toString('hex', 0, SYNC_ID_BYTES) }
 
@@ -98,10 +99,15 @@ export class LazyPush {
   forward (id: Buffer, room: string, root: string, hops: number, out: Buffer | null, from: LinkSession | null): void {
     const short = shortId(id)
     this.h.recent.record(short, room, root, hops, out)
+    const waited = this.missing.get(short)
     this.found(short)
     const tree = this.trees.use(room, root)
     // The link the first copy came on is this node's parent in the tree.
     if (from) { tree.lazy.delete(from); tree.parent = from }
+    // An IHAVE came first, announcing a shorter way than this copy took: that link is the better parent.
+    if (from && waited && waited.bestHops < hops && waited.best !== from && !waited.best.link.closed && this.speaks(waited.best)) {
+      this.shorterWay(waited.best, room, root, short, waited.bestHops)
+    }
     const lazy = tree.lazy
     if (!out) return
     const outHops = hops + 1
@@ -164,7 +170,8 @@ export class LazyPush {
     if (!rooms) this.pending.set(s, rooms = new Map())
     let ids = rooms.get(room)
     if (!ids) rooms.set(room, ids = new Map())
-    ids.set(short, hops)
+    const before = ids.get(short)
+    if (before === undefined || hops < before) ids.set(short, hops)
     if (ids.size >= MAX_IHAVE_IDS) this.flushRoom(s, room, ids)
     if (!this.flushTimer && !this.closed) this.flushTimer = this.h.clock.setTimeout(() => this.flush(), this.h.ihaveDelayMs)
   }
@@ -197,21 +204,22 @@ export class LazyPush {
         else this.shorterWay(s, v.room, held.root, short, hops)
         continue
       }
-      this.want(s, v.room, short)
+      this.want(s, v.room, short, hops)
     }
     if (shorter.length) this.graft(s, v.room, shorter)
   }
 
-  private want (s: LinkSession, room: string, short: string): void {
+  private want (s: LinkSession, room: string, short: string, hops: number): void {
     const m = this.missing.get(short)
     if (m) {
       if (m.sources.length < MAX_GRAFT_SOURCES && !m.sources.includes(s)) m.sources.push(s)
+      if (hops < m.bestHops) { m.best = s; m.bestHops = hops }
       return
     }
     const mine = this.missingBy.get(s) ?? 0
     if (mine >= MAX_MISSING_PER_LINK || this.missing.size >= MAX_MISSING_IDS || this.closed) return
     this.missingBy.set(s, mine + 1)
-    const entry: Missing = { room, sources: [s], tried: 0, timer: null, starter: s }
+    const entry: Missing = { room, sources: [s], tried: 0, timer: null, starter: s, best: s, bestHops: hops }
     entry.timer = this.h.clock.setTimeout(() => this.tryNext(short, entry), this.h.graftTimeoutMs)
     this.missing.set(short, entry)
   }
