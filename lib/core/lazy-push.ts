@@ -29,8 +29,8 @@ import type { PeerFault } from '../protocol/errors'
 export const MAX_MISSING_IDS = 4096
 /** Of those, how many one link's announcements may have started. */
 export const MAX_MISSING_PER_LINK = 512
-/** Links remembered as holding one missing id; each is asked in turn. */
-export const MAX_GRAFT_SOURCES = 4
+/** Links remembered as holding one missing id; each is asked in turn (a closed one is replaced by the next announcer). */
+export const MAX_GRAFT_SOURCES = 8
 /** Messages a link may have sent to it in answer to its GRAFTs: per second, and at once. */
 export const GRAFT_ANSWER_RATE = 200
 export const GRAFT_ANSWER_BURST = 1000
@@ -212,7 +212,12 @@ export class LazyPush {
   private want (s: LinkSession, room: string, short: string, hops: number): void {
     const m = this.missing.get(short)
     if (m) {
-      if (m.sources.length < MAX_GRAFT_SOURCES && !m.sources.includes(s)) m.sources.push(s)
+      if (!m.sources.includes(s)) {
+        // A link that closed before it was asked gives its place to a live announcer.
+        const gone = m.sources.findIndex((x, k) => k >= m.tried && x.link.closed)
+        if (gone >= 0) m.sources[gone] = s
+        else if (m.sources.length < MAX_GRAFT_SOURCES) m.sources.push(s)
+      }
       if (hops < m.bestHops) { m.best = s; m.bestHops = hops }
       return
     }
