@@ -81,9 +81,6 @@ export class LazyPush {
 
   private speaks (s: LinkSession): boolean { return this.h.enabled && !!s.hello && (s.hello.flags & HelloFlag.LAZY_PUSH) !== 0 }
 
-  /** Whether `s` gets only ids of `root`'s messages in `room`. */
-  isLazy (s: LinkSession, room: string, root: string): boolean { return this.speaks(s) && this.trees.isLazy(room, root, s) }
-
   /** A message this node now holds (delivered, refused after its signature, or its own): an IHAVE of it is no news. */
   known (id: Buffer, room: string, root: string, hops: number): void {
     const short = shortId(id)
@@ -280,8 +277,6 @@ export class LazyPush {
     const n = this.missingBy.get(m.starter)
     if (n) this.missingBy.set(m.starter, n - 1)
   }
-
-  get missingCount (): number { return this.missing.size }
 
   close (): void {
     this.closed = true

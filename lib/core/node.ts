@@ -103,14 +103,8 @@ export class MeshNode extends EventEmitter implements ChatNode {
 
   /** Loads stored messages (signed frames) through the accept pipeline, without events. Returns [loaded, rejected]. */
   loadHistory (frames: Buffer[]): [number, number] {
-    let loaded = 0
-    let rejected = 0
-    for (const f of frames) {
-      const v = this.p.pipeline.accept(f, 'store')
-      if (v.kind === 'accepted') loaded++
-      else if (v.kind === 'invalid') rejected++
-    }
-    return [loaded, rejected]
+    const verdicts = frames.map(f => this.p.pipeline.accept(f, 'store').kind)
+    return [verdicts.filter(k => k === 'accepted').length, verdicts.filter(k => k === 'invalid').length]
   }
 
   // ---- links ---------------------------------------------------------------

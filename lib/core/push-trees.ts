@@ -25,8 +25,6 @@ export class PushTrees {
 
   constructor (private readonly max = MAX_PUSH_TREES) {}
 
-  get size (): number { return this.trees.size }
-
   /** The root (a 64-digit hex key) first, so the room needs no separator. */
   private static key (room: string, root: string): string { return root + room }
 
@@ -68,10 +66,6 @@ export class PushTrees {
   }
 
   get (room: string, root: string): Tree | undefined { return this.trees.get(PushTrees.key(room, root)) }
-
-  isLazy (room: string, root: string, s: LinkSession): boolean {
-    return !!this.get(room, root)?.lazy.has(s)
-  }
 
   /** Makes a link lazy in a tree this node knows (one it has sent a message of); false if unknown or already lazy. */
   prune (room: string, root: string, s: LinkSession): boolean {

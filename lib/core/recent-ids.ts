@@ -25,8 +25,6 @@ export class RecentIds {
 
   constructor (private readonly maxIds: number, private readonly maxAgeMs: number, private readonly clock: Clock) {}
 
-  get size (): number { return this.map.size }
-
   get (short: string): RecentEntry | undefined {
     this.expire()
     return this.map.get(short)
