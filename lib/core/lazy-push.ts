@@ -16,7 +16,7 @@ import type { Clock, TimerHandle } from './clock'
 import type { LinkSession } from './link-session'
 import type { FrameRegistry } from './frame-registry'
 import type { RecentIds } from './recent-ids'
-import { PushTrees } from './push-trees'
+import { PushTrees, type Tree } from './push-trees'
 import { carries } from './overlay'
 import { TokenBucket } from './token-bucket'
 import { FrameType, HelloFlag } from '../protocol/frames'
@@ -99,8 +99,7 @@ export class LazyPush {
     const waited = this.missing.get(short)
     this.found(short)
     const tree = this.trees.use(room, root)
-    // The link the first copy came on is this node's parent in the tree.
-    if (from) { tree.lazy.delete(from); tree.parent = from }
+    if (from) this.adopt(tree, from, room, root, hops, waited)
     // An IHAVE came first, announcing a shorter way than this copy took: that link is the better parent.
     if (from && waited && waited.bestHops < hops && waited.best !== from && !waited.best.link.closed && this.speaks(waited.best)) {
       this.shorterWay(waited.best, room, root, short, waited.bestHops)
@@ -115,11 +114,31 @@ export class LazyPush {
     }
   }
 
-  /** A live copy of something already held came from `s`: that link's edge is not needed in the tree. */
+  /**
+   * The first copy came on `from`. An eager link becomes the parent. A lazy
+   * one most likely sent it as our PRUNE was on its way (they crossed) and
+   * will not send the next: unless its way is shorter, the parent stays and
+   * `from` is told again. (Plumtree's swap would leave no link pushing here
+   * until a GRAFT, a timeout late.) With no live parent, a shorter way, or in
+   * answer to our GRAFT, `from` becomes the parent (EAGER tells it so).
+   */
+  private adopt (tree: Tree, from: LinkSession, room: string, root: string, hops: number, waited: Missing | undefined): void {
+    if (!tree.lazy.has(from)) { tree.parent = from; tree.hops = hops; return }
+    const k = waited ? waited.sources.indexOf(from) : -1
+    const asked = k >= 0 && k < waited!.tried
+    if (tree.parent && !tree.parent.link.closed && !asked && hops >= tree.hops) return this.prune(from, room, root)
+    tree.lazy.delete(from)
+    tree.parent = from
+    tree.hops = hops
+    // A GRAFT answerer made this node eager itself.
+    if (!asked && this.speaks(from)) from.send(encodeEager({ room, root: Buffer.from(root, 'hex') }))
+  }
+
+  /** A live copy of something already held came from `s`: that link's edge is not needed in the tree, unless it is the parent's (see adopt). */
   duplicate (s: LinkSession, id: Buffer): void {
     if (!this.speaks(s)) return
     const e = this.h.recent.get(shortId(id))
-    if (e) this.prune(s, e.room, e.root)
+    if (e && this.trees.get(e.room, e.root)?.parent !== s) this.prune(s, e.room, e.root)
   }
 
   /** A copy came from `s` a shorter way than the first: `s` is the better parent (see shorterWay). */
@@ -130,22 +149,21 @@ export class LazyPush {
     if (e && hops < e.hops) this.shorterWay(s, e.room, e.root, short, hops)
   }
 
+  /** Makes `s` lazy and tells it so, again if it still sends whole copies. */
   private prune (s: LinkSession, room: string, root: string): void {
-    if (!this.trees.prune(room, root, s)) return
+    if (!this.trees.get(room, root)) return
+    this.trees.prune(room, root, s)
     this.stats.prunesSent++
     s.send(encodePrune({ room, root: Buffer.from(root, 'hex') }))
   }
 
   /**
-   * `s` holds a message with fewer hops than the copy this node got from its
-   * parent. For later messages `s` becomes the parent of that author's tree
-   * (EAGER) and the old parent is pruned (PRUNE): each move lowers this
-   * node's hop count, so the tree settles on shortest paths (Plumtree's
-   * optimisation, threshold one hop) and stays a tree (`s` cannot be below
-   * this node, whose copies all come with more hops). For this message the
-   * shorter way is announced on every other link, so a node further on that
-   * got it at the hop limit (or not at all) can fetch a copy that still
-   * goes on: delivery reaches as far as flooding's shorter-path re-forward.
+   * `s` holds a message with fewer hops than our copy: for later messages it
+   * becomes the parent (EAGER; the old parent gets PRUNE), so the tree settles
+   * on shortest paths (Plumtree's optimisation, threshold one hop) and stays a
+   * tree (`s` cannot be below us). This message's shorter way is announced on
+   * every other link, so a node that got it at the hop limit can fetch a copy
+   * that still goes on, as flooding's shorter-path re-forward did.
    */
   private shorterWay (s: LinkSession, room: string, root: string, short: string, hops: number): void {
     this.h.recent.record(short, room, root, hops, null)
@@ -157,6 +175,7 @@ export class LazyPush {
     const old = tree.parent
     tree.lazy.delete(s)
     tree.parent = s
+    tree.hops = hops
     if (old && this.speaks(old)) this.prune(old, room, root)
     this.stats.reparents++
     s.send(encodeEager({ room, root: Buffer.from(root, 'hex') }))
