@@ -38,3 +38,37 @@ test('nick book: impersonation is flagged after a flood, across a restart; older
   t.equal(new FileNickBook(dir).firstKeyFor('carol'), key(3), 'a file of the older form (nick to key) loads')
   t.end()
 })
+
+test('nick book: new nicks are saved in the background, once per delay however many come; a shutdown save is not overwritten by an older one', async (t) => {
+  const dir = tempDir()
+  const file = path.join(dir, NICK_BOOK_FILE)
+  const delayMs = 100
+  const book = new FileNickBook(dir, 1000, delayMs)
+  const renames: string[] = []
+  const syncRenames: string[] = []
+  const { rename, renameSync } = fs
+  fs.rename = ((a: string, b: string, cb: (e: Error | null) => void) => { renames.push(b); rename(a, b, cb) }) as typeof fs.rename
+  fs.renameSync = ((a: string, b: string) => { syncRenames.push(b); renameSync(a, b) }) as typeof fs.renameSync
+  try {
+    // 300 nicks over about 3 delays: the first is saved one delay later, in one write with those learnt meanwhile.
+    for (let i = 0; i < 300; i++) {
+      book.remember(`n${i}`, key(i + 1))
+      if (i % 100 === 99) await new Promise(resolve => setTimeout(resolve, delayMs))
+    }
+    await book.settled()
+    const writes = renames.filter(f => f === file).length
+    t.ok(writes >= 2 && writes <= 4, `300 new nicks over ${3 * delayMs} ms: ${writes} writes of the book (one a delay, not one a nick)`)
+    t.equal(syncRenames.length, 0, 'none of them on the main thread (no renameSync, so no fsyncSync before it)')
+    t.equal(Object.keys(JSON.parse(fs.readFileSync(file, 'utf8'))).length, 300, 'every nick is on disk')
+    // A background save is under way when the shutdown save runs: the newer (shutdown) content stays.
+    book.remember('late', key(999))
+    await new Promise<void>(resolve => setTimeout(resolve, delayMs)) // runs right after the book's timer: its save has started
+    book.remember('last', key(1000))
+    book.flush()
+    await book.settled()
+    t.equal(new FileNickBook(dir).firstKeyFor('last'), key(1000), 'the shutdown save was not overwritten by the background one')
+  } finally {
+    fs.rename = rename
+    fs.renameSync = renameSync
+  }
+})

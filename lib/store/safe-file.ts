@@ -52,6 +52,29 @@ export function writeFileAtomic (file: string, data: string | Buffer): void {
   try { fs.renameSync(name, file) } catch (err) { removeQuietly(name); throw err }
 }
 
+/**
+ * writeFileAtomic with the write, fsync, close and rename on libuv's thread
+ * pool: an fsync can take tens of milliseconds while other processes write,
+ * and on the main thread it holds every message back that long.
+ * `commit()` is asked just before the rename: false keeps `file` as it is
+ * (a newer save got there first) and removes the temp file.
+ */
+export function writeFileAtomicAsync (file: string, data: string | Buffer, done: (err: Error | null) => void, commit: () => boolean = () => true): void {
+  let tmp: { fd: number; name: string }
+  try { tmp = openTempFor(file) } catch (err) { return done(err as Error) }
+  const fail = (err: Error) => { fs.close(tmp.fd, () => { removeQuietly(tmp.name); done(err) }) }
+  fs.writeFile(tmp.fd, data, (err) => {
+    if (err) return fail(err)
+    fs.fsync(tmp.fd, (err) => {
+      if (err) return fail(err)
+      fs.close(tmp.fd, (err) => {
+        if (err || !commit()) { removeQuietly(tmp.name); return done(err) }
+        fs.rename(tmp.name, file, (err) => { if (err) removeQuietly(tmp.name); done(err) })
+      })
+    })
+  })
+}
+
 /** Removes leftover temp files of `file` (a crash between create and rename). Symlinks are removed, never followed. */
 export function removeStaleTemps (file: string): void {
   const dir = path.dirname(file)
