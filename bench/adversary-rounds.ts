@@ -1,21 +1,30 @@
 // The adversary section run in rounds: every row (baseline, idle control,
 // each attack, baseline again) once per round, each on a fresh mesh, and each
-// attack's ratios taken against the baseline of its own round. A 12-process
+// attack's ratios taken against the baselines of its own round. A 12-process
 // mesh on 2 shared cores moves its latency tail by 2x between two runs of the
 // same code, so one round cannot tell a 2x cost from noise; the median of the
 // per-round ratios, printed with every round's value, can.
 import type { AdversaryRow } from './adversary'
 import { median, round } from './stats'
 
-/** Ratios of every row to the baseline and the idle control of the same round. */
+/**
+ * Ratios of every row to its round's baseline and idle control. The baseline
+ * is the geometric mean of the round's two baseline rows ('baseline' first,
+ * 'baseline again' last) when it has both: a p99 of a few thousand samples
+ * on a shared machine moves by itself, and two measurements around the
+ * attacks make a steadier reference than one before them. The two baseline
+ * rows then read sqrt(b1/b2) and its inverse: the round's own spread.
+ */
 export function withRoundRatios (rows: AdversaryRow[], idleName: string): AdversaryRow[] {
-  const base = rows[0]
-  const idle = rows.find(r => r.attack === idleName) ?? base
+  const bases = rows.filter(r => r.attack === 'baseline' || r.attack === 'baseline again')
+  const geo = (f: (r: AdversaryRow) => number) => Math.exp(bases.reduce((a, r) => a + Math.log(f(r)), 0) / bases.length)
+  const base = { p99: geo(r => r.latencyP99Ms), rss: geo(r => r.victimRssPeakMiB), cpu: geo(r => r.victimCpuMs) }
+  const idle = rows.find(r => r.attack === idleName)
   for (const r of rows) {
-    r.p99x = round(r.latencyP99Ms / base.latencyP99Ms, 2)
-    r.p99xIdle = round(r.latencyP99Ms / idle.latencyP99Ms, 2)
-    r.rssx = round(r.victimRssPeakMiB / base.victimRssPeakMiB, 2)
-    r.cpux = round(r.victimCpuMs / base.victimCpuMs, 2)
+    r.p99x = round(r.latencyP99Ms / base.p99, 2)
+    r.p99xIdle = round(r.latencyP99Ms / (idle ? idle.latencyP99Ms : base.p99), 2)
+    r.rssx = round(r.victimRssPeakMiB / base.rss, 2)
+    r.cpux = round(r.victimCpuMs / base.cpu, 2)
   }
   return rows
 }

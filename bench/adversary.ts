@@ -30,7 +30,7 @@ export interface AdversaryPlan {
   textBytes: number
   attack: AttackPlan
   attacks: AttackName[]
-  /** Times every row runs (bench/adversary-rounds.ts); the table shows the median of the per-round ratios. */
+  /** Times every row runs (bench/adversary-rounds.ts), the attack rows in a turned order each round; the table shows the median of the per-round ratios. */
   rounds: number
 }
 
@@ -107,7 +107,7 @@ export function adversaryPlan (quick: boolean): AdversaryPlan {
     : { maxLinks: 8, syncOffers: 400, freshKeyMessages: 600, messagesPerKey: 4, futureMessages: 200, syncReplays: 200, rawSockets: 24, rawRounds: 20 }
   return quick
     ? { nodes: 5, degree: 2, senders: 2, perSender: 10, ratePerSender: 20, warmup: 20, warmupBytes: 1000, textBytes: 100, attack, attacks: [...ATTACKS], rounds: 1 }
-    : { nodes: 12, degree: 4, senders: 4, perSender: 50, ratePerSender: 20, warmup: 300, warmupBytes: 1000, textBytes: 100, attack, attacks: [...ATTACKS], rounds: 3 }
+    : { nodes: 12, degree: 4, senders: 4, perSender: 50, ratePerSender: 20, warmup: 300, warmupBytes: 1000, textBytes: 100, attack, attacks: [...ATTACKS], rounds: 5 }
 }
 
 /** Row order: the baseline, the idle control, every attack of the plan, the baseline again; each on a fresh mesh. */
@@ -118,13 +118,17 @@ export function adversaryRows (plan: AdversaryPlan): Array<AdversaryRow['attack'
 /** Runs every row of adversaryRows(plan), plan.rounds times, and summarises each attack over the rounds. */
 export async function runAdversarySection (plan: AdversaryPlan, say: (s: string) => void = () => {}): Promise<AdversaryResult> {
   const rounds: AdversaryRow[][] = []
+  const order = adversaryRows(plan)
   for (let k = 0; k < plan.rounds; k++) {
-    const rows: AdversaryRow[] = []
-    for (const attack of adversaryRows(plan)) {
+    const rows = new Map<string, AdversaryRow>()
+    // Between the two baselines the rows take turns going first, so no attack always runs on the warmest (or coldest) machine.
+    const middle = order.slice(1, -1)
+    const turn = k % middle.length
+    for (const attack of [order[0], ...middle.slice(turn), ...middle.slice(0, turn), order[order.length - 1]]) {
       say(`  round ${k + 1}/${plan.rounds}: ${attack} ...`)
-      rows.push(await runOne(plan, attack))
+      rows.set(attack, await runOne(plan, attack))
     }
-    rounds.push(withRoundRatios(rows, IDLE))
+    rounds.push(withRoundRatios(order.map(a => rows.get(a)!), IDLE))
   }
   const rows = summariseRounds(rounds)
   return { nodes: plan.nodes, degree: plan.degree, rows, rounds, targetMet: rows.filter(r => !r.attack.startsWith('baseline')).every(rowMeetsTarget) }

@@ -137,23 +137,24 @@ test('bench smoke: adversary rounds are summarised against each round\'s own bas
     victimRssPeakMiB: 60 + p99 / 10, victimRssBeforeMiB: 50, victimCpuMs: 100, windowMs: 1000, victimAlive: true, p99x: 1, rssx: 1, cpux: 1, p99xIdle: 1,
     victimErrors: attack === 'fresh-keys' ? { NEW_AUTHOR_LIMIT: 1 } : {}, attacker: null, attackerCpuMs: null, attackerPrepareMs: null, attackerFramesPrepared: null, attackerKeys: null
   })
-  // Round 2 is a slow machine: its baseline is 4x round 1's, and so is the attack.
+  // Round 2 is a slow machine: its baselines are 4x round 1's, and so is the attack; round 3's two baselines differ (50 and 200: reference 100).
   const rounds = [
-    withRoundRatios([row('baseline', 40, 40), row(IDLE, 40, 40), row('fresh-keys', 60, 40)], IDLE),
-    withRoundRatios([row('baseline', 160, 40), row(IDLE, 160, 40), row('fresh-keys', 200, 39, 1)], IDLE),
-    withRoundRatios([row('baseline', 50, 40), row(IDLE, 50, 40), row('fresh-keys', 150, 40)], IDLE)
+    withRoundRatios([row('baseline', 40, 40), row(IDLE, 40, 40), row('fresh-keys', 60, 40), row('baseline again', 40, 40)], IDLE),
+    withRoundRatios([row('baseline', 160, 40), row(IDLE, 160, 40), row('fresh-keys', 200, 39, 1), row('baseline again', 160, 40)], IDLE),
+    withRoundRatios([row('baseline', 50, 40), row(IDLE, 50, 40), row('fresh-keys', 300, 40), row('baseline again', 200, 40)], IDLE)
   ]
-  const [base, , fresh] = summariseRounds(rounds)
-  t.deepEqual(fresh.p99xRounds, [1.5, 1.25, 3], 'each round\'s attack is divided by that round\'s baseline')
-  t.equal(fresh.p99x, 1.5, 'the summary ratio is the median of the rounds, not a ratio of medians (150/50 would be 3)')
-  t.equal(fresh.latencyP99Ms, 150, 'the p99 shown is the median round')
+  const [base, , fresh, again] = summariseRounds(rounds)
+  t.deepEqual(fresh.p99xRounds, [1.5, 1.25, 3], 'each round\'s attack is divided by the geometric mean of that round\'s two baselines')
+  t.equal(fresh.p99x, 1.5, 'the summary ratio is the median of the rounds, not a ratio of medians (200/50 would be 4)')
+  t.equal(fresh.latencyP99Ms, 200, 'the p99 shown is the median round')
   t.equal(fresh.delivered, 119, 'deliveries are summed over the rounds')
   t.equal(fresh.deliveryRatio, round(119 / 120, 5), 'so one lost message in one round shows')
   t.equal(fresh.duplicates, 1, 'duplicates are summed')
   t.deepEqual(fresh.victimErrors, { NEW_AUTHOR_LIMIT: 3 }, 'victim errors are summed')
-  t.equal(fresh.victimRssPeakMiB, 80, 'memory is the worst round')
+  t.equal(fresh.victimRssPeakMiB, 90, 'memory is the worst round')
   t.equal(rowMeetsTarget(fresh), false, 'a lost message misses the target whatever the latency')
-  t.deepEqual(base.p99xRounds, [1, 1, 1], 'the baseline is 1x in every round')
+  t.deepEqual(base.p99xRounds, [1, 1, 0.5], 'the first baseline reads 1x where the two agree, and shows the spread where they do not')
+  t.deepEqual(again.p99xRounds, [1, 1, 2], 'and the last one its inverse')
   t.end()
 })
 
