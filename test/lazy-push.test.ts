@@ -1,11 +1,18 @@
 // Lazy push (core/lazy-push.ts) on in-memory meshes: the tree forms from the
 // first copies, a message then crosses about one link per delivery, the tree
 // repairs itself when links or a fifth of the nodes go away, a tree path
-// longer than the hop limit still reaches everyone, and a node without lazy
-// push gets every message whole.
+// longer than the hop limit still reaches everyone, a node without lazy
+// push gets every message whole, a room's first message does not cross every
+// link, every duplicate is answered by a PRUNE, and a copy held at the hop
+// limit is asked for again once, not once per announcer.
 import test from 'tape'
 import { MemMesh, randomGraph, seeded } from './helpers/mesh'
-import { FrameType } from '../lib/protocol/frames'
+import { rawPeer, chat, until, victimNode } from './helpers/raw-peer'
+import { generateKeyPair } from '../lib/protocol/crypto'
+import { FrameType, HelloFlag } from '../lib/protocol/frames'
+import { withHops } from '../lib/protocol/envelope'
+import { decodeGraft, encodeGraft, encodeIHave } from '../lib/protocol/lazy-frames'
+import { SYNC_ID_BYTES } from '../lib/protocol/limits'
 
 type Edges = Array<[number, number]>
 
@@ -184,4 +191,65 @@ test('lazy push: a node without it gets every message whole and is never sent IH
   t.equal(duplicates(mesh), 0, 'no node delivered a message twice')
   t.ok(types.has(FrameType.FLOOD), 'the old node got whole messages')
   t.notOk(types.has(FrameType.IHAVE) || types.has(FrameType.GRAFT) || types.has(FrameType.PRUNE), 'and no lazy push frame')
+})
+
+test('lazy push: a room\'s first message, on a degree-8 graph, crosses at most 3/5 of the links flooding crosses, and reaches everyone', async (t) => {
+  t.timeoutAfter(30_000)
+  const n = 40
+  const edges = randomGraph(n, 8, seeded(8))
+  const copies: Record<string, number> = {}
+  for (const lazy of [true, false]) {
+    const mesh = await build(t, n, edges, { ...QUIET, lazyPush: lazy })
+    const c = countCopies(mesh, 'room first')
+    t.ok(await sendAll(mesh, [0], 1, 'room first'), `${lazy ? 'lazy' : 'flood'}: the room's first message reached everyone`)
+    await mesh.drain()
+    t.equal(duplicates(mesh), 0, 'no node delivered it twice')
+    copies[lazy ? 'lazy' : 'flood'] = c.copies()
+    await mesh.close()
+  }
+  t.comment(`room's first message: ${copies.lazy} copies with lazy push, ${copies.flood} flooding`)
+  t.ok(copies.lazy <= 0.6 * copies.flood, `lazy push sent ${copies.lazy} copies, flooding ${copies.flood}`)
+})
+
+test('lazy push: every duplicate copy is answered by a PRUNE, not only the first (the far end may still send whole)', async (t) => {
+  t.timeoutAfter(10_000)
+  const { node } = victimNode(t, { timing: { tickMs: 20, presenceIntervalMs: 0, ihaveDelayMs: 5, graftTimeoutMs: 30 } })
+  const [far, honest] = [rawPeer(node), rawPeer(node)]
+  for (const p of [far, honest]) p.hello(undefined, ['lobby'], HelloFlag.SHAREABLE | HelloFlag.LAZY_PUSH)
+  await until(() => node.peers().length === 2)
+  const author = generateKeyPair()
+  const prunes = () => far.frames.filter(f => f[0] === FrameType.PRUNE).length
+  for (let i = 0; i < 3; i++) {
+    const m = chat(author, `dup ${i}`)
+    honest.link.send(m.frame)
+    // The far end sends each message back whole, as a peer that still holds the link eager would.
+    t.ok(await until(() => node.stats().accepted > i), `message ${i} accepted`)
+    far.link.send(m.frame)
+    t.ok(await until(() => prunes() === i + 1), `duplicate ${i} answered by PRUNE ${i + 1}`)
+  }
+})
+
+test('lazy push: a copy held at the hop limit is asked for again from one announcer of a shorter way, not from each', async (t) => {
+  t.timeoutAfter(10_000)
+  // Hop limit 2; the wait before asking another announcer is long, so the test sees only the first asks.
+  const { node } = victimNode(t, { ttl: 2, timing: { tickMs: 20, presenceIntervalMs: 0, ihaveDelayMs: 5, graftTimeoutMs: 5000 } })
+  const [honest, a, b] = [rawPeer(node), rawPeer(node), rawPeer(node)]
+  for (const p of [honest, a, b]) p.hello(undefined, ['lobby'], HelloFlag.SHAREABLE | HelloFlag.LAZY_PUSH)
+  await until(() => node.peers().length === 3)
+  const author = generateKeyPair()
+  const marker = chat(author, 'marker')
+  const edge = chat(author, 'edge')
+  honest.link.send(marker.frame)
+  honest.link.send(withHops(edge.frame, 2))
+  t.ok(await until(() => node.stats().accepted === 2), 'both messages accepted, the second at the hop limit')
+  const short = edge.id.subarray(0, SYNC_ID_BYTES)
+  const grafts = (p: typeof a) => p.frames.filter(f => f[0] === FrameType.GRAFT && decodeGraft(f).ids.some(id => id.equals(short))).length
+  a.link.send(encodeIHave({ room: 'lobby', entries: [{ id: short, hops: 1 }] }))
+  t.ok(await until(() => grafts(a) === 1), 'the first announcer of a shorter way is asked for it')
+  b.link.send(encodeIHave({ room: 'lobby', entries: [{ id: short, hops: 1 }] }))
+  // The node answers b's GRAFT for the marker after it handled b's IHAVE (one link, in order).
+  b.link.send(encodeGraft({ room: 'lobby', ids: [marker.id.subarray(0, SYNC_ID_BYTES)] }))
+  const markers = () => b.frames.filter(f => f[0] === FrameType.FLOOD && f.includes(Buffer.from('marker'))).length
+  t.ok(await until(() => markers() === 2), 'b got the marker whole, then again by GRAFT')
+  t.equal(grafts(b), 0, 'the second announcer, with no fewer hops, was not asked')
 })

@@ -1,22 +1,20 @@
 // Lazy push (Plumtree: Leitão, Pereira, Rodrigues, "Epidemic Broadcast
-// Trees", 2007), with one tree per room and author (push-trees.ts). Every
-// link starts eager: it gets whole messages. A link that delivers a copy this
-// node already had is moved to lazy in that author's tree and told so
-// (PRUNE); after an author's first message its eager links form a tree, and
-// each later message crosses each tree edge once. Lazy links get only short
-// ids (IHAVE), batched every ihaveDelayMs. An id announced but not received
-// within graftTimeoutMs is asked for (GRAFT), which also makes that link
-// eager again: the tree repairs itself where a link or node went away.
-// A copy that could not be forwarded (it came at the hop limit) is asked for
-// again from a neighbour that announces it with fewer hops, so delivery
-// reaches as far as flooding's shorter-path re-forward did.
-// Only links whose HELLO says they speak lazy push are ever made lazy; older
-// peers get every message whole, as before.
+// Trees", 2007), one tree per room and author (push-trees.ts). A new author's
+// tree copies the room's reference tree; a room's first tree is eager (whole
+// messages) on FIRST_TREE_EAGER random links. A link that brings a copy this
+// node already had is made lazy in that tree and told so (PRUNE, on every
+// such copy), so each message crosses each tree edge once. Lazy links get
+// short ids (IHAVE) every ihaveDelayMs; an id not received graftTimeoutMs
+// later is asked for (GRAFT), which makes that link eager again: the tree
+// repairs itself. A copy held at the hop limit is fetched again from a
+// neighbour announcing fewer hops, so delivery reaches as far as flooding's
+// shorter-path re-forward did. Peers whose HELLO lacks LAZY_PUSH get all whole.
 import type { Clock, TimerHandle } from './clock'
 import type { LinkSession } from './link-session'
 import type { FrameRegistry } from './frame-registry'
 import type { RecentIds } from './recent-ids'
 import { PushTrees, type Tree } from './push-trees'
+import { MissingIds, type Missing } from './missing-ids'
 import { carries } from './overlay'
 import { TokenBucket } from './token-bucket'
 import { FrameType, HelloFlag } from '../protocol/frames'
@@ -25,17 +23,19 @@ import { decodeEager, decodeGraft, decodeIHave, decodePrune, encodeEager, encode
 import { MAX_GRAFT_IDS, MAX_IHAVE_IDS, SYNC_ID_BYTES } from '../protocol/limits'
 import type { PeerFault } from '../protocol/errors'
 
-/** Ids waiting to be fetched (announced, not yet received), in all. */
-export const MAX_MISSING_IDS = 4096
-/** Of those, how many one link's announcements may have started. */
-export const MAX_MISSING_PER_LINK = 512
-/** Links remembered as holding one missing id; each is asked in turn (a closed one is replaced by the next announcer). */
-export const MAX_GRAFT_SOURCES = 8
+export { MAX_GRAFT_SOURCES, MAX_MISSING_IDS, MAX_MISSING_PER_LINK } from './missing-ids'
 /** Messages a link may have sent to it in answer to its GRAFTs: per second, and at once. */
 export const GRAFT_ANSWER_RATE = 200
 export const GRAFT_ANSWER_BURST = 1000
 /** Score points a GRAFT over that budget costs its link. */
 export const GRAFT_FLOOD_PENALTY = 5
+/**
+ * A room's first tree (no tree to copy yet) sends whole to at most this many
+ * links, chosen at random, and ids to the rest: a first message need not
+ * cross every link (Plumtree's eager set is a small active view, about
+ * log n). Shorter-way moves then settle the tree on short paths.
+ */
+export const FIRST_TREE_EAGER = 5
 
 export interface LazyPushHooks {
   sessions: () => Iterable<LinkSession>
@@ -50,12 +50,11 @@ export interface LazyPushHooks {
   /** False: every link eager (plain flooding within the room overlay). */
   enabled: boolean
   penalise: (s: LinkSession, fault: PeerFault, points: number) => void
+  /** Picks a room's first tree's eager links (default Math.random). */
+  random?: () => number
 }
 
 export interface LazyPushStats { ihaveIds: number; graftsSent: number; graftAnswers: number; prunesSent: number; reparents: number; gaveUp: number }
-
-/** `best`: the announcer with the fewest hops, in case the copy comes a longer way first. */
-interface Missing { room: string; sources: LinkSession[]; tried: number; timer: TimerHandle | null; starter: LinkSession; best: LinkSession; bestHops: number }
 
 export function shortId (id: Buffer): string { return id.toString('hex', 0, SYNC_ID_BYTES) }
 
@@ -65,12 +64,18 @@ export class LazyPush {
   /** Per link and room: ids to announce at the next flush, with the hop count a copy would have. */
   private readonly pending = new Map<LinkSession, Map<string, Map<string, number>>>()
   private flushTimer: TimerHandle | null = null
-  private readonly missing = new Map<string, Missing>()
-  private readonly missingBy = new WeakMap<LinkSession, number>()
+  private readonly missing: MissingIds
   private readonly answers = new WeakMap<LinkSession, TokenBucket>()
   private closed = false
 
-  constructor (private readonly h: LazyPushHooks) {}
+  constructor (private readonly h: LazyPushHooks) {
+    this.missing = new MissingIds({
+      clock: h.clock,
+      graftTimeoutMs: h.graftTimeoutMs,
+      ask: (s, room, short) => this.graft(s, room, [Buffer.from(short, 'hex')]),
+      gaveUp: () => { this.stats.gaveUp++ }
+    })
+  }
 
   register (registry: FrameRegistry): void {
     registry.add<IHave>(FrameType.IHAVE, { name: 'ihave', decode: decodeIHave, onmessage: (s, v) => this.onIHave(s, v) })
@@ -85,7 +90,7 @@ export class LazyPush {
   known (id: Buffer, room: string, root: string, hops: number): void {
     const short = shortId(id)
     this.h.recent.record(short, room, root, hops, null)
-    this.found(short)
+    this.missing.found(short)
   }
 
   /**
@@ -95,14 +100,23 @@ export class LazyPush {
    */
   forward (id: Buffer, room: string, root: string, hops: number, out: Buffer | null, from: LinkSession | null): void {
     const short = shortId(id)
+    const held = this.h.recent.get(short)
+    // Sent on again: a shorter copy of one that came at the hop limit (pipeline.ts).
+    const again = !!held && hops < held.hops
     this.h.recent.record(short, room, root, hops, out)
-    const waited = this.missing.get(short)
-    this.found(short)
+    const waited = this.missing.found(short)
+    const first = !this.trees.hasTree(room)
     const tree = this.trees.use(room, root)
+    if (first) this.firstTree(tree.lazy, room, from)
+    const old = tree.parent
     if (from) this.adopt(tree, from, room, root, hops, waited)
+    // The old parent holds it a shorter way than its copy came: it is pruned, not sent it back (shorterWay()).
+    if (again && from && tree.parent === from && old && old !== from && this.speaks(old)) { this.prune(old, room, root); this.stats.reparents++ }
     // An IHAVE came first, announcing a shorter way than this copy took: that link is the better parent.
     if (from && waited && waited.bestHops < hops && waited.best !== from && !waited.best.link.closed && this.speaks(waited.best)) {
-      this.shorterWay(waited.best, room, root, short, waited.bestHops)
+      // At the hop limit this node has nothing to send on: it fetches the shorter copy (sent on as it comes).
+      if (!out) this.askShorter(waited.best, room, short, waited.bestHops)
+      else this.shorterWay(waited.best, room, root, short, waited.bestHops)
     }
     const lazy = tree.lazy
     if (!out) return
@@ -114,13 +128,23 @@ export class LazyPush {
     }
   }
 
+  /** The room's first tree: all but FIRST_TREE_EAGER links of the room (other than `from`), at random, are lazy. */
+  private firstTree (lazy: Set<LinkSession>, room: string, from: LinkSession | null): void {
+    const links = [...this.h.sessions()].filter(s => s !== from && s.established && this.speaks(s) && carries(s.hello?.rooms, room))
+    const random = this.h.random ?? Math.random
+    for (let i = links.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [links[i], links[j]] = [links[j], links[i]]
+    }
+    for (const s of links.slice(FIRST_TREE_EAGER)) lazy.add(s)
+  }
+
   /**
    * The first copy came on `from`. An eager link becomes the parent. A lazy
-   * one most likely sent it as our PRUNE was on its way (they crossed) and
-   * will not send the next: unless its way is shorter, the parent stays and
-   * `from` is told again. (Plumtree's swap would leave no link pushing here
-   * until a GRAFT, a timeout late.) With no live parent, a shorter way, or in
-   * answer to our GRAFT, `from` becomes the parent (EAGER tells it so).
+   * one most likely sent it as our PRUNE was on its way and will not send the
+   * next: the parent stays and `from` is told again (ARCHITECTURE.md, "A
+   * PRUNE and a copy that cross"), unless there is no live parent, its way
+   * is shorter, or it answers our GRAFT (then EAGER tells it to push).
    */
   private adopt (tree: Tree, from: LinkSession, room: string, root: string, hops: number, waited: Missing | undefined): void {
     if (!tree.lazy.has(from)) { tree.parent = from; tree.hops = hops; return }
@@ -149,7 +173,7 @@ export class LazyPush {
     if (e && hops < e.hops) this.shorterWay(s, e.room, e.root, short, hops)
   }
 
-  /** Makes `s` lazy and tells it so, again if it still sends whole copies. */
+  /** Makes `s` lazy in the tree and tells it so; told again on every later duplicate (its side may still be eager: a GRAFT it answered, say). */
   private prune (s: LinkSession, room: string, root: string): void {
     if (!this.trees.get(room, root)) return
     this.trees.prune(room, root, s)
@@ -216,45 +240,31 @@ export class LazyPush {
       if (held) {
         if (hops >= held.hops) continue
         // Held, but at the hop limit: a copy with fewer hops can still go on.
-        if (held.hops >= this.h.hopLimit) shorter.push(id)
+        if (held.hops >= this.h.hopLimit) this.askShorter(s, v.room, short, hops, shorter)
         else this.shorterWay(s, v.room, held.root, short, hops)
         continue
       }
-      this.want(s, v.room, short, hops)
+      this.missing.want(s, v.room, short, hops)
     }
     if (shorter.length) this.graft(s, v.room, shorter)
   }
 
-  private want (s: LinkSession, room: string, short: string, hops: number): void {
-    const m = this.missing.get(short)
-    if (m) {
-      if (!m.sources.includes(s)) {
-        // A link that closed before it was asked gives its place to a live announcer.
-        const gone = m.sources.findIndex((x, k) => k >= m.tried && x.link.closed)
-        if (gone >= 0) m.sources[gone] = s
-        else if (m.sources.length < MAX_GRAFT_SOURCES) m.sources.push(s)
-      }
-      if (hops < m.bestHops) { m.best = s; m.bestHops = hops }
-      return
-    }
-    const mine = this.missingBy.get(s) ?? 0
-    if (mine >= MAX_MISSING_PER_LINK || this.missing.size >= MAX_MISSING_IDS || this.closed) return
-    this.missingBy.set(s, mine + 1)
-    const entry: Missing = { room, sources: [s], tried: 0, timer: null, starter: s, best: s, bestHops: hops }
-    entry.timer = this.h.clock.setTimeout(() => this.tryNext(short, entry), this.h.graftTimeoutMs)
-    this.missing.set(short, entry)
-  }
-
-  /** The id is still missing after the wait: ask the next link that announced it (and make it eager). */
-  private tryNext (short: string, m: Missing): void {
-    m.timer = null
-    while (m.tried < m.sources.length && m.sources[m.tried].link.closed) m.tried++
-    if (m.tried >= m.sources.length) {
-      this.stats.gaveUp++
-      return this.drop(short, m)
-    }
-    this.graft(m.sources[m.tried++], m.room, [Buffer.from(short, 'hex')])
-    m.timer = this.h.clock.setTimeout(() => this.tryNext(short, m), this.h.graftTimeoutMs)
+  /**
+   * This node holds `short` only at the hop limit and `s` has it with `hops`:
+   * asked for, unless a copy with as few hops was asked for within
+   * graftTimeoutMs (each announcer asked would send one more copy).
+   * `batch`: gathers the ids for one GRAFT instead of sending it.
+   */
+  private askShorter (s: LinkSession, room: string, short: string, hops: number, batch?: Buffer[]): void {
+    const held = this.h.recent.get(short)
+    if (!held) return
+    const now = this.h.clock.now()
+    if (held.asked !== undefined && held.asked <= hops && now - held.askedAt < this.h.graftTimeoutMs) return
+    held.asked = hops
+    held.askedAt = now
+    const id = Buffer.from(short, 'hex')
+    if (batch) batch.push(id)
+    else this.graft(s, room, [id])
   }
 
   /** Asks `s` for messages (their trees make `s` eager once they arrive from it: forward()'s parent rule). */
@@ -284,24 +294,11 @@ export class LazyPush {
     }
   }
 
-  /** The id arrived: stop waiting for it. */
-  private found (short: string): void {
-    const m = this.missing.get(short)
-    if (m) this.drop(short, m)
-  }
-
-  private drop (short: string, m: Missing): void {
-    this.h.clock.clearTimeout(m.timer)
-    this.missing.delete(short)
-    const n = this.missingBy.get(m.starter)
-    if (n) this.missingBy.set(m.starter, n - 1)
-  }
-
   close (): void {
     this.closed = true
     this.h.clock.clearTimeout(this.flushTimer)
     this.flushTimer = null
     this.pending.clear()
-    for (const [short, m] of [...this.missing]) this.drop(short, m)
+    this.missing.close()
   }
 }

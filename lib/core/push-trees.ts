@@ -54,6 +54,9 @@ export class PushTrees {
     if (this.reference.get(room) === root) this.reference.delete(room)
   }
 
+  /** Whether this node has any tree for the room (one to copy). */
+  hasTree (room: string): boolean { return this.referenceOf(room) !== undefined }
+
   /** The room's reference tree's root, found again by a scan after it was forgotten (rare: new authors are rate limited). */
   private referenceOf (room: string): string | undefined {
     let ref = this.reference.get(room)

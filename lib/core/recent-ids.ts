@@ -11,8 +11,12 @@ export const MAX_RECENT_FRAME_BYTES = 8 * 1024 * 1024
 /** A frame is served to a GRAFT for this long after it was forwarded. */
 export const RECENT_FRAME_MS = 60_000
 
-/** `root`: the author's key (hex), whose tree the message travels. */
-export interface RecentEntry { room: string; root: string; hops: number; frame: Buffer | null; at: number }
+/**
+ * `root`: the author's key (hex), whose tree the message travels. `asked`,
+ * `askedAt`: the hop count of a shorter copy last asked for (lazy push, when
+ * this node's copy came at the hop limit) and when.
+ */
+export interface RecentEntry { room: string; root: string; hops: number; frame: Buffer | null; at: number; asked?: number; askedAt: number }
 
 export class RecentIds {
   private readonly map = new Map<string, RecentEntry>()
@@ -37,7 +41,7 @@ export class RecentIds {
     let e = this.map.get(short)
     if (!e) {
       if (this.ids.length - this.head >= this.maxIds) this.dropOldest()
-      e = { room, root, hops, frame: null, at }
+      e = { room, root, hops, frame: null, at, askedAt: 0 }
       this.map.set(short, e)
       this.ids.push(short)
     } else if (hops < e.hops) {
