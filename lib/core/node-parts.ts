@@ -111,7 +111,7 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
   p.lazy = new LazyPush({
     sessions: () => p.links.sessions, recent: new RecentIds(seenMaxSize, seenMaxAgeMs, clock),
     carried: room => room === EVERY_LINK || p.rooms.has(room), hopLimit: p.ttl, clock,
-    ihaveDelayMs: timing.ihaveDelayMs, graftTimeoutMs: timing.graftTimeoutMs, enabled: opts.lazyPush !== false, penalise
+    ihaveDelayMs: timing.ihaveDelayMs, graftTimeoutMs: timing.graftTimeoutMs, enabled: opts.lazyPush !== false, penalise, random: opts.random
   })
   p.lazy.register(registry)
   p.pipeline = new Pipeline({
