@@ -6,7 +6,8 @@
 import test from 'tape'
 import { generateKeyPair } from '../lib/protocol/crypto'
 import { FrameType, HelloFlag } from '../lib/protocol/frames'
-import { encodePrune } from '../lib/protocol/lazy-frames'
+import { encodeIHave, encodePrune } from '../lib/protocol/lazy-frames'
+import { SYNC_ID_BYTES } from '../lib/protocol/limits'
 import { rawPeer, chat, until, victimNode, type RawPeer } from './helpers/raw-peer'
 
 const LAZY = HelloFlag.SHAREABLE | HelloFlag.LAZY_PUSH
@@ -56,4 +57,29 @@ test('lazy push: when the parent prunes this node, the next whole copy from a la
   t.ok(await got('m2'), 'm2 delivered (from b)')
   t.ok(await until(() => count(b, FrameType.EAGER) === 1), 'b is told to push again: no link pushed to this node any more')
   t.equal(count(b, FrameType.PRUNE), 1, 'and not pruned again')
+})
+
+test('lazy push: the link that answers our GRAFT becomes the parent, even with a parent that stopped pushing; it is not pruned', async (t) => {
+  t.timeoutAfter(10_000)
+  const { node, messages } = victimNode(t, { timing: { tickMs: 20, presenceIntervalMs: 0, ihaveDelayMs: 5, graftTimeoutMs: 50 } })
+  const [a, b] = [rawPeer(node), rawPeer(node)]
+  for (const p of [a, b]) p.hello(undefined, ['lobby'], LAZY)
+  await until(() => node.peers().length === 2)
+  const author = generateKeyPair()
+  const got = (text: string) => until(() => messages.some(m => m.text === text))
+  const m1 = chat(author, 'm1')
+  a.link.send(m1.frame)
+  t.ok(await got('m1'), 'm1 from a: a is the parent')
+  b.link.send(m1.frame)
+  t.ok(await until(() => count(b, FrameType.PRUNE) === 1), 'b, bringing a duplicate, is pruned')
+  // a stops pushing; b announces m2 and, asked for it, sends it.
+  const m2 = chat(author, 'm2')
+  b.link.send(encodeIHave({ room: 'lobby', entries: [{ id: m2.id.subarray(0, SYNC_ID_BYTES), hops: 1 }] }))
+  t.ok(await until(() => count(b, FrameType.GRAFT) === 1), 'm2 is asked of b')
+  b.link.send(m2.frame)
+  t.ok(await got('m2'), 'm2 delivered from b')
+  const m3 = chat(author, 'm3')
+  b.link.send(m3.frame)
+  t.ok(await got('m3'), 'm3 delivered from b')
+  t.equal(count(b, FrameType.PRUNE), 1, 'b, now the parent, is not pruned for answering (it made this node eager when it answered)')
 })

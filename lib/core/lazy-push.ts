@@ -104,7 +104,7 @@ export class LazyPush {
     // Sent on again: a shorter copy of one that came at the hop limit (pipeline.ts).
     const again = !!held && hops < held.hops
     this.h.recent.record(short, room, root, hops, out)
-    const waited = this.missing.found(short)
+    const waited = this.missing.taken(short)
     const first = !this.trees.hasTree(room)
     const tree = this.trees.use(room, root)
     if (first) this.firstTree(tree.lazy, room, from)
