@@ -146,6 +146,8 @@ export class HistorySync {
       else this.h.penalise(s, { code: v.code, message: `sync data: ${v.reason}` }, v.blame)
     }
     if (duplicates === d.frames.length) {
+      // An answer sends only what our offer showed missing: a frame of nothing new ends what this offer may still bring.
+      this.expected.get(s)?.delete(d.room)
       const points = PENALTY.SYNC_USELESS * Math.ceil(d.frames.length / SYNC_USELESS_UNIT)
       this.h.penalise(s, { code: 'SYNC_USELESS', message: `sync data for '${d.room}' held nothing new (${d.frames.length} messages)` }, points)
     }

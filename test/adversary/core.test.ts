@@ -245,3 +245,24 @@ test('newcomers over a link\'s budget are held, not lost: 30 fresh authors at on
   t.ok(await until(() => faults.some(f => f.code === 'NEW_AUTHOR_HOLD_FULL'), 10_000), 'past the bound, refused with NEW_AUTHOR_HOLD_FULL')
   t.notOk(peer.link.closed, 'the link is not closed for it')
 })
+
+test('row 6: after an answer frame of nothing new, the rest of that answer is not read', async (t) => {
+  t.timeoutAfter(15_000)
+  const v = victim(t)
+  const kp = generateKeyPair()
+  const member = rawPeer(v.node)
+  member.hello()
+  // The victim offers on link-up: one answer's worth (MAX_SYNC_SEND_BYTES) may follow.
+  await until(() => member.frames.length > 0)
+  const held = Array.from({ length: 50 }, (_, i) => chat(kp, `held ${i}`))
+  for (const m of held) member.link.send(m.frame)
+  t.ok(await until(() => v.messages.length === held.length), 'the victim holds 50 messages')
+  const before = v.node.stats().received
+  const replay = encodeSyncData({ room: 'lobby', frames: held.map(m => m.frame) })
+  for (let i = 0; i < 20; i++) member.link.send(replay)
+  member.link.send(chat(kp, 'marker').frame)
+  t.ok(await until(() => v.messages.some(m => m.text === 'marker')), 'a live message sent after the replays arrived')
+  t.equal(v.node.stats().received - before, held.length + 1, `one frame of the ${20 * held.length} replayed messages was judged (then the marker); the other 19 were not read`)
+  t.ok(v.faults.some(f => f.code === 'SYNC_USELESS'), 'the first was SYNC_USELESS')
+  t.ok(v.faults.some(f => f.code === 'SYNC_UNSOLICITED'), 'the rest SYNC_UNSOLICITED')
+})
