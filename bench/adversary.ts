@@ -98,8 +98,13 @@ const DRAIN_TIMEOUT_MS = 8_000
 const RSS_SAMPLE_MS = 50
 /** The shortest attack, when the honest schedule is shorter (quick runs). */
 const MIN_ATTACK_MS = 500
-/** Rate of the warm-up messages, per sender. */
-const WARMUP_RATE = 100
+/**
+ * Rate of the warm-up messages, per sender. At 100/s (before 16:55 UTC on
+ * 2026-11-28) the warm-up loaded 12 processes on 2 cores past what they could
+ * keep up with; lazy push trees were still settling (GRAFTs, 300 ms late
+ * copies) when the measured window opened, in baseline rows too.
+ */
+const WARMUP_RATE = 25
 
 export function adversaryPlan (quick: boolean): AdversaryPlan {
   const attack: AttackPlan = quick
