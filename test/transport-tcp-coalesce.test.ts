@@ -4,7 +4,7 @@
 import test from 'tape'
 import type { Link } from '../lib/core/link'
 import { TcpTransport } from '../lib/transport/tcp'
-import { StreamLink } from '../lib/transport/stream-link'
+import { READ_FRAMES_PER_TURN, StreamLink } from '../lib/transport/stream-link'
 import { generateKeyPair } from '../lib/protocol/crypto'
 
 interface Pair { dialer: StreamLink; acceptor: StreamLink }
@@ -96,4 +96,30 @@ test('tcp coalescing: a frame sent alone goes out in its own tick (ping-pong)', 
   }
   t.equal(dialer.writeStats.frames - before.frames, K, `${K} rounds completed, each waiting for the echo of its one frame`)
   t.equal(dialer.writeStats.socketWrites - before.socketWrites, K, 'each lone frame was its own socket write: none merged with a later tick')
+})
+
+test('tcp reading: a burst is handed to the node at most READ_FRAMES_PER_TURN frames a turn, whole and in order, so other links get turns', async (t) => {
+  t.timeoutAfter(10_000)
+  const { dialer, acceptor } = await tcpPair(t)
+  await nextTick()
+  const N = 1000
+  const sent = Array.from({ length: N }, (_, i) => frame(i, 40))
+  const arriving = frames(acceptor, N)
+  // Frames seen per turn of the event loop at the reader.
+  const perTurn: number[] = []
+  let current = 0
+  let ticking = true
+  const tick = () => { if (current) { perTurn.push(current); current = 0 } if (ticking) setImmediate(tick) }
+  acceptor.on('frame', () => { current++ })
+  for (const f of sent) dialer.send(f)
+  await new Promise(resolve => process.nextTick(resolve)) // the tick's writes leave (tick-cork)
+  // Hold the event loop while loopback moves the whole burst into the reader's socket buffer: one read finds it all.
+  const until = Date.now() + 100
+  while (Date.now() < until) { /* busy */ }
+  setImmediate(tick)
+  const got = await arriving
+  await nextTick()
+  ticking = false
+  t.ok(got.every((f, i) => f.equals(sent[i])), `${N} frames arrived whole and in order`)
+  t.ok(Math.max(...perTurn) <= READ_FRAMES_PER_TURN, `at most ${READ_FRAMES_PER_TURN} a turn (most: ${Math.max(...perTurn)}, over ${perTurn.length} turns)`)
 })

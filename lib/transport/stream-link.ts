@@ -19,6 +19,16 @@ function queued (s: any): number {
   return typeof buffered === 'number' ? buffered : 0
 }
 
+/**
+ * Frames, and bytes of frames, one link hands to the node in one turn of the
+ * event loop; past either it stops reading until the next turn
+ * (setImmediate), so a burst on one link (a flood of junk, a replayed sync
+ * answer) cannot hold every other link's frames behind it. What waits stays
+ * in the stream's buffer, and past that TCP's window holds the sender back.
+ */
+export const READ_FRAMES_PER_TURN = 64
+export const READ_BYTES_PER_TURN = 256 * 1024
+
 export class StreamLink extends EventEmitter implements Link {
   closed = false
   found?: Found
@@ -26,16 +36,45 @@ export class StreamLink extends EventEmitter implements Link {
   readonly writeStats: WriteStats = { frames: 0, socketWrites: 0 }
   private error: Error | undefined
   private readonly cork: TickCork | null
+  /** Frames and bytes read in this turn of the event loop (reset by the turn's setImmediate). */
+  private turnFrames = 0
+  private turnBytes = 0
+  private turnScheduled = false
+  private paused = false
 
   constructor (private readonly stream: SecretStream, readonly remoteAddress: string, readonly via: Via, private readonly socket: unknown) {
     super()
     this.cork = socket instanceof Socket ? new TickCork(socket, this.writeStats) : null
-    stream.on('data', (data: Buffer) => { if (data.byteLength > 0) this.emit('frame', data) })
+    stream.on('data', (data: Buffer) => { if (data.byteLength > 0) this.read(data) })
     stream.on('error', (err: Error) => { this.error ??= err })
     stream.on('close', () => {
       this.closed = true
       this.emit('close', this.error)
     })
+  }
+
+  private read (data: Buffer): void {
+    if (!this.turnScheduled) {
+      this.turnScheduled = true
+      setImmediate(() => this.nextTurn())
+    }
+    this.turnFrames++
+    this.turnBytes += data.byteLength
+    this.emit('frame', data)
+    if ((this.turnFrames >= READ_FRAMES_PER_TURN || this.turnBytes >= READ_BYTES_PER_TURN) && !this.closed && !this.paused) {
+      this.paused = true
+      this.stream.pause()
+    }
+  }
+
+  private nextTurn (): void {
+    this.turnScheduled = false
+    this.turnFrames = 0
+    this.turnBytes = 0
+    if (this.paused && !this.closed) {
+      this.paused = false
+      this.stream.resume()
+    }
   }
 
   get remotePublicKey (): Buffer { return this.stream.remotePublicKey as Buffer }
