@@ -1,20 +1,25 @@
 // Lazy push (Plumtree: Leitão, Pereira, Rodrigues, "Epidemic Broadcast
-// Trees", 2007), one tree per room and author (push-trees.ts). A new author's
-// tree copies the room's reference tree; a room's first tree is eager (whole
-// messages) on FIRST_TREE_EAGER random links. A link that brings a copy this
-// node already had is made lazy in that tree and told so (PRUNE, on every
-// such copy), so each message crosses each tree edge once. Lazy links get
-// short ids (IHAVE) every ihaveDelayMs; an id not received graftTimeoutMs
-// later is asked for (GRAFT), which makes that link eager again: the tree
-// repairs itself. A copy held at the hop limit is fetched again from a
-// neighbour announcing fewer hops, so delivery reaches as far as flooding's
-// shorter-path re-forward did. Peers whose HELLO lacks LAZY_PUSH get all whole.
+// Trees", 2007), with one tree per room and author (push-trees.ts). A new
+// author's tree copies the room's reference tree; a room's first tree is
+// eager (whole messages) on FIRST_TREE_EAGER random links. A link that
+// delivers a copy this node already had is moved to lazy in that author's
+// tree and told so (PRUNE, on every such copy); after an author's first
+// message its eager links form a tree, and each later message crosses each
+// tree edge once. Lazy links get only short
+// ids (IHAVE), batched every ihaveDelayMs. An id announced but not received
+// within graftTimeoutMs is asked for (GRAFT), which also makes that link
+// eager again: the tree repairs itself where a link or node went away.
+// A copy that could not be forwarded (it came at the hop limit) is asked for
+// again from a neighbour that announces it with fewer hops, so delivery
+// reaches as far as flooding's shorter-path re-forward did.
+// Only links whose HELLO says they speak lazy push are ever made lazy; older
+// peers get every message whole, as before.
 import type { Clock, TimerHandle } from './clock'
 import type { LinkSession } from './link-session'
 import type { FrameRegistry } from './frame-registry'
 import type { RecentIds } from './recent-ids'
-import { PushTrees, type Tree } from './push-trees'
-import { MissingIds, type Missing } from './missing-ids'
+import { PushTrees } from './push-trees'
+import { MissingIds } from './missing-ids'
 import { carries } from './overlay'
 import { TokenBucket } from './token-bucket'
 import { FrameType, HelloFlag } from '../protocol/frames'
@@ -104,20 +109,16 @@ export class LazyPush {
     // Sent on again: a shorter copy of one that came at the hop limit (pipeline.ts).
     const again = !!held && hops < held.hops
     this.h.recent.record(short, room, root, hops, out)
-    const waited = this.missing.taken(short)
+    // Already ended by known(), which the pipeline calls first; this catches a copy forwarded without it.
+    this.missing.found(short)
     const first = !this.trees.hasTree(room)
     const tree = this.trees.use(room, root)
     if (first) this.firstTree(tree.lazy, room, from)
     const old = tree.parent
-    if (from) this.adopt(tree, from, room, root, hops, waited)
+    // The link the first copy came on is this node's parent in the tree.
+    if (from) { tree.lazy.delete(from); tree.parent = from }
     // The old parent holds it a shorter way than its copy came: it is pruned, not sent it back (shorterWay()).
-    if (again && from && tree.parent === from && old && old !== from && this.speaks(old)) { this.prune(old, room, root); this.stats.reparents++ }
-    // An IHAVE came first, announcing a shorter way than this copy took: that link is the better parent.
-    if (from && waited && waited.bestHops < hops && waited.best !== from && !waited.best.link.closed && this.speaks(waited.best)) {
-      // At the hop limit this node has nothing to send on: it fetches the shorter copy (sent on as it comes).
-      if (!out) this.askShorter(waited.best, room, short, waited.bestHops)
-      else this.shorterWay(waited.best, room, root, short, waited.bestHops)
-    }
+    if (again && from && old && old !== from && this.speaks(old)) { this.prune(old, room, root); this.stats.reparents++ }
     const lazy = tree.lazy
     if (!out) return
     const outHops = hops + 1
@@ -139,30 +140,11 @@ export class LazyPush {
     for (const s of links.slice(FIRST_TREE_EAGER)) lazy.add(s)
   }
 
-  /**
-   * The first copy came on `from`. An eager link becomes the parent. A lazy
-   * one most likely sent it as our PRUNE was on its way and will not send the
-   * next: the parent stays and `from` is told again (ARCHITECTURE.md, "A
-   * PRUNE and a copy that cross"), unless there is no live parent, its way
-   * is shorter, or it answers our GRAFT (then EAGER tells it to push).
-   */
-  private adopt (tree: Tree, from: LinkSession, room: string, root: string, hops: number, waited: Missing | undefined): void {
-    if (!tree.lazy.has(from)) { tree.parent = from; tree.hops = hops; return }
-    const k = waited ? waited.sources.indexOf(from) : -1
-    const asked = k >= 0 && k < waited!.tried
-    if (tree.parent && !tree.parent.link.closed && !asked && hops >= tree.hops) return this.prune(from, room, root)
-    tree.lazy.delete(from)
-    tree.parent = from
-    tree.hops = hops
-    // A GRAFT answerer made this node eager itself.
-    if (!asked && this.speaks(from)) from.send(encodeEager({ room, root: Buffer.from(root, 'hex') }))
-  }
-
-  /** A live copy of something already held came from `s`: that link's edge is not needed in the tree, unless it is the parent's (see adopt). */
+  /** A live copy of something already held came from `s`: that link's edge is not needed in the tree. */
   duplicate (s: LinkSession, id: Buffer): void {
     if (!this.speaks(s)) return
     const e = this.h.recent.get(shortId(id))
-    if (e && this.trees.get(e.room, e.root)?.parent !== s) this.prune(s, e.room, e.root)
+    if (e) this.prune(s, e.room, e.root)
   }
 
   /** A copy came from `s` a shorter way than the first: `s` is the better parent (see shorterWay). */
@@ -182,12 +164,15 @@ export class LazyPush {
   }
 
   /**
-   * `s` holds a message with fewer hops than our copy: for later messages it
-   * becomes the parent (EAGER; the old parent gets PRUNE), so the tree settles
-   * on shortest paths (Plumtree's optimisation, threshold one hop) and stays a
-   * tree (`s` cannot be below us). This message's shorter way is announced on
-   * every other link, so a node that got it at the hop limit can fetch a copy
-   * that still goes on, as flooding's shorter-path re-forward did.
+   * `s` holds a message with fewer hops than the copy this node got from its
+   * parent. For later messages `s` becomes the parent of that author's tree
+   * (EAGER) and the old parent is pruned (PRUNE): each move lowers this
+   * node's hop count, so the tree settles on shortest paths (Plumtree's
+   * optimisation, threshold one hop) and stays a tree (`s` cannot be below
+   * this node, whose copies all come with more hops). For this message the
+   * shorter way is announced on every other link, so a node further on that
+   * got it at the hop limit (or not at all) can fetch a copy that still
+   * goes on: delivery reaches as far as flooding's shorter-path re-forward.
    */
   private shorterWay (s: LinkSession, room: string, root: string, short: string, hops: number): void {
     this.h.recent.record(short, room, root, hops, null)
@@ -199,7 +184,6 @@ export class LazyPush {
     const old = tree.parent
     tree.lazy.delete(s)
     tree.parent = s
-    tree.hops = hops
     if (old && this.speaks(old)) this.prune(old, room, root)
     this.stats.reparents++
     s.send(encodeEager({ room, root: Buffer.from(root, 'hex') }))

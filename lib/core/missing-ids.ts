@@ -59,20 +59,10 @@ export class MissingIds {
     this.missing.set(short, entry)
   }
 
-  /** The wait found() ended last: the pipeline tells lazy push a message is held (known) just before it forwards it. */
-  private last: { short: string; m: Missing } | null = null
-
   /** The id arrived: stops waiting for it, and returns the wait (who announced it with the fewest hops), if any. */
   found (short: string): Missing | undefined {
     const m = this.missing.get(short)
-    if (m) { this.drop(short, m); this.last = { short, m } }
-    return m
-  }
-
-  /** As found(), or the wait found() just ended for this id (each is returned once). */
-  taken (short: string): Missing | undefined {
-    const m = this.found(short) ?? (this.last?.short === short ? this.last.m : undefined)
-    this.last = null
+    if (m) this.drop(short, m)
     return m
   }
 

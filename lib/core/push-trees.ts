@@ -15,8 +15,7 @@ export const MAX_PUSH_TREES = 2048
 /** Hex digits of an author key (a tree's root). */
 const ROOT_HEX = 64
 
-/** `hops`: of the last copy that came first from the parent (Infinity before one has). */
-export interface Tree { lazy: Set<LinkSession>; parent: LinkSession | null; hops: number }
+export interface Tree { lazy: Set<LinkSession>; parent: LinkSession | null }
 
 export class PushTrees {
   /** Per tree: its lazy links and the link its messages came from last. Map order is use order (oldest first). */
@@ -38,7 +37,7 @@ export class PushTrees {
     } else {
       if (this.trees.size >= this.max) this.evictOldest()
       const ref = this.referenceOf(room)
-      tree = { lazy: new Set(ref ? this.get(room, ref)!.lazy : []), parent: null, hops: Infinity }
+      tree = { lazy: new Set(ref ? this.get(room, ref)!.lazy : []), parent: null }
       if (!ref || root < ref) this.reference.set(room, root)
     }
     for (const s of tree.lazy) if (s.link.closed) tree.lazy.delete(s)
