@@ -21,6 +21,12 @@ export const PENALTY = {
   SYNC_OVER_BUDGET: 10,
   /** A sync answer of nothing new (SYNC_USELESS), per SYNC_USELESS_UNIT messages in it (at least one unit): the cost follows the work it caused. */
   SYNC_USELESS: 1,
+  /**
+   * Sync data no offer of ours asked for, or past what it may bring
+   * (SYNC_UNSOLICITED), per frame: an honest node answers only offers, so
+   * ten such frames close the link (each may be 64 KiB to read).
+   */
+  SYNC_UNSOLICITED: 10,
   /** A message from an author new to this node, over the link's budget (NEW_AUTHOR_LIMIT): free, since an honest relay in a big room carries many new authors at once. */
   NEW_AUTHOR: 0,
   /** A message dated more than the allowed skew ahead (TIME_SKEW). */

@@ -132,8 +132,7 @@ export class HistorySync {
   onData (s: LinkSession, d: SyncData): void {
     if (!this.h.rooms().has(d.room)) return
     if (!this.takeExpected(s, d)) {
-      const points = PENALTY.SYNC_USELESS * Math.ceil(d.frames.length / SYNC_USELESS_UNIT)
-      return this.h.penalise(s, { code: 'SYNC_UNSOLICITED', message: `sync data for '${d.room}' (${d.frames.length} messages) beyond any answer to this node's offers; not read` }, points)
+      return this.h.penalise(s, { code: 'SYNC_UNSOLICITED', message: `sync data for '${d.room}' (${d.frames.length} messages) beyond any answer to this node's offers; not read` }, PENALTY.SYNC_UNSOLICITED)
     }
     let learnt = 0
     let duplicates = 0

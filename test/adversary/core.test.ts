@@ -12,6 +12,7 @@ import { encodePresence, PresenceState } from '../../lib/protocol/payloads'
 import { MAX_SYNC_SEND_BYTES, SYNC_ANSWERS_BURST } from '../../lib/core/sync'
 import { DEFAULT_NEW_AUTHORS_BURST } from '../../lib/core/author-limits'
 import { rawPeer, chat, until, victimNode } from '../helpers/raw-peer'
+import { PENALTY } from '../../lib/core/link-session'
 import { MAX_TEXT_BYTES } from '../../lib/protocol/limits'
 
 const victim = victimNode
@@ -259,10 +260,29 @@ test('row 6: after an answer frame of nothing new, the rest of that answer is no
   t.ok(await until(() => v.messages.length === held.length), 'the victim holds 50 messages')
   const before = v.node.stats().received
   const replay = encodeSyncData({ room: 'lobby', frames: held.map(m => m.frame) })
-  for (let i = 0; i < 20; i++) member.link.send(replay)
+  // Five: the four unread ones cost 4 x PENALTY.SYNC_UNSOLICITED, under what closes the link, so the marker can follow.
+  for (let i = 0; i < 5; i++) member.link.send(replay)
   member.link.send(chat(kp, 'marker').frame)
   t.ok(await until(() => v.messages.some(m => m.text === 'marker')), 'a live message sent after the replays arrived')
-  t.equal(v.node.stats().received - before, held.length + 1, `one frame of the ${20 * held.length} replayed messages was judged (then the marker); the other 19 were not read`)
+  t.equal(v.node.stats().received - before, held.length + 1, `one frame of the ${5 * held.length} replayed messages was judged (then the marker); the other 4 were not read`)
   t.ok(v.faults.some(f => f.code === 'SYNC_USELESS'), 'the first was SYNC_USELESS')
   t.ok(v.faults.some(f => f.code === 'SYNC_UNSOLICITED'), 'the rest SYNC_UNSOLICITED')
+})
+
+test('row 6: ten sync data frames no offer asked for close the link (PENALTY.SYNC_UNSOLICITED each)', async (t) => {
+  t.timeoutAfter(10_000)
+  const v = victim(t)
+  const kp = generateKeyPair()
+  const peer = rawPeer(v.node)
+  peer.hello()
+  await until(() => peer.frames.length > 0) // the victim's offer: one answer may follow
+  const held = chat(kp, 'held')
+  peer.link.send(held.frame)
+  t.ok(await until(() => v.messages.some(m => m.text === 'held')), 'the victim holds a message')
+  // A frame of nothing new ends the answer; after it, every frame is unasked for. One message a frame:
+  // under the old rule (1 point per 32 messages) ten would cost 10 of the 100 points that close a link.
+  const frame = encodeSyncData({ room: 'lobby', frames: [held.frame] })
+  for (let i = 0; i < 1 + 100 / PENALTY.SYNC_UNSOLICITED; i++) peer.link.send(frame)
+  t.ok(await until(() => peer.link.closed, 5000), 'the link is closed')
+  t.ok(v.faults.some(f => f.code === 'SYNC_UNSOLICITED'), 'after SYNC_UNSOLICITED')
 })
