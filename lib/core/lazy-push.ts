@@ -109,8 +109,6 @@ export class LazyPush {
     // Sent on again: a shorter copy of one that came at the hop limit (pipeline.ts).
     const again = !!held && hops < held.hops
     this.h.recent.record(short, room, root, hops, out)
-    // Already ended by known(), which the pipeline calls first; this catches a copy forwarded without it.
-    this.missing.found(short)
     const first = !this.trees.hasTree(room)
     const tree = this.trees.use(room, root)
     if (first) this.firstTree(tree.lazy, room, from)

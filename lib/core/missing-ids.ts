@@ -13,8 +13,8 @@ export const MAX_MISSING_PER_LINK = 512
 /** Links remembered as holding one missing id; each is asked in turn (a closed one is replaced by the next announcer). */
 export const MAX_GRAFT_SOURCES = 8
 
-/** `best`: the announcer with the fewest hops, in case the copy comes a longer way first. */
-export interface Missing { room: string; sources: LinkSession[]; tried: number; timer: TimerHandle | null; starter: LinkSession; best: LinkSession; bestHops: number }
+/** `bestHops`: the fewest hops announced; that announcer is asked first. */
+interface Missing { room: string; sources: LinkSession[]; tried: number; timer: TimerHandle | null; starter: LinkSession; bestHops: number }
 
 export interface MissingHooks {
   clock: Clock
@@ -43,7 +43,6 @@ export class MissingIds {
         else if (m.sources.length < MAX_GRAFT_SOURCES) m.sources.push(s)
       }
       if (hops < m.bestHops) {
-        m.best = s
         m.bestHops = hops
         // Asked first: its copy goes furthest on (fewer copies at the hop limit to fetch again).
         const k = m.sources.indexOf(s)
@@ -54,16 +53,15 @@ export class MissingIds {
     const mine = this.missingBy.get(s) ?? 0
     if (mine >= MAX_MISSING_PER_LINK || this.missing.size >= MAX_MISSING_IDS || this.closed) return
     this.missingBy.set(s, mine + 1)
-    const entry: Missing = { room, sources: [s], tried: 0, timer: null, starter: s, best: s, bestHops: hops }
+    const entry: Missing = { room, sources: [s], tried: 0, timer: null, starter: s, bestHops: hops }
     entry.timer = this.h.clock.setTimeout(() => this.tryNext(short, entry), this.h.graftTimeoutMs)
     this.missing.set(short, entry)
   }
 
-  /** The id arrived: stops waiting for it, and returns the wait (who announced it with the fewest hops), if any. */
-  found (short: string): Missing | undefined {
+  /** The id arrived: stops waiting for it. */
+  found (short: string): void {
     const m = this.missing.get(short)
     if (m) this.drop(short, m)
-    return m
   }
 
   /** The id is still missing after the wait: ask the next link that announced it. */
