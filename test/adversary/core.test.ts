@@ -247,17 +247,22 @@ test('newcomers over a link\'s budget are held, not lost: 30 fresh authors at on
   t.notOk(peer.link.closed, 'the link is not closed for it')
 })
 
-test('row 6: after an answer frame of nothing new, the rest of that answer is not read', async (t) => {
-  t.timeoutAfter(15_000)
+/** A victim and a member it has offered its history to (one answer's worth, MAX_SYNC_SEND_BYTES, may follow), which sent it `n` live messages. */
+async function memberHolding (t: test.Test, n: number) {
   const v = victim(t)
   const kp = generateKeyPair()
   const member = rawPeer(v.node)
   member.hello()
-  // The victim offers on link-up: one answer's worth (MAX_SYNC_SEND_BYTES) may follow.
   await until(() => member.frames.length > 0)
-  const held = Array.from({ length: 50 }, (_, i) => chat(kp, `held ${i}`))
+  const held = Array.from({ length: n }, (_, i) => chat(kp, `held ${i}`))
   for (const m of held) member.link.send(m.frame)
-  t.ok(await until(() => v.messages.length === held.length), 'the victim holds 50 messages')
+  t.ok(await until(() => v.messages.length === n), `the victim holds ${n} messages`)
+  return { v, kp, member, held }
+}
+
+test('row 6: after an answer frame of nothing new, the rest of that answer is not read', async (t) => {
+  t.timeoutAfter(15_000)
+  const { v, kp, member, held } = await memberHolding(t, 50)
   const before = v.node.stats().received
   const replay = encodeSyncData({ room: 'lobby', frames: held.map(m => m.frame) })
   // Five: the four unread ones cost 4 x PENALTY.SYNC_UNSOLICITED, under what closes the link, so the marker can follow.
@@ -271,17 +276,10 @@ test('row 6: after an answer frame of nothing new, the rest of that answer is no
 
 test('row 6: ten sync data frames no offer asked for close the link (PENALTY.SYNC_UNSOLICITED each)', async (t) => {
   t.timeoutAfter(10_000)
-  const v = victim(t)
-  const kp = generateKeyPair()
-  const peer = rawPeer(v.node)
-  peer.hello()
-  await until(() => peer.frames.length > 0) // the victim's offer: one answer may follow
-  const held = chat(kp, 'held')
-  peer.link.send(held.frame)
-  t.ok(await until(() => v.messages.some(m => m.text === 'held')), 'the victim holds a message')
+  const { v, member: peer, held } = await memberHolding(t, 1)
   // A frame of nothing new ends the answer; after it, every frame is unasked for. One message a frame:
   // under the old rule (1 point per 32 messages) ten would cost 10 of the 100 points that close a link.
-  const frame = encodeSyncData({ room: 'lobby', frames: [held.frame] })
+  const frame = encodeSyncData({ room: 'lobby', frames: [held[0].frame] })
   for (let i = 0; i < 1 + 100 / PENALTY.SYNC_UNSOLICITED; i++) peer.link.send(frame)
   t.ok(await until(() => peer.link.closed, 5000), 'the link is closed')
   t.ok(v.faults.some(f => f.code === 'SYNC_UNSOLICITED'), 'after SYNC_UNSOLICITED')
