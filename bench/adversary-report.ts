@@ -17,12 +17,14 @@ export function adversaryTable (r: AdversaryResult): string {
     x(a.p99xIdle),
     `${a.victimRssPeakMiB.toFixed(1)} (${x(a.rssx)})`,
     `${a.victimCpuMs} (${x(a.cpux)})`,
+    a.meshCpuMs,
+    Number.isFinite(a.machineBusy) ? Math.round(a.machineBusy * 100) : '-',
     a.attacker ? `${a.attacker.links}/${a.attacker.linksClosedByVictim}/${a.attacker.framesSent}` : '-',
     a.attackerCpuMs ?? '-',
     Object.entries(a.victimErrors).map(([k, n]) => `${k}:${n}`).join(' ') || '-',
     a.attack.startsWith('baseline') ? '' : rowMeetsTarget(a) ? 'yes' : 'no'
   ])
-  const head = ['attack', 'delivery %', 'dup', 'p99 ms (x base)', 'x base each round', 'p99 x idle', 'victim RSS MiB (x)', 'victim CPU ms (x)', 'links/closed/frames', 'attacker CPU ms', 'victim errors', 'target']
+  const head = ['attack', 'delivery %', 'dup', 'p99 ms (x base)', 'x base each round', 'p99 x idle', 'victim RSS MiB (x)', 'victim CPU ms (x)', 'mesh CPU ms', 'machine busy %', 'links/closed/frames', 'attacker CPU ms', 'victim errors', 'target']
   return table(head, rows) +
     `\n${r.nodes} honest processes, degree ${r.degree}; ${r.rounds.length} round(s), each attack against its own round's baselines (geometric mean of the first and last row), medians shown; the attacker is its own process, every frame made before the schedule;` +
     `\ntarget: 100% delivered, no duplicate, p99 within ${P99_TARGET_X}x of the baseline (attacks and the idle control): ${r.targetMet ? 'met' : 'NOT met'}`

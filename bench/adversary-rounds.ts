@@ -59,6 +59,8 @@ export function summariseRounds (rounds: AdversaryRow[][]): AdversaryRow[] {
       victimRssPeakMiB: Math.max(...rs.map(r => r.victimRssPeakMiB)),
       victimRssBeforeMiB: Math.min(...rs.map(r => r.victimRssBeforeMiB)),
       victimCpuMs: med(rs.map(r => r.victimCpuMs)),
+      meshCpuMs: med(rs.map(r => r.meshCpuMs)),
+      machineBusy: med(rs.map(r => r.machineBusy)),
       windowMs: med(rs.map(r => r.windowMs)),
       victimAlive: rs.every(r => r.victimAlive),
       p99x: med(rs.map(r => r.p99x)),

@@ -10,7 +10,7 @@ import { performance } from 'perf_hooks'
 import { degrees, randomRegular } from './graph'
 import { HeadlessProc, isReady } from './headless-proc'
 import { pickDistinct, seededRandom } from './prng'
-import { procCpuMs, procRssBytes, stop } from './procs'
+import { machineBusy, machineCpuTicks, procCpuMs, procRssBytes, stop } from './procs'
 import { MIB, paced, paddedText, quantile, round, sleep, waitUntil } from './stats'
 import { GRAPH_SEED } from './mesh-scenarios'
 import { ATTACKS, IDLE, type AttackName, type AttackPlan, type AttackerRole } from './adversary-frames'
@@ -54,6 +54,14 @@ export interface AdversaryRow {
   victimRssBeforeMiB: number
   /** User + system CPU of the victim during the run. */
   victimCpuMs: number
+  /** User + system CPU of every honest process (the victim included) during the run: what the attack cost the whole mesh. */
+  meshCpuMs: number
+  /**
+   * Fraction of the whole machine's CPU busy during the run (every process,
+   * from /proc/stat). Near 1, every node waits for a core and any extra work
+   * anywhere shows up in every node's latency tail.
+   */
+  machineBusy: number
   windowMs: number
   victimAlive: boolean
   /** Ratios to the baseline row (1 for the baseline itself). */
@@ -193,6 +201,8 @@ async function runOne (plan: AdversaryPlan, attack: AdversaryRow['attack']): Pro
     let rssPeak = rssBefore
     const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, procRssBytes(v.pid) || 0) }, RSS_SAMPLE_MS)
     const cpu0 = procCpuMs(v.pid)
+    const mesh0 = procs.map(p => procCpuMs(p.pid))
+    const machine0 = machineCpuTicks()
     const t0 = performance.now()
     const report = attacker ? attacker.start() : null
     report?.catch(() => {}) // awaited below; a failure before then must not go unhandled
@@ -207,6 +217,8 @@ async function runOne (plan: AdversaryPlan, attack: AdversaryRow['attack']): Pro
     rssPeak = Math.max(rssPeak, procRssBytes(v.pid) || 0)
     const windowMs = performance.now() - t0
     const cpu = procCpuMs(v.pid) - cpu0
+    const meshCpu = procs.reduce((a, p, i) => a + procCpuMs(p.pid) - mesh0[i], 0)
+    const busy = machineBusy(machine0, machineCpuTicks())
     const delivered = deliveredNow()
     return {
       attack,
@@ -220,6 +232,8 @@ async function runOne (plan: AdversaryPlan, attack: AdversaryRow['attack']): Pro
       victimRssPeakMiB: round(rssPeak / MIB, 1),
       victimRssBeforeMiB: round(rssBefore / MIB, 1),
       victimCpuMs: round(cpu, 0),
+      meshCpuMs: round(meshCpu, 0),
+      machineBusy: round(busy, 2),
       windowMs: round(windowMs, 0),
       victimAlive: v.child.exitCode === null && v.child.signalCode === null,
       p99x: 1,

@@ -69,6 +69,24 @@ export function procCpuMs (pid: number): number {
   }
 }
 
+/** The machine's CPU counters (all cores, in clock ticks) from /proc/stat: busy and total; null if unreadable. */
+export function machineCpuTicks (): { busy: number, total: number } | null {
+  try {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
+    const total = f.reduce((a, b) => a + b, 0)
+    // Fields 4 and 5 are idle and iowait.
+    return { busy: total - f[3] - (f[4] ?? 0), total }
+  } catch {
+    return null
+  }
+}
+
+/** Fraction of the whole machine's CPU (every core) that was busy between two machineCpuTicks readings; NaN without both. */
+export function machineBusy (a: ReturnType<typeof machineCpuTicks>, b: ReturnType<typeof machineCpuTicks>): number {
+  if (!a || !b || b.total <= a.total) return NaN
+  return (b.busy - a.busy) / (b.total - a.total)
+}
+
 /** Resident set size of a process in bytes, from /proc/<pid>/status; NaN if unreadable. */
 export function procRssBytes (pid: number): number {
   try {

@@ -20,6 +20,7 @@ import net from 'net'
 import { meshchatSpec, pubsubSideBySide, pubsubTargets, runPubsubSection, type PubsubSection } from '../bench/pubsub'
 import type { PubsubSystemResult } from '../bench/pubsub-run'
 import { SocketMeter, parseSs, ssListing } from '../bench/socket-bytes'
+import { machineBusy, machineCpuTicks } from '../bench/procs'
 
 const TIMEOUT_MS = 60_000
 
@@ -134,7 +135,7 @@ test('bench smoke: the attacker process exits by itself when the bench goes away
 test('bench smoke: adversary rounds are summarised against each round\'s own baseline', (t) => {
   const row = (attack: AdversaryRow['attack'], p99: number, delivered: number, dup = 0): AdversaryRow => ({
     attack, messages: 10, expected: 40, delivered, deliveryRatio: delivered / 40, duplicates: dup, latencyP50Ms: p99 / 2, latencyP99Ms: p99,
-    victimRssPeakMiB: 60 + p99 / 10, victimRssBeforeMiB: 50, victimCpuMs: 100, windowMs: 1000, victimAlive: true, p99x: 1, rssx: 1, cpux: 1, p99xIdle: 1,
+    victimRssPeakMiB: 60 + p99 / 10, victimRssBeforeMiB: 50, victimCpuMs: 100, meshCpuMs: 1200, machineBusy: p99 / 400, windowMs: 1000, victimAlive: true, p99x: 1, rssx: 1, cpux: 1, p99xIdle: 1,
     victimErrors: attack === 'fresh-keys' ? { NEW_AUTHOR_LIMIT: 1 } : {}, attacker: null, attackerCpuMs: null, attackerPrepareMs: null, attackerFramesPrepared: null, attackerKeys: null
   })
   // Round 2 is a slow machine: its baselines are 4x round 1's, and so is the attack; round 3's two baselines differ (50 and 200: reference 100).
@@ -155,6 +156,16 @@ test('bench smoke: adversary rounds are summarised against each round\'s own bas
   t.equal(rowMeetsTarget(fresh), false, 'a lost message misses the target whatever the latency')
   t.deepEqual(base.p99xRounds, [1, 1, 0.5], 'the first baseline reads 1x where the two agree, and shows the spread where they do not')
   t.deepEqual(again.p99xRounds, [1, 1, 2], 'and the last one its inverse')
+  t.equal(fresh.machineBusy, 0.5, 'how busy the machine was is the median round')
+  t.end()
+})
+
+test('bench smoke: how busy the machine was comes from /proc/stat counters', (t) => {
+  const now = machineCpuTicks()
+  t.ok(now && now.busy >= 0 && now.busy <= now.total, 'busy and total ticks read on this machine')
+  t.equal(machineBusy({ busy: 100, total: 400 }, { busy: 250, total: 600 }), 0.75, 'busy ticks over all ticks between the readings')
+  t.ok(Number.isNaN(machineBusy(null, now)), 'no reading: not a number, never a made-up 0')
+  t.ok(Number.isNaN(machineBusy(now, now)), 'no time between readings: not a number')
   t.end()
 })
 
