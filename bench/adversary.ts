@@ -40,7 +40,7 @@ export interface AdversaryRow {
    * move between two runs without an attack; 'attacker idle' is the control:
    * the attacker process links to the victim as in an attack and sends nothing harmful.
    */
-  attack: 'baseline' | 'baseline again' | AttackerRole
+  attack: 'baseline' | 'baseline again' | typeof HONEST_BURST | AttackerRole
   messages: number
   expected: number
   delivered: number
@@ -95,6 +95,20 @@ export interface AdversaryResult {
   targetMet: boolean
 }
 
+/**
+ * A control row, not an attack: when the window opens, one honest sender
+ * pastes HONEST_BURST_LINES lines at once. It shows what a burst of valid
+ * messages (what the limits let any member send, fresh-keys' admitted
+ * messages included) does to the p99 of 12 processes on a shared machine.
+ */
+export const HONEST_BURST = 'honest burst'
+export const HONEST_BURST_LINES = 20
+
+/** Rows held to no target: the two baselines and the honest burst. */
+export function isReference (attack: AdversaryRow['attack']): boolean {
+  return attack === 'baseline' || attack === 'baseline again' || attack === HONEST_BURST
+}
+
 /** The "done when" bound: honest p99 under attack within this many times the baseline's. */
 export const P99_TARGET_X = 2
 const READY_TIMEOUT_MS = 20_000
@@ -125,7 +139,7 @@ export function adversaryPlan (quick: boolean): AdversaryPlan {
 
 /** Row order: the baseline, the idle control, every attack of the plan, the baseline again; each on a fresh mesh. */
 export function adversaryRows (plan: AdversaryPlan): Array<AdversaryRow['attack']> {
-  return ['baseline', IDLE, ...plan.attacks, 'baseline again']
+  return ['baseline', IDLE, ...plan.attacks, HONEST_BURST, 'baseline again']
 }
 
 /** Runs every row of adversaryRows(plan), plan.rounds times, and summarises each attack over the rounds. */
@@ -144,7 +158,7 @@ export async function runAdversarySection (plan: AdversaryPlan, say: (s: string)
     rounds.push(withRoundRatios(order.map(a => rows.get(a)!), IDLE))
   }
   const rows = summariseRounds(rounds)
-  return { nodes: plan.nodes, degree: plan.degree, rows, rounds, targetMet: rows.filter(r => !r.attack.startsWith('baseline')).every(rowMeetsTarget) }
+  return { nodes: plan.nodes, degree: plan.degree, rows, rounds, targetMet: rows.filter(r => !isReference(r.attack)).every(rowMeetsTarget) }
 }
 
 export function rowMeetsTarget (r: AdversaryRow): boolean {
@@ -162,7 +176,7 @@ async function runOne (plan: AdversaryPlan, attack: AdversaryRow['attack']): Pro
   let attacker: AttackerProc | null = null
   try {
     // Started now so its start-up overlaps the mesh's; it does nothing until told the victim.
-    if (attack !== 'baseline' && attack !== 'baseline again') attacker = new AttackerProc({ role: attack, plan: plan.attack, durationMs: attackMs })
+    if (!isReference(attack)) attacker = new AttackerProc({ role: attack as AttackerRole, plan: plan.attack, durationMs: attackMs })
     await Promise.all(procs.map(p => p.waitFor(isReady, READY_TIMEOUT_MS, 'ready')))
     const ups = procs.map(() => 0)
     procs.forEach((p, i) => p.onEvent(e => { if (e.event === 'peer-up') ups[i]++ }))
@@ -206,6 +220,8 @@ async function runOne (plan: AdversaryPlan, attack: AdversaryRow['attack']): Pro
     const t0 = performance.now()
     const report = attacker ? attacker.start() : null
     report?.catch(() => {}) // awaited below; a failure before then must not go unhandled
+    // Untagged lines: their deliveries cost what any message costs, and count in no latency.
+    if (attack === HONEST_BURST) for (let b = 0; b < HONEST_BURST_LINES; b++) procs[senders[0]].send(paddedText(`b${b}`, plan.textBytes))
     await sendPaced(procs, senders, plan.perSender, plan.ratePerSender, plan.textBytes, (k, j) => `t${k}-${j}`, sentAt)
     const expected = sentAt.size * (graph.n - 1)
     const deliveredNow = () => got.reduce((a, m) => a + m.size, 0)

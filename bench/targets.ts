@@ -1,7 +1,7 @@
 // The issue's targets, each checked against the measured figures and printed
 // with its ratio (measured / target; for "under" targets below 1 is good).
 import type { BenchResults } from './results'
-import { P99_TARGET_X } from './adversary'
+import { isReference, P99_TARGET_X } from './adversary'
 
 export interface TargetCheck {
   target: string
@@ -71,7 +71,7 @@ export function checkTargets (r: BenchResults): TargetCheck[] {
     out.push({ target: `memory flat after warm-up (${s.sent} messages)`, measured: s.growthAfterWarmup, limit: 1.1, unit: 'x heap', ratio: s.growthAfterWarmup, met: s.flat, note: s.sent < s.planned ? `stopped at ${s.sent} of ${s.planned} by the time cap` : undefined })
   }
   if (r.adversary) {
-    for (const a of r.adversary.rows.filter(x => !x.attack.startsWith('baseline'))) {
+    for (const a of r.adversary.rows.filter(x => !isReference(x.attack))) {
       out.push({ target: `adversary ${a.attack}: honest delivery, each id once`, measured: a.deliveryRatio, limit: 1, unit: 'ratio', ratio: a.deliveryRatio,
         met: a.deliveryRatio === 1 && a.duplicates === 0, note: `${a.duplicates} duplicates` })
       out.push({ target: `adversary ${a.attack}: honest p99 vs baseline`, measured: a.p99x, limit: P99_TARGET_X, unit: 'x', ratio: round2(a.p99x / P99_TARGET_X),
