@@ -20,6 +20,8 @@ import net from 'net'
 import { meshchatSpec, pubsubSideBySide, pubsubTargets, runPubsubSection, type PubsubSection } from '../bench/pubsub'
 import type { PubsubSystemResult } from '../bench/pubsub-run'
 import { SocketMeter, parseSs, ssListing } from '../bench/socket-bytes'
+import { runTcpScenario } from '../bench/tcp-mesh'
+import { line } from '../bench/graph'
 import { machineBusy, machineCpuTicks } from '../bench/procs'
 
 const TIMEOUT_MS = 60_000
@@ -283,4 +285,14 @@ test('bench smoke: pubsub targets compare meshchat with each gossipsub run', (t)
   ], 'one delivery row, then bytes and p99 against each gossipsub run; exactly at the limit is met, one lost message is not')
   t.deepEqual(pubsubTargets(section([row('gossipsub D=4', 900, 2000)])), [], 'no meshchat row, no target rows')
   t.end()
+})
+
+test('bench smoke: the tcp section measures after its warm-up and shows the warm-up apart', async (t) => {
+  t.timeoutAfter(TIMEOUT_MS)
+  const r = await runTcpScenario({ name: 'line 2 hops', graph: line(3), senders: [0], perSender: 4, ratePerSender: 20, ttl: 2, warmupPerSender: 3 })
+  t.equal(r.messages, 4, 'only the measured messages count')
+  t.equal(r.expected, 8, 'each reaches both other nodes')
+  t.equal(r.delivered, 8, 'and did, warm-up deliveries not counted')
+  t.ok(Number.isFinite(r.coldFarEndMaxMs) && r.coldFarEndMaxMs > 0, `the warm-up's slowest far-end delivery is shown (${r.coldFarEndMaxMs} ms)`)
+  t.ok(Number.isFinite(r.farEndP99Ms), 'and the measured far-end p99 apart from it')
 })
