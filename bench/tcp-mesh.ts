@@ -8,7 +8,7 @@ import { degrees, line, randomRegular, type Graph } from './graph'
 import { HeadlessProc, isReady } from './headless-proc'
 import { pickDistinct, seededRandom } from './prng'
 import { procCpuMs, procRssBytes, stop } from './procs'
-import { MIB, deliverySummary, quantile, round, sleep, waitUntil } from './stats'
+import { MIB, deliverySummary, paced, paddedText, quantile, round, waitUntil } from './stats'
 import { GRAPH_SEED, TEXT_BYTES } from './mesh-scenarios'
 
 export interface TcpScenario { name: string; graph: Graph; senders: number[]; perSender: number; ratePerSender: number; ttl: number; warmupPerSender: number }
@@ -103,19 +103,11 @@ export async function runTcpScenario (s: TcpScenario): Promise<TcpResult> {
       latencies.push(at - s0)
       if (i === graph.n - 1) farEnd.push(at - s0)
     }))
-    const send = async (prefix: string, perSender: number) => {
-      const gap = 1000 / s.ratePerSender
-      const start = performance.now()
-      for (let k = 0; k < perSender; k++) {
-        for (let j = 0; j < s.senders.length; j++) {
-          const wait = start + k * gap + (j * gap) / s.senders.length - performance.now()
-          if (wait > 0) await sleep(wait)
-          const tag = `${prefix}${k}-${j}`
-          sentAt.set(tag, performance.now())
-          procs[s.senders[j]].send(`${tag} ${'x'.repeat(TEXT_BYTES - tag.length - 1)}`)
-        }
-      }
-    }
+    const send = (prefix: string, perSender: number) => paced(s.senders.length, perSender, s.ratePerSender, (k, j) => {
+      const tag = `${prefix}${k}-${j}`
+      sentAt.set(tag, performance.now())
+      procs[s.senders[j]].send(paddedText(tag, TEXT_BYTES))
+    })
     await send('w', s.warmupPerSender)
     const warmExpected = s.warmupPerSender * s.senders.length * (graph.n - 1)
     await waitUntil(() => warm >= warmExpected, DRAIN_TIMEOUT_MS, 5)

@@ -17,7 +17,7 @@
 import type { Clock, TimerHandle } from './clock'
 import type { LinkSession } from './link-session'
 import type { FrameRegistry } from './frame-registry'
-import type { RecentIds } from './recent-ids'
+import type { RecentEntry, RecentIds } from './recent-ids'
 import { PushTrees } from './push-trees'
 import { MissingIds } from './missing-ids'
 import { carries } from './overlay'
@@ -155,8 +155,7 @@ export class LazyPush {
 
   /** Makes `s` lazy in the tree and tells it so; told again on every later duplicate (its side may still be eager: a GRAFT it answered, say). */
   private prune (s: LinkSession, room: string, root: string): void {
-    if (!this.trees.get(room, root)) return
-    this.trees.prune(room, root, s)
+    if (!this.trees.prune(room, root, s)) return
     this.stats.prunesSent++
     s.send(encodePrune({ room, root: Buffer.from(root, 'hex') }))
   }
@@ -222,7 +221,7 @@ export class LazyPush {
       if (held) {
         if (hops >= held.hops) continue
         // Held, but at the hop limit: a copy with fewer hops can still go on.
-        if (held.hops >= this.h.hopLimit) this.askShorter(s, v.room, short, hops, shorter)
+        if (held.hops >= this.h.hopLimit) this.askShorter(held, id, hops, shorter)
         else this.shorterWay(s, v.room, held.root, short, hops)
         continue
       }
@@ -232,21 +231,17 @@ export class LazyPush {
   }
 
   /**
-   * This node holds `short` only at the hop limit and `s` has it with `hops`:
-   * asked for, unless a copy with as few hops was asked for within
-   * graftTimeoutMs (each announcer asked would send one more copy).
-   * `batch`: gathers the ids for one GRAFT instead of sending it.
+   * This node holds `id` (`held`) only at the hop limit and an announcer has
+   * it with `hops`: it goes into `batch` (the announcer's GRAFT), unless a
+   * copy with as few hops was asked for within graftTimeoutMs (each
+   * announcer asked would send one more copy).
    */
-  private askShorter (s: LinkSession, room: string, short: string, hops: number, batch?: Buffer[]): void {
-    const held = this.h.recent.get(short)
-    if (!held) return
+  private askShorter (held: RecentEntry, id: Buffer, hops: number, batch: Buffer[]): void {
     const now = this.h.clock.now()
     if (held.asked !== undefined && held.asked <= hops && now - held.askedAt < this.h.graftTimeoutMs) return
     held.asked = hops
     held.askedAt = now
-    const id = Buffer.from(short, 'hex')
-    if (batch) batch.push(id)
-    else this.graft(s, room, [id])
+    batch.push(id)
   }
 
   /** Asks `s` for messages (their trees make `s` eager once they arrive from it: forward()'s parent rule). */

@@ -70,10 +70,10 @@ export class PushTrees {
 
   get (room: string, root: string): Tree | undefined { return this.trees.get(PushTrees.key(room, root)) }
 
-  /** Makes a link lazy in a tree this node knows (one it has sent a message of); false if unknown or already lazy. */
+  /** Makes a link lazy in a tree this node knows (one it has sent a message of); false if the tree is unknown. */
   prune (room: string, root: string, s: LinkSession): boolean {
     const tree = this.get(room, root)
-    if (!tree || tree.lazy.has(s)) return false
+    if (!tree) return false
     tree.lazy.add(s)
     if (tree.parent === s) tree.parent = null
     return true
