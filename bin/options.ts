@@ -76,7 +76,7 @@ export function buildProgram (): Command {
     .option('-t, --topic <name>', 'join room <name> and find its peers through the hyperswarm DHT, no address needed; repeatable', collect)
     .option('--bootstrap <host:port>', 'use a private DHT through this bootstrap node (see meshchat dht) instead of the public one; repeatable', collect)
     .addOption(new Option('--swarm-timing <json>', 'override swarm timing options (tests only)').hideHelp())
-    .option('--ttl <hops>', `hop limit of your messages (1-${MAX_TTL})`, String(DEFAULT_TTL))
+    .option('--ttl <hops>', `hop limit of your messages and of those you relay (1-${MAX_TTL})`, String(DEFAULT_TTL))
     .option('--data-dir <dir>', 'where the identity key pair is kept; one process at a time', DEFAULT_DATA_DIR)
     .option('--no-pex', 'turn peer exchange off: neither share addresses nor dial exchanged ones')
     .option('--no-mdns', 'with --topic: do not look for peers on the local networks by multicast DNS')

@@ -45,7 +45,7 @@ test('bench smoke: random graph floods to every node', async (t) => {
 test('bench smoke: a line forwards each message exactly once per hop', async (t) => {
   t.timeoutAfter(TIMEOUT_MS)
   const r = await runMeshScenario(lineScenario(5, 5, 50))
-  t.equal(r.ttl, 8, 'default hop limit covers 5 hops')
+  t.ok(r.ttl >= 4, 'the default hop limit covers the 4 hops of a 5-node line')
   t.equal(r.deliveryRatio, 1, '100% delivery to the far end')
   t.equal(r.copiesPerDelivery, 1, 'one transmission per delivery on a line')
 })

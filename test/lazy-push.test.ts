@@ -1,8 +1,9 @@
 // Lazy push (core/lazy-push.ts) on in-memory meshes: the tree forms from the
 // first copies, a message then crosses about one link per delivery, the tree
 // repairs itself when links or a fifth of the nodes go away, a tree path
-// longer than the hop limit still reaches everyone, a node without lazy
-// push gets every message whole, a room's first message does not cross every
+// longer than the hop limit still reaches everyone, the default hop limit
+// leaves room for an author's first message on a copied tree, a node without
+// lazy push gets every message whole, a room's first message does not cross every
 // link, every duplicate is answered by a PRUNE, and a copy held at the hop
 // limit is asked for again once, not once per announcer.
 import test from 'tape'
@@ -173,6 +174,20 @@ test('lazy push: a tree path longer than the hop limit still reaches every node 
   t.equal(duplicates(mesh), 0, 'no node delivered a message twice')
   const tooFar = mesh.received.flat().filter(m => m.hops > 5)
   t.equal(tooFar.length, 0, 'no copy was delivered beyond the hop limit')
+})
+
+test('lazy push: with the default hop limit, a new author\'s first message goes the long way round its copied tree (ring of 16, 15 hops) with no GRAFT', async (t) => {
+  t.timeoutAfter(30_000)
+  const n = 16
+  const ring: Edges = Array.from({ length: n }, (_, i) => [i, (i + 1) % n] as [number, number])
+  // The default hop limit, and GRAFTs too slow to help: only the tree can deliver in time.
+  const { ttl: _max, ...defaults } = QUIET
+  const mesh = await build(t, n, ring, { ...defaults, timing: { ...QUIET.timing, graftTimeoutMs: 60_000 } })
+  t.ok(await sendAll(mesh, [0], 1, 'ref'), 'node 0\'s first message reached everyone (its copies meet at node 8, which prunes one of its links)')
+  t.ok(await sendAll(mesh, [8], 1, 'long way'), 'node 8\'s first message, on the copied tree, reached all 15 others')
+  const far = mesh.received.flat().filter(m => m.text.startsWith('long way ')).reduce((k, m) => Math.max(k, m.hops), 0)
+  t.equal(far, n - 1, 'the farthest copy took 15 hops: the tree path, not the 1-hop shortcut the tree pruned')
+  t.equal(totals(mesh).grafts, 0, 'no GRAFT was needed')
 })
 
 test('lazy push: a node without it gets every message whole and is never sent IHAVE, GRAFT or PRUNE', async (t) => {

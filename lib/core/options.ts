@@ -10,7 +10,7 @@ import { DEFAULT_AUTHOR_BURST, DEFAULT_AUTHOR_RATE, DEFAULT_NEW_AUTHORS_PER_LINK
 import { DEFAULT_BAN_MS } from './bans'
 
 export const DEFAULT_ROOM = 'lobby'
-export const DEFAULT_TTL = 8
+export const DEFAULT_TTL = 16
 export const DEFAULT_MIN_LINKS = 4
 export const DEFAULT_MAX_LINKS = 32
 export const DEFAULT_RATE_PER_SECOND = 1000
