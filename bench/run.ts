@@ -18,7 +18,7 @@ import { checkTargets } from './targets'
 import { adversaryPlan, runAdversarySection } from './adversary'
 import { adversaryTable } from './adversary-report'
 import { runSimScenario, simPlan } from './sim'
-import { simClassTable, simGrowth, simGrowthTable, simTable, simTargets } from './sim-report'
+import { simClassTable, simGrowth, simGrowthTable, simJoinTable, simTable, simTargets } from './sim-report'
 import { pubsubNote, pubsubSideBySide, pubsubTargets, runPubsubSection } from './pubsub'
 import { killAll, killAllSync, ROOT } from './procs'
 import type { BenchResults, GrowthRow } from './results'
@@ -175,6 +175,8 @@ async function main (): Promise<void> {
     say(simTable(results.sim.rows))
     say('\nIdle bytes/s per node by frame class:')
     say(simClassTable(results.sim.rows))
+    say('\nA newcomer joins after the idle window (over 130 virtual s, bytes counted on every link, periodic announcements included):')
+    say(simJoinTable(results.sim.rows))
     say('\nGrowth with N (x: ratio to the smallest room):')
     say(simGrowthTable(results.sim.growth))
   })

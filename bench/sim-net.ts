@@ -53,6 +53,8 @@ export interface SimNetOptions {
   node?: Partial<NodeOptions>
   /** Share signature checks between nodes (default true). */
   sharedVerify?: boolean
+  /** Nodes addNode() may start later (default 0). */
+  spare?: number
 }
 
 export interface SimNet {
@@ -65,6 +67,8 @@ export interface SimNet {
   run (ms: number, stepMs: number): Promise<void>
   /** Kills a node the way a killed process goes: no goodbye, its links close and the far ends see it one delay later. */
   kill (i: number): Promise<void>
+  /** Starts one more node (at most SimNetOptions.spare of them) linked to `peers`; returns its index. */
+  addNode (peers: number[]): number
   close (): Promise<void>
 }
 
@@ -73,21 +77,23 @@ function turn (): Promise<void> { return new Promise(resolve => setImmediate(res
 export function buildSimNet (o: SimNetOptions): SimNet {
   const { graph } = o
   const clock = new VirtualClock(Date.now())
-  const counters = new NetCounters(graph.n)
+  const counters = new NetCounters(graph.n + (o.spare ?? 0))
   const env: SimEnv = { clock, random: seededRandom(o.seed), latency: o.latency, counters }
   const verifier = o.sharedVerify === false ? null : new SharedVerify()
-  const nodes = Array.from({ length: graph.n }, (_, i) => new MeshNode({
+  const make = (i: number) => new MeshNode({
     keyPair: generateKeyPair(), nick: `s${i}`, pex: false, minLinks: 0, maxLinks: SIM_MAX_LINKS, ratePerSecond: SIM_RATE, rateBurst: SIM_RATE,
     ttl: o.ttl, clock, random: seededRandom(o.seed * 7919 + i), verify: verifier?.verify, ...o.node,
     timing: { tickMs: SIM_TICK_MS, ...o.node?.timing }
-  }))
+  })
+  const nodes = Array.from({ length: graph.n }, (_, i) => make(i))
   const alive = nodes.map(() => true)
   for (const n of nodes) n.start()
-  for (const [a, b] of graph.edges) {
+  const link = (a: number, b: number) => {
     const [aEnd, bEnd] = simLinkPair(env, { key: nodes[a].keyPair.publicKey, index: a }, { key: nodes[b].keyPair.publicKey, index: b })
     nodes[a].addLink(aEnd)
     nodes[b].addLink(bEnd)
   }
+  for (const [a, b] of graph.edges) link(a, b)
   const drain = async () => {
     let last = -1
     for (let same = 0; same < QUIET_TURNS;) {
@@ -109,6 +115,15 @@ export function buildSimNet (o: SimNetOptions): SimNet {
       if (!alive[i]) return
       alive[i] = false
       await nodes[i].close()
+    },
+    addNode (peers) {
+      const i = nodes.length
+      if (i >= graph.n + (o.spare ?? 0)) throw new Error(`no spare node left (spare: ${o.spare ?? 0})`)
+      nodes.push(make(i))
+      alive.push(true)
+      nodes[i].start()
+      for (const p of peers) link(i, p)
+      return i
     },
     async close () {
       for (let i = 0; i < nodes.length; i++) if (alive[i]) { alive[i] = false; await nodes[i].close() }

@@ -13,6 +13,8 @@ export interface SimGrowthRow {
   copiesPerDelivery: number; copiesX: number
   heapPerNodeKiB: number; heapX: number
   formationKiBPerNode: number; formationX: number
+  /** Bytes per node while one newcomer joined (SIM_JOIN_WINDOW_MS, periodic announcements included). */
+  joinBytesPerNode: number
 }
 
 export interface SimSection { rows: SimResult[]; growth: SimGrowthRow[]; latency: string; notes: string[] }
@@ -28,7 +30,8 @@ export function simGrowth (rows: SimResult[]): SimGrowthRow[] {
     idleBytesPerSecPerNode: r.idle.bytesPerSecPerNode, idleX: x(r.idle.bytesPerSecPerNode, b.idle.bytesPerSecPerNode),
     copiesPerDelivery: r.chat.copiesPerDelivery, copiesX: x(r.chat.copiesPerDelivery, b.chat.copiesPerDelivery),
     heapPerNodeKiB: r.heapPerNodeKiB, heapX: x(r.heapPerNodeKiB, b.heapPerNodeKiB),
-    formationKiBPerNode: round(r.formation.bytesPerNode / 1024, 1), formationX: x(r.formation.bytesPerNode, b.formation.bytesPerNode)
+    formationKiBPerNode: round(r.formation.bytesPerNode / 1024, 1), formationX: x(r.formation.bytesPerNode, b.formation.bytesPerNode),
+    joinBytesPerNode: r.join.bytesPerNode
   }))
 }
 
@@ -41,14 +44,19 @@ export function simTable (rows: SimResult[]): string {
       r.churn.killed, r.churn.deliveryRatio * 100, r.churn.reachableRatio * 100, r.churn.beyondTtl, r.churn.withinTtlRatio * 100, r.heapPerNodeKiB, r.wallS]))
 }
 
+export function simJoinTable (rows: SimResult[]): string {
+  return table(['room', 'members after join', 'newcomer lists all (s)', 'all list newcomer (s)', 'window bytes/node', 'presence frames/node'],
+    rows.map(r => [r.name, r.join.members, r.join.newcomerListsAllS, r.join.roomListsNewcomerS, r.join.bytesPerNode, r.join.presenceFramesPerNode]))
+}
+
 export function simClassTable (rows: SimResult[]): string {
   const classes = [...new Set(rows.flatMap(r => Object.keys(r.idle.byClass)))].sort()
   return table(['room', ...classes.map(c => `${c} B/s`)], rows.map(r => [r.name, ...classes.map(c => r.idle.byClass[c] ?? 0)]))
 }
 
 export function simGrowthTable (g: SimGrowthRow[]): string {
-  return table(['nodes', 'log2 N x', 'idle B/s/node', 'x', 'copies/deliv', 'x', 'heap KiB/node', 'x', 'formation KiB/node', 'x'],
-    g.map(r => [r.nodes, r.log2x, r.idleBytesPerSecPerNode, r.idleX, r.copiesPerDelivery, r.copiesX, r.heapPerNodeKiB, r.heapX, r.formationKiBPerNode, r.formationX]))
+  return table(['nodes', 'log2 N x', 'idle B/s/node', 'x', 'copies/deliv', 'x', 'heap KiB/node', 'x', 'formation KiB/node', 'x', 'join window B/node'],
+    g.map(r => [r.nodes, r.log2x, r.idleBytesPerSecPerNode, r.idleX, r.copiesPerDelivery, r.copiesX, r.heapPerNodeKiB, r.heapX, r.formationKiBPerNode, r.formationX, r.joinBytesPerNode]))
 }
 
 /** Issue 14's idle target: at most this many bytes a second per node in a 500-member room at steady state. */

@@ -31,6 +31,12 @@ export const SIM_MESSAGES_PER_SENDER = 5
 export const SIM_CHAT_SETTLE_MS = 20_000
 /** Fraction of members killed halfway through the churn window. */
 export const SIM_KILL_FRACTION = 0.2
+/**
+ * After the idle window a newcomer links to SIM_DEGREE members; this
+ * long is watched (longer than members took to answer a newcomer before
+ * roster sync: at most 2 min), in SIM_FAST_STEP_MS steps.
+ */
+export const SIM_JOIN_WINDOW_MS = 130_000
 
 export interface SimPlan { sizes: number[]; latency: LatencyModel; degree: number }
 
@@ -70,6 +76,18 @@ export interface ChurnFigures extends ChatFigures {
   beyondTtl: number
 }
 
+export interface JoinFigures {
+  /** Members (living, the newcomer included) after it joined. */
+  members: number
+  /** Virtual seconds until the newcomer listed every living member, and until every living member listed it (-1: not within the window). */
+  newcomerListsAllS: number
+  roomListsNewcomerS: number
+  /** Bytes sent on links in the window, per node (the room's periodic announcements included). */
+  bytesPerNode: number
+  /** Presence FLOOD frames sent in the window per node. */
+  presenceFramesPerNode: number
+}
+
 export interface SimResult {
   name: string; nodes: number; degree: number; ttl: number; diameter: number
   formation: { virtualS: number; framesPerNode: number; bytesPerNode: number }
@@ -89,6 +107,7 @@ export interface SimResult {
   heapPerNodeKiB: number
   chat: ChatFigures
   churn: ChurnFigures
+  join: JoinFigures
   /** Real signature checks and answers reused by the shared check (the simulator's shortcut). */
   verify: { checks: number; reused: number }
   wallS: number
@@ -162,6 +181,29 @@ class Tracker {
   }
 }
 
+/** A newcomer links to SIM_DEGREE living members: how soon it lists the room and the room lists it, and what that costs each node. */
+async function joinWindow (net: SimNet, room: string, pick: () => number): Promise<JoinFigures> {
+  const living = net.alive.flatMap((a, i) => (a ? [i] : []))
+  const peers = pickDistinct(pick, living.length, SIM_DEGREE).map(i => living[i])
+  const before = net.counters.snapshot()
+  const newcomer = net.addNode(peers)
+  const key = net.nodes[newcomer].id
+  const members = living.length + 1
+  let newcomerListsAllS = -1
+  let roomListsNewcomerS = -1
+  for (let t = SIM_FAST_STEP_MS; t <= SIM_JOIN_WINDOW_MS; t += SIM_FAST_STEP_MS) {
+    await net.run(SIM_FAST_STEP_MS, SIM_FAST_STEP_MS)
+    if (newcomerListsAllS < 0 && net.nodes[newcomer].who(room).length >= members) newcomerListsAllS = t / 1000
+    if (roomListsNewcomerS < 0 && living.every(i => net.nodes[i].who(room).some(m => m.peer === key))) roomListsNewcomerS = t / 1000
+  }
+  const spent = countsSince(net.counters.snapshot(), before)
+  return {
+    members, newcomerListsAllS, roomListsNewcomerS,
+    bytesPerNode: round(spent.bytes / members, 0),
+    presenceFramesPerNode: round((spent.byClass.presence?.frames ?? 0) / members, 1)
+  }
+}
+
 /** Hops from a sender to each survivor over links between survivors (-1: cut off). */
 function hopsAmongSurvivors (net: SimNet, adj: number[][], from: number): Int32Array {
   const hops = new Int32Array(adj.length).fill(-1)
@@ -177,7 +219,7 @@ export async function runSimScenario (n: number, plan: SimPlan, say: (s: string)
   const diam = diameter(graph)
   const ttl = Math.max(DEFAULT_TTL, diam)
   const baseHeap = heapAndBuffersAfterGc()
-  const net = buildSimNet({ graph, latency: plan.latency, seed: SIM_SEED + n, ttl })
+  const net = buildSimNet({ graph, latency: plan.latency, seed: SIM_SEED + n, ttl, spare: 1 })
   try {
     const f0 = net.counters.snapshot()
     await net.run(SIM_FORMATION_MS, SIM_FAST_STEP_MS)
@@ -196,6 +238,8 @@ export async function runSimScenario (n: number, plan: SimPlan, say: (s: string)
     const heapPerNodeKiB = (heapAndBuffersAfterGc() - baseHeap) / n / 1024
     say(`    idle window of ${round(seconds, 0)} virtual s done (${((Date.now() - started) / 1000).toFixed(0)} s wall)`)
     const pick = seededRandom(SIM_SEED * 31 + n)
+    const join = await joinWindow(net, room, seededRandom(SIM_SEED * 37 + n))
+    say(`    newcomer window of ${SIM_JOIN_WINDOW_MS / 1000} virtual s done (${((Date.now() - started) / 1000).toFixed(0)} s wall)`)
     const senders = pickDistinct(pick, n, Math.min(SIM_SENDERS, n))
     const chat = (await chatWindow(net, senders, SIM_MESSAGES_PER_SENDER)).figures(() => true)
     // Churn: the same senders again; halfway, a fifth of the other members are killed.
@@ -225,6 +269,7 @@ export async function runSimScenario (n: number, plan: SimPlan, say: (s: string)
       heapPerNodeKiB: round(heapPerNodeKiB, 1),
       chat,
       churn: { ...churnAll, killed: victims.length, reachableRatio: churnReach.deliveryRatio, withinTtlRatio: churnTtl.deliveryRatio, beyondTtl },
+      join,
       verify: { checks: net.verifier?.checks ?? 0, reused: net.verifier?.reused ?? 0 },
       wallS: round((Date.now() - started) / 1000, 1)
     }

@@ -14,6 +14,8 @@ import {
 import { decodeFlood, MessageKind } from '../lib/protocol/envelope'
 import { decodePresence, decodePrivate, decodeAck, encodePresence, LeaveReason, PresenceState } from '../lib/protocol/payloads'
 import { MeshError } from '../lib/protocol/errors'
+import { decodeRosterData, decodeRosterOffer, encodeRosterData, encodeRosterOffer } from '../lib/protocol/roster-frames'
+import { decodeEager, decodeGraft, decodeIHave, decodePrune, encodeGraft, encodeIHave, encodePrune } from '../lib/protocol/lazy-frames'
 import { PROTOCOL_VERSION } from '../lib/protocol/limits'
 import { rawPeer, chat, until } from './helpers/raw-peer'
 import { seeded } from './helpers/mesh'
@@ -33,7 +35,12 @@ function seeds (): Buffer[] {
     encodeRooms(['lobby', 'y']),
     chat(kp, 'waves', { kind: MessageKind.ACTION }).frame,
     chat(kp, '', { kind: MessageKind.PRESENCE, payload: encodePresence({ state: PresenceState.LEAVING, listen: '1.2.3.4:5', reason: LeaveReason.QUIT, message: 'bye', guest: 'g', old: 'h' }) }).frame,
-    encodeRoomPeers([{ room: 'lobby', key: kp.publicKey, address: '10.0.0.2:8081' }])
+    encodeRoomPeers([{ room: 'lobby', key: kp.publicKey, address: '10.0.0.2:8081' }]),
+    encodeRosterOffer({ room: 'lobby', reply: false, ids: [Buffer.alloc(8, 3)] }),
+    encodeRosterData({ room: 'lobby', frames: [chat(kp, '', { kind: MessageKind.PRESENCE, payload: encodePresence({ state: PresenceState.HERE, listen: '1.2.3.4:5', interval: 30_000 }) }).frame] }),
+    encodeIHave({ room: 'lobby', entries: [{ id: Buffer.alloc(8, 4), hops: 2 }] }),
+    encodeGraft({ room: 'lobby', ids: [Buffer.alloc(8, 5)] }),
+    encodePrune({ room: 'lobby', root: kp.publicKey })
   ]
 }
 
@@ -52,7 +59,7 @@ function mutate (random: () => number, pool: Buffer[]): Buffer {
 
 const decoders: Array<(b: Buffer) => unknown> = [
   decodeHello, decodePex, decodeRooms, decodeSyncData, decodeSyncOffer, b => decodeFlood(b), decodeRoomPeers,
-  decodePresence, decodePrivate, decodeAck
+  decodePresence, decodePrivate, decodeAck, decodeRosterOffer, decodeRosterData, decodeIHave, decodeGraft, decodePrune, decodeEager
 ]
 
 test(`fuzz: ${CASES} mutated frames through every decoder throw only coded errors`, (t) => {

@@ -7,8 +7,7 @@
 import test from 'tape'
 import { ManualClock } from '../lib/core/clock'
 import { DEFAULT_TIMING } from '../lib/core/options'
-import { PRESENCE_SUSPECT_GRACE_MS, presenceInterval, replyDelay } from '../lib/core/presence-schedule'
-import { PRESENCE_REPLY_MIN_MS } from '../lib/core/presence'
+import { PRESENCE_SUSPECT_GRACE_MS, presenceInterval } from '../lib/core/presence-schedule'
 import { FrameType } from '../lib/protocol/frames'
 import { MessageKind } from '../lib/protocol/envelope'
 import { decodePresence, encodePresence, PresenceState } from '../lib/protocol/payloads'
@@ -24,6 +23,8 @@ const STEP_MS = 1000
 const TTL = 16
 /** Clock steps while idle: a few ticks at a time (keep-alives still cross well within the idle timeout). */
 const IDLE_STEP_MS = 3000
+/** Virtual time for a room to form: link-up announcements and roster sync take a few steps. */
+const FORMATION_MS = 5_000
 /**
  * Copies of one announcement a node may receive per link: one, plus the
  * flood's shorter-path re-forward (a relay sends a message again when a copy
@@ -65,8 +66,8 @@ async function room (t: test.Test, n: number): Promise<Room> {
     })
   }
   await quiet(r)
-  // Formation: link-up announcements, then the answers to newcomers (delayed more the bigger the room).
-  await run(r, replyDelay(PRESENCE_REPLY_MIN_MS, n) + 5_000)
+  // Formation: link-up announcements, and each link's roster sync.
+  await run(r, FORMATION_MS)
   return r
 }
 

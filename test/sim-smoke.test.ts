@@ -1,6 +1,6 @@
 // Smoke test of the internet-scale simulator (bench/sim.ts) at a tiny size:
-// a 30-member room forms, idles, chats and loses a fifth of its members in
-// virtual time; its figures must be sane. And the latency link itself: frames
+// a 30-member room forms, idles, takes in a newcomer, chats and loses a
+// fifth of its members in virtual time; its figures must be sane. And the latency link itself: frames
 // arrive after the link's delay, in order even when some are retransmitted.
 import test from 'tape'
 import { runSimScenario } from '../bench/sim'
@@ -39,7 +39,7 @@ test('sim smoke: a 30-member room delivers everything once and its costs are cou
   t.timeoutAfter(TIMEOUT_MS)
   const r = await runSimScenario(30, { sizes: [30], degree: 4, latency: { delayMinMs: 10, delayMaxMs: 80, jitterMs: 5, loss: 0.01, rtoMs: 200 } })
   t.equal(r.chat.messages, 20, '4 senders x 5 messages')
-  t.equal(r.chat.expected, 20 * 29, 'each message expected at the 29 other members')
+  t.equal(r.chat.expected, 20 * 30, 'each message expected at the 30 other members (the newcomer among them)')
   t.equal(r.chat.deliveryRatio, 1, 'delivered 100%')
   t.equal(r.chat.duplicates, 0, 'no id delivered twice to a node')
   t.ok(r.chat.copiesPerDelivery >= 1, `chat copies counted: ${r.chat.copiesPerDelivery} per delivery`)
@@ -47,7 +47,10 @@ test('sim smoke: a 30-member room delivers everything once and its costs are cou
   t.ok(r.idle.bytesPerSecPerNode > 0 && (r.idle.byClass.presence ?? 0) > 0, `idle bytes counted: ${r.idle.bytesPerSecPerNode} B/s per node, presence among them`)
   t.equal(r.idle.whoComplete, 1, 'every /who lists the whole room')
   t.equal(r.churn.killed, 6, 'a fifth of the room killed')
-  t.equal(r.churn.expected <= 20 * 23, true, 'churn deliveries expected only at survivors')
+  t.equal(r.churn.expected <= 20 * 24, true, 'churn deliveries expected only at survivors')
   t.equal(r.churn.withinTtlRatio, 1, 'every survivor within the hop limit of a sender got its messages after the kill')
+  t.equal(r.join.members, 31, 'a newcomer joined')
+  t.ok(r.join.newcomerListsAllS > 0 && r.join.newcomerListsAllS <= 3, `the newcomer listed all 31 after ${r.join.newcomerListsAllS} virtual s`)
+  t.ok(r.join.roomListsNewcomerS > 0 && r.join.roomListsNewcomerS <= 3, `every member listed it after ${r.join.roomListsNewcomerS} virtual s`)
   t.ok(r.verify.checks > 0 && r.verify.reused > r.verify.checks, 'the shared signature check was used and reused')
 })

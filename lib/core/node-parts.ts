@@ -21,6 +21,7 @@ import { MemberLinks } from './member-links'
 import { MAX_PEX_DIALS_PER_MIN, PEX_WINDOW_MS, SlidingWindow } from './pex-limits'
 import { History, DEFAULT_HISTORY_SIZE } from './history'
 import { HistorySync } from './sync'
+import { RosterSync } from './roster-sync'
 import { Directory, type Sighting } from './directory'
 import { Presence } from './presence'
 import { PrivateMessages } from './private'
@@ -28,7 +29,7 @@ import { Rooms } from './rooms'
 import { systemClock, type Clock } from './clock'
 import * as O from './options'
 import { FrameType, encodeRooms, decodeRooms, type Hello } from '../protocol/frames'
-import type { FloodMessage } from '../protocol/envelope'
+import { verifyFlood, type FloodMessage } from '../protocol/envelope'
 import { MeshError, type ErrorCode, type PeerFault } from '../protocol/errors'
 import { PROTOCOL_VERSION } from '../protocol/limits'
 import type { HistoryStore } from './types'
@@ -65,6 +66,7 @@ export interface Parts {
   /** Per-author rates; the pipeline takes one token a message, the node one more for each further line of a guest batch. */
   authors: AuthorLimits
   sync: HistorySync
+  roster: RosterSync
   directory: Directory
   presence: Presence
   privates: PrivateMessages
@@ -85,7 +87,7 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
   if (timing.messageLifetimeMs >= seenMaxAgeMs) throw new MeshError('BAD_OPTION', 'message lifetime must be shorter than the seen cache age')
   const rooms = () => p.rooms.view as Set<string>
   p.rooms = new Rooms(opts.rooms, {
-    joined: r => { p.presence.onJoin(r); p.sync.onJoin(r) },
+    joined: r => { p.presence.onJoin(r); p.sync.onJoin(r); p.roster.onJoin(r) },
     leaving: (r, message) => { p.presence.onLeave(r, message) },
     changed: list => { p.links.broadcast(encodeRooms(list), null); p.members.announce(); host.emit('rooms', list) }
   })
@@ -165,12 +167,14 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
   registry.add<Buffer>(FrameType.ROOM_PEERS, { name: 'room-peers', decode: f => f, onmessage: (s, f) => p.members.onFrame(s, f) })
   p.presence = new Presence({
     selfKey: host.id, nick: host.nick, listen: host.listen, rooms,
-    originate: (kind, room, payload) => { host.originate(kind, room, payload) },
+    originate: (kind, room, payload) => host.originate(kind, room, payload),
     onChange: c => host.emit('presence', c),
     onGuestRename: r => host.emit('peer-nick', { peer: r.peer, old: r.old, nick: r.nick, self: false, via: r.via, room: r.room }),
     onSighting: (key, nick, room, listen, hops, ts) => host.see(key, nick, { room, hops, ts, address: listen || undefined }),
     clock, intervalMs: timing.presenceIntervalMs, timeoutMs: timing.presenceTimeoutMs
   })
+  p.roster = new RosterSync({ presence: p.presence, rooms, sessions: () => p.links.sessions, penalise, now, verify: opts.verify ?? verifyFlood, enabled: opts.rosterSync !== false })
+  p.roster.register(registry)
   p.privates = new PrivateMessages({
     keyPair: opts.keyPair, nick: host.nick,
     originate: (kind, room, payload) => host.originate(kind, room, payload),

@@ -111,6 +111,8 @@ export interface NodeOptions {
   maxQueuedBytes?: number
   /** Lazy push (core/lazy-push.ts), on by default; false floods every message whole on every link of its room. */
   lazyPush?: boolean
+  /** Roster sync (core/roster-sync.ts), on by default; false: members are learnt only from announcements (an older node). */
+  rosterSync?: boolean
   clock?: Clock
   random?: () => number
   /**

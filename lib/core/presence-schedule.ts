@@ -19,22 +19,6 @@ export const MAX_PRESENCE_INTERVAL_MS = 4 * 60 * 60 * 1000
 export const PRESENCE_SUSPECT_GRACE_MS = 20_000
 
 /**
- * Longest a member waits before answering newcomers: a newcomer's /who is
- * complete within this (plus flood time) in a room of any size.
- */
-export const MAX_PRESENCE_REPLY_DELAY_MS = 2 * 60 * 1000
-
-/**
- * How long a member waits before answering newcomers to a room of `members`
- * entries: `minMs` x max(1, members / K), at most MAX_PRESENCE_REPLY_DELAY_MS.
- * Newcomers arriving meanwhile share the one answer, so while a big room
- * churns its members answer about K times per `minMs` room-wide, not N.
- */
-export function replyDelay (minMs: number, members: number): number {
-  return Math.min(MAX_PRESENCE_REPLY_DELAY_MS, Math.round(minMs * Math.max(1, members / PRESENCE_ROOM_ANNOUNCERS)))
-}
-
-/**
  * The interval this node announces with in a room of `members` known
  * entries (itself, other members and guests): base x max(1, members / K),
  * at most MAX_PRESENCE_INTERVAL_MS (never below the base).

@@ -24,7 +24,8 @@ export interface PresenceHooks {
   nick: () => string
   listen: () => string
   rooms: () => Set<string>
-  originate: (kind: number, room: string, payload: Buffer) => void
+  /** Signs and floods a message; what was sent (kept to pass on by roster sync). */
+  originate: (kind: number, room: string, payload: Buffer) => { frame: Buffer; id: Buffer; ts: number }
   onChange: (c: PresenceChange) => void
   onGuestRename: (r: GuestRename) => void
   /** Every presence message, whether or not this node is in its room (`room` is then undefined). */

@@ -6,6 +6,9 @@
 // PRESENCE_SUSPECT_GRACE_MS when a neighbour reports its link to them LOST and
 // they do not answer, or when silent for PRESENCE_TIMEOUT_FACTOR of their own
 // interval. A text gateway announces its guests the same way, signed by its own key.
+// Each member's last announcement is kept, so that a neighbour lacking it can
+// be sent it (roster-sync.ts): a newcomer lists the room from its neighbours,
+// and nobody floods an answer to it.
 import type { FloodMessage } from '../protocol/envelope'
 import { MessageKind } from '../protocol/envelope'
 import { LeaveReason, PresenceState, cutLeaveMessage, decodePresence, encodePresence, type PresencePayload } from '../protocol/payloads'
@@ -13,54 +16,54 @@ import { MeshError } from '../protocol/errors'
 import { isValidNick } from './names'
 import type { TimerHandle } from './clock'
 import type { LeaveKind, Member, PresenceHooks } from './presence-types'
-import { PRESENCE_SUSPECT_GRACE_MS, memberTimeout, presenceInterval, replyDelay } from './presence-schedule'
+import { PRESENCE_SUSPECT_GRACE_MS, memberTimeout, presenceInterval } from './presence-schedule'
+import { MAX_GUESTS_PER_GATEWAY, MAX_ROOM_MEMBERS, RoomMembers, guestId, type Parting, type Said } from './room-members'
 
-/** After seeing a new member, announce ourselves after this long (scaled up with the room: presence-schedule.ts replyDelay), so newcomers learn of us quickly. */
+/** A member reported LOST that is still here answers after this long (a fresh announcement clears the report everywhere). */
 export const PRESENCE_REPLY_MIN_MS = 1000
 /** Links coming up within this window share one announcement (a forming mesh is not flooded once per link). */
 export const PRESENCE_LINK_UP_DELAY_MS = 250
-/** Members remembered per room; when full, the one heard from least recently is dropped. */
-export const MAX_ROOM_MEMBERS = 5000
-/** Guests one gateway key may have in one room; announcements of more are ignored (and a gateway refuses to announce more). */
-export const MAX_GUESTS_PER_GATEWAY = 256
-
+export { MAX_ROOM_MEMBERS, MAX_GUESTS_PER_GATEWAY, type Said } from './room-members'
 export type { LeaveKind, Member, PresenceChange, GuestRename, PresenceHooks } from './presence-types'
 
-/** A member as kept here: when it expires (its own announced interval) and, once reported LOST, by when it must answer. */
-interface Tracked extends Member { timeoutMs: number; suspectUntil?: number }
-
 const REASONS: Record<number, LeaveKind | undefined> = { [LeaveReason.PART]: 'part', [LeaveReason.QUIT]: 'quit' }
-/** Guests are kept in a room's member map under `gatewayKey/name`; a hex key never holds '/'. */
-const guestId = (gateway: string, name: string): string => `${gateway}/${name}`
 
 export class Presence {
-  private readonly members = new Map<string, Map<string, Tracked>>()
-  /** Guests of each gateway in each room (`room/gatewayKey`), for the cap. */
-  private readonly guestCount = new Map<string, number>()
+  private readonly members: RoomMembers
   private readonly lastAnnounce = new Map<string, number>()
   /** The interval this node last announced in each room: the next announcement is due by then, or receivers would expire it. */
   private readonly promised = new Map<string, number>()
   /** This node's own gateway guests: name → room. */
   private readonly ownGuests = new Map<string, string>()
+  /** This node's own last announcements per room, of itself and of its guests (by member map key). */
+  private readonly ownSaid = new Map<string, Map<string, Said>>()
   private replyTimer: TimerHandle | null = null
   /** When the pending replyTimer fires. */
   private replyAt = 0
   private quitting = false
   private closed = false
 
-  constructor (private readonly h: PresenceHooks) {}
+  constructor (private readonly h: PresenceHooks) {
+    this.members = new RoomMembers(c => h.onChange(c), () => h.clock.now())
+  }
 
   get enabled (): boolean { return this.h.intervalMs > 0 && !this.quitting }
 
   private send (room: string, p: PresencePayload): void {
-    this.h.originate(MessageKind.PRESENCE, room, encodePresence(p))
+    const m = this.h.originate(MessageKind.PRESENCE, room, encodePresence(p))
+    let own = this.ownSaid.get(room)
+    if (!own) this.ownSaid.set(room, own = new Map())
+    const id = p.guest === undefined ? this.h.selfKey : guestId(this.h.selfKey, p.guest)
+    if (p.state === PresenceState.HERE || p.state === PresenceState.GUEST_HERE) own.set(id, { frame: m.frame, id: m.id, ts: m.ts })
+    else if (p.state === PresenceState.LEAVING) this.ownSaid.delete(room)
+    else if (p.state === PresenceState.GUEST_LEAVING) own.delete(id)
   }
 
   /** Entries this node knows in a room: itself, its own guests there, and every other member and guest. */
   roomSize (room: string): number {
     let own = 1
     for (const r of this.ownGuests.values()) if (r === room) own++
-    return own + (this.members.get(room)?.size ?? 0)
+    return own + (this.members.of(room)?.size ?? 0)
   }
 
   /** This node's periodic announcement interval in `room` now (presence-schedule.ts). */
@@ -84,10 +87,9 @@ export class Presence {
   /** Says this node leaves a room (reason part), then forgets the room's members. */
   onLeave (room: string, message?: string): void {
     if (this.enabled) this.sendLeave(room, LeaveReason.PART, message)
-    this.members.delete(room)
+    this.members.forget(room)
     this.lastAnnounce.delete(room)
     this.promised.delete(room)
-    for (const k of [...this.guestCount.keys()]) if (k.startsWith(room + '/')) this.guestCount.delete(k)
   }
 
   /** Says this node leaves every room (reason quit) and announces nothing more. */
@@ -117,7 +119,7 @@ export class Presence {
       if (this.enabled) this.send(room, { state: PresenceState.GUEST_LEAVING, listen: this.h.listen(), guest: name, reason: LeaveReason.QUIT, ...(m ? { message: m } : {}) })
       return
     }
-    if (state === 'nick' && old !== undefined) this.ownGuests.delete(old)
+    if (state === 'nick' && old !== undefined) { this.ownGuests.delete(old); this.ownSaid.get(room)?.delete(guestId(this.h.selfKey, old)) }
     else if (!this.ownGuests.has(name) && this.ownGuests.size >= MAX_GUESTS_PER_GATEWAY) throw new MeshError('GUEST_LIMIT', `this node announces at most ${MAX_GUESTS_PER_GATEWAY} guests`)
     this.ownGuests.set(name, room)
     if (this.enabled) this.send(room, { state: PresenceState.GUEST_HERE, listen: this.h.listen(), guest: name, interval: this.intervalFor(room), ...(state === 'nick' && old ? { old } : {}) })
@@ -134,7 +136,7 @@ export class Presence {
     const parting = { ...(reason ? { reason } : {}), ...(p.message ? { message: p.message } : {}) }
     switch (p.state) {
       case PresenceState.LEAVING: return this.remove(m.room, key, parting)
-      case PresenceState.GUEST_HERE: return this.onGuest(m.room, key, m.nick, p)
+      case PresenceState.GUEST_HERE: return this.onGuest(m.room, key, m.nick, p, { frame: m.frame, id: m.id, ts: m.ts })
       case PresenceState.GUEST_LEAVING:
         if (p.guest !== undefined) this.remove(m.room, guestId(key, p.guest), parting)
         return
@@ -142,7 +144,7 @@ export class Presence {
         if (p.subject !== undefined) this.onLost(m.room, p.subject.toString('hex'))
     }
     // HERE, LOST (its witness is present), and any state a later version adds: the author is present.
-    if (this.upsert(m.room, key, m.nick, p.interval)) this.answerNewcomer(m.room)
+    this.upsert(m.room, key, m.nick, p.interval, key, undefined, p.state === PresenceState.HERE ? { frame: m.frame, id: m.id, ts: m.ts } : undefined)
   }
 
   /**
@@ -152,7 +154,7 @@ export class Presence {
    */
   private onLost (room: string, subject: string): void {
     if (subject === this.h.selfKey) return this.announceSoon(PRESENCE_REPLY_MIN_MS)
-    const m = this.members.get(room)?.get(subject)
+    const m = this.members.of(room)?.get(subject)
     if (m && m.suspectUntil === undefined) m.suspectUntil = this.h.clock.now() + PRESENCE_SUSPECT_GRACE_MS
   }
 
@@ -163,7 +165,7 @@ export class Presence {
    */
   onLinkDown (key: string): void {
     if (!this.enabled || this.closed) return
-    for (const [room, map] of this.members) {
+    for (const [room, map] of this.members.entries()) {
       const m = map.get(key)
       if (!m || m.suspectUntil !== undefined) continue
       m.suspectUntil = this.h.clock.now() + PRESENCE_SUSPECT_GRACE_MS
@@ -171,21 +173,20 @@ export class Presence {
     }
   }
 
-  private onGuest (room: string, gateway: string, via: string, p: PresencePayload): void {
+  private onGuest (room: string, gateway: string, via: string, p: PresencePayload, said: Said): void {
     // The gateway itself is present too.
-    if (this.upsert(room, gateway, via, p.interval)) this.answerNewcomer(room)
+    this.upsert(room, gateway, via, p.interval)
     if (p.guest === undefined || !isValidNick(p.guest)) return
-    const map = this.members.get(room)!
+    const map = this.members.of(room)!
     if (p.old !== undefined && map.has(guestId(gateway, p.old)) && !map.has(guestId(gateway, p.guest))) {
       const prev = map.get(guestId(gateway, p.old))!
       map.delete(guestId(gateway, p.old))
-      map.set(guestId(gateway, p.guest), { ...prev, nick: p.guest, via, lastSeen: this.h.clock.now(), timeoutMs: memberTimeout(p.interval, this.h.timeoutMs) })
+      map.set(guestId(gateway, p.guest), { ...prev, nick: p.guest, via, lastSeen: this.h.clock.now(), timeoutMs: memberTimeout(p.interval, this.h.timeoutMs), said })
       this.h.onGuestRename({ room, peer: gateway, old: p.old, nick: p.guest, via })
       return
     }
-    const counted = `${room}/${gateway}`
-    if (!map.has(guestId(gateway, p.guest)) && (this.guestCount.get(counted) ?? 0) >= MAX_GUESTS_PER_GATEWAY) return
-    this.upsert(room, guestId(gateway, p.guest), p.guest, p.interval, gateway, via)
+    if (!map.has(guestId(gateway, p.guest)) && this.members.guestsOf(room, gateway) >= MAX_GUESTS_PER_GATEWAY) return
+    this.upsert(room, guestId(gateway, p.guest), p.guest, p.interval, gateway, via, said)
   }
 
   /** Any chat message also shows its author is present. */
@@ -195,7 +196,7 @@ export class Presence {
 
   /** A peer's new nick, shown at once in every room it is a member of. */
   renamed (key: string, nick: string): void {
-    for (const map of this.members.values()) { const m = map.get(key); if (m) m.nick = nick }
+    this.members.renamed(key, nick)
   }
 
   /**
@@ -203,44 +204,21 @@ export class Presence {
    * gateway `peer`; `interval` the one it announced (undefined from a chat
    * line or an older node: what was known, else what this node's own
    * interval in the room implies, never less than the timeout option).
-   * Any sighting clears a LOST report.
+   * Any sighting clears a LOST report. `said` is the announcement it came
+   * in (kept to pass on), `seenAt` when it was heard (now, unless passed on).
    */
-  private upsert (room: string, id: string, nick: string, interval?: number, peer: string = id, via?: string): boolean {
-    let map = this.members.get(room)
-    if (!map) { map = new Map(); this.members.set(room, map) }
-    const prev = map.get(id)
-    if (prev) map.delete(id)
-    else if (map.size >= MAX_ROOM_MEMBERS) this.remove(room, map.keys().next().value as string)
+  private upsert (room: string, id: string, nick: string, interval?: number, peer: string = id, via?: string, said?: Said, seenAt?: number): boolean {
+    const prev = this.members.of(room)?.get(id)
     const timeoutMs = interval !== undefined ? memberTimeout(interval, this.h.timeoutMs) : prev ? prev.timeoutMs : memberTimeout(this.intervalFor(room), this.h.timeoutMs)
-    map.set(id, { peer, nick, self: false, lastSeen: this.h.clock.now(), timeoutMs, ...(via !== undefined ? { via } : {}) })
-    if (prev) return false
-    if (via !== undefined) this.guestCount.set(`${room}/${peer}`, (this.guestCount.get(`${room}/${peer}`) ?? 0) + 1)
-    this.h.onChange({ room, peer, nick, state: 'join', ...(via !== undefined ? { via } : {}) })
-    return true
+    return this.members.upsert(room, { id, nick, peer, timeoutMs, ...(via !== undefined ? { via } : {}), ...(said ? { said } : {}), ...(seenAt !== undefined ? { seenAt } : {}) })
   }
 
-  /** Drops a member (a gateway takes its guests along); members are kept in order of last sighting, so the first is the stalest. */
-  private remove (room: string, id: string, parting: { reason?: LeaveKind; message?: string } = {}): void {
-    const map = this.members.get(room)
-    const m = map?.get(id)
-    if (!map || !m) return
-    map.delete(id)
-    if (m.via !== undefined) {
-      const counted = `${room}/${m.peer}`
-      const left = (this.guestCount.get(counted) ?? 1) - 1
-      if (left > 0) this.guestCount.set(counted, left)
-      else this.guestCount.delete(counted)
-    }
-    this.h.onChange({ room, peer: m.peer, nick: m.nick, state: 'leave', ...parting, ...(m.via !== undefined ? { via: m.via } : {}) })
-    if (m.via === undefined && this.guestCount.has(`${room}/${id}`)) {
-      for (const g of [...map.values()]) if (g.via !== undefined && g.peer === id) this.remove(room, guestId(id, g.nick), parting)
-    }
-  }
+  private remove (room: string, id: string, parting: Parting = {}): void { this.members.remove(room, id, parting) }
 
   /**
    * Announces to every room after `delayMs`, once however often it is asked
-   * meanwhile: on link-up, and to answer newcomers, who would otherwise only
-   * hear the others' periodic announcements.
+   * meanwhile: on link-up (so the room hears of a newcomer; the newcomer
+   * lists the room by roster sync), and to answer a LOST report about itself.
    */
   announceSoon (delayMs: number): void {
     if (!this.enabled) return
@@ -254,8 +232,52 @@ export class Presence {
     this.replyTimer = this.h.clock.setTimeout(() => { this.replyTimer = null; this.announceAll() }, delay)
   }
 
-  /** A new member in `room`: answer it, after a delay that grows with the room so a burst of newcomers shares one answer. */
-  private answerNewcomer (room: string): void { this.announceSoon(replyDelay(PRESENCE_REPLY_MIN_MS, this.roomSize(room))) }
+  /**
+   * The announcements of everyone this node lists in `room` that are still
+   * valid by their own time (itself and its guests included), for roster
+   * sync to pass to a neighbour lacking them.
+   */
+  announcements (room: string): Said[] {
+    const out: Said[] = []
+    if (this.enabled && this.h.rooms().has(room)) {
+      for (const [id, said] of this.ownSaid.get(room) ?? []) {
+        if (id === this.h.selfKey || this.ownGuests.get(id.slice(this.h.selfKey.length + 1)) === room) out.push(said)
+      }
+    }
+    const now = this.h.clock.now()
+    for (const m of this.members.of(room)?.values() ?? []) if (m.said && now - m.said.ts <= m.timeoutMs) out.push(m.said)
+    return out
+  }
+
+  /**
+   * Whether a member's announcement `m` (HERE or GUEST_HERE, from roster
+   * sync, signature not yet checked) would tell this node anything: its room
+   * is ours, it is still valid by its own time, this node has heard nothing
+   * as recent from that member, and the room has space (roster sync never
+   * pushes a member out). 'new' when it would list someone new, 'newer' when
+   * it is a later word from someone listed, false when it tells nothing.
+   */
+  adoptable (m: FloodMessage, p: PresencePayload): 'new' | 'newer' | false {
+    const key = m.author.toString('hex')
+    if (!this.enabled || !this.h.rooms().has(m.room) || key === this.h.selfKey) return false
+    if (p.state === PresenceState.GUEST_HERE && (p.guest === undefined || !isValidNick(p.guest))) return false
+    if (this.h.clock.now() - m.ts > memberTimeout(p.interval, this.h.timeoutMs)) return false
+    const map = this.members.of(m.room)
+    const prev = map?.get(p.state === PresenceState.GUEST_HERE ? guestId(key, p.guest!) : key)
+    if (prev) return prev.lastSeen < m.ts && 'newer'
+    if (p.state === PresenceState.GUEST_HERE && this.members.guestsOf(m.room, key) >= MAX_GUESTS_PER_GATEWAY) return false
+    return (map?.size ?? 0) < MAX_ROOM_MEMBERS && 'new'
+  }
+
+  /** Takes an adoptable announcement whose signature checked out, as heard at its own time; true if it listed someone new. */
+  adopt (m: FloodMessage, p: PresencePayload): boolean {
+    const key = m.author.toString('hex')
+    const seenAt = Math.min(m.ts, this.h.clock.now())
+    const said = { frame: m.frame, id: m.id, ts: m.ts }
+    this.h.onSighting(key, m.nick, m.room, p.listen, m.hops, m.ts)
+    if (p.state === PresenceState.GUEST_HERE) return this.upsert(m.room, guestId(key, p.guest!), p.guest!, p.interval, key, m.nick, said, seenAt)
+    return this.upsert(m.room, key, m.nick, p.interval, key, undefined, said, seenAt)
+  }
 
   tick (): void {
     if (!this.enabled) return
@@ -263,14 +285,14 @@ export class Presence {
     for (const room of this.h.rooms()) {
       if (t - (this.lastAnnounce.get(room) ?? 0) >= (this.promised.get(room) ?? this.h.intervalMs)) this.announce(room)
     }
-    for (const [room, map] of this.members) {
+    for (const [room, map] of this.members.entries()) {
       for (const [id, m] of [...map]) if (t - m.lastSeen > m.timeoutMs || (m.suspectUntil !== undefined && t >= m.suspectUntil)) this.remove(room, id)
     }
   }
 
   list (room: string): Member[] {
     const now = this.h.clock.now()
-    const others = [...(this.members.get(room)?.values() ?? [])].map(({ peer, nick, self, lastSeen, via }): Member => ({ peer, nick, self, lastSeen, ...(via !== undefined ? { via } : {}) }))
+    const others = [...(this.members.of(room)?.values() ?? [])].map(({ peer, nick, self, lastSeen, via }): Member => ({ peer, nick, self, lastSeen, ...(via !== undefined ? { via } : {}) }))
     const guests = [...this.ownGuests].filter(([, r]) => r === room).map(([nick]) => ({ peer: this.h.selfKey, nick, self: false, lastSeen: now, via: this.h.nick() }))
     return [{ peer: this.h.selfKey, nick: this.h.nick(), self: true, lastSeen: now }, ...guests, ...others]
   }

@@ -61,6 +61,7 @@ export type ErrorCode =
   | 'SYNC_FLOOD'
   | 'SYNC_USELESS'
   | 'SYNC_UNSOLICITED'
+  | 'ROSTER_LIMIT'
   | 'GRAFT_FLOOD'
   | 'BANNED'
   | 'FRONTEND_ERROR'

@@ -24,7 +24,10 @@ export const FrameType = {
   IHAVE: 10,
   GRAFT: 11,
   PRUNE: 12,
-  EAGER: 13
+  EAGER: 13,
+  /** Roster sync (core/roster-sync.ts): the short ids of the presence announcements a node holds for a room, and those the other side lacks. */
+  ROSTER_OFFER: 14,
+  ROSTER_DATA: 15
 } as const
 
 export interface Hello {
@@ -32,10 +35,10 @@ export interface Hello {
   nick: string
   listen: string
   rooms: string[]
-  /** bit 0: my address may be shared by peer exchange; bit 1: anchor; bit 2: speaks lazy push (IHAVE, GRAFT, PRUNE) */
+  /** bit 0: my address may be shared by peer exchange; bit 1: anchor; bit 2: speaks lazy push (IHAVE, GRAFT, PRUNE); bit 3: speaks roster sync (ROSTER_OFFER, ROSTER_DATA) */
   flags: number
 }
-export const HelloFlag = { SHAREABLE: 1, ANCHOR: 2, LAZY_PUSH: 4 } as const
+export const HelloFlag = { SHAREABLE: 1, ANCHOR: 2, LAZY_PUSH: 4, ROSTER_SYNC: 8 } as const
 
 export interface PexEntry { key: Buffer; address: string }
 /** A member of `room` (key) that listens at `address`: a hint from a neighbour not in the room (see core/member-links.ts). */
@@ -132,7 +135,7 @@ const syncOfferEnc = struct<SyncOffer>(
   s => ({ room: roomEnc.decode(s), reply: c.bool.decode(s), ids: offerIdsEnc.decode(s) })
 )
 /** One message of a sync data frame: length-prefixed, never empty. */
-const syncedFrameEnc: Encoder<Buffer> = {
+export const syncedFrameEnc: Encoder<Buffer> = {
   preencode: bytes.preencode,
   encode: bytes.encode,
   decode (s) {

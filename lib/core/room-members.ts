@@ -1,0 +1,91 @@
+// The members presence lists per room (presence.ts): each with when it
+// expires, a LOST report's deadline, and the announcement it was last heard
+// in (what roster sync passes on). Bounded per room (the stalest goes first)
+// and per gateway's guests; joins and leaves are reported as they happen.
+import type { LeaveKind, Member, PresenceChange } from './presence-types'
+
+/** Members remembered per room; when full, the one heard from least recently is dropped. */
+export const MAX_ROOM_MEMBERS = 5000
+/** Guests one gateway key may have in one room; announcements of more are ignored (and a gateway refuses to announce more). */
+export const MAX_GUESTS_PER_GATEWAY = 256
+
+/** A presence announcement as it travelled (signed), its id and its time: what roster sync passes on. */
+export interface Said { frame: Buffer; id: Buffer; ts: number }
+/** A member as kept here: when it expires (its own announced interval), once reported LOST by when it must answer, and its last announcement. */
+export interface Tracked extends Member { timeoutMs: number; suspectUntil?: number; said?: Said }
+export interface Parting { reason?: LeaveKind; message?: string }
+
+/** Guests are kept in a room's member map under `gatewayKey/name`; a hex key never holds '/'. */
+export const guestId = (gateway: string, name: string): string => `${gateway}/${name}`
+
+export interface Sighting {
+  /** The member map key: the peer's key, or guestId for a guest of gateway `peer`. */
+  id: string
+  nick: string
+  peer?: string
+  /** A guest: its gateway's nick. */
+  via?: string
+  /** How long it may stay silent. */
+  timeoutMs: number
+  /** The announcement it came in, if any (kept to pass on; else the last one is kept). */
+  said?: Said
+  /** When it was heard (default now). */
+  seenAt?: number
+}
+
+export class RoomMembers {
+  private readonly rooms = new Map<string, Map<string, Tracked>>()
+  /** Guests of each gateway in each room (`room/gatewayKey`), for the cap. */
+  private readonly guestCount = new Map<string, number>()
+
+  constructor (private readonly onChange: (c: PresenceChange) => void, private readonly now: () => number) {}
+
+  of (room: string): Map<string, Tracked> | undefined { return this.rooms.get(room) }
+  entries (): IterableIterator<[string, Map<string, Tracked>]> { return this.rooms.entries() }
+  guestsOf (room: string, gateway: string): number { return this.guestCount.get(`${room}/${gateway}`) ?? 0 }
+
+  /** Forgets a room this node left (no leave is reported for its members). */
+  forget (room: string): void {
+    this.rooms.delete(room)
+    for (const k of [...this.guestCount.keys()]) if (k.startsWith(room + '/')) this.guestCount.delete(k)
+  }
+
+  /** Lists or refreshes a member (any sighting clears a LOST report); true if it is new here. */
+  upsert (room: string, s: Sighting): boolean {
+    let map = this.rooms.get(room)
+    if (!map) { map = new Map(); this.rooms.set(room, map) }
+    const prev = map.get(s.id)
+    if (prev) map.delete(s.id)
+    else if (map.size >= MAX_ROOM_MEMBERS) this.remove(room, map.keys().next().value as string)
+    const peer = s.peer ?? s.id
+    const kept = s.said ?? prev?.said
+    map.set(s.id, { peer, nick: s.nick, self: false, lastSeen: s.seenAt ?? this.now(), timeoutMs: s.timeoutMs, ...(s.via !== undefined ? { via: s.via } : {}), ...(kept ? { said: kept } : {}) })
+    if (prev) return false
+    if (s.via !== undefined) this.guestCount.set(`${room}/${peer}`, this.guestsOf(room, peer) + 1)
+    this.onChange({ room, peer, nick: s.nick, state: 'join', ...(s.via !== undefined ? { via: s.via } : {}) })
+    return true
+  }
+
+  /** Drops a member (a gateway takes its guests along); members are kept in order of last sighting, so the first is the stalest. */
+  remove (room: string, id: string, parting: Parting = {}): void {
+    const map = this.rooms.get(room)
+    const m = map?.get(id)
+    if (!map || !m) return
+    map.delete(id)
+    if (m.via !== undefined) {
+      const counted = `${room}/${m.peer}`
+      const left = (this.guestCount.get(counted) ?? 1) - 1
+      if (left > 0) this.guestCount.set(counted, left)
+      else this.guestCount.delete(counted)
+    }
+    this.onChange({ room, peer: m.peer, nick: m.nick, state: 'leave', ...parting, ...(m.via !== undefined ? { via: m.via } : {}) })
+    if (m.via === undefined && this.guestCount.has(`${room}/${id}`)) {
+      for (const g of [...map.values()]) if (g.via !== undefined && g.peer === id) this.remove(room, guestId(id, g.nick), parting)
+    }
+  }
+
+  /** A peer's new nick, in every room it is a member of. */
+  renamed (key: string, nick: string): void {
+    for (const map of this.rooms.values()) { const m = map.get(key); if (m) m.nick = nick }
+  }
+}

@@ -1,0 +1,202 @@
+// Roster sync: who is in a room, learnt from neighbours instead of from the
+// whole room. When a link comes up (or this node joins a room), each side
+// offers the short ids of the presence announcements it holds for the rooms
+// they share, and the other sends those it lacks, as the signed frames they
+// travelled in. A newcomer so lists the room from one neighbour at once, and
+// no member floods an answer to it (which cost every node a frame per member
+// per join). A node that learnt members this way offers the room again to
+// its other neighbours, so two parts of a room that meet converge hop by hop.
+// Announcements learnt here are never forwarded, never push a member out of
+// a full room, and are taken only in answer to this node's own offers, up to
+// what one answer may hold; offers are budgeted per link and room.
+import type { LinkSession } from './link-session'
+import type { FrameRegistry } from './frame-registry'
+import type { Presence } from './presence'
+import { PENALTY } from './link-session'
+import { TokenBucket } from './token-bucket'
+import { isValidNick } from './names'
+import { FrameType, HelloFlag } from '../protocol/frames'
+import { decodeRosterData, decodeRosterOffer, encodeRosterData, encodeRosterOffer, type RosterData, type RosterOffer } from '../protocol/roster-frames'
+import { decodeFlood, MessageKind, type FloodMessage } from '../protocol/envelope'
+import { decodePresence, PresenceState, type PresencePayload } from '../protocol/payloads'
+import { MeshError, type PeerFault } from '../protocol/errors'
+import { MAX_CLOCK_SKEW_MS, MAX_FRAME_BYTES, MAX_SYNC_BATCH, SYNC_ID_BYTES } from '../protocol/limits'
+
+/** Most bytes of announcements one node sends in answer to one roster offer (5,000 members at about 200 bytes each fit). */
+export const MAX_ROSTER_SEND_BYTES = 1024 * 1024
+/** Roster offers per room one link may have answered at once, and one more every ROSTER_ANSWER_REFILL_MS. */
+export const ROSTER_ANSWERS_BURST = 4
+export const ROSTER_ANSWER_REFILL_MS = 15_000
+/**
+ * Members one link may add to this node's lists by roster sync: at once, and
+ * per minute after. Keys are free to mint, so a peer cannot list thousands of
+ * made-up members; a newcomer to a bigger room lists the rest from its other
+ * neighbours and from the members' periodic announcements.
+ */
+export const ROSTER_NEW_MEMBERS_BURST = 1000
+export const ROSTER_NEW_MEMBERS_PER_MIN = 200
+/** Announcements at least this old that a node learns by roster sync make it offer the room to its other neighbours; younger ones are still being flooded to them. */
+export const ROSTER_REOFFER_MIN_AGE_MS = 10_000
+/** Room left in a roster data frame for its header, and bytes counted per announcement beyond itself. */
+const FRAME_HEADROOM = 256
+const ENTRY_OVERHEAD = 8
+
+export interface RosterSyncHooks {
+  presence: Presence
+  rooms: () => Set<string>
+  sessions: () => Iterable<LinkSession>
+  penalise: (s: LinkSession, fault: PeerFault, points?: number) => void
+  now: () => number
+  verify: (m: FloodMessage) => boolean
+  /** False: never offers and ignores offers (NodeOptions.rosterSync). */
+  enabled: boolean
+}
+
+const shortOf = (id: Buffer): string => id.toString('hex', 0, SYNC_ID_BYTES)
+
+export class RosterSync {
+  /** Per link and room: answers it may still have, and the bytes the answer to this node's latest offer may still bring. */
+  private readonly answers = new WeakMap<LinkSession, Map<string, TokenBucket>>()
+  private readonly expected = new WeakMap<LinkSession, Map<string, number>>()
+  /** Per link: members it may still add (ROSTER_NEW_MEMBERS_*). */
+  private readonly newMembers = new WeakMap<LinkSession, TokenBucket>()
+  private readonly pendingReoffer = new Map<string, Set<LinkSession>>()
+  readonly stats = { offersSent: 0, offersRefused: 0, sent: 0, learnt: 0 }
+
+  constructor (private readonly h: RosterSyncHooks) {}
+
+  /** Only when enabled: a node without roster sync treats its frames as unknown, as an older node does. */
+  register (registry: FrameRegistry): void {
+    if (!this.h.enabled) return
+    registry.add<RosterOffer>(FrameType.ROSTER_OFFER, { name: 'roster offer', decode: decodeRosterOffer, onmessage: (s, o) => this.onOffer(s, o) })
+    registry.add<RosterData>(FrameType.ROSTER_DATA, { name: 'roster data', decode: decodeRosterData, onmessage: (s, d) => this.onData(s, d) })
+  }
+
+  private speaks (s: LinkSession): boolean { return this.h.enabled && !!s.hello && (s.hello.flags & HelloFlag.ROSTER_SYNC) !== 0 }
+
+  private offer (s: LinkSession, room: string, reply: boolean): void {
+    this.stats.offersSent++
+    let rooms = this.expected.get(s)
+    if (!rooms) this.expected.set(s, rooms = new Map())
+    rooms.set(room, MAX_ROSTER_SEND_BYTES)
+    const ids = this.h.presence.announcements(room).map(a => a.id.subarray(0, SYNC_ID_BYTES))
+    s.send(encodeRosterOffer({ room, reply, ids }))
+  }
+
+  /** A link finished its handshake: compare every room both sides are in. */
+  onEstablished (s: LinkSession): void {
+    if (!this.speaks(s)) return
+    const theirs = new Set(s.hello!.rooms)
+    for (const room of this.h.rooms()) if (theirs.has(room)) this.offer(s, room, false)
+  }
+
+  /** This node joined a room: ask every neighbour in it for its members. */
+  onJoin (room: string): void {
+    for (const s of this.h.sessions()) if (s.established && this.speaks(s) && s.hello!.rooms.includes(room)) this.offer(s, room, false)
+  }
+
+  private onOffer (s: LinkSession, o: RosterOffer): void {
+    if (!this.speaks(s) || !this.h.rooms().has(o.room)) return
+    let rooms = this.answers.get(s)
+    if (!rooms) this.answers.set(s, rooms = new Map())
+    let budget = rooms.get(o.room)
+    if (!budget) rooms.set(o.room, budget = new TokenBucket(1000 / ROSTER_ANSWER_REFILL_MS, ROSTER_ANSWERS_BURST, this.h.now))
+    if (!budget.take()) {
+      this.stats.offersRefused++
+      return this.h.penalise(s, { code: 'SYNC_FLOOD', message: `offered the roster of '${o.room}' more often than ${ROSTER_ANSWERS_BURST} times per ${ROSTER_ANSWER_REFILL_MS / 1000} s` }, PENALTY.SYNC_OVER_BUDGET)
+    }
+    const theirs = new Set(o.ids.map(b => b.toString('hex')))
+    let batch: Buffer[] = []
+    let batchBytes = 0
+    let total = 0
+    const flush = () => {
+      if (batch.length) s.send(encodeRosterData({ room: o.room, frames: batch }))
+      batch = []
+      batchBytes = 0
+    }
+    for (const a of this.h.presence.announcements(o.room)) {
+      if (theirs.has(shortOf(a.id))) continue
+      if (total + a.frame.byteLength > MAX_ROSTER_SEND_BYTES) break
+      if (batch.length >= MAX_SYNC_BATCH || batchBytes + a.frame.byteLength + ENTRY_OVERHEAD > MAX_FRAME_BYTES - FRAME_HEADROOM) flush()
+      batch.push(a.frame)
+      batchBytes += a.frame.byteLength + ENTRY_OVERHEAD
+      total += a.frame.byteLength
+      this.stats.sent++
+    }
+    flush()
+    if (o.reply) this.offer(s, o.room, false)
+  }
+
+  private onData (s: LinkSession, d: RosterData): void {
+    if (!this.h.rooms().has(d.room)) return
+    if (!this.takeExpected(s, d)) {
+      return this.h.penalise(s, { code: 'SYNC_UNSOLICITED', message: `roster data for '${d.room}' (${d.frames.length} announcements) beyond any answer to this node's offers; not read` }, PENALTY.SYNC_UNSOLICITED)
+    }
+    let budget = this.newMembers.get(s)
+    if (!budget) this.newMembers.set(s, budget = new TokenBucket(ROSTER_NEW_MEMBERS_PER_MIN / 60_000, ROSTER_NEW_MEMBERS_BURST, this.h.now))
+    let learnt = 0
+    let old = 0
+    let over = 0
+    for (const f of d.frames) {
+      if (s.link.closed) return
+      const v = this.judge(d.room, f, budget)
+      if (v === 'over') over++
+      else if (v instanceof MeshError) this.h.penalise(s, v, v.code === 'TIME_SKEW' ? PENALTY.TIME_SKEW : undefined)
+      else if (v !== 'stale') { learnt++; if (this.h.now() - v.ts >= ROSTER_REOFFER_MIN_AGE_MS) old++ }
+    }
+    // Nothing new is no fault here: neighbours answering at once send the same members.
+    if (over) this.h.penalise(s, { code: 'ROSTER_LIMIT', message: `roster data for '${d.room}' would list more than ${ROSTER_NEW_MEMBERS_BURST} new members at once (${ROSTER_NEW_MEMBERS_PER_MIN} a minute after); ${over} not listed` }, 0)
+    this.stats.learnt += learnt
+    if (old) this.scheduleReoffer(d.room, s)
+  }
+
+  /** One announcement of roster data: the message when it told this node something, stale when not, over when the link's budget for new members is spent, or the fault. */
+  private judge (room: string, f: Buffer, budget: TokenBucket): FloodMessage | 'stale' | 'over' | MeshError {
+    let m: FloodMessage
+    let p: PresencePayload
+    try {
+      m = decodeFlood(f)
+      if (m.kind !== MessageKind.PRESENCE || m.room !== room) return MeshError.frameInvalid(`roster data for '${room}' holds a message that is not an announcement of that room`)
+      p = decodePresence(m.payload)
+    } catch (err) {
+      return err instanceof MeshError ? err : MeshError.frameInvalid('malformed announcement in roster data')
+    }
+    // Only what says someone is here: a leave passed on out of its time could take a member who came back out of the list.
+    if (p.state !== PresenceState.HERE && p.state !== PresenceState.GUEST_HERE) return MeshError.frameInvalid(`roster data holds an announcement of state ${p.state}, not a member here`)
+    if (!isValidNick(m.nick)) return new MeshError('BAD_NICK', 'roster data carries a nick this node would not accept')
+    if (m.ts > this.h.now() + MAX_CLOCK_SKEW_MS) return new MeshError('TIME_SKEW', `announcement dated ${Math.round((m.ts - this.h.now()) / 1000)} s ahead`)
+    const fresh = this.h.presence.adoptable(m, p)
+    if (!fresh) return 'stale'
+    if (fresh === 'new' && budget.available < 1) return 'over'
+    if (!this.h.verify(m)) return new MeshError('BAD_SIGNATURE', 'roster data holds an announcement with a bad signature')
+    if (this.h.presence.adopt(m, p)) budget.take()
+    return m
+  }
+
+  /** Counts an answer against what this node's last offer to `s` for its room may bring; false when it does not fit. */
+  private takeExpected (s: LinkSession, d: RosterData): boolean {
+    const rooms = this.expected.get(s)
+    const left = rooms?.get(d.room) ?? 0
+    let bytes = 0
+    for (const f of d.frames) bytes += f.byteLength
+    if (bytes > left) return false
+    rooms!.set(d.room, left - bytes)
+    return true
+  }
+
+  /** After learning members from `from`, ask the other neighbours in the room to compare (once per turn). */
+  private scheduleReoffer (room: string, from: LinkSession): void {
+    let excluded = this.pendingReoffer.get(room)
+    if (excluded) { excluded.add(from); return }
+    excluded = new Set([from])
+    this.pendingReoffer.set(room, excluded)
+    setImmediate(() => {
+      const skip = this.pendingReoffer.get(room) ?? new Set()
+      this.pendingReoffer.delete(room)
+      for (const s of this.h.sessions()) {
+        if (!s.established || skip.has(s) || s.link.closed || !this.speaks(s) || !s.hello!.rooms.includes(room)) continue
+        this.offer(s, room, true)
+      }
+    })
+  }
+}

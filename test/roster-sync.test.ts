@@ -1,0 +1,131 @@
+// Roster sync (core/roster-sync.ts): a newcomer lists a room from the
+// neighbour it links to, at once and with no member flooding an answer; two
+// parts of a room that meet list each other everywhere; and what a peer may
+// put in roster data is bounded: nothing unasked, only announcements of
+// members here, signed, not ahead of time, and not thousands of made-up keys.
+import test from 'tape'
+import { ManualClock } from '../lib/core/clock'
+import { ROSTER_NEW_MEMBERS_BURST } from '../lib/core/roster-sync'
+import { FrameType, HelloFlag } from '../lib/protocol/frames'
+import { decodeFlood, encodeFlood, MessageKind } from '../lib/protocol/envelope'
+import { encodePresence, PresenceState, type PresencePayload } from '../lib/protocol/payloads'
+import { decodeRosterOffer, encodeRosterData } from '../lib/protocol/roster-frames'
+import { generateKeyPair, type KeyPair } from '../lib/protocol/crypto'
+import { MemMesh } from './helpers/mesh'
+import { rawPeer, until, victimNode } from './helpers/raw-peer'
+
+const MEMBERS = 40
+const STEP_MS = 250
+
+/** Lets frames cross until nothing moved for a few turns. */
+async function quiet (mesh: MemMesh): Promise<void> {
+  let last = -1
+  for (let same = 0; same < 3;) {
+    await new Promise(resolve => setImmediate(resolve))
+    const now = mesh.linkEnds.length + mesh.nodes.reduce((k, n) => k + n.stats().accepted, 0)
+    if (now === last) same++
+    else { same = 0; last = now }
+  }
+}
+
+async function advance (clock: ManualClock, mesh: MemMesh, ms: number): Promise<void> {
+  for (let t = 0; t < ms; t += STEP_MS) { clock.advance(STEP_MS); await quiet(mesh) }
+}
+
+test('roster sync: a newcomer linked to one member of a 40-member room lists all 41 within a second, and no member floods an answer to it', async (t) => {
+  t.timeoutAfter(60_000)
+  const clock = new ManualClock(Date.now())
+  const newcomer = MEMBERS + 1
+  // The room forms with no new-author budget; the newcomer has the default one, as any node would.
+  const mesh = new MemMesh(MEMBERS + 2, { clock, timing: { tickMs: STEP_MS } }, i => (i === newcomer ? {} : { newAuthorsPerLinkPerMin: 1e6 }))
+  t.teardown(() => mesh.close())
+  for (let i = 1; i <= MEMBERS; i++) mesh.connect(0, i)
+  await advance(clock, mesh, 5_000)
+  t.ok(mesh.nodes.slice(0, newcomer).every(n => n.who('lobby').length === MEMBERS + 1), `the room of ${MEMBERS + 1} formed`)
+  const memberKeys = new Set(mesh.nodes.slice(1, newcomer).map(n => n.id))
+  let answers = 0
+  mesh.connect(0, newcomer)
+  for (const { end } of mesh.linkEnds) {
+    end.on('frame', (f: Buffer) => {
+      if (f[0] === FrameType.FLOOD && f[2] === MessageKind.PRESENCE && memberKeys.has(decodeFlood(f).author.toString('hex'))) answers++
+    })
+  }
+  await advance(clock, mesh, 1_000)
+  t.equal(mesh.nodes[newcomer].who('lobby').length, MEMBERS + 2, 'after one second the newcomer lists everyone (and itself)')
+  t.ok(mesh.nodes.slice(0, newcomer).every(n => n.who('lobby').length === MEMBERS + 2), 'and everyone lists the newcomer')
+  // Long enough for the answers members used to flood (a delay growing with the room), short of anyone's periodic announcement.
+  await advance(clock, mesh, 15_000)
+  t.equal(answers, 0, 'no member flooded an announcement to answer the newcomer')
+})
+
+test('roster sync: two parts of a room that meet over one link list each other on every node', async (t) => {
+  t.timeoutAfter(60_000)
+  const clock = new ManualClock(Date.now())
+  const mesh = new MemMesh(12, { clock, timing: { tickMs: STEP_MS }, newAuthorsPerLinkPerMin: 1e6 })
+  t.teardown(() => mesh.close())
+  // Two lines of six: 0-1-2-3-4-5 and 6-7-8-9-10-11.
+  for (let i = 0; i < 5; i++) { mesh.connect(i, i + 1); mesh.connect(i + 6, i + 7) }
+  await advance(clock, mesh, 5_000)
+  t.ok(mesh.nodes.every(n => n.who('lobby').length === 6), 'each part lists its own six')
+  // Old enough announcements that the parts' floods are long over (roster sync passes on only what is not still being flooded).
+  await advance(clock, mesh, 15_000)
+  mesh.connect(5, 6)
+  await advance(clock, mesh, 3_000)
+  t.deepEqual(mesh.nodes.map(n => n.who('lobby').length), new Array(12).fill(12), 'every node lists all twelve')
+})
+
+/** A HERE announcement of `kp` in `room`, dated `ts`. */
+function here (kp: KeyPair, over: { room?: string; ts?: number; state?: number; nick?: string } = {}): Buffer {
+  const ts = over.ts ?? Date.now()
+  const p: PresencePayload = { state: over.state ?? PresenceState.HERE, listen: '', interval: 30_000 }
+  return encodeFlood({ kind: MessageKind.PRESENCE, author: kp.publicKey, room: over.room ?? 'lobby', nick: over.nick ?? 'made', ts, expires: ts + 60_000, ttl: 8, payload: encodePresence(p) }, kp, 1).frame
+}
+
+const PRESENCE_ON = { timing: { tickMs: 20, presenceIntervalMs: 30_000 } }
+
+test('roster sync: roster data nobody asked for is not read and costs the link (SYNC_UNSOLICITED)', async (t) => {
+  t.timeoutAfter(10_000)
+  const { node, faults } = victimNode(t, PRESENCE_ON)
+  const peer = rawPeer(node)
+  // No ROSTER_SYNC flag: the node sends no offer, so any roster data is unasked for.
+  peer.hello(undefined, ['lobby'], HelloFlag.SHAREABLE)
+  await until(() => node.peers().length === 1)
+  peer.link.send(encodeRosterData({ room: 'lobby', frames: [here(generateKeyPair())] }))
+  t.ok(await until(() => faults.some(f => f.code === 'SYNC_UNSOLICITED')), 'SYNC_UNSOLICITED reported')
+  t.equal(node.who('lobby').length, 1, 'nobody listed from it')
+})
+
+test('roster sync: in answer to its offer a node lists signed announcements of members here, and refuses a leave, a bad signature, a future date and another room, each with its code', async (t) => {
+  t.timeoutAfter(10_000)
+  const { node, faults } = victimNode(t, PRESENCE_ON)
+  const peer = rawPeer(node)
+  peer.hello(undefined, ['lobby'], HelloFlag.SHAREABLE | HelloFlag.ROSTER_SYNC)
+  t.ok(await until(() => peer.frames.some(f => f[0] === FrameType.ROSTER_OFFER)), 'the node offered its roster on link-up')
+  t.equal(decodeRosterOffer(peer.frames.find(f => f[0] === FrameType.ROSTER_OFFER)!).room, 'lobby', 'for the shared room')
+  const good = generateKeyPair()
+  const forged = Buffer.from(here(generateKeyPair()))
+  forged[forged.length - 1] ^= 1
+  const frames = [
+    here(good, { nick: 'good' }),
+    here(generateKeyPair(), { state: PresenceState.LEAVING }),
+    forged,
+    here(generateKeyPair(), { ts: Date.now() + 120_000 }),
+    here(generateKeyPair(), { room: 'other' })
+  ]
+  peer.link.send(encodeRosterData({ room: 'lobby', frames }))
+  t.ok(await until(() => node.who('lobby').some(m => m.nick === 'good')), 'the signed announcement is listed')
+  t.ok(await until(() => ['FRAME_INVALID', 'BAD_SIGNATURE', 'TIME_SKEW'].every(c => faults.some(f => f.code === c))), 'the leave and the other room (FRAME_INVALID), the forgery (BAD_SIGNATURE) and the future date (TIME_SKEW) reported')
+  t.equal(node.who('lobby').length, 2, 'and only the signed member is listed beside the node itself')
+})
+
+test(`roster sync: one link lists at most ${ROSTER_NEW_MEMBERS_BURST} made-up members at once (ROSTER_LIMIT)`, async (t) => {
+  t.timeoutAfter(30_000)
+  const { node, faults } = victimNode(t, PRESENCE_ON)
+  const peer = rawPeer(node)
+  peer.hello(undefined, ['lobby'], HelloFlag.SHAREABLE | HelloFlag.ROSTER_SYNC)
+  t.ok(await until(() => peer.frames.some(f => f[0] === FrameType.ROSTER_OFFER)), 'offered')
+  const made = Array.from({ length: ROSTER_NEW_MEMBERS_BURST + 200 }, () => here(generateKeyPair()))
+  for (let i = 0; i < made.length; i += 200) peer.link.send(encodeRosterData({ room: 'lobby', frames: made.slice(i, i + 200) }))
+  t.ok(await until(() => faults.some(f => f.code === 'ROSTER_LIMIT'), 10_000), 'ROSTER_LIMIT reported')
+  t.equal(node.who('lobby').length, 1 + ROSTER_NEW_MEMBERS_BURST, `${ROSTER_NEW_MEMBERS_BURST} listed, the rest not`)
+})
