@@ -1,5 +1,5 @@
 // Renames, leaves, quits and gateway guests as real processes: each is seen
-// two hops away at once (well inside the presence interval and timeout, which
+// two hops away at once, and a newcomer lists the room at once (well inside the presence interval and timeout, which
 // are set long here so that neither can be what delivers it).
 import test from 'tape'
 import { Cluster, FAST_TIMING, type Event, type Proc } from './helpers/proc'
@@ -39,6 +39,12 @@ test('a rename is seen two hops away at once: nick event, /who, /peers, and the 
   const c = new Cluster(t)
   const [a, b, far] = await chain(c, ['alice', 'bob', 'carol'])
   await knows(far, [a, b])
+  // A newcomer lists the room from its one neighbour at once (roster sync), long before anyone's next announcement.
+  const late = await c.start({ name: 'dave', timing: SLOW_PRESENCE, args: [...NOPEX, '--peer', far.listen] })
+  await late.waitPeerUp(far.id)
+  const listed = Date.now()
+  await knows(late, [a, b, far])
+  t.ok(Date.now() - listed < AT_ONCE_MS, `a newcomer listed everyone within ${AT_ONCE_MS} ms of its link coming up`)
   const t0 = Date.now()
   a.send('/nick alfred')
   const self = await a.waitFor(e => e.event === 'nick' && e.self === true, 5000, 'own nick event')
