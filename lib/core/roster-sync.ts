@@ -14,6 +14,7 @@ import type { FrameRegistry } from './frame-registry'
 import type { Presence } from './presence'
 import { PENALTY } from './link-session'
 import { TokenBucket } from './token-bucket'
+import { AnswerWindow, Reoffers } from './answer-window'
 import { isValidNick } from './names'
 import { FrameType, HelloFlag } from '../protocol/frames'
 import { decodeRosterData, decodeRosterOffer, encodeRosterData, encodeRosterOffer, type RosterData, type RosterOffer } from '../protocol/roster-frames'
@@ -57,13 +58,15 @@ const shortOf = (id: Buffer): string => id.toString('hex', 0, SYNC_ID_BYTES)
 export class RosterSync {
   /** Per link and room: answers it may still have, and the bytes the answer to this node's latest offer may still bring. */
   private readonly answers = new WeakMap<LinkSession, Map<string, TokenBucket>>()
-  private readonly expected = new WeakMap<LinkSession, Map<string, number>>()
+  private readonly expected = new AnswerWindow()
+  private readonly reoffers: Reoffers
   /** Per link: members it may still add (ROSTER_NEW_MEMBERS_*). */
   private readonly newMembers = new WeakMap<LinkSession, TokenBucket>()
-  private readonly pendingReoffer = new Map<string, Set<LinkSession>>()
   readonly stats = { offersSent: 0, offersRefused: 0, sent: 0, learnt: 0 }
 
-  constructor (private readonly h: RosterSyncHooks) {}
+  constructor (private readonly h: RosterSyncHooks) {
+    this.reoffers = new Reoffers(h.sessions, (s, room) => this.offer(s, room, true), s => this.speaks(s))
+  }
 
   /** Only when enabled: a node without roster sync treats its frames as unknown, as an older node does. */
   register (registry: FrameRegistry): void {
@@ -76,9 +79,7 @@ export class RosterSync {
 
   private offer (s: LinkSession, room: string, reply: boolean): void {
     this.stats.offersSent++
-    let rooms = this.expected.get(s)
-    if (!rooms) this.expected.set(s, rooms = new Map())
-    rooms.set(room, MAX_ROSTER_SEND_BYTES)
+    this.expected.open(s, room, MAX_ROSTER_SEND_BYTES)
     const ids = this.h.presence.announcements(room).map(a => a.id.subarray(0, SYNC_ID_BYTES))
     s.send(encodeRosterOffer({ room, reply, ids }))
   }
@@ -129,7 +130,7 @@ export class RosterSync {
 
   private onData (s: LinkSession, d: RosterData): void {
     if (!this.h.rooms().has(d.room)) return
-    if (!this.takeExpected(s, d)) {
+    if (!this.expected.take(s, d.room, d.frames)) {
       return this.h.penalise(s, { code: 'SYNC_UNSOLICITED', message: `roster data for '${d.room}' (${d.frames.length} announcements) beyond any answer to this node's offers; not read` }, PENALTY.SYNC_UNSOLICITED)
     }
     let budget = this.newMembers.get(s)
@@ -147,7 +148,7 @@ export class RosterSync {
     // Nothing new is no fault here: neighbours answering at once send the same members.
     if (over) this.h.penalise(s, { code: 'ROSTER_LIMIT', message: `roster data for '${d.room}' would list more than ${ROSTER_NEW_MEMBERS_BURST} new members at once (${ROSTER_NEW_MEMBERS_PER_MIN} a minute after); ${over} not listed` }, 0)
     this.stats.learnt += learnt
-    if (old) this.scheduleReoffer(d.room, s)
+    if (old) this.reoffers.schedule(d.room, s)
   }
 
   /** One announcement of roster data: the message when it told this node something, stale when not, over when the link's budget for new members is spent, or the fault. */
@@ -171,32 +172,5 @@ export class RosterSync {
     if (!this.h.verify(m)) return new MeshError('BAD_SIGNATURE', 'roster data holds an announcement with a bad signature')
     if (this.h.presence.adopt(m, p)) budget.take()
     return m
-  }
-
-  /** Counts an answer against what this node's last offer to `s` for its room may bring; false when it does not fit. */
-  private takeExpected (s: LinkSession, d: RosterData): boolean {
-    const rooms = this.expected.get(s)
-    const left = rooms?.get(d.room) ?? 0
-    let bytes = 0
-    for (const f of d.frames) bytes += f.byteLength
-    if (bytes > left) return false
-    rooms!.set(d.room, left - bytes)
-    return true
-  }
-
-  /** After learning members from `from`, ask the other neighbours in the room to compare (once per turn). */
-  private scheduleReoffer (room: string, from: LinkSession): void {
-    let excluded = this.pendingReoffer.get(room)
-    if (excluded) { excluded.add(from); return }
-    excluded = new Set([from])
-    this.pendingReoffer.set(room, excluded)
-    setImmediate(() => {
-      const skip = this.pendingReoffer.get(room) ?? new Set()
-      this.pendingReoffer.delete(room)
-      for (const s of this.h.sessions()) {
-        if (!s.established || skip.has(s) || s.link.closed || !this.speaks(s) || !s.hello!.rooms.includes(room)) continue
-        this.offer(s, room, true)
-      }
-    })
   }
 }

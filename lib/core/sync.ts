@@ -13,6 +13,7 @@ import type { History } from './history'
 import type { Pipeline } from './pipeline'
 import type { FrameRegistry } from './frame-registry'
 import { TokenBucket } from './token-bucket'
+import { AnswerWindow, Reoffers } from './answer-window'
 import { PENALTY, SYNC_USELESS_UNIT } from './link-session'
 import { trace } from './trace'
 import { FrameType, decodeSyncData, decodeSyncOffer, encodeSyncData, encodeSyncOffer, type SyncData, type SyncOffer } from '../protocol/frames'
@@ -48,13 +49,15 @@ interface LinkBudget { rooms: Map<string, TokenBucket>; bytes: TokenBucket }
 const log = trace('sync')
 
 export class HistorySync {
-  private readonly pendingReoffer = new Map<string, Set<LinkSession>>()
   private readonly budgets = new WeakMap<LinkSession, LinkBudget>()
   /** Bytes of sync data each link may still send per room: what one answer to this node's latest offer may hold. */
-  private readonly expected = new WeakMap<LinkSession, Map<string, number>>()
+  private readonly expected = new AnswerWindow()
+  private readonly reoffers: Reoffers
   readonly stats = { offersSent: 0, offersRefused: 0, messagesSent: 0, messagesLearnt: 0 }
 
-  constructor (private readonly h: SyncHooks) {}
+  constructor (private readonly h: SyncHooks) {
+    this.reoffers = new Reoffers(h.sessions, (s, room) => this.offer(s, room, true))
+  }
 
   register (registry: FrameRegistry): void {
     registry.add<SyncOffer>(FrameType.SYNC_OFFER, { name: 'sync offer', decode: decodeSyncOffer, onmessage: (s, o) => this.onOffer(s, o) })
@@ -68,9 +71,7 @@ export class HistorySync {
 
   private offer (s: LinkSession, room: string, reply: boolean): void {
     this.stats.offersSent++
-    let rooms = this.expected.get(s)
-    if (!rooms) this.expected.set(s, rooms = new Map())
-    rooms.set(room, MAX_SYNC_SEND_BYTES)
+    this.expected.open(s, room, MAX_SYNC_SEND_BYTES)
     s.send(encodeSyncOffer({ room, reply, ids: this.h.history.room(room).shortIds() }))
   }
 
@@ -131,7 +132,7 @@ export class HistorySync {
 
   onData (s: LinkSession, d: SyncData): void {
     if (!this.h.rooms().has(d.room)) return
-    if (!this.takeExpected(s, d)) {
+    if (!this.expected.take(s, d.room, d.frames)) {
       return this.h.penalise(s, { code: 'SYNC_UNSOLICITED', message: `sync data for '${d.room}' (${d.frames.length} messages) beyond any answer to this node's offers; not read` }, PENALTY.SYNC_UNSOLICITED)
     }
     let learnt = 0
@@ -146,39 +147,12 @@ export class HistorySync {
     }
     if (duplicates === d.frames.length) {
       // An answer sends only what our offer showed missing: a frame of nothing new ends what this offer may still bring.
-      this.expected.get(s)?.delete(d.room)
+      this.expected.close(s, d.room)
       const points = PENALTY.SYNC_USELESS * Math.ceil(d.frames.length / SYNC_USELESS_UNIT)
       this.h.penalise(s, { code: 'SYNC_USELESS', message: `sync data for '${d.room}' held nothing new (${d.frames.length} messages)` }, points)
     }
     if (!learnt) return
     this.stats.messagesLearnt += learnt
-    this.scheduleReoffer(d.room, s)
-  }
-
-  /** Counts an answer against what this node's last offer to `s` for its room asked for; false when it does not fit. */
-  private takeExpected (s: LinkSession, d: SyncData): boolean {
-    const rooms = this.expected.get(s)
-    const left = rooms?.get(d.room) ?? 0
-    let bytes = 0
-    for (const f of d.frames) bytes += f.byteLength
-    if (bytes > left) return false
-    rooms!.set(d.room, left - bytes)
-    return true
-  }
-
-  /** After learning messages from `from`, ask the other neighbours in the room to compare (once per turn). */
-  private scheduleReoffer (room: string, from: LinkSession): void {
-    let excluded = this.pendingReoffer.get(room)
-    if (excluded) { excluded.add(from); return }
-    excluded = new Set([from])
-    this.pendingReoffer.set(room, excluded)
-    setImmediate(() => {
-      const skip = this.pendingReoffer.get(room) ?? new Set()
-      this.pendingReoffer.delete(room)
-      for (const s of this.h.sessions()) {
-        if (!s.established || skip.has(s) || s.link.closed || !s.hello?.rooms.includes(room)) continue
-        this.offer(s, room, true)
-      }
-    })
+    this.reoffers.schedule(d.room, s)
   }
 }
