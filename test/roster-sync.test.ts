@@ -32,7 +32,7 @@ async function advance (clock: ManualClock, mesh: MemMesh, ms: number): Promise<
   for (let t = 0; t < ms; t += STEP_MS) { clock.advance(STEP_MS); await quiet(mesh) }
 }
 
-test('roster sync: a newcomer linked to one member of a 40-member room lists all 41 within a second, and no member floods an answer to it', async (t) => {
+test('roster sync: a newcomer linked to one member of a 40-member room lists all 41 within a second, and no member floods an announcement for it', async (t) => {
   t.timeoutAfter(60_000)
   const clock = new ManualClock(Date.now())
   const newcomer = MEMBERS + 1
@@ -42,7 +42,8 @@ test('roster sync: a newcomer linked to one member of a 40-member room lists all
   for (let i = 1; i <= MEMBERS; i++) mesh.connect(0, i)
   await advance(clock, mesh, 5_000)
   t.ok(mesh.nodes.slice(0, newcomer).every(n => n.who('lobby').length === MEMBERS + 1), `the room of ${MEMBERS + 1} formed`)
-  const memberKeys = new Set(mesh.nodes.slice(1, newcomer).map(n => n.id))
+  // The hub included: it is known in the room already, so its new link is no reason to tell the whole room again.
+  const memberKeys = new Set(mesh.nodes.slice(0, newcomer).map(n => n.id))
   let answers = 0
   mesh.connect(0, newcomer)
   for (const { end } of mesh.linkEnds) {
@@ -55,7 +56,7 @@ test('roster sync: a newcomer linked to one member of a 40-member room lists all
   t.ok(mesh.nodes.slice(0, newcomer).every(n => n.who('lobby').length === MEMBERS + 2), 'and everyone lists the newcomer')
   // Long enough for the answers members used to flood (a delay growing with the room), short of anyone's periodic announcement.
   await advance(clock, mesh, 15_000)
-  t.equal(answers, 0, 'no member flooded an announcement to answer the newcomer')
+  t.equal(answers, 0, 'no member, the newcomer\'s neighbour included, flooded an announcement')
 })
 
 test('roster sync: two parts of a room that meet over one link list each other on every node', async (t) => {

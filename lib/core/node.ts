@@ -132,7 +132,7 @@ export class MeshNode extends EventEmitter implements ChatNode {
     this.see(s.key, s.nick, { address: s.displayAddress, hops: 1 })
     if (first) {
       this.emit('peer-up', this.p.links.info(s))
-      this.p.presence.announceSoon(PRESENCE_LINK_UP_DELAY_MS)
+      this.p.presence.announceSoon(PRESENCE_LINK_UP_DELAY_MS, this.p.roster.linkUpRooms(s))
     }
     this.p.peerExchange?.onEstablished(s)
     this.p.sync.onEstablished(s)

@@ -38,8 +38,9 @@ export class Presence {
   /** This node's own last announcements per room, of itself and of its guests (by member map key). */
   private readonly ownSaid = new Map<string, Map<string, Said>>()
   private replyTimer: TimerHandle | null = null
-  /** When the pending replyTimer fires. */
+  /** When the pending replyTimer fires, and the rooms it announces to ('all': every room). */
   private replyAt = 0
+  private replyRooms: Set<string> | 'all' = new Set()
   private quitting = false
   private closed = false
 
@@ -217,11 +218,15 @@ export class Presence {
 
   /**
    * Announces to every room after `delayMs`, once however often it is asked
-   * meanwhile: on link-up (so the room hears of a newcomer; the newcomer
-   * lists the room by roster sync), and to answer a LOST report about itself.
+   * meanwhile (`rooms`: only to those; unset: to every room): on link-up in
+   * the rooms where this node is new (so the room hears of it; it lists the
+   * room by roster sync), and to answer a LOST report about itself.
    */
-  announceSoon (delayMs: number): void {
+  announceSoon (delayMs: number, rooms?: Iterable<string>): void {
     if (!this.enabled) return
+    if (rooms === undefined) this.replyRooms = 'all'
+    else if (this.replyRooms !== 'all') for (const r of rooms) this.replyRooms.add(r)
+    if (this.replyRooms !== 'all' && this.replyRooms.size === 0) return
     const delay = Math.min(delayMs, this.h.intervalMs)
     const at = this.h.clock.now() + delay
     if (this.replyTimer) {
@@ -229,7 +234,13 @@ export class Presence {
       this.h.clock.clearTimeout(this.replyTimer)
     }
     this.replyAt = at
-    this.replyTimer = this.h.clock.setTimeout(() => { this.replyTimer = null; this.announceAll() }, delay)
+    this.replyTimer = this.h.clock.setTimeout(() => {
+      const rooms = this.replyRooms
+      this.replyTimer = null
+      this.replyRooms = new Set()
+      if (rooms === 'all') this.announceAll()
+      else for (const r of rooms) if (this.h.rooms().has(r)) this.announce(r)
+    }, delay)
   }
 
   /**

@@ -91,6 +91,19 @@ export class RosterSync {
     for (const room of this.h.rooms()) if (theirs.has(room)) this.offer(s, room, false)
   }
 
+  /**
+   * The rooms this node should announce itself in now that `s` is up: those
+   * where `s` is its only link (it is new there), and every shared room when
+   * `s` does not speak roster sync (an older peer learns members only from
+   * announcements). Elsewhere the room already knows this node, and `s`
+   * lists it from this node's roster answer.
+   */
+  linkUpRooms (s: LinkSession): string[] {
+    const shared = [...this.h.rooms()].filter(r => s.hello?.rooms.includes(r))
+    if (!this.speaks(s)) return shared
+    return shared.filter(room => ![...this.h.sessions()].some(x => x !== s && x.established && !x.link.closed && x.hello?.rooms.includes(room)))
+  }
+
   /** This node joined a room: ask every neighbour in it for its members. */
   onJoin (room: string): void {
     for (const s of this.h.sessions()) if (s.established && this.speaks(s) && s.hello!.rooms.includes(room)) this.offer(s, room, false)
