@@ -1,7 +1,7 @@
 // npm run bench [-- --quick] [-- --only mesh,tcp,pubsub,fanout,startup,soak,adversary,sim]
 // Runs each section, prints a table for people, and writes the same figures
 // as JSON to bench/results/. Every child process is killed on every exit.
-// adversary and sim (the internet-scale simulator, about 20 minutes in full,
+// adversary and sim (the internet-scale simulator, about 12 minutes in full,
 // bench/sim.ts) run only when named in --only.
 import fs from 'fs'
 import os from 'os'

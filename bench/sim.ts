@@ -40,9 +40,13 @@ export const SIM_JOIN_WINDOW_MS = 130_000
 
 export interface SimPlan { sizes: number[]; latency: LatencyModel; degree: number }
 
-/** Room sizes of a full run and of --quick; SIM_SIZES=20,100,2000 (environment) picks others. */
-export const SIM_SIZES = [20, 100, 500, 1000]
-export const SIM_QUICK_SIZES = [20, 100, 500]
+/**
+ * Room sizes of a full run (about 12 minutes) and of --quick;
+ * SIM_SIZES=20,100,1000 (environment) picks others. 1,000 is not in the
+ * default: it had not finished forming after 41 minutes (README).
+ */
+export const SIM_SIZES = [20, 100, 500]
+export const SIM_QUICK_SIZES = [20, 100]
 
 export function simPlan (quick: boolean, env: string | undefined = process.env.SIM_SIZES): SimPlan {
   const chosen = env?.split(',').map(Number).filter(n => Number.isInteger(n) && n > SIM_DEGREE)
