@@ -3,6 +3,7 @@
 // parts of a room that meet list each other everywhere; and what a peer may
 // put in roster data is bounded: nothing unasked, only announcements of
 // members here, signed, not ahead of time, and not thousands of made-up keys.
+// A node of an older version is never sent roster frames and is announced to.
 import test from 'tape'
 import { ManualClock } from '../lib/core/clock'
 import { ROSTER_NEW_MEMBERS_BURST } from '../lib/core/roster-sync'
@@ -129,4 +130,22 @@ test(`roster sync: one link lists at most ${ROSTER_NEW_MEMBERS_BURST} made-up me
   for (let i = 0; i < made.length; i += 200) peer.link.send(encodeRosterData({ room: 'lobby', frames: made.slice(i, i + 200) }))
   t.ok(await until(() => faults.some(f => f.code === 'ROSTER_LIMIT'), 10_000), 'ROSTER_LIMIT reported')
   t.equal(node.who('lobby').length, 1 + ROSTER_NEW_MEMBERS_BURST, `${ROSTER_NEW_MEMBERS_BURST} listed, the rest not`)
+})
+
+test('roster sync: a node without it (an older version) is never sent roster frames, keeps its link, and both list each other', async (t) => {
+  t.timeoutAfter(30_000)
+  const clock = new ManualClock(Date.now())
+  // Node 2 is the older one; 0 and 1 are a room it joins through 1.
+  const mesh = new MemMesh(3, { clock, timing: { tickMs: STEP_MS }, newAuthorsPerLinkPerMin: 1e6 }, i => (i === 2 ? { rosterSync: false } : {}))
+  t.teardown(() => mesh.close())
+  mesh.connect(0, 1)
+  await advance(clock, mesh, 2_000)
+  const [, oldEnd] = mesh.connect(1, 2)
+  const types = new Set<number>()
+  oldEnd.on('frame', (f: Buffer) => types.add(f[0]))
+  await advance(clock, mesh, 3_000)
+  t.notOk(types.has(FrameType.ROSTER_OFFER) || types.has(FrameType.ROSTER_DATA), 'no roster frame reached the older node')
+  t.ok(mesh.nodes[1].peers().some(p => p.peer === mesh.nodes[2].id), 'its link is still up')
+  t.ok(mesh.nodes.slice(0, 2).every(n => n.who('lobby').some(m => m.peer === mesh.nodes[2].id)), 'the room lists the older node (it announced itself on link-up)')
+  t.ok(mesh.nodes[2].who('lobby').some(m => m.peer === mesh.nodes[1].id), 'and the older node lists its neighbour (announced to it on link-up)')
 })
