@@ -6,14 +6,14 @@
 // A node of an older version is never sent roster frames and is announced to.
 import test from 'tape'
 import { ManualClock } from '../lib/core/clock'
-import { ROSTER_NEW_MEMBERS_BURST } from '../lib/core/roster-sync'
-import { FrameType, HelloFlag } from '../lib/protocol/frames'
+import { ROSTER_NEW_MEMBERS_BURST, ROSTER_RETRY_MS } from '../lib/core/roster-sync'
+import { FrameType, HelloFlag, PING_FRAME } from '../lib/protocol/frames'
 import { decodeFlood, encodeFlood, MessageKind } from '../lib/protocol/envelope'
 import { encodePresence, PresenceState, type PresencePayload } from '../lib/protocol/payloads'
 import { decodeRosterOffer, encodeRosterData } from '../lib/protocol/roster-frames'
 import { generateKeyPair, type KeyPair } from '../lib/protocol/crypto'
 import { MemMesh } from './helpers/mesh'
-import { rawPeer, until, victimNode } from './helpers/raw-peer'
+import { rawPeer, until, victimNode, wait } from './helpers/raw-peer'
 
 const MEMBERS = 40
 const STEP_MS = 250
@@ -120,16 +120,23 @@ test('roster sync: in answer to its offer a node lists signed announcements of m
   t.equal(node.who('lobby').length, 2, 'and only the signed member is listed beside the node itself')
 })
 
-test(`roster sync: one link lists at most ${ROSTER_NEW_MEMBERS_BURST} made-up members at once (ROSTER_LIMIT)`, async (t) => {
+test(`roster sync: one link lists at most ${ROSTER_NEW_MEMBERS_BURST} made-up members at once (ROSTER_LIMIT), and the node asks that link again as its budget refills`, async (t) => {
   t.timeoutAfter(30_000)
-  const { node, faults } = victimNode(t, PRESENCE_ON)
+  const clock = new ManualClock(Date.now())
+  const { node, faults } = victimNode(t, { ...PRESENCE_ON, clock })
   const peer = rawPeer(node)
   peer.hello(undefined, ['lobby'], HelloFlag.SHAREABLE | HelloFlag.ROSTER_SYNC)
-  t.ok(await until(() => peer.frames.some(f => f[0] === FrameType.ROSTER_OFFER)), 'offered')
+  const offers = () => peer.frames.filter(f => f[0] === FrameType.ROSTER_OFFER).length
+  t.ok(await until(() => offers() === 1), 'offered')
   const made = Array.from({ length: ROSTER_NEW_MEMBERS_BURST + 200 }, () => here(generateKeyPair()))
   for (let i = 0; i < made.length; i += 200) peer.link.send(encodeRosterData({ room: 'lobby', frames: made.slice(i, i + 200) }))
   t.ok(await until(() => faults.some(f => f.code === 'ROSTER_LIMIT'), 10_000), 'ROSTER_LIMIT reported')
   t.equal(node.who('lobby').length, 1 + ROSTER_NEW_MEMBERS_BURST, `${ROSTER_NEW_MEMBERS_BURST} listed, the rest not`)
+  // A minute's budget later (the link kept alive), the node offers the room to that link again; the rest then fit.
+  for (let ms = 0; ms <= ROSTER_RETRY_MS; ms += 5000) { peer.link.send(PING_FRAME); clock.advance(5000); await wait(5) }
+  t.ok(await until(() => offers() === 2), `offered again after ${ROSTER_RETRY_MS / 1000} s`)
+  peer.link.send(encodeRosterData({ room: 'lobby', frames: made.slice(ROSTER_NEW_MEMBERS_BURST) }))
+  t.ok(await until(() => node.who('lobby').length === 1 + made.length), `all ${made.length} listed once the budget refilled`)
 })
 
 test('roster sync: a node without it (an older version) is never sent roster frames, keeps its link, and both list each other', async (t) => {

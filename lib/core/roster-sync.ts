@@ -12,6 +12,7 @@
 import type { LinkSession } from './link-session'
 import type { FrameRegistry } from './frame-registry'
 import type { Presence } from './presence'
+import type { Clock } from './clock'
 import { PENALTY } from './link-session'
 import { TokenBucket } from './token-bucket'
 import { AnswerWindow, Reoffers } from './answer-window'
@@ -36,6 +37,8 @@ export const ROSTER_ANSWER_REFILL_MS = 15_000
  */
 export const ROSTER_NEW_MEMBERS_BURST = 1000
 export const ROSTER_NEW_MEMBERS_PER_MIN = 200
+/** After a link's answer hit that limit, the room is offered to it again this much later, so the rest come as the budget refills. */
+export const ROSTER_RETRY_MS = 60_000
 /** Announcements at least this old that a node learns by roster sync make it offer the room to its other neighbours; younger ones are still being flooded to them. */
 export const ROSTER_REOFFER_MIN_AGE_MS = 10_000
 /** Room left in a roster data frame for its header, and bytes counted per announcement beyond itself. */
@@ -48,6 +51,7 @@ export interface RosterSyncHooks {
   sessions: () => Iterable<LinkSession>
   penalise: (s: LinkSession, fault: PeerFault, points?: number) => void
   now: () => number
+  clock: Clock
   verify: (m: FloodMessage) => boolean
   /** False: never offers and ignores offers (NodeOptions.rosterSync). */
   enabled: boolean
@@ -62,6 +66,8 @@ export class RosterSync {
   private readonly reoffers: Reoffers
   /** Per link: members it may still add (ROSTER_NEW_MEMBERS_*). */
   private readonly newMembers = new WeakMap<LinkSession, TokenBucket>()
+  /** Per link: rooms offered to it again after ROSTER_RETRY_MS (one timer each). */
+  private readonly retries = new WeakMap<LinkSession, Set<string>>()
   readonly stats = { offersSent: 0, offersRefused: 0, sent: 0, learnt: 0 }
 
   constructor (private readonly h: RosterSyncHooks) {
@@ -147,7 +153,7 @@ export class RosterSync {
       return this.h.penalise(s, { code: 'SYNC_UNSOLICITED', message: `roster data for '${d.room}' (${d.frames.length} announcements) beyond any answer to this node's offers; not read` }, PENALTY.SYNC_UNSOLICITED)
     }
     let budget = this.newMembers.get(s)
-    if (!budget) this.newMembers.set(s, budget = new TokenBucket(ROSTER_NEW_MEMBERS_PER_MIN / 60_000, ROSTER_NEW_MEMBERS_BURST, this.h.now))
+    if (!budget) this.newMembers.set(s, budget = new TokenBucket(ROSTER_NEW_MEMBERS_PER_MIN / 60, ROSTER_NEW_MEMBERS_BURST, this.h.now))
     let learnt = 0
     let old = 0
     let over = 0
@@ -159,9 +165,24 @@ export class RosterSync {
       else if (v !== 'stale') { learnt++; if (this.h.now() - v.ts >= ROSTER_REOFFER_MIN_AGE_MS) old++ }
     }
     // Nothing new is no fault here: neighbours answering at once send the same members.
-    if (over) this.h.penalise(s, { code: 'ROSTER_LIMIT', message: `roster data for '${d.room}' would list more than ${ROSTER_NEW_MEMBERS_BURST} new members at once (${ROSTER_NEW_MEMBERS_PER_MIN} a minute after); ${over} not listed` }, 0)
+    if (over) {
+      this.h.penalise(s, { code: 'ROSTER_LIMIT', message: `roster data for '${d.room}' would list more than ${ROSTER_NEW_MEMBERS_BURST} new members at once (${ROSTER_NEW_MEMBERS_PER_MIN} a minute after); ${over} not listed, asked again in ${ROSTER_RETRY_MS / 1000} s` }, 0)
+      this.retry(s, d.room)
+    }
     this.stats.learnt += learnt
     if (old) this.reoffers.schedule(d.room, s)
+  }
+
+  /** Offers `room` to `s` again after ROSTER_RETRY_MS, once however often its answers hit the limit meanwhile. */
+  private retry (s: LinkSession, room: string): void {
+    let rooms = this.retries.get(s)
+    if (!rooms) this.retries.set(s, rooms = new Set())
+    if (rooms.has(room)) return
+    rooms.add(room)
+    this.h.clock.setTimeout(() => {
+      rooms!.delete(room)
+      if (!s.link.closed && this.h.rooms().has(room)) this.offer(s, room, false)
+    }, ROSTER_RETRY_MS)
   }
 
   /** One announcement of roster data: the message when it told this node something, stale when not, over when the link's budget for new members is spent, or the fault. */
