@@ -13,6 +13,7 @@ import { encodePresence, PresenceState, type PresencePayload } from '../lib/prot
 import { decodeRosterOffer, encodeRosterData } from '../lib/protocol/roster-frames'
 import { generateKeyPair, type KeyPair } from '../lib/protocol/crypto'
 import { MemMesh } from './helpers/mesh'
+import { said } from '../lib/core/room-members'
 import { rawPeer, until, victimNode, wait } from './helpers/raw-peer'
 
 const MEMBERS = 40
@@ -155,4 +156,16 @@ test('roster sync: a node without it (an older version) is never sent roster fra
   t.ok(mesh.nodes[1].peers().some(p => p.peer === mesh.nodes[2].id), 'its link is still up')
   t.ok(mesh.nodes.slice(0, 2).every(n => n.who('lobby').some(m => m.peer === mesh.nodes[2].id)), 'the room lists the older node (it announced itself on link-up)')
   t.ok(mesh.nodes[2].who('lobby').some(m => m.peer === mesh.nodes[1].id), 'and the older node lists its neighbour (announced to it on link-up)')
+})
+
+test('roster sync: a kept announcement owns its bytes (a view into a bigger buffer would keep all of it alive)', (t) => {
+  const big = Buffer.alloc(64 * 1024, 7)
+  const frame = big.subarray(100, 300)
+  const id = Buffer.alloc(32, 1)
+  const kept = said({ frame, id, ts: 5 })
+  t.equal(kept.frame.buffer.byteLength, frame.byteLength + id.byteLength, 'a buffer of its own, the size of frame and id, not the 64 KiB one')
+  t.ok(kept.frame.equals(frame) && kept.id.equals(id) && kept.ts === 5, 'same frame, id and time')
+  big.fill(0)
+  t.equal(kept.frame[0], 7, 'unchanged when the bigger buffer is reused')
+  t.end()
 })

@@ -17,7 +17,7 @@ import { isValidNick } from './names'
 import type { TimerHandle } from './clock'
 import type { LeaveKind, Member, PresenceHooks } from './presence-types'
 import { PRESENCE_SUSPECT_GRACE_MS, memberTimeout, presenceInterval } from './presence-schedule'
-import { MAX_GUESTS_PER_GATEWAY, MAX_ROOM_MEMBERS, RoomMembers, guestId, type Parting, type Said } from './room-members'
+import { MAX_GUESTS_PER_GATEWAY, MAX_ROOM_MEMBERS, RoomMembers, guestId, said, type Parting, type Said } from './room-members'
 
 /** A member reported LOST that is still here answers after this long (a fresh announcement clears the report everywhere). */
 export const PRESENCE_REPLY_MIN_MS = 1000
@@ -55,7 +55,7 @@ export class Presence {
     let own = this.ownSaid.get(room)
     if (!own) this.ownSaid.set(room, own = new Map())
     const id = p.guest === undefined ? this.h.selfKey : guestId(this.h.selfKey, p.guest)
-    if (p.state === PresenceState.HERE || p.state === PresenceState.GUEST_HERE) own.set(id, { frame: m.frame, id: m.id, ts: m.ts })
+    if (p.state === PresenceState.HERE || p.state === PresenceState.GUEST_HERE) own.set(id, said(m))
     else if (p.state === PresenceState.LEAVING) this.ownSaid.delete(room)
     else if (p.state === PresenceState.GUEST_LEAVING) own.delete(id)
   }
@@ -137,7 +137,7 @@ export class Presence {
     const parting = { ...(reason ? { reason } : {}), ...(p.message ? { message: p.message } : {}) }
     switch (p.state) {
       case PresenceState.LEAVING: return this.remove(m.room, key, parting)
-      case PresenceState.GUEST_HERE: return this.onGuest(m.room, key, m.nick, p, { frame: m.frame, id: m.id, ts: m.ts })
+      case PresenceState.GUEST_HERE: return this.onGuest(m.room, key, m.nick, p, said(m))
       case PresenceState.GUEST_LEAVING:
         if (p.guest !== undefined) this.remove(m.room, guestId(key, p.guest), parting)
         return
@@ -145,7 +145,7 @@ export class Presence {
         if (p.subject !== undefined) this.onLost(m.room, p.subject.toString('hex'))
     }
     // HERE, LOST (its witness is present), and any state a later version adds: the author is present.
-    this.upsert(m.room, key, m.nick, p.interval, key, undefined, p.state === PresenceState.HERE ? { frame: m.frame, id: m.id, ts: m.ts } : undefined)
+    this.upsert(m.room, key, m.nick, p.interval, key, undefined, p.state === PresenceState.HERE ? said(m) : undefined)
   }
 
   /**
@@ -284,10 +284,10 @@ export class Presence {
   adopt (m: FloodMessage, p: PresencePayload): boolean {
     const key = m.author.toString('hex')
     const seenAt = Math.min(m.ts, this.h.clock.now())
-    const said = { frame: m.frame, id: m.id, ts: m.ts }
+    const kept = said(m)
     this.h.onSighting(key, m.nick, m.room, p.listen, m.hops, m.ts)
-    if (p.state === PresenceState.GUEST_HERE) return this.upsert(m.room, guestId(key, p.guest!), p.guest!, p.interval, key, m.nick, said, seenAt)
-    return this.upsert(m.room, key, m.nick, p.interval, key, undefined, said, seenAt)
+    if (p.state === PresenceState.GUEST_HERE) return this.upsert(m.room, guestId(key, p.guest!), p.guest!, p.interval, key, m.nick, kept, seenAt)
+    return this.upsert(m.room, key, m.nick, p.interval, key, undefined, kept, seenAt)
   }
 
   tick (): void {

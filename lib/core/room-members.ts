@@ -11,6 +11,18 @@ export const MAX_GUESTS_PER_GATEWAY = 256
 
 /** A presence announcement as it travelled (signed), its id and its time: what roster sync passes on. */
 export interface Said { frame: Buffer; id: Buffer; ts: number }
+/**
+ * The Said of a message, in one buffer of its own: what arrived may be a
+ * view into a larger one (a socket read, a pooled slab, a roster data frame
+ * of 256 announcements) that keeping the view would keep alive.
+ */
+export function said (m: { frame: Buffer; id: Buffer; ts: number }): Said {
+  const own = Buffer.allocUnsafeSlow(m.frame.byteLength + m.id.byteLength)
+  m.frame.copy(own, 0)
+  m.id.copy(own, m.frame.byteLength)
+  return { frame: own.subarray(0, m.frame.byteLength), id: own.subarray(m.frame.byteLength), ts: m.ts }
+}
+
 /** A member as kept here: when it expires (its own announced interval), once reported LOST by when it must answer, and its last announcement. */
 export interface Tracked extends Member { timeoutMs: number; suspectUntil?: number; said?: Said }
 export interface Parting { reason?: LeaveKind; message?: string }
