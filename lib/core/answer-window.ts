@@ -1,9 +1,49 @@
-// What history sync and roster sync share: data is read only in answer to
-// an offer this node sent (each offer lets the link send one answer's worth
+// What history sync and roster sync share: offers answered within a budget
+// per link and room, answers split into data frames, data read only in
+// answer to an offer this node sent (each offer lets the link send one answer's worth
 // of bytes per room), and a node that learnt something from one neighbour
 // asks the room's other neighbours to compare too, once per turn of the
 // event loop, so two parts of a room that meet converge hop by hop.
 import type { LinkSession } from './link-session'
+import { TokenBucket } from './token-bucket'
+import { MAX_FRAME_BYTES, MAX_SYNC_BATCH } from '../protocol/limits'
+
+/** Room left in a data frame for its header, and bytes counted per message in it beyond the message (its length prefix, with margin). */
+const FRAME_HEADROOM = 256
+const ENTRY_OVERHEAD = 8
+
+/** Splits an answer's messages into data frames: at most MAX_SYNC_BATCH each, and each under MAX_FRAME_BYTES. */
+export function batches (frames: Buffer[]): Buffer[][] {
+  const out: Buffer[][] = []
+  let batch: Buffer[] = []
+  let bytes = 0
+  for (const f of frames) {
+    if (batch.length && (batch.length >= MAX_SYNC_BATCH || bytes + f.byteLength + ENTRY_OVERHEAD > MAX_FRAME_BYTES - FRAME_HEADROOM)) {
+      out.push(batch)
+      batch = []
+      bytes = 0
+    }
+    batch.push(f)
+    bytes += f.byteLength + ENTRY_OVERHEAD
+  }
+  if (batch.length) out.push(batch)
+  return out
+}
+
+/** Offers one link may have answered per room: `burst` at once, then one every `refillMs`. */
+export class OfferBudget {
+  private readonly rooms = new WeakMap<LinkSession, Map<string, TokenBucket>>()
+
+  constructor (private readonly burst: number, private readonly refillMs: number, private readonly now: () => number) {}
+
+  take (s: LinkSession, room: string): boolean {
+    let rooms = this.rooms.get(s)
+    if (!rooms) this.rooms.set(s, rooms = new Map())
+    let bucket = rooms.get(room)
+    if (!bucket) rooms.set(room, bucket = new TokenBucket(1000 / this.refillMs, this.burst, this.now))
+    return bucket.take()
+  }
+}
 
 export class AnswerWindow {
   /** Per link and room: the bytes the answer to this node's latest offer may still bring. */

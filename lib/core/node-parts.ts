@@ -173,7 +173,7 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
     onSighting: (key, nick, room, listen, hops, ts) => host.see(key, nick, { room, hops, ts, address: listen || undefined }),
     clock, intervalMs: timing.presenceIntervalMs, timeoutMs: timing.presenceTimeoutMs
   })
-  p.roster = new RosterSync({ presence: p.presence, rooms, sessions: () => p.links.sessions, penalise, now, clock, verify: opts.verify ?? verifyFlood, enabled: opts.rosterSync !== false })
+  p.roster = new RosterSync({ presence: p.presence, rooms, sessions: () => p.links.sessions, penalise, clock, verify: opts.verify ?? verifyFlood, enabled: opts.rosterSync !== false })
   p.roster.register(registry)
   p.privates = new PrivateMessages({
     keyPair: opts.keyPair, nick: host.nick,

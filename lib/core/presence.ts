@@ -17,7 +17,7 @@ import { isValidNick } from './names'
 import type { TimerHandle } from './clock'
 import type { LeaveKind, Member, PresenceHooks } from './presence-types'
 import { PRESENCE_SUSPECT_GRACE_MS, memberTimeout, presenceInterval } from './presence-schedule'
-import { MAX_GUESTS_PER_GATEWAY, MAX_ROOM_MEMBERS, RoomMembers, guestId, said, type Parting, type Said } from './room-members'
+import { MAX_GUESTS_PER_GATEWAY, RoomMembers, guestId, said, type Said } from './room-members'
 
 /** A member reported LOST that is still here answers after this long (a fresh announcement clears the report everywhere). */
 export const PRESENCE_REPLY_MIN_MS = 1000
@@ -35,8 +35,7 @@ export class Presence {
   private readonly promised = new Map<string, number>()
   /** This node's own gateway guests: name → room. */
   private readonly ownGuests = new Map<string, string>()
-  /** This node's own last announcements per room, of itself and of its guests (by member map key). */
-  private readonly ownSaid = new Map<string, Map<string, Said>>()
+  private readonly ownSaidIn = new Map<string, Map<string, Said>>()
   private replyTimer: TimerHandle | null = null
   /** When the pending replyTimer fires, and the rooms it announces to ('all': every room). */
   private replyAt = 0
@@ -52,12 +51,14 @@ export class Presence {
 
   private send (room: string, p: PresencePayload): void {
     const m = this.h.originate(MessageKind.PRESENCE, room, encodePresence(p))
-    let own = this.ownSaid.get(room)
-    if (!own) this.ownSaid.set(room, own = new Map())
-    const id = p.guest === undefined ? this.h.selfKey : guestId(this.h.selfKey, p.guest)
-    if (p.state === PresenceState.HERE || p.state === PresenceState.GUEST_HERE) own.set(id, said(m))
-    else if (p.state === PresenceState.LEAVING) this.ownSaid.delete(room)
-    else if (p.state === PresenceState.GUEST_LEAVING) own.delete(id)
+    if (p.state === PresenceState.HERE || p.state === PresenceState.GUEST_HERE) this.ownSaid(room).set(p.guest ?? '', said(m))
+  }
+
+  /** This node's own last announcements in a room, of itself ('') and of each guest there (by name): what roster sync passes on. */
+  private ownSaid (room: string): Map<string, Said> {
+    let own = this.ownSaidIn.get(room)
+    if (!own) this.ownSaidIn.set(room, own = new Map())
+    return own
   }
 
   /** Entries this node knows in a room: itself, its own guests there, and every other member and guest. */
@@ -89,6 +90,7 @@ export class Presence {
   onLeave (room: string, message?: string): void {
     if (this.enabled) this.sendLeave(room, LeaveReason.PART, message)
     this.members.forget(room)
+    this.ownSaidIn.delete(room)
     this.lastAnnounce.delete(room)
     this.promised.delete(room)
   }
@@ -116,11 +118,12 @@ export class Presence {
     const room = this.ownGuests.get(state === 'nick' && old !== undefined ? old : name) ?? current
     if (state === 'leave') {
       if (!this.ownGuests.delete(name)) return
+      this.ownSaid(room).delete(name)
       const m = cutLeaveMessage(message)
       if (this.enabled) this.send(room, { state: PresenceState.GUEST_LEAVING, listen: this.h.listen(), guest: name, reason: LeaveReason.QUIT, ...(m ? { message: m } : {}) })
       return
     }
-    if (state === 'nick' && old !== undefined) { this.ownGuests.delete(old); this.ownSaid.get(room)?.delete(guestId(this.h.selfKey, old)) }
+    if (state === 'nick' && old !== undefined) { this.ownGuests.delete(old); this.ownSaid(room).delete(old) }
     else if (!this.ownGuests.has(name) && this.ownGuests.size >= MAX_GUESTS_PER_GATEWAY) throw new MeshError('GUEST_LIMIT', `this node announces at most ${MAX_GUESTS_PER_GATEWAY} guests`)
     this.ownGuests.set(name, room)
     if (this.enabled) this.send(room, { state: PresenceState.GUEST_HERE, listen: this.h.listen(), guest: name, interval: this.intervalFor(room), ...(state === 'nick' && old ? { old } : {}) })
@@ -136,10 +139,10 @@ export class Presence {
     const reason = p.reason === undefined ? undefined : REASONS[p.reason]
     const parting = { ...(reason ? { reason } : {}), ...(p.message ? { message: p.message } : {}) }
     switch (p.state) {
-      case PresenceState.LEAVING: return this.remove(m.room, key, parting)
+      case PresenceState.LEAVING: return this.members.remove(m.room, key, parting)
       case PresenceState.GUEST_HERE: return this.onGuest(m.room, key, m.nick, p, said(m))
       case PresenceState.GUEST_LEAVING:
-        if (p.guest !== undefined) this.remove(m.room, guestId(key, p.guest), parting)
+        if (p.guest !== undefined) this.members.remove(m.room, guestId(key, p.guest), parting)
         return
       case PresenceState.LOST:
         if (p.subject !== undefined) this.onLost(m.room, p.subject.toString('hex'))
@@ -196,9 +199,7 @@ export class Presence {
   }
 
   /** A peer's new nick, shown at once in every room it is a member of. */
-  renamed (key: string, nick: string): void {
-    this.members.renamed(key, nick)
-  }
+  renamed (key: string, nick: string): void { this.members.renamed(key, nick) }
 
   /**
    * `id` is the member map key: the peer's key, or guestId for a guest of
@@ -213,8 +214,6 @@ export class Presence {
     const timeoutMs = interval !== undefined ? memberTimeout(interval, this.h.timeoutMs) : prev ? prev.timeoutMs : memberTimeout(this.intervalFor(room), this.h.timeoutMs)
     return this.members.upsert(room, { id, nick, peer, timeoutMs, ...(via !== undefined ? { via } : {}), ...(said ? { said } : {}), ...(seenAt !== undefined ? { seenAt } : {}) })
   }
-
-  private remove (room: string, id: string, parting: Parting = {}): void { this.members.remove(room, id, parting) }
 
   /**
    * Announces to every room after `delayMs`, once however often it is asked
@@ -249,45 +248,33 @@ export class Presence {
    * sync to pass to a neighbour lacking them.
    */
   announcements (room: string): Said[] {
-    const out: Said[] = []
-    if (this.enabled && this.h.rooms().has(room)) {
-      for (const [id, said] of this.ownSaid.get(room) ?? []) {
-        if (id === this.h.selfKey || this.ownGuests.get(id.slice(this.h.selfKey.length + 1)) === room) out.push(said)
-      }
-    }
+    const out: Said[] = this.enabled && this.h.rooms().has(room) ? [...this.ownSaid(room).values()] : []
     const now = this.h.clock.now()
     for (const m of this.members.of(room)?.values() ?? []) if (m.said && now - m.said.ts <= m.timeoutMs) out.push(m.said)
     return out
   }
 
   /**
-   * Whether a member's announcement `m` (HERE or GUEST_HERE, from roster
-   * sync, signature not yet checked) would tell this node anything: its room
-   * is ours, it is still valid by its own time, this node has heard nothing
-   * as recent from that member, and the room has space (roster sync never
-   * pushes a member out). 'new' when it would list someone new, 'newer' when
-   * it is a later word from someone listed, false when it tells nothing.
+   * What a HERE or GUEST_HERE from roster sync (signature not yet checked)
+   * would tell: of a room of ours, still valid by its own time, then as
+   * RoomMembers.fresh says (never pushing a member out), else false.
    */
   adoptable (m: FloodMessage, p: PresencePayload): 'new' | 'newer' | false {
     const key = m.author.toString('hex')
     if (!this.enabled || !this.h.rooms().has(m.room) || key === this.h.selfKey) return false
     if (p.state === PresenceState.GUEST_HERE && (p.guest === undefined || !isValidNick(p.guest))) return false
     if (this.h.clock.now() - m.ts > memberTimeout(p.interval, this.h.timeoutMs)) return false
-    const map = this.members.of(m.room)
-    const prev = map?.get(p.state === PresenceState.GUEST_HERE ? guestId(key, p.guest!) : key)
-    if (prev) return prev.lastSeen < m.ts && 'newer'
-    if (p.state === PresenceState.GUEST_HERE && this.members.guestsOf(m.room, key) >= MAX_GUESTS_PER_GATEWAY) return false
-    return (map?.size ?? 0) < MAX_ROOM_MEMBERS && 'new'
+    const guest = p.state === PresenceState.GUEST_HERE
+    return this.members.fresh(m.room, guest ? guestId(key, p.guest!) : key, m.ts, guest ? key : undefined)
   }
 
   /** Takes an adoptable announcement whose signature checked out, as heard at its own time; true if it listed someone new. */
   adopt (m: FloodMessage, p: PresencePayload): boolean {
     const key = m.author.toString('hex')
     const seenAt = Math.min(m.ts, this.h.clock.now())
-    const kept = said(m)
     this.h.onSighting(key, m.nick, m.room, p.listen, m.hops, m.ts)
-    if (p.state === PresenceState.GUEST_HERE) return this.upsert(m.room, guestId(key, p.guest!), p.guest!, p.interval, key, m.nick, kept, seenAt)
-    return this.upsert(m.room, key, m.nick, p.interval, key, undefined, kept, seenAt)
+    if (p.state === PresenceState.GUEST_HERE) return this.upsert(m.room, guestId(key, p.guest!), p.guest!, p.interval, key, m.nick, said(m), seenAt)
+    return this.upsert(m.room, key, m.nick, p.interval, key, undefined, said(m), seenAt)
   }
 
   tick (): void {
@@ -297,7 +284,7 @@ export class Presence {
       if (t - (this.lastAnnounce.get(room) ?? 0) >= (this.promised.get(room) ?? this.h.intervalMs)) this.announce(room)
     }
     for (const [room, map] of this.members.entries()) {
-      for (const [id, m] of [...map]) if (t - m.lastSeen > m.timeoutMs || (m.suspectUntil !== undefined && t >= m.suspectUntil)) this.remove(room, id)
+      for (const [id, m] of [...map]) if (t - m.lastSeen > m.timeoutMs || (m.suspectUntil !== undefined && t >= m.suspectUntil)) this.members.remove(room, id)
     }
   }
 

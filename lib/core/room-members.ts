@@ -62,6 +62,19 @@ export class RoomMembers {
     for (const k of [...this.guestCount.keys()]) if (k.startsWith(room + '/')) this.guestCount.delete(k)
   }
 
+  /**
+   * What word from member `id` dated `ts` would be here: 'new' (listed
+   * anew; false when the room, or gateway `guestOf`'s guests, are full),
+   * 'newer' (a later word from someone listed) or false (nothing newer).
+   */
+  fresh (room: string, id: string, ts: number, guestOf?: string): 'new' | 'newer' | false {
+    const map = this.rooms.get(room)
+    const prev = map?.get(id)
+    if (prev) return prev.lastSeen < ts && 'newer'
+    if (guestOf !== undefined && this.guestsOf(room, guestOf) >= MAX_GUESTS_PER_GATEWAY) return false
+    return (map?.size ?? 0) < MAX_ROOM_MEMBERS && 'new'
+  }
+
   /** Lists or refreshes a member (any sighting clears a LOST report); true if it is new here. */
   upsert (room: string, s: Sighting): boolean {
     let map = this.rooms.get(room)

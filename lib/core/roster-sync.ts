@@ -15,14 +15,14 @@ import type { Presence } from './presence'
 import type { Clock } from './clock'
 import { PENALTY } from './link-session'
 import { TokenBucket } from './token-bucket'
-import { AnswerWindow, Reoffers } from './answer-window'
+import { AnswerWindow, OfferBudget, Reoffers, batches } from './answer-window'
 import { isValidNick } from './names'
 import { FrameType, HelloFlag } from '../protocol/frames'
 import { decodeRosterData, decodeRosterOffer, encodeRosterData, encodeRosterOffer, type RosterData, type RosterOffer } from '../protocol/roster-frames'
 import { decodeFlood, MessageKind, type FloodMessage } from '../protocol/envelope'
 import { decodePresence, PresenceState, type PresencePayload } from '../protocol/payloads'
 import { MeshError, type PeerFault } from '../protocol/errors'
-import { MAX_CLOCK_SKEW_MS, MAX_FRAME_BYTES, MAX_SYNC_BATCH, SYNC_ID_BYTES } from '../protocol/limits'
+import { MAX_CLOCK_SKEW_MS, SYNC_ID_BYTES } from '../protocol/limits'
 
 /** Most bytes of announcements one node sends in answer to one roster offer (5,000 members at about 200 bytes each fit). */
 export const MAX_ROSTER_SEND_BYTES = 1024 * 1024
@@ -41,27 +41,21 @@ export const ROSTER_NEW_MEMBERS_PER_MIN = 200
 export const ROSTER_RETRY_MS = 60_000
 /** Announcements at least this old that a node learns by roster sync make it offer the room to its other neighbours; younger ones are still being flooded to them. */
 export const ROSTER_REOFFER_MIN_AGE_MS = 10_000
-/** Room left in a roster data frame for its header, and bytes counted per announcement beyond itself. */
-const FRAME_HEADROOM = 256
-const ENTRY_OVERHEAD = 8
 
 export interface RosterSyncHooks {
   presence: Presence
   rooms: () => Set<string>
   sessions: () => Iterable<LinkSession>
   penalise: (s: LinkSession, fault: PeerFault, points?: number) => void
-  now: () => number
   clock: Clock
   verify: (m: FloodMessage) => boolean
   /** False: never offers and ignores offers (NodeOptions.rosterSync). */
   enabled: boolean
 }
 
-const shortOf = (id: Buffer): string => id.toString('hex', 0, SYNC_ID_BYTES)
-
 export class RosterSync {
-  /** Per link and room: answers it may still have, and the bytes the answer to this node's latest offer may still bring. */
-  private readonly answers = new WeakMap<LinkSession, Map<string, TokenBucket>>()
+  /** Per link and room: offers it may still have answered, and the bytes the answer to this node's latest offer may still bring. */
+  private readonly answers: OfferBudget
   private readonly expected = new AnswerWindow()
   private readonly reoffers: Reoffers
   /** Per link: members it may still add (ROSTER_NEW_MEMBERS_*). */
@@ -72,6 +66,7 @@ export class RosterSync {
 
   constructor (private readonly h: RosterSyncHooks) {
     this.reoffers = new Reoffers(h.sessions, (s, room) => this.offer(s, room, true), s => this.speaks(s))
+    this.answers = new OfferBudget(ROSTER_ANSWERS_BURST, ROSTER_ANSWER_REFILL_MS, this.now)
   }
 
   /** Only when enabled: a node without roster sync treats its frames as unknown, as an older node does. */
@@ -80,6 +75,8 @@ export class RosterSync {
     registry.add<RosterOffer>(FrameType.ROSTER_OFFER, { name: 'roster offer', decode: decodeRosterOffer, onmessage: (s, o) => this.onOffer(s, o) })
     registry.add<RosterData>(FrameType.ROSTER_DATA, { name: 'roster data', decode: decodeRosterData, onmessage: (s, d) => this.onData(s, d) })
   }
+
+  private readonly now = (): number => this.h.clock.now()
 
   private speaks (s: LinkSession): boolean { return this.h.enabled && !!s.hello && (s.hello.flags & HelloFlag.ROSTER_SYNC) !== 0 }
 
@@ -117,33 +114,21 @@ export class RosterSync {
 
   private onOffer (s: LinkSession, o: RosterOffer): void {
     if (!this.speaks(s) || !this.h.rooms().has(o.room)) return
-    let rooms = this.answers.get(s)
-    if (!rooms) this.answers.set(s, rooms = new Map())
-    let budget = rooms.get(o.room)
-    if (!budget) rooms.set(o.room, budget = new TokenBucket(1000 / ROSTER_ANSWER_REFILL_MS, ROSTER_ANSWERS_BURST, this.h.now))
-    if (!budget.take()) {
+    if (!this.answers.take(s, o.room)) {
       this.stats.offersRefused++
       return this.h.penalise(s, { code: 'SYNC_FLOOD', message: `offered the roster of '${o.room}' more often than ${ROSTER_ANSWERS_BURST} times per ${ROSTER_ANSWER_REFILL_MS / 1000} s` }, PENALTY.SYNC_OVER_BUDGET)
     }
     const theirs = new Set(o.ids.map(b => b.toString('hex')))
-    let batch: Buffer[] = []
-    let batchBytes = 0
+    const frames: Buffer[] = []
     let total = 0
-    const flush = () => {
-      if (batch.length) s.send(encodeRosterData({ room: o.room, frames: batch }))
-      batch = []
-      batchBytes = 0
-    }
     for (const a of this.h.presence.announcements(o.room)) {
-      if (theirs.has(shortOf(a.id))) continue
+      if (theirs.has(a.id.toString('hex', 0, SYNC_ID_BYTES))) continue
       if (total + a.frame.byteLength > MAX_ROSTER_SEND_BYTES) break
-      if (batch.length >= MAX_SYNC_BATCH || batchBytes + a.frame.byteLength + ENTRY_OVERHEAD > MAX_FRAME_BYTES - FRAME_HEADROOM) flush()
-      batch.push(a.frame)
-      batchBytes += a.frame.byteLength + ENTRY_OVERHEAD
+      frames.push(a.frame)
       total += a.frame.byteLength
-      this.stats.sent++
     }
-    flush()
+    this.stats.sent += frames.length
+    for (const batch of batches(frames)) s.send(encodeRosterData({ room: o.room, frames: batch }))
     if (o.reply) this.offer(s, o.room, false)
   }
 
@@ -153,7 +138,7 @@ export class RosterSync {
       return this.h.penalise(s, { code: 'SYNC_UNSOLICITED', message: `roster data for '${d.room}' (${d.frames.length} announcements) beyond any answer to this node's offers; not read` }, PENALTY.SYNC_UNSOLICITED)
     }
     let budget = this.newMembers.get(s)
-    if (!budget) this.newMembers.set(s, budget = new TokenBucket(ROSTER_NEW_MEMBERS_PER_MIN / 60, ROSTER_NEW_MEMBERS_BURST, this.h.now))
+    if (!budget) this.newMembers.set(s, budget = new TokenBucket(ROSTER_NEW_MEMBERS_PER_MIN / 60, ROSTER_NEW_MEMBERS_BURST, this.now))
     let learnt = 0
     let old = 0
     let over = 0
@@ -162,7 +147,7 @@ export class RosterSync {
       const v = this.judge(d.room, f, budget)
       if (v === 'over') over++
       else if (v instanceof MeshError) this.h.penalise(s, v, v.code === 'TIME_SKEW' ? PENALTY.TIME_SKEW : undefined)
-      else if (v !== 'stale') { learnt++; if (this.h.now() - v.ts >= ROSTER_REOFFER_MIN_AGE_MS) old++ }
+      else if (v !== 'stale') { learnt++; if (this.now() - v.ts >= ROSTER_REOFFER_MIN_AGE_MS) old++ }
     }
     // Nothing new is no fault here: neighbours answering at once send the same members.
     if (over) {
@@ -199,7 +184,7 @@ export class RosterSync {
     // Only what says someone is here: a leave passed on out of its time could take a member who came back out of the list.
     if (p.state !== PresenceState.HERE && p.state !== PresenceState.GUEST_HERE) return MeshError.frameInvalid(`roster data holds an announcement of state ${p.state}, not a member here`)
     if (!isValidNick(m.nick)) return new MeshError('BAD_NICK', 'roster data carries a nick this node would not accept')
-    if (m.ts > this.h.now() + MAX_CLOCK_SKEW_MS) return new MeshError('TIME_SKEW', `announcement dated ${Math.round((m.ts - this.h.now()) / 1000)} s ahead`)
+    if (m.ts > this.now() + MAX_CLOCK_SKEW_MS) return new MeshError('TIME_SKEW', `announcement dated ${Math.round((m.ts - this.now()) / 1000)} s ahead`)
     const fresh = this.h.presence.adoptable(m, p)
     if (!fresh) return 'stale'
     if (fresh === 'new' && budget.available < 1) return 'over'

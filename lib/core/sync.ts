@@ -13,12 +13,12 @@ import type { History } from './history'
 import type { Pipeline } from './pipeline'
 import type { FrameRegistry } from './frame-registry'
 import { TokenBucket } from './token-bucket'
-import { AnswerWindow, Reoffers } from './answer-window'
+import { AnswerWindow, OfferBudget, Reoffers, batches } from './answer-window'
 import { PENALTY, SYNC_USELESS_UNIT } from './link-session'
 import { trace } from './trace'
 import { FrameType, decodeSyncData, decodeSyncOffer, encodeSyncData, encodeSyncOffer, type SyncData, type SyncOffer } from '../protocol/frames'
 import type { PeerFault } from '../protocol/errors'
-import { MAX_CLOCK_SKEW_MS, MAX_FRAME_BYTES, MAX_SYNC_BATCH } from '../protocol/limits'
+import { MAX_CLOCK_SKEW_MS } from '../protocol/limits'
 
 /** Most bytes of messages one node sends in answer to one offer (the newest that fit). */
 export const MAX_SYNC_SEND_BYTES = 2 * 1024 * 1024
@@ -28,10 +28,6 @@ export const SYNC_ANSWERS_BURST = 4
 export const SYNC_ANSWER_REFILL_MS = 15_000
 /** Bytes of sync answers one link may get per minute, all rooms together. */
 export const MAX_SYNC_BYTES_PER_LINK_PER_MIN = 8 * 1024 * 1024
-/** Room left in a sync data frame for its header. */
-const SYNC_FRAME_HEADROOM = 256
-/** Bytes counted per message in a sync data frame beyond the message itself (its length prefix, with margin). */
-const SYNC_ENTRY_OVERHEAD = 8
 
 export interface SyncHooks {
   history: History
@@ -44,12 +40,13 @@ export interface SyncHooks {
   historyWindowMs: number
 }
 
-interface LinkBudget { rooms: Map<string, TokenBucket>; bytes: TokenBucket }
 
 const log = trace('sync')
 
 export class HistorySync {
-  private readonly budgets = new WeakMap<LinkSession, LinkBudget>()
+  /** Per link: sync bytes it may still be sent this minute. */
+  private readonly bytes = new WeakMap<LinkSession, TokenBucket>()
+  private readonly answers: OfferBudget
   /** Bytes of sync data each link may still send per room: what one answer to this node's latest offer may hold. */
   private readonly expected = new AnswerWindow()
   private readonly reoffers: Reoffers
@@ -57,6 +54,7 @@ export class HistorySync {
 
   constructor (private readonly h: SyncHooks) {
     this.reoffers = new Reoffers(h.sessions, (s, room) => this.offer(s, room, true))
+    this.answers = new OfferBudget(SYNC_ANSWERS_BURST, SYNC_ANSWER_REFILL_MS, h.now)
   }
 
   register (registry: FrameRegistry): void {
@@ -85,21 +83,15 @@ export class HistorySync {
     for (const s of this.h.sessions()) if (s.established && s.hello?.rooms.includes(room)) this.offer(s, room, true)
   }
 
-  private budget (s: LinkSession): LinkBudget {
-    let b = this.budgets.get(s)
-    if (!b) {
-      b = { rooms: new Map(), bytes: new TokenBucket(MAX_SYNC_BYTES_PER_LINK_PER_MIN / 60, MAX_SYNC_BYTES_PER_LINK_PER_MIN, this.h.now) }
-      this.budgets.set(s, b)
-    }
+  private byteBudget (s: LinkSession): TokenBucket {
+    let b = this.bytes.get(s)
+    if (!b) this.bytes.set(s, b = new TokenBucket(MAX_SYNC_BYTES_PER_LINK_PER_MIN / 60, MAX_SYNC_BYTES_PER_LINK_PER_MIN, this.h.now))
     return b
   }
 
   onOffer (s: LinkSession, o: SyncOffer): void {
     if (!this.h.rooms().has(o.room)) return
-    const b = this.budget(s)
-    let answers = b.rooms.get(o.room)
-    if (!answers) { answers = new TokenBucket(1000 / SYNC_ANSWER_REFILL_MS, SYNC_ANSWERS_BURST, this.h.now); b.rooms.set(o.room, answers) }
-    if (!answers.take()) {
+    if (!this.answers.take(s, o.room)) {
       this.stats.offersRefused++
       return this.h.penalise(s, { code: 'SYNC_FLOOD', message: `offered room '${o.room}' more often than ${SYNC_ANSWERS_BURST} times per ${SYNC_ANSWER_REFILL_MS / 1000} s` }, PENALTY.SYNC_OVER_BUDGET)
     }
@@ -107,25 +99,15 @@ export class HistorySync {
     const oldest = this.h.now() - this.h.historyWindowMs + MAX_CLOCK_SKEW_MS
     const missing = this.h.history.room(o.room).missingFrom(o.ids).filter(m => m.ts >= oldest)
     // The newest that fit this answer's and this link's byte budgets, sent oldest first.
-    const cap = Math.min(MAX_SYNC_SEND_BYTES, b.bytes.available)
+    const bytes = this.byteBudget(s)
+    const cap = Math.min(MAX_SYNC_SEND_BYTES, bytes.available)
     let total = 0
     let first = missing.length
     while (first > 0 && total + missing[first - 1].frame.byteLength <= cap) total += missing[--first].frame.byteLength
-    b.bytes.take(total)
-    let batch: Buffer[] = []
-    let batchBytes = 0
-    const flush = () => {
-      if (batch.length) s.send(encodeSyncData({ room: o.room, frames: batch }))
-      batch = []
-      batchBytes = 0
-    }
-    for (const m of missing.slice(first)) {
-      if (batch.length >= MAX_SYNC_BATCH || batchBytes + m.frame.byteLength + SYNC_ENTRY_OVERHEAD > MAX_FRAME_BYTES - SYNC_FRAME_HEADROOM) flush()
-      batch.push(m.frame)
-      batchBytes += m.frame.byteLength + SYNC_ENTRY_OVERHEAD
-      this.stats.messagesSent++
-    }
-    flush()
+    bytes.take(total)
+    const frames = missing.slice(first).map(m => m.frame)
+    this.stats.messagesSent += frames.length
+    for (const batch of batches(frames)) s.send(encodeSyncData({ room: o.room, frames: batch }))
     log('answered %s for #%s: %d of %d missing, %d bytes', shortKey(s.key), o.room, missing.length - first, missing.length, total)
     if (o.reply) this.offer(s, o.room, false)
   }
