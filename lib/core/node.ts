@@ -227,14 +227,18 @@ export class MeshNode extends EventEmitter implements ChatNode {
   /** Posts guest lines as GUEST_BATCH messages (see ChatNode.sendGuestLines); several when they exceed one batch. */
   sendGuestLines (lines: GuestLine[], room?: string): ChatMessage[] {
     const r = this.p.rooms.check(room ?? this.p.rooms.current)
-    const clean = lines.map(l => { checkText(l.text, false); return { guest: validateNick(l.guest), text: l.text } })
     const out: ChatMessage[] = []
-    for (const run of packGuestLines(clean)) {
+    for (const run of packGuestLines(this.checkGuestLines(lines, r))) {
       const batch = { via: this.myNick, lines: run }
       const m = this.originate(MessageKind.GUEST_BATCH, r, encodeGuestBatch(batch))
       for (const msg of this.deliver(m, 'self', batchMessages(m, true, batch))) out.push(msg)
     }
     return out
+  }
+
+  checkGuestLines (lines: GuestLine[], room?: string): GuestLine[] {
+    this.p.rooms.check(room ?? this.p.rooms.current)
+    return lines.map(l => { checkText(l.text, false); return { guest: validateNick(l.guest), text: l.text } })
   }
 
   /** Sends a private message to a target (nick, nick#tag or key prefix; see resolve). */

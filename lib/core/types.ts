@@ -103,6 +103,8 @@ export interface ChatNode {
    * returns. Throws TEXT_TOO_LONG, TEXT_EMPTY, BAD_NICK, NOT_IN_ROOM; nothing is sent then.
    */
   sendGuestLines (lines: GuestLine[], room?: string): ChatMessage[]
+  /** The checks of sendGuestLines alone (it throws the same errors): the lines as they would be signed, nothing sent. */
+  checkGuestLines (lines: GuestLine[], room?: string): GuestLine[]
   sendPrivate (target: string, text: string): ChatMessage
   setNick (nick: string): void
   join (room: string): string

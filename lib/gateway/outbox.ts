@@ -1,9 +1,10 @@
 // The gateway's outward write path: room lines for its clients are queued
-// for the rest of the tick, then each client gets ONE write of all
-// of them (one buffer shared by every client; a client that wrote some of
-// those lines itself gets its own copy without them). A write a line per
-// client cost more than the lines themselves under a burst.
-export interface OutboxClient { write (data: Buffer): void }
+// for the rest of the tick (or until a batch of guest lines is posted), then
+// each client gets ONE write of all of them, sent at once (one buffer shared
+// by every client; a client that wrote some of those lines itself gets its
+// own copy without them). A write a line per client cost more than the lines
+// themselves under a burst.
+export interface OutboxClient { write (data: Buffer, now?: boolean): void }
 
 interface Item<C> { data: Buffer; except: C | null }
 
@@ -32,9 +33,9 @@ export class Outbox<C extends OutboxClient> {
     for (const it of items) if (it.except) skip.add(it.except)
     const all = items.length === 1 ? items[0].data : Buffer.concat(items.map(it => it.data))
     for (const c of [...this.clients()]) {
-      if (!skip.has(c)) { c.write(all); continue }
+      if (!skip.has(c)) { c.write(all, true); continue }
       const own = items.filter(it => it.except !== c)
-      if (own.length > 0) c.write(own.length === 1 ? own[0].data : Buffer.concat(own.map(it => it.data)))
+      if (own.length > 0) c.write(own.length === 1 ? own[0].data : Buffer.concat(own.map(it => it.data)), true)
     }
   }
 

@@ -103,12 +103,19 @@ export class TextClient {
 
   /**
    * Queues bytes already encoded (one buffer shared by every client). Writes
-   * made in the same tick go out in one system call (cork until the next tick).
+   * made in the same tick go out in one system call (cork until the next tick);
+   * `now`: this write (one already gathering many lines) goes out at once.
    */
-  write (data: Buffer): void {
+  write (data: Buffer, now = false): void {
     if (this.gone || this.socket.destroyed || this.socket.writableEnded) return
     if (this.socket.writableLength + data.byteLength > this.opts.maxQueuedBytes) {
       this.leave(`dropped: more than ${this.opts.maxQueuedBytes} bytes queued (not reading)`)
+      return
+    }
+    if (now) {
+      // After what this tick queued, and without waiting for the tick to end.
+      if (this.corked) { this.corked = false; this.socket.uncork() }
+      this.socket.write(data)
       return
     }
     if (!this.corked) {

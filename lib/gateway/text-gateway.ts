@@ -11,6 +11,7 @@
 import net from 'net'
 import { EventEmitter } from 'events'
 import type { ChatNode, ChatMessage } from '../core/types'
+import type { GuestLine } from '../protocol/guest-batch'
 import { parseLine } from '../core/commands'
 import { validateNick } from '../core/names'
 import { sanitizeText } from '../core/sanitize'
@@ -207,27 +208,39 @@ export class TextGateway extends EventEmitter {
     }
   }
 
-  /** Signs the waiting guest lines (as few batches as fit) and queues each for every client but its author (written when the tick's batches are done). */
+  /**
+   * Writes the waiting guest lines to every client but their authors at
+   * once, then signs them (as few batches as fit) for the mesh: a guest
+   * trusts its own gateway, so the signature (the largest cost of a line)
+   * need not stand between a line and the gateway's other clients. The
+   * node's checks run first, so a line the node would refuse is never shown.
+   */
   private postBatch (lines: Array<QueuedLine<TextClient>>): void {
-    let sent: ChatMessage[]
+    const node = this.node
+    let clean: GuestLine[]
+    try {
+      clean = node.checkGuestLines(lines.map(l => ({ guest: l.guest, text: l.text })))
+    } catch (err) {
+      return this.refuseLines(lines, err)
+    }
+    // The lines of a batch share their gateway and its label: looked up once.
+    const via = sanitizeText(node.nick)
+    const gateway = this.label(node.id, via)
+    const label: Labeler = (key, nick) => key === node.id && nick === via ? gateway : this.label(key, nick)
+    clean.forEach((l, i) => this.outbox.queue(encodeLine(plainLine({ nick: l.guest, from: node.id, via: node.nick, text: l.text }, label)), lines[i].client))
+    this.outbox.flush()
     this.posting = true
     try {
-      sent = this.node.sendGuestLines(lines.map(l => ({ guest: l.guest, text: l.text })))
+      node.sendGuestLines(clean)
     } catch (err) {
-      for (const c of new Set(lines.map(l => l.client))) this.reply(c, errorCode(err), errorMessage(err))
-      return
+      this.refuseLines(lines, err)
     } finally {
       this.posting = false
     }
-    // The lines of a batch share their gateway and its label: looked up once.
-    const labels = new Map<string, string>()
-    const label: Labeler = (key, nick) => {
-      const k = `${key} ${nick ?? ''}`
-      let l = labels.get(k)
-      if (l === undefined) { l = this.label(key, nick); labels.set(k, l) }
-      return l
-    }
-    for (let i = 0; i < sent.length && i < lines.length; i++) this.outbox.queue(encodeLine(plainLine(sent[i], label)), lines[i].client)
+  }
+
+  private refuseLines (lines: Array<QueuedLine<TextClient>>, err: unknown): void {
+    for (const c of new Set(lines.map(l => l.client))) this.reply(c, errorCode(err), errorMessage(err))
   }
 
   /** Posts waiting guest lines and writes queued room lines: a notice or reply written next comes after them. */
