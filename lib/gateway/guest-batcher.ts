@@ -1,5 +1,5 @@
-// Collects the guest lines the gateway's clients type in one tick (what one
-// read from a client's socket holds; or GUEST_BATCH_DELAY_MS) and posts them together: the node signs them as
+// Collects the guest lines the gateway's clients type within
+// GUEST_BATCH_DELAY_MS (or one tick, at 0) and posts them together: the node signs them as
 // few GUEST_BATCH messages as fit (protocol/guest-batch.ts) instead of one
 // signature a line. Lines keep the order they were typed in; a client's
 // rename or departure flushes first, so its lines go out under the name it
