@@ -132,11 +132,12 @@ async function main (): Promise<void> {
     ? new AnchorLog({
       node, output: process.stdout, textListen: gateway ? gateway.address : undefined, guests: gateway || undefined,
       // What the history file already holds is never logged again when sync brings it.
-      knownIds: history ? node.historyFrames().map(f => floodId(f).toString('hex')) : []
+      knownIds: history ? node.historyFrames().map(f => floodId(f).toString('hex')) : [],
+      maxQueuedBytes: config.outputQueueBytes
     })
     : terminal
       ? loadTerminalView()({ node, dataDir: config.dataDir, onQuit: (message?: string) => { void shutdown(0, 'quit', message) } })
-      : new Headless({ node, input: process.stdin, output: process.stdout, onQuit: message => { void shutdown(0, 'quit', message) }, ready: irc ? { irc: ircAddresses[0], ircListen: ircAddresses } : undefined })
+      : new Headless({ node, input: process.stdin, output: process.stdout, onQuit: message => { void shutdown(0, 'quit', message) }, ready: irc ? { irc: ircAddresses[0], ircListen: ircAddresses } : undefined, maxQueuedBytes: config.outputQueueBytes })
   process.stdout.on('error', () => { void shutdown(0, 'stdout closed') })
   process.on('SIGINT', () => { void shutdown(0, 'SIGINT') })
   process.on('SIGTERM', () => { void shutdown(0, 'SIGTERM') })

@@ -1,4 +1,5 @@
 // Command-line options: commander definitions and validation into a config.
+import { MAX_OUTPUT_QUEUED_BYTES } from '../lib/ui/bounded-output'
 import os from 'os'
 import path from 'path'
 import { Command, Option } from 'commander'
@@ -59,6 +60,8 @@ export interface Config {
   ircListen: HostPort[]
   ircPassword: string | null
   ircServerName: string
+  /** Output a reader may leave unread before lines are dropped (hidden --output-queue; tests only). */
+  outputQueueBytes: number
 }
 
 const collect = (value: string, prev: string[] = []) => prev.concat([value])
@@ -91,6 +94,7 @@ export function buildProgram (): Command {
     .option('--gateway-rate <n[:burst]>', 'lines per second each plain client may post, and the burst', `${DEFAULT_GATEWAY_RATE}:${DEFAULT_GATEWAY_BURST}`)
     .option('--gateway-idle <seconds>', 'close a plain client that sends no line (an empty one counts) for this long', String(DEFAULT_GATEWAY_IDLE_MS / 1000))
     .addOption(new Option('--gateway-limits <json>', 'override text gateway limits (tests only)').hideHelp())
+    .addOption(new Option('--output-queue <bytes>', 'stdout bytes a reader may leave unread before lines are dropped (tests only)').hideHelp())
     .option('--irc-listen <host:port>', 'also speak IRC to your own IRC clients (irssi, weechat, HexChat, bots) on this address; repeatable', collect)
     .option('--irc-password <secret>', 'the PASS every IRC client must give (required when --irc-listen is not a loopback address)')
     .option('--irc-server-name <name>', 'the server name IRC clients see', DEFAULT_IRC_SERVER_NAME)
@@ -184,7 +188,8 @@ export function toConfig (o: Record<string, any>, listenGiven = true): Config {
   return {
     ...gateway, ...ircConfig(o), anchor: !!o.anchor, history: !!o.history || !!o.anchor,
     listen, listenGiven, peers, nick, room, ttl, dataDir: path.resolve(o.dataDir), pex: o.pex !== false, mdns: o.mdns !== false, minLinks, maxLinks,
-    ratePerSecond, rateBurst, headless: !!o.headless, timing, ...swarm, rooms: [...new Set([room, ...named, ...swarm.topics])]
+    ratePerSecond, rateBurst, headless: !!o.headless, timing, ...swarm, rooms: [...new Set([room, ...named, ...swarm.topics])],
+    outputQueueBytes: o.outputQueue === undefined ? MAX_OUTPUT_QUEUED_BYTES : intOption('--output-queue', o.outputQueue, 1, MAX_OUTPUT_QUEUED_BYTES)
   }
 }
 

@@ -7,12 +7,14 @@
 // Each message id is logged once, ever: a bounded memory of logged ids, seeded
 // with what the history file holds, so sync over a new link adds nothing.
 // Names come from the node's labels (core/labels.ts), the same as on the text
-// gateway. Peer text is sanitised; the anchor reads no commands.
+// gateway. Peer text is sanitised; the anchor reads no commands. A reader that
+// falls MAX_OUTPUT_QUEUED_BYTES behind loses lines, then a line counts them.
 import type { Writable } from 'stream'
 import type { ChatNode, ChatMessage } from '../core/types'
 import { subscribe } from '../core/subscribe'
 import { sanitizeText } from '../core/sanitize'
 import { nodeLabeler, plainLine, type Labeler } from '../core/labels'
+import { BoundedOutput } from './bounded-output'
 
 export interface AnchorLogOptions {
   node: ChatNode
@@ -27,6 +29,10 @@ export interface AnchorLogOptions {
   knownIds?: Iterable<string>
   /** The time printed at the start of each line; default: now. */
   now?: () => number
+  /** Where the one-line notice of a reader falling behind goes (default: stderr). */
+  diagnostics?: Writable
+  /** Output the reader may leave unread before lines are dropped (default MAX_OUTPUT_QUEUED_BYTES). */
+  maxQueuedBytes?: number
 }
 
 /** Message ids the log remembers as written; past this the oldest is forgotten (about 3.5 MB). */
@@ -49,16 +55,25 @@ export class AnchorLog {
   private readonly labeler: Labeler
   /** Ids logged (or held by the history file), oldest first. */
   private readonly logged = new Set<string>()
+  private readonly out: BoundedOutput
 
   constructor (private readonly opts: AnchorLogOptions) {
     this.node = opts.node
+    this.out = new BoundedOutput(opts.output,
+      count => opts.output.write(this.stamp(`! OUTPUT_OVERFLOW: ${count} log lines were dropped while the reader of the log was behind`)),
+      queued => (opts.diagnostics ?? process.stderr).write(`meshchat: OUTPUT_OVERFLOW: the reader of stdout is ${queued} bytes behind; log lines are dropped until it catches up (then a line counts them)\n`),
+      opts.maxQueuedBytes)
     this.labeler = opts.label ?? nodeLabeler(opts.node)
     for (const id of opts.knownIds ?? []) this.remember(id)
   }
 
   /** One log line, stamped with the ISO time. */
   write (line: string): void {
-    this.opts.output.write(`${new Date((this.opts.now ?? Date.now)()).toISOString()} ${line}\n`)
+    this.out.write(this.stamp(line))
+  }
+
+  private stamp (line: string): string {
+    return `${new Date((this.opts.now ?? Date.now)()).toISOString()} ${line}\n`
   }
 
   /** Records an id as logged; false when it already was. */

@@ -1,13 +1,15 @@
 // Headless front end: stdin lines in, one JSON object per line out. The event
 // names and fields are a public interface (README "Headless mode"). The lines
 // of one tick go to the output in one write (process.nextTick after the first),
-// until stop(), after which each line is written at once.
+// until stop(), after which each line is written at once. A reader that falls
+// MAX_OUTPUT_QUEUED_BYTES behind loses lines, then gets a `dropped` event.
 import readline from 'readline'
 import type { Readable, Writable } from 'stream'
 import type { ChatNode } from '../core/types'
 import { runLine } from '../core/command-runner'
 import { subscribe } from '../core/subscribe'
 import { VERSION } from '../version'
+import { BoundedOutput } from './bounded-output'
 
 export interface HeadlessOptions {
   node: ChatNode
@@ -17,25 +19,35 @@ export interface HeadlessOptions {
   onQuit: (message?: string) => void
   /** More fields of the `ready` event (the addresses of other front ends, like `irc`). */
   ready?: Record<string, unknown>
+  /** Where the one-line notice of a reader falling behind goes (default: stderr). */
+  diagnostics?: Writable
+  /** Output the reader may leave unread before lines are dropped (default MAX_OUTPUT_QUEUED_BYTES). */
+  maxQueuedBytes?: number
 }
 
 export class Headless {
   private rl: readline.Interface | null = null
+  private readonly out: BoundedOutput
   /** Lines of this tick not yet written; null once stopped (lines are written at once). */
   private pending: string[] | null = []
   private readonly flush = () => {
     if (!this.pending || this.pending.length === 0) return
     const text = this.pending.join('')
     this.pending = []
-    this.opts.output.write(text)
+    this.out.write(text)
   }
 
-  constructor (private readonly opts: HeadlessOptions) {}
+  constructor (private readonly opts: HeadlessOptions) {
+    this.out = new BoundedOutput(opts.output,
+      count => opts.output.write(JSON.stringify({ event: 'dropped', count }) + '\n'),
+      queued => (opts.diagnostics ?? process.stderr).write(`meshchat: OUTPUT_OVERFLOW: the reader of stdout is ${queued} bytes behind; events are dropped until it catches up (then a "dropped" event counts them)\n`),
+      opts.maxQueuedBytes)
+  }
 
   /** Queues one JSON line; the lines of one tick are written together before the tick ends. */
   write (obj: Record<string, unknown>): void {
     const line = JSON.stringify(obj) + '\n'
-    if (!this.pending) { this.opts.output.write(line); return }
+    if (!this.pending) { this.out.write(line); return }
     this.pending.push(line)
     // nextTick, not a microtask: from a stdin command it runs before streamx's write microtasks, so
     // the node's own event is out before its frames leave (scripts see their line first, as before);
