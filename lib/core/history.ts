@@ -14,6 +14,8 @@ export const MAX_AUTHOR_SHARE = 0.25
 export class RoomHistory {
   /** In timestamp order. */
   private list: FloodMessage[] = []
+  /** Each message's author key in hex, in the same order (looked up on every add to a full room: not converted each time). */
+  private authors: string[] = []
   private readonly ids = new Set<string>()
   private readonly perAuthor = new Map<string, number>()
 
@@ -30,13 +32,14 @@ export class RoomHistory {
     const author = m.author.toString('hex')
     if (this.list.length >= this.max) {
       const victimAuthor = this.victimAuthor(author)
-      const victim = this.list.findIndex(x => x.author.toString('hex') === victimAuthor)
+      const victim = this.authors.indexOf(victimAuthor)
       if (victim < 0 || (victimAuthor === author && this.list[victim].ts > m.ts)) return false
       this.removeAt(victim)
     }
     let i = this.list.length
     while (i > 0 && this.list[i - 1].ts > m.ts) i--
     this.list.splice(i, 0, m)
+    this.authors.splice(i, 0, author)
     this.ids.add(id)
     this.perAuthor.set(author, (this.perAuthor.get(author) ?? 0) + 1)
     return true
@@ -54,8 +57,8 @@ export class RoomHistory {
 
   private removeAt (i: number): void {
     const [old] = this.list.splice(i, 1)
+    const [a] = this.authors.splice(i, 1)
     this.ids.delete(old.id.toString('hex'))
-    const a = old.author.toString('hex')
     const n = (this.perAuthor.get(a) ?? 1) - 1
     if (n > 0) this.perAuthor.set(a, n)
     else this.perAuthor.delete(a)
