@@ -2,6 +2,7 @@
 // away it is. Gives short key tags (alice#3fa2, longer only where two known
 // keys share a prefix), resolves /msg and /whois targets, and flags a nick
 // that shows up with a different key than the one first seen with it.
+import { KeyPrefixes } from './key-prefixes'
 import { shortKey } from './names'
 import { MeshError } from '../protocol/errors'
 import { PUBLIC_KEY_BYTES } from '../protocol/crypto'
@@ -49,6 +50,8 @@ export interface Sighting { address?: string; room?: string; hops?: number; ts?:
 
 export class Directory {
   private readonly keys = new Map<string, KnownKey>()
+  /** The known keys and our own, sorted: for tags. */
+  private readonly prefixes = new KeyPrefixes()
   private readonly warned = new Set<string>()
 
   constructor (
@@ -56,7 +59,9 @@ export class Directory {
     private readonly now: () => number,
     private readonly book: NickBook | null,
     private readonly onWarning: (w: NickWarning) => void
-  ) {}
+  ) {
+    this.prefixes.add(selfKey)
+  }
 
   get (key: string): KnownKey | undefined { return this.keys.get(key) }
 
@@ -72,9 +77,14 @@ export class Directory {
     const t = this.now()
     let renamedFrom: string | null = null
     if (!k) {
-      if (this.keys.size >= MAX_DIRECTORY_KEYS) this.keys.delete(this.keys.keys().next().value as string)
+      if (this.keys.size >= MAX_DIRECTORY_KEYS) {
+        const oldest = this.keys.keys().next().value as string
+        this.keys.delete(oldest)
+        if (oldest !== this.selfKey) this.prefixes.delete(oldest)
+      }
       k = { key, nick, nicks: [], addresses: [], rooms: new Set(), firstSeen: t, lastSeen: t, hops: null, nickTs: at.ts ?? 0 }
       this.keys.set(key, k)
+      this.prefixes.add(key)
     } else {
       // Re-insert so iteration order is least recently seen first.
       this.keys.delete(key)
@@ -116,10 +126,7 @@ export class Directory {
 
   /** The shortest prefix (at least KEY_TAG_DIGITS) that no other known key shares. */
   tag (key: string): string {
-    let digits = KEY_TAG_DIGITS
-    const others = [...this.keys.keys(), this.selfKey].filter(k => k !== key)
-    while (digits < key.length && others.some(o => o.startsWith(key.slice(0, digits)))) digits++
-    return key.slice(0, digits)
+    return this.prefixes.tag(key, KEY_TAG_DIGITS)
   }
 
   label (key: string, nick?: string): string {
