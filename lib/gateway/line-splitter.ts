@@ -50,4 +50,18 @@ export class LineSplitter {
     }
     return out
   }
+
+  /** At the end of the stream: the unfinished last line, if any (none while skipping an over-long one). */
+  end (): LineEvent[] {
+    const out: LineEvent[] = []
+    if (this.skipping === 0 && this.size > 0) {
+      let line = Buffer.concat(this.parts, this.size)
+      if (line[line.length - 1] === CR) line = line.subarray(0, line.length - 1)
+      out.push({ kind: 'line', bytes: line })
+    }
+    this.parts = []
+    this.size = 0
+    this.skipping = 0
+    return out
+  }
 }

@@ -3,13 +3,16 @@
 // of one tick go to the output in one write (process.nextTick after the first),
 // until stop(), after which each line is written at once. A reader that falls
 // MAX_OUTPUT_QUEUED_BYTES behind loses lines, then gets a `dropped` event.
-import readline from 'readline'
 import type { Readable, Writable } from 'stream'
 import type { ChatNode } from '../core/types'
 import { runLine } from '../core/command-runner'
 import { subscribe } from '../core/subscribe'
 import { VERSION } from '../version'
 import { BoundedOutput } from './bounded-output'
+import { LineSplitter, type LineEvent } from '../gateway/line-splitter'
+
+/** Longest command line read from stdin; a longer one is skipped to its newline with LINE_TOO_LONG, never buffered. */
+export const MAX_STDIN_LINE_BYTES = 16 * 1024
 
 export interface HeadlessOptions {
   node: ChatNode
@@ -26,7 +29,9 @@ export interface HeadlessOptions {
 }
 
 export class Headless {
-  private rl: readline.Interface | null = null
+  private readonly splitter = new LineSplitter(MAX_STDIN_LINE_BYTES)
+  private readonly onData = (chunk: Buffer | string) => this.onLines(this.splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk))
+  private readonly onEnd = () => this.onLines(this.splitter.end())
   private readonly out: BoundedOutput
   /** Lines of this tick not yet written; null once stopped (lines are written at once). */
   private pending: string[] | null = []
@@ -71,8 +76,15 @@ export class Headless {
       'peer-nick': n => { if (!n.self) this.write({ event: 'nick', ...n }) }
     })
     this.write({ event: 'ready', id: node.id, nick: node.nick, listen: node.listenAddress, room: node.room, rooms: [...node.rooms], version: VERSION, ...this.opts.ready })
-    this.rl = readline.createInterface({ input: this.opts.input, crlfDelay: Infinity })
-    this.rl.on('line', line => this.onLine(line))
+    this.opts.input.on('data', this.onData)
+    this.opts.input.on('end', this.onEnd)
+  }
+
+  private onLines (events: LineEvent[]): void {
+    for (const ev of events) {
+      if (ev.kind === 'line') this.onLine(ev.bytes.toString('utf8'))
+      else this.write({ event: 'error', code: 'LINE_TOO_LONG', message: `a command line longer than ${MAX_STDIN_LINE_BYTES} bytes was skipped up to its newline; nothing was run` })
+    }
   }
 
   private onLine (line: string): void {
@@ -104,6 +116,8 @@ export class Headless {
   stop (): void {
     this.flush()
     this.pending = null
-    this.rl?.close()
+    this.opts.input.off('data', this.onData)
+    this.opts.input.off('end', this.onEnd)
+    this.opts.input.pause()
   }
 }
