@@ -7,7 +7,7 @@ import test from 'tape'
 import { Cluster } from './helpers/proc'
 import { until } from './helpers/raw-peer'
 
-const LINES = 2000
+const LINES = 1500
 const QUEUE = 64 * 1024
 
 test('headless: a stalled stdout reader costs at most --output-queue bytes; the node keeps relaying and then counts the dropped events', async (t) => {
