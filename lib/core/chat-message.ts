@@ -5,7 +5,8 @@
 import c from 'compact-encoding'
 import type { FloodMessage } from '../protocol/envelope'
 import { MessageKind } from '../protocol/envelope'
-import { decodeGuestBatch, type GuestBatch } from '../protocol/guest-batch'
+import { decodeGuestBatch, type GuestBatch, type GuestLine } from '../protocol/guest-batch'
+import { validateNick } from './names'
 import type { ChatMessage } from './types'
 import { MeshError } from '../protocol/errors'
 import { MAX_TEXT_BYTES } from '../protocol/limits'
@@ -48,6 +49,11 @@ export function batchMessages (m: FloodMessage, self: boolean, b: GuestBatch = d
     out.push({ id: `${id}.${i}`, room: m.room, from, nick: l.guest, text: l.text, ts: m.ts, hops: m.hops, self, via: b.via })
   }
   return out
+}
+
+/** Guest lines as a node signs them: each text within the limits, each guest name valid (TEXT_TOO_LONG, TEXT_EMPTY, BAD_NICK). */
+export function checkGuestLines (lines: GuestLine[]): GuestLine[] {
+  return lines.map(l => { checkText(l.text, false); return { guest: validateNick(l.guest), text: l.text } })
 }
 
 /** The text's UTF-8 bytes (only measured when `encode` is false). */

@@ -11,7 +11,7 @@ import type { Source } from './pipeline'
 import { buildParts, type Parts } from './node-parts'
 import { PRESENCE_LINK_UP_DELAY_MS } from './presence'
 import { every } from './clock'
-import { batchMessages, checkText, encodeGuestPayload, toChatMessage } from './chat-message'
+import { batchMessages, checkGuestLines, checkText, encodeGuestPayload, toChatMessage } from './chat-message'
 import { isValidNick, shortKey, validateNick } from './names'
 import { whois, type WhoisInfo } from './whois'
 import type { NodeOptions, Timing } from './options'
@@ -228,7 +228,7 @@ export class MeshNode extends EventEmitter implements ChatNode {
   sendGuestLines (lines: GuestLine[], room?: string): ChatMessage[] {
     const r = this.p.rooms.check(room ?? this.p.rooms.current)
     const out: ChatMessage[] = []
-    for (const run of packGuestLines(this.checkGuestLines(lines, r))) {
+    for (const run of packGuestLines(checkGuestLines(lines))) {
       const batch = { via: this.myNick, lines: run }
       const m = this.originate(MessageKind.GUEST_BATCH, r, encodeGuestBatch(batch))
       for (const msg of this.deliver(m, 'self', batchMessages(m, true, batch))) out.push(msg)
@@ -236,10 +236,7 @@ export class MeshNode extends EventEmitter implements ChatNode {
     return out
   }
 
-  checkGuestLines (lines: GuestLine[], room?: string): GuestLine[] {
-    this.p.rooms.check(room ?? this.p.rooms.current)
-    return lines.map(l => { checkText(l.text, false); return { guest: validateNick(l.guest), text: l.text } })
-  }
+  checkGuestLines (lines: GuestLine[], room?: string): GuestLine[] { this.p.rooms.check(room ?? this.p.rooms.current); return checkGuestLines(lines) }
 
   /** Sends a private message to a target (nick, nick#tag or key prefix; see resolve). */
   sendPrivate (target: string, text: string): ChatMessage {

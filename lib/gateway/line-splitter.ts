@@ -40,9 +40,7 @@ export class LineSplitter {
       if (this.skipping > 0) {
         this.skipping = 0
       } else {
-        let line = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.size)
-        if (line.length > 0 && line[line.length - 1] === CR) line = line.subarray(0, line.length - 1)
-        out.push({ kind: 'line', bytes: Buffer.from(line) })
+        out.push(this.line())
       }
       this.parts = []
       this.size = 0
@@ -51,14 +49,17 @@ export class LineSplitter {
     return out
   }
 
+  /** The line held so far, without a CR before its end, in a buffer of its own. */
+  private line (): LineEvent {
+    let line = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.size)
+    if (line.length > 0 && line[line.length - 1] === CR) line = line.subarray(0, line.length - 1)
+    return { kind: 'line', bytes: Buffer.from(line) }
+  }
+
   /** At the end of the stream: the unfinished last line, if any (none while skipping an over-long one). */
   end (): LineEvent[] {
     const out: LineEvent[] = []
-    if (this.skipping === 0 && this.size > 0) {
-      let line = Buffer.concat(this.parts, this.size)
-      if (line[line.length - 1] === CR) line = line.subarray(0, line.length - 1)
-      out.push({ kind: 'line', bytes: line })
-    }
+    if (this.skipping === 0 && this.size > 0) out.push(this.line())
     this.parts = []
     this.size = 0
     this.skipping = 0
