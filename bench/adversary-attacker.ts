@@ -34,7 +34,7 @@ function fail (err: unknown): never {
 
 function main (): void {
   const args = JSON.parse(process.argv[2] ?? '') as AttackerArgs
-  if (args.role !== IDLE && args.role !== 'preauth-length' && !['sync-offers', 'fresh-keys', 'future-dated', 'sync-replay'].includes(args.role)) fail(new Error(`unknown role ${args.role}`))
+  if (args.role !== IDLE && args.role !== 'preauth-length' && !['sync-offers', 'fresh-keys', 'member-flood', 'future-dated', 'sync-replay'].includes(args.role)) fail(new Error(`unknown role ${args.role}`))
   setTimeout(() => process.exit(3), ATTACKER_LIFETIME_MS).unref()
   const dropped = new Set<string>()
   const isDropped = (key: string) => dropped.has(key)

@@ -6,7 +6,7 @@ import { generateKeyPair, type KeyPair } from '../lib/protocol/crypto'
 import { encodeSyncData, encodeSyncOffer } from '../lib/protocol/frames'
 import { encodeFlood, MessageKind } from '../lib/protocol/envelope'
 
-export const ATTACKS = ['sync-offers', 'fresh-keys', 'future-dated', 'sync-replay', 'preauth-length'] as const
+export const ATTACKS = ['sync-offers', 'fresh-keys', 'member-flood', 'future-dated', 'sync-replay', 'preauth-length'] as const
 export type AttackName = typeof ATTACKS[number]
 /** The control row: the attacker process links to the victim exactly like a member attack, then sends nothing harmful. */
 export const IDLE = 'attacker idle'
@@ -22,6 +22,8 @@ export interface AttackPlan {
   freshKeyMessages: number
   /** Messages each fresh key signs, back to back (attack b). */
   messagesPerKey: number
+  /** Messages one key signs back to back and sends at once, per link: a member (or a client built to skip the pacing) flooding. */
+  memberFloodMessages: number
   /** Future-dated messages per link (attack c). */
   futureMessages: number
   /** Times one 256-message SYNC_DATA frame is sent, per link (attack d). */
@@ -95,6 +97,9 @@ export function prepareAttack (role: AttackerRole, plan: AttackPlan, now = Date.
         if (i % plan.messagesPerKey === 0) kp = key()
         frames.push(chat(kp, now, i))
       }
+    } else if (role === 'member-flood') {
+      const kp = key()
+      for (let i = 0; i < plan.memberFloodMessages; i++) frames.push(chat(kp, now, i))
     } else if (role === 'future-dated') {
       const kp = key()
       for (let i = 0; i < plan.futureMessages; i++) frames.push(chat(kp, now + FUTURE_MS + i, i))

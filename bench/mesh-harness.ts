@@ -11,7 +11,7 @@ import { memoryLinkPair, type MemoryLink } from '../lib/transport/memory'
 import type { Graph } from './graph'
 import { sleep, waitUntil } from './stats'
 
-/** Per-link inbound rate limit for benchmark nodes: high enough never to bite. */
+/** Per-link inbound rate limit and per-author rate for benchmark nodes: high enough never to bite (the soak sends one author as fast as the mesh takes it). */
 export const BENCH_RATE = 1e6
 /** Links per node allowed; above any degree the benchmark builds. */
 export const BENCH_MAX_LINKS = 64
@@ -64,7 +64,7 @@ function countSends (link: MemoryLink, c: LinkCounters): void {
 export function createNode (i: number, opts: MeshOptions): MeshNode {
   return new MeshNode({
     keyPair: generateKeyPair(), nick: `${opts.nickPrefix ?? 'n'}${i}`, pex: false, minLinks: 0, maxLinks: BENCH_MAX_LINKS,
-    ratePerSecond: BENCH_RATE, rateBurst: BENCH_RATE, ttl: opts.ttl, ...opts.node
+    ratePerSecond: BENCH_RATE, rateBurst: BENCH_RATE, authorRate: BENCH_RATE, authorBurst: BENCH_RATE, ttl: opts.ttl, ...opts.node
   })
 }
 

@@ -11,6 +11,7 @@ import {
   DEFAULT_ROOM, DEFAULT_TTL, DEFAULT_MIN_LINKS, DEFAULT_MAX_LINKS, DEFAULT_RATE_PER_SECOND, DEFAULT_RATE_BURST,
   DEFAULT_TIMING, type Timing
 } from '../lib/core/options'
+import { DEFAULT_AUTHOR_RATE, DEFAULT_AUTHOR_BURST, OWN_SEND_SHARE } from '../lib/core/author-limits'
 import { VERSION } from '../lib/version'
 import { DEFAULT_IRC_SERVER_NAME } from '../lib/irc/limits'
 import { checkPasswordRule } from '../lib/irc/password'
@@ -38,6 +39,9 @@ export interface Config {
   maxLinks: number
   ratePerSecond: number
   rateBurst: number
+  /** --author-rate: messages a second this node relays from one author, and the burst; its own are paced under them. */
+  authorRate: number
+  authorBurst: number
   headless: boolean
   timing: Partial<Timing>
   /** --room plus every --topic: the rooms this node is in (the first is where plain lines go). */
@@ -86,6 +90,7 @@ export function buildProgram (): Command {
     .option('--min-links <n>', 'dial addresses learnt by peer exchange while below this many links', String(DEFAULT_MIN_LINKS))
     .option('--max-links <n>', 'accept or dial no more than this many links; a quarter (at most 4) is kept for links this node dials', String(DEFAULT_MAX_LINKS))
     .option('--rate-limit <n[:burst]>', 'inbound frames per second per link, and the burst', `${DEFAULT_RATE_PER_SECOND}:${DEFAULT_RATE_BURST}`)
+    .option('--author-rate <n[:burst]>', `messages per second relayed from one author (key), and the burst; the excess is dropped. Your own lines wait to stay under ${Math.round(OWN_SEND_SHARE * 100)}% of it. Give every node of a mesh the same`, `${DEFAULT_AUTHOR_RATE}:${DEFAULT_AUTHOR_BURST}`)
     .option('--headless', 'no terminal view: read lines on stdin, write JSON events on stdout')
     .option('--history', 'keep the recent messages of your rooms on disk in the data directory (always on with --anchor)')
     .addOption(new Option('--timing <json>', 'override timing options (tests only)').hideHelp())
@@ -182,13 +187,14 @@ export function toConfig (o: Record<string, any>, listenGiven = true): Config {
   const minLinks = intOption('--min-links', o.minLinks, 0, 1000)
   const maxLinks = intOption('--max-links', o.maxLinks, 1, 1000)
   const [ratePerSecond, rateBurst] = rateOption('--rate-limit', o.rateLimit, DEFAULT_RATE_BURST)
+  const [authorRate, authorBurst] = rateOption('--author-rate', o.authorRate ?? `${DEFAULT_AUTHOR_RATE}:${DEFAULT_AUTHOR_BURST}`, DEFAULT_AUTHOR_BURST)
   const timing: Partial<Timing> = overridesOption('--timing', o.timing, DEFAULT_TIMING)
   if (!o.dataDir) throw new MeshError('BAD_OPTION', 'invalid --data-dir \'\': empty')
   const gateway = gatewayConfig(o)
   return {
     ...gateway, ...ircConfig(o), anchor: !!o.anchor, history: !!o.history || !!o.anchor,
     listen, listenGiven, peers, nick, room, ttl, dataDir: path.resolve(o.dataDir), pex: o.pex !== false, mdns: o.mdns !== false, minLinks, maxLinks,
-    ratePerSecond, rateBurst, headless: !!o.headless, timing, ...swarm, rooms: [...new Set([room, ...named, ...swarm.topics])],
+    ratePerSecond, rateBurst, authorRate, authorBurst, headless: !!o.headless, timing, ...swarm, rooms: [...new Set([room, ...named, ...swarm.topics])],
     outputQueueBytes: o.outputQueue === undefined ? MAX_OUTPUT_QUEUED_BYTES : intOption('--output-queue', o.outputQueue, 1, MAX_OUTPUT_QUEUED_BYTES)
   }
 }

@@ -95,6 +95,7 @@ test('bench smoke: adversary section (quick) runs every attack beside the baseli
     t.ok(a.attackerCpuMs! > 0, `${name}: the attacker process reported its own CPU (${a.attackerCpuMs} ms)`)
   }
   t.ok(row('sync-offers').victimErrors.SYNC_FLOOD > 0, 'unread sync offers were refused as SYNC_FLOOD')
+  t.ok(row('member-flood').victimErrors.AUTHOR_RATE > 0, 'one member\'s flood past its author burst was refused as AUTHOR_RATE')
   t.ok(row('future-dated').victimErrors.TIME_SKEW > 0, 'future-dated messages were refused as TIME_SKEW')
   t.ok(row('sync-replay').victimErrors.SYNC_USELESS > 0, 'replayed sync data was refused as SYNC_USELESS')
   t.ok(row('preauth-length').victimErrors.WIRE_FRAME_TOO_LARGE > 0, 'oversized length prefixes were refused as WIRE_FRAME_TOO_LARGE')
@@ -108,7 +109,7 @@ test('bench smoke: adversary section (quick) runs every attack beside the baseli
   t.ok(/baseline\s/.test(adversaryTable(r)), 'the table prints')
 })
 
-const TINY: AttackPlan = { maxLinks: 2, syncOffers: 3, freshKeyMessages: 6, messagesPerKey: 4, futureMessages: 3, syncReplays: 2, rawSockets: 2, rawRounds: 3 }
+const TINY: AttackPlan = { maxLinks: 2, syncOffers: 3, freshKeyMessages: 6, messagesPerKey: 4, memberFloodMessages: 5, futureMessages: 3, syncReplays: 2, rawSockets: 2, rawRounds: 3 }
 
 test('bench smoke: attack frames are made beforehand, signed, one set per link', (t) => {
   const now = Date.now()
@@ -120,6 +121,9 @@ test('bench smoke: attack frames are made beforehand, signed, one set per link',
   t.deepEqual(authors.map(ms => new Set(ms.map(m => m.author.toString('hex'))).size), [2, 2], 'each link switches author after 4 messages')
   t.notOk(authors[0][0].author.equals(authors[1][0].author), 'links do not share authors')
   t.notOk(fresh.links[0].identity.publicKey.equals(fresh.links[1].identity.publicKey), 'each link dials with its own identity')
+  const flood = prepareAttack('member-flood', TINY, now)
+  t.deepEqual(flood.links.map(l => new Set(l.frames.map(f => decodeFlood(f).author.toString('hex'))).size), [1, 1], 'member-flood: one author a link')
+  t.equal(flood.frames, 2 * 5, 'member-flood: every message of every link made')
   const future = prepareAttack('future-dated', TINY, now)
   t.ok(future.links.flatMap(l => l.frames).every(f => decodeFlood(f).ts >= now + FUTURE_MS), 'future-dated: every message dated ahead')
   t.equal(prepareAttack(IDLE, TINY, now).frames, 0, 'the idle control makes no frame')

@@ -3,6 +3,7 @@
 // formatting passes), and the nick mapping (nick|tag, reserved characters,
 // renames when nicks start or stop colliding).
 import test from 'tape'
+import { SharedBudget } from '../lib/core/send-budget'
 import { EventEmitter } from 'events'
 import { IrcFace } from '../lib/irc/server'
 import { NickMap } from '../lib/irc/nicks'
@@ -16,6 +17,7 @@ const EVE = 'e7e7'.repeat(16)
 /** Just enough of a node for the face: one room, events emitted by the test. */
 class FakeNode extends EventEmitter {
   id = SELF; nick = 'me'; room = 'lobby'; rooms = ['lobby']; listenAddress = '127.0.0.1:1'; linkCount = 0
+  sendBudget = new SharedBudget(1_000_000, 1_000_000)
   sent: string[] = []
   send (text: string): ChatMessage {
     const m: ChatMessage = { id: String(this.sent.length), room: 'lobby', from: SELF, nick: this.nick, text, ts: Date.now(), hops: 0, self: true }

@@ -4,10 +4,23 @@
 // met before one link may introduce per minute.
 import { TokenBucket } from './token-bucket'
 
-/** Messages a second one author may flood (every relay drops the excess). */
-export const DEFAULT_AUTHOR_RATE = 500
+/**
+ * Messages a second one author may flood (every relay drops the excess). A
+ * chat rate, not a pipe's: every member's node spends about 1 ms of CPU on
+ * each message it relays and prints (README, adversary section), so one
+ * member at this rate costs each node about 5% of a core. Until 2026-11-29
+ * it was 500, burst 2000: one member's 600 messages at once took the honest
+ * p99 of a 12-process mesh to 30x its baseline.
+ */
+export const DEFAULT_AUTHOR_RATE = 50
 /** Messages one author may flood at once before the rate applies. */
-export const DEFAULT_AUTHOR_BURST = 2000
+export const DEFAULT_AUTHOR_BURST = 100
+/**
+ * This node's own messages are paced to this share of the author limits
+ * (lib/core/send-budget.ts), so what it sends stays under what its relays
+ * accept with room for timing jitter; front ends wait, nothing is dropped.
+ */
+export const OWN_SEND_SHARE = 0.9
 /** Authors tracked at once; the least recently active are forgotten first. */
 export const MAX_TRACKED_AUTHORS = 10_000
 /** Authors this node has not met before that one link may introduce per minute. */

@@ -24,6 +24,8 @@ export interface Ignores {
 export interface RunContext {
   /** Plain lines (and /me) go privately to this key: a private conversation's buffer. */
   privateTo?: string
+  /** Plain lines (and /me) go to this room rather than the node's current one: a line typed in one room's buffer that ran later. */
+  room?: string
   /** Split a line over the text limit into consecutive messages instead of refusing it (TEXT_TOO_LONG). */
   split?: boolean
   ignores?: Ignores
@@ -67,7 +69,7 @@ function sendText (node: ChatNode, text: string, ctx: RunContext, action = false
   if (action && ctx.privateTo !== undefined) throw new MeshError('BAD_COMMAND', '/me works in rooms only, not in a private conversation')
   const messages = pieces.map(p => ctx.privateTo !== undefined
     ? node.sendPrivate(ctx.privateTo, p)
-    : node.send(p, action ? { action: true } : {}))
+    : node.send(p, action ? { action: true, room: ctx.room } : { room: ctx.room }))
   return { kind: 'sent', message: messages[0], messages }
 }
 

@@ -12,7 +12,8 @@ import { RecentIds } from './recent-ids'
 import { EVERY_LINK } from './overlay'
 import { SeenCache } from './seen-cache'
 import { DeliveredLog } from './delivered-log'
-import { AuthorLimits } from './author-limits'
+import { AuthorLimits, OWN_SEND_SHARE } from './author-limits'
+import { SharedBudget } from './send-budget'
 import { Bans } from './bans'
 import { PeerTable } from './peer-table'
 import { Dialing } from './dialing'
@@ -65,6 +66,8 @@ export interface Parts {
   historyStore: HistoryStore | null
   /** Per-author rates; the pipeline takes one token a message, the node one more for each further line of a guest batch. */
   authors: AuthorLimits
+  /** What this node originates, paced below what its relays accept of one author (front ends wait on it). */
+  sendBudget: SharedBudget
   sync: HistorySync
   roster: RosterSync
   directory: Directory
@@ -95,7 +98,10 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
   p.delivered = new DeliveredLog()
   p.history = new History(opts.historySize ?? DEFAULT_HISTORY_SIZE)
   p.historyStore = opts.historyStore ?? null
-  const authors = p.authors = new AuthorLimits({ rate: opts.authorRate ?? O.AUTHOR_DEFAULTS.rate, burst: opts.authorBurst ?? O.AUTHOR_DEFAULTS.burst, newPerLinkPerMin: opts.newAuthorsPerLinkPerMin ?? O.AUTHOR_DEFAULTS.newPerLinkPerMin, now })
+  const authorRate = opts.authorRate ?? O.AUTHOR_DEFAULTS.rate
+  const authorBurst = opts.authorBurst ?? O.AUTHOR_DEFAULTS.burst
+  const authors = p.authors = new AuthorLimits({ rate: authorRate, burst: authorBurst, newPerLinkPerMin: opts.newAuthorsPerLinkPerMin ?? O.AUTHOR_DEFAULTS.newPerLinkPerMin, now })
+  p.sendBudget = new SharedBudget(authorRate * OWN_SEND_SHARE, Math.max(1, Math.floor(authorBurst * OWN_SEND_SHARE)), clock)
   const registry = new FrameRegistry()
   p.links = new LinkTable({
     selfKey: opts.keyPair.publicKey, version, maxLinks, timing, registry,
@@ -166,7 +172,7 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
   })
   registry.add<Buffer>(FrameType.ROOM_PEERS, { name: 'room-peers', decode: f => f, onmessage: (s, f) => p.members.onFrame(s, f) })
   p.presence = new Presence({
-    selfKey: host.id, nick: host.nick, listen: host.listen, rooms,
+    selfKey: host.id, nick: host.nick, listen: host.listen, rooms, sendBudget: p.sendBudget,
     originate: (kind, room, payload) => host.originate(kind, room, payload),
     onChange: c => host.emit('presence', c),
     onGuestRename: r => host.emit('peer-nick', { peer: r.peer, old: r.old, nick: r.nick, self: false, via: r.via, room: r.room }),

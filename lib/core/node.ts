@@ -5,6 +5,7 @@
 // transports hand it links.
 import { EventEmitter } from 'events'
 import type { Link, Dialer } from './link'
+import type { SharedBudget } from './send-budget'
 import type { LinkSession } from './link-session'
 import type { PeerInfo } from './link-table'
 import type { Source } from './pipeline'
@@ -91,14 +92,12 @@ export class MeshNode extends EventEmitter implements ChatNode {
     this.p.privates.close()
     this.p.lazy.close()
     this.p.links.close()
+    this.p.sendBudget.close()
   }
 
   private tick (): void {
     if (this.closed) return
-    this.p.links.tick()
-    this.p.presence.tick()
-    this.p.peerExchange?.tick()
-    this.p.members.tick()
+    for (const part of [this.p.links, this.p.presence, this.p.peerExchange, this.p.members]) part?.tick()
   }
 
   /** Loads stored messages (signed frames) through the accept pipeline, without events. Returns [loaded, rejected]. */
@@ -111,7 +110,6 @@ export class MeshNode extends EventEmitter implements ChatNode {
 
   /** Takes an authenticated link from a transport. Returns whether it was taken. */
   addLink (link: Link, dialedAddress: string | null = null): boolean { return this.p.links.add(link, dialedAddress) !== null }
-
   /** Dials an address once and resolves with the peer when its HELLO arrived. */
   async dial (address: string): Promise<PeerInfo> { return this.p.links.info(await this.p.dialing.dial(address)) }
 
@@ -200,14 +198,16 @@ export class MeshNode extends EventEmitter implements ChatNode {
   reportDiscovery (d: Discovery): void { this.emit('discovery', d) }
 
   private fault (code: ErrorCode, message: string, peer?: string): void {
-    const f: Fault = { code, message }
-    if (peer) f.peer = peer
-    this.emit('fault', f)
+    this.emit('fault', (peer ? { code, message, peer } : { code, message }) satisfies Fault)
   }
+
+  /** What this node's front ends wait on before a line is signed (they take its tokens); presence and acks, which nobody types, take theirs here. */
+  get sendBudget (): SharedBudget { return this.p.sendBudget }
 
   /** Signs and floods a message of any kind; it is never delivered back to this node. */
   originate (kind: number, room: string, payload: Buffer, nick: string = this.myNick): FloodMessage {
     if (this.closed) throw new MeshError('NODE_CLOSED', 'node is closed')
+    if (kind === MessageKind.PRESENCE || kind === MessageKind.ACK) this.p.sendBudget.take()
     const ts = this.p.clock.now()
     return this.p.flood.originate({ kind, author: this.keyPair.publicKey, room, nick, ts, expires: ts + this.timing.messageLifetimeMs, ttl: this.p.ttl, payload })
   }

@@ -1,5 +1,6 @@
 // The shapes presence works with: a room member, a change front ends are
 // told of, and the hooks the node gives presence (presence.ts).
+import type { SharedBudget } from './send-budget'
 import type { Clock } from './clock'
 
 export type LeaveKind = 'quit' | 'part'
@@ -31,6 +32,8 @@ export interface PresenceHooks {
   /** Every presence message, whether or not this node is in its room (`room` is then undefined). */
   onSighting: (key: string, nick: string, room: string | undefined, listen: string, hops: number, ts: number) => void
   clock: Clock
+  /** The node's send budget: announcements wait their turn in it (a gateway's 256 guests are announced over seconds, not dropped by relays over the author rate). */
+  sendBudget: SharedBudget
   intervalMs: number
   timeoutMs: number
 }

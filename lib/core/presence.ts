@@ -9,8 +9,8 @@
 // Each member's last announcement is kept, so that a neighbour lacking it can
 // be sent it (roster-sync.ts): a newcomer lists the room from its neighbours,
 // and nobody floods an answer to it.
-import type { FloodMessage } from '../protocol/envelope'
-import { MessageKind } from '../protocol/envelope'
+import { MessageKind, type FloodMessage } from '../protocol/envelope'
+import { PacedLines } from './paced-lines'
 import { LeaveReason, PresenceState, cutLeaveMessage, decodePresence, encodePresence, type PresencePayload } from '../protocol/payloads'
 import { MeshError } from '../protocol/errors'
 import { isValidNick } from './names'
@@ -42,23 +42,26 @@ export class Presence {
   private replyRooms: Set<string> | 'all' = new Set()
   private quitting = false
   private closed = false
+  /** Announcements in order, each when the send budget has a token (node.originate takes it). */
+  private readonly out: PacedLines<() => void>
 
   constructor (private readonly h: PresenceHooks) {
     this.members = new RoomMembers(c => h.onChange(c), () => h.clock.now())
+    this.out = new PacedLines(h.sendBudget, announce => { announce(); return 0 })
   }
 
   get enabled (): boolean { return this.h.intervalMs > 0 && !this.quitting }
 
   private send (room: string, p: PresencePayload): void {
-    const m = this.h.originate(MessageKind.PRESENCE, room, encodePresence(p))
-    if (p.state === PresenceState.HERE || p.state === PresenceState.GUEST_HERE) this.ownSaid(room).set(p.guest ?? '', said(m))
+    this.out.push(() => {
+      const m = this.h.originate(MessageKind.PRESENCE, room, encodePresence(p))
+      if (p.state === PresenceState.HERE || p.state === PresenceState.GUEST_HERE) this.ownSaid(room).set(p.guest ?? '', said(m))
+    })
   }
 
   /** This node's own last announcements in a room, of itself ('') and of each guest there (by name): what roster sync passes on. */
   private ownSaid (room: string): Map<string, Said> {
-    let own = this.ownSaidIn.get(room)
-    if (!own) this.ownSaidIn.set(room, own = new Map())
-    return own
+    return this.ownSaidIn.get(room) ?? this.ownSaidIn.set(room, new Map()).get(room)!
   }
 
   /** Entries this node knows in a room: itself, its own guests there, and every other member and guest. */
@@ -99,6 +102,7 @@ export class Presence {
   quit (message?: string): void {
     if (!this.enabled) return
     for (const room of this.h.rooms()) this.sendLeave(room, LeaveReason.QUIT, message)
+    this.out.flush()
     this.quitting = true
     this.h.clock.clearTimeout(this.replyTimer)
     this.replyTimer = null
@@ -141,9 +145,7 @@ export class Presence {
     switch (p.state) {
       case PresenceState.LEAVING: return this.members.remove(m.room, key, parting)
       case PresenceState.GUEST_HERE: return this.onGuest(m.room, key, m.nick, p, said(m))
-      case PresenceState.GUEST_LEAVING:
-        if (p.guest !== undefined) this.members.remove(m.room, guestId(key, p.guest), parting)
-        return
+      case PresenceState.GUEST_LEAVING: return p.guest === undefined ? undefined : this.members.remove(m.room, guestId(key, p.guest), parting)
       case PresenceState.LOST:
         if (p.subject !== undefined) this.onLost(m.room, p.subject.toString('hex'))
     }
@@ -295,5 +297,5 @@ export class Presence {
     return [{ peer: this.h.selfKey, nick: this.h.nick(), self: true, lastSeen: now }, ...guests, ...others]
   }
 
-  close (): void { this.closed = true; this.h.clock.clearTimeout(this.replyTimer) }
+  close (): void { this.closed = true; this.out.close(); this.h.clock.clearTimeout(this.replyTimer) }
 }

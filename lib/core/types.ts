@@ -9,6 +9,7 @@ import type { PrivateStats } from './private'
 import type { LazyPushStats } from './lazy-push'
 import type { PeerInfo } from './link-table'
 import type { WhoisInfo } from './whois'
+import type { SharedBudget } from './send-budget'
 import type { PresenceChange } from './presence'
 import type { NickWarning } from './directory'
 export type { PeerInfo, WhoisInfo, PresenceChange, NickWarning }
@@ -94,6 +95,8 @@ export interface ChatNode {
   readonly rooms: string[]
   readonly listenAddress: string
   readonly linkCount: number
+  /** Front ends wait here before a line is signed, and take a token a message (lib/core/send-budget.ts): relays drop an author over DEFAULT_AUTHOR_RATE. */
+  readonly sendBudget: SharedBudget
   on<K extends keyof NodeEvents> (event: K, fn: NodeListener<K>): unknown
   off<K extends keyof NodeEvents> (event: K, fn: NodeListener<K>): unknown
   send (text: string, opts?: SendOptions): ChatMessage

@@ -17,16 +17,6 @@ export const DEFAULT_GATEWAY_RATE = 500
 /** Lines a client may post at once before the rate applies. */
 export const DEFAULT_GATEWAY_BURST = 500
 /**
- * Lines a second ALL clients of one gateway may post together. Each line is a
- * flood frame from the gateway node, so this stays well under what a
- * neighbour accepts per link (DEFAULT_RATE_PER_SECOND, 1000 frames/s, in
- * lib/core/options.ts) and under a per-author limit relays may enforce.
- * Over it the gateway stops reading from its clients; no line is lost.
- */
-export const MAX_GATEWAY_TOTAL_RATE = 400
-/** Lines all clients of one gateway may post at once before the total rate applies. */
-export const MAX_GATEWAY_TOTAL_BURST = 800
-/**
  * How long a closing client's connection stays up after its last line is
  * flushed, so it reads it, before it is reset (a reset, unlike a FIN, ends
  * clients like nc that keep their own side open).
@@ -35,7 +25,7 @@ export const HANGUP_LINGER_MS = 200
 /** Longest a closing connection is kept for a client that does not read its last line. */
 export const MAX_HANGUP_WAIT_MS = 1000
 /** Longest the gateway waits before it looks at a rate-limited client again. */
-export const MAX_RATE_PAUSE_MS = 1000
+export { MAX_RATE_PAUSE_MS } from '../core/send-budget'
 
 export interface GatewayLimits {
   maxClients: number
@@ -43,8 +33,16 @@ export interface GatewayLimits {
   idleMs: number
   maxQueuedBytes: number
   maxLineBytes: number
-  totalRate: number
-  totalBurst: number
+  /**
+   * Tests and benchmarks: lines a second all clients may post together, and
+   * the burst, from a budget of the gateway's own. Unset (always, outside
+   * them), the clients share the node's send budget with its other front
+   * ends (lib/core/send-budget.ts): every guest line is a message signed by
+   * this node, and relays drop an author over DEFAULT_AUTHOR_RATE. Over the
+   * budget the gateway stops reading from its clients; no line is lost.
+   */
+  totalRate?: number
+  totalBurst?: number
 }
 
 export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
@@ -52,9 +50,7 @@ export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
   maxClientsPerIp: MAX_GATEWAY_CLIENTS_PER_IP,
   idleMs: DEFAULT_GATEWAY_IDLE_MS,
   maxQueuedBytes: MAX_CLIENT_QUEUED_BYTES,
-  maxLineBytes: MAX_LINE_BUFFER_BYTES,
-  totalRate: MAX_GATEWAY_TOTAL_RATE,
-  totalBurst: MAX_GATEWAY_TOTAL_BURST
+  maxLineBytes: MAX_LINE_BUFFER_BYTES
 }
 
 /** Stable codes of the error lines a plain client can get (all listed in protocol/errors.ts). */

@@ -5,7 +5,7 @@
 import type { Socket } from 'net'
 import { TokenBucket } from '../core/token-bucket'
 import { LineSplitter, type LineEvent } from './line-splitter'
-import type { SharedBudget } from './shared-budget'
+import type { SharedBudget } from '../core/send-budget'
 import { HANGUP_LINGER_MS, MAX_HANGUP_WAIT_MS, MAX_RATE_PAUSE_MS, type GatewayErrorCode } from './limits'
 
 export interface TextClientOptions {

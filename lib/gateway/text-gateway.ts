@@ -21,7 +21,7 @@ import { errnoText } from '../transport/errno'
 import { splitText } from '../core/split-text'
 import { formatAddress } from '../protocol/address'
 import { TextClient, encodeLine, hangUp } from './text-client'
-import { SharedBudget } from './shared-budget'
+import { SharedBudget } from '../core/send-budget'
 import { gatewayHelp, isGatewayCommand } from './gateway-commands'
 import { GuestBatcher, type QueuedLine } from './guest-batcher'
 import { Outbox } from './outbox'
@@ -74,7 +74,8 @@ export class TextGateway extends EventEmitter {
     this.limits = { ...DEFAULT_GATEWAY_LIMITS, ...opts.limits }
     this.ratePerSecond = opts.ratePerSecond ?? DEFAULT_GATEWAY_RATE
     this.rateBurst = opts.rateBurst ?? Math.max(DEFAULT_GATEWAY_BURST, this.ratePerSecond)
-    this.budget = new SharedBudget(this.limits.totalRate, this.limits.totalBurst)
+    // The node's own send budget, shared with its other front ends, unless a test gives the gateway one of its own.
+    this.budget = this.limits.totalRate === undefined ? opts.node.sendBudget : new SharedBudget(this.limits.totalRate, this.limits.totalBurst ?? this.limits.totalRate)
     this.label = opts.label ?? nodeLabeler(opts.node)
     this.server = net.createServer({ allowHalfOpen: true }, socket => this.accept(socket))
   }
@@ -105,7 +106,7 @@ export class TextGateway extends EventEmitter {
     this.flushOut()
     this.closed = true
     this.node.off('message', this.onMessage)
-    this.budget.close()
+    if (this.budget !== this.node.sendBudget) this.budget.close()
     this.batcher.close()
     this.outbox.close()
     for (const c of [...this.clients]) c.close('*** the gateway is shutting down', 'gateway closed')

@@ -16,15 +16,6 @@ export const IRC_REGISTRATION_TIMEOUT_MS = 60_000
 export const IRC_PING_INTERVAL_MS = 120_000
 /** A client that sends nothing this long after our PING is closed (ping timeout). */
 export const IRC_PING_TIMEOUT_MS = 60_000
-/**
- * Lines a second ALL IRC clients of one node may send together (each room
- * line is a flood message signed by this node): under what relays accept
- * from one author (500/s) and one link (1000 frames/s). Over it the face stops
- * reading from its clients until the budget refills; no line is lost.
- */
-export const IRC_TOTAL_RATE = 400
-/** Lines all IRC clients may send at once before IRC_TOTAL_RATE applies. */
-export const IRC_TOTAL_BURST = 800
 /** Room messages kept per room for replay on JOIN. */
 export const IRC_REPLAY_LINES = 50
 /** Private messages remembered for their delivery NOTICE; the oldest is forgotten first. */

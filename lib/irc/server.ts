@@ -19,8 +19,8 @@ import { handleChat } from './commands-chat'
 import { handleQuery } from './commands-query'
 import { ircText, type Tags, type IrcLine } from './wire'
 import { ERR, RPL } from './numerics'
-import { SharedBudget } from '../gateway/shared-budget'
-import { DEFAULT_IRC_SERVER_NAME, IRC_MESH_HOST, IRC_TOTAL_BURST, IRC_TOTAL_RATE, MAX_IRC_CLIENTS } from './limits'
+import { SharedBudget } from '../core/send-budget'
+import { DEFAULT_IRC_SERVER_NAME, IRC_MESH_HOST, MAX_IRC_CLIENTS } from './limits'
 
 export interface IrcFaceOptions {
   node: ChatNode
@@ -32,7 +32,7 @@ export interface IrcFaceOptions {
   pingIntervalMs?: number
   pingTimeoutMs?: number
   registrationTimeoutMs?: number
-  /** Lines a second all clients may send together, and the burst (defaults IRC_TOTAL_RATE, IRC_TOTAL_BURST). */
+  /** Tests: a budget of the face's own, lines a second and burst, instead of the node's send budget (shared with its other front ends). */
   totalRate?: number
   totalBurst?: number
 }
@@ -64,7 +64,7 @@ export class IrcFace {
     this.password = opts.password ?? null
     this.nicks = new NickMap(key => opts.node.tag(key), folded => this.isLocalNick(folded))
     this.events = new IrcEvents(this)
-    this.budget = new SharedBudget(opts.totalRate ?? IRC_TOTAL_RATE, opts.totalBurst ?? IRC_TOTAL_BURST)
+    this.budget = opts.totalRate === undefined ? opts.node.sendBudget : new SharedBudget(opts.totalRate, opts.totalBurst ?? opts.totalRate)
   }
 
   /** Binds every address; resolves with the `host:port` of each. Rejects with LISTEN_FAILED. */
@@ -93,7 +93,7 @@ export class IrcFace {
     if (this.closed) return
     this.closed = true
     this.events.stop()
-    this.budget.close()
+    if (this.budget !== this.node.sendBudget) this.budget.close()
     for (const s of [...this.sessions]) s.close('Closing Link: the meshchat node is shutting down', 'node closing')
     await Promise.all(this.servers.map(srv => new Promise<void>(resolve => srv.listening ? srv.close(() => resolve()) : resolve())))
   }

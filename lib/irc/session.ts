@@ -5,7 +5,7 @@
 // face's shared budget (the socket waits, nothing is lost). What the lines mean is for the handlers (commands*.ts).
 import type net from 'net'
 import { LineSplitter } from '../gateway/line-splitter'
-import type { SharedBudget } from '../gateway/shared-budget'
+import type { SharedBudget } from '../core/send-budget'
 import { errorCode, errorMessage } from '../protocol/errors'
 import { parseClientLine, serialize, lineTooLong, type IrcLine, type Tags } from './wire'
 import { ERR, type Cap } from './numerics'

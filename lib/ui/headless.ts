@@ -5,11 +5,12 @@
 // MAX_OUTPUT_QUEUED_BYTES behind loses lines, then gets a `dropped` event.
 import type { Readable, Writable } from 'stream'
 import type { ChatNode } from '../core/types'
-import { runLine } from '../core/command-runner'
+import { runLine, type Outcome } from '../core/command-runner'
 import { subscribe } from '../core/subscribe'
 import { VERSION } from '../version'
 import { BoundedOutput } from './bounded-output'
 import { LineSplitter, type LineEvent } from '../gateway/line-splitter'
+import { PacedLines } from '../core/paced-lines'
 
 /** Longest command line read from stdin; a longer one is skipped to its newline with LINE_TOO_LONG, never buffered. */
 export const MAX_STDIN_LINE_BYTES = 16 * 1024
@@ -32,6 +33,8 @@ export class Headless {
   private readonly splitter = new LineSplitter(MAX_STDIN_LINE_BYTES)
   private readonly onData = (chunk: Buffer | string) => this.onLines(this.splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk))
   private readonly onEnd = () => this.onLines(this.splitter.end())
+  /** Lines wait here while the node's send budget is empty (stdin paused meanwhile), so a script's burst is paced, not dropped by relays. */
+  private readonly paced: PacedLines<LineEvent>
   private readonly out: BoundedOutput
   /** Lines of this tick not yet written; null once stopped (lines are written at once). */
   private pending: string[] | null = []
@@ -47,6 +50,10 @@ export class Headless {
       count => opts.output.write(JSON.stringify({ event: 'dropped', count }) + '\n'),
       queued => (opts.diagnostics ?? process.stderr).write(`meshchat: OUTPUT_OVERFLOW: the reader of stdout is ${queued} bytes behind; events are dropped until it catches up (then a "dropped" event counts them)\n`),
       opts.maxQueuedBytes)
+    this.paced = new PacedLines(opts.node.sendBudget, ev => this.onEvent(ev), waiting => {
+      if (waiting) opts.input.pause()
+      else opts.input.resume()
+    })
   }
 
   /** Queues one JSON line; the lines of one tick are written together before the tick ends. */
@@ -81,14 +88,24 @@ export class Headless {
   }
 
   private onLines (events: LineEvent[]): void {
-    for (const ev of events) {
-      if (ev.kind === 'line') this.onLine(ev.bytes.toString('utf8'))
-      else this.write({ event: 'error', code: 'LINE_TOO_LONG', message: `a command line longer than ${MAX_STDIN_LINE_BYTES} bytes was skipped up to its newline; nothing was run` })
-    }
+    for (const ev of events) this.paced.push(ev)
   }
 
-  private onLine (line: string): void {
+  /** Runs one line; returns the messages it sent (the send budget's tokens). */
+  private onEvent (ev: LineEvent): number {
+    if (ev.kind === 'line') return this.onLine(ev.bytes.toString('utf8'))
+    this.write({ event: 'error', code: 'LINE_TOO_LONG', message: `a command line longer than ${MAX_STDIN_LINE_BYTES} bytes was skipped up to its newline; nothing was run` })
+    return 0
+  }
+
+  private onLine (line: string): number {
     const outcome = runLine(this.opts.node, line)
+    if (outcome.kind === 'sent') return outcome.messages.length
+    this.onOutcome(outcome)
+    return 0
+  }
+
+  private onOutcome (outcome: Outcome): void {
     switch (outcome.kind) {
       case 'error': return this.write({ event: 'error', code: outcome.code, message: outcome.message })
       case 'help': return this.write(outcome.command === undefined ? { event: 'help', lines: outcome.lines } : { event: 'help', command: outcome.command, lines: outcome.lines })
@@ -116,6 +133,7 @@ export class Headless {
   stop (): void {
     this.flush()
     this.pending = null
+    this.paced.close()
     this.opts.input.off('data', this.onData)
     this.opts.input.off('end', this.onEnd)
     this.opts.input.pause()

@@ -8,6 +8,12 @@ import path from 'path'
 import readline from 'readline'
 import type { Test } from 'tape'
 
+/**
+ * For tests of throughput, not of the per-author limit: every node of the
+ * test given this relays one author (and sends its own lines) at up to
+ * 100,000 messages a second instead of DEFAULT_AUTHOR_RATE.
+ */
+export const NO_AUTHOR_LIMIT = ['--author-rate', '100000:100000']
 export const BIN = path.join(__dirname, '..', '..', 'dist', 'bin', 'meshchat.js')
 
 /** Fast timing for tests: seconds become tens of milliseconds where safe. */

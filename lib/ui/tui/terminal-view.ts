@@ -18,6 +18,7 @@ import { BufferList, type ChatBuffer } from './buffers'
 import { ViewPeers } from './view-peers'
 import { DeliveryMarks } from './deliveries'
 import { runViewLine } from './view-commands'
+import { PacedLines } from '../../core/paced-lines'
 import { subscribe } from '../../core/subscribe'
 import { span, withoutColor, type Row } from './style'
 import type { Frame, Key, Surface } from './surface'
@@ -42,6 +43,8 @@ export class TerminalView {
   private unsubscribe: () => void = () => {}
   /** The one Labeler, fed nicks already cut for the screen. */
   private readonly labeler: Labeler
+  /** Typed lines, each with the buffer it was typed in, wait here while the node's send budget is empty (a paste is paced, not dropped by relays). */
+  private readonly paced: PacedLines<{ line: string; buffer: ChatBuffer }>
 
   constructor (readonly opts: TerminalViewOptions) {
     const label = opts.label ?? nodeLabeler(opts.node)
@@ -52,6 +55,12 @@ export class TerminalView {
     for (const r of opts.node.rooms) this.buffers.open('room', r)
     this.buffers.switchTo(this.buffers.open('room', opts.node.room))
     this.renderDelayMs = opts.renderDelayMs ?? 10
+    this.paced = new PacedLines(opts.node.sendBudget, ({ line, buffer }) => {
+      if (this.stopped) return 0
+      const sent = runViewLine(this, line, buffer)
+      this.scheduleRender()
+      return sent
+    })
   }
 
   start (): void {
@@ -85,6 +94,7 @@ export class TerminalView {
   stop (): void {
     if (this.stopped) return
     this.stopped = true
+    this.paced.close()
     if (this.renderTimer) clearTimeout(this.renderTimer)
     this.renderTimer = null
     this.unsubscribe()
@@ -244,10 +254,9 @@ export class TerminalView {
     this.scheduleRender()
   }
 
-  /** Runs one input line in the current buffer, as if typed. */
+  /** Runs one input line in the current buffer, as if typed: at once, or when the send budget allows (after the lines typed before it). */
   runLine (line: string): void {
-    runViewLine(this, line)
-    this.scheduleRender()
+    this.paced.push({ line, buffer: this.buffers.current })
   }
 
   // ---- drawing -------------------------------------------------------------

@@ -1,23 +1,29 @@
-// The gateway's total posting budget, shared by all its plain clients: a
-// token bucket that clients wait on in line (their sockets paused) while it is
+// One node's budget for what it originates: its relays accept each author's
+// messages at DEFAULT_AUTHOR_RATE (burst DEFAULT_AUTHOR_BURST) and drop the
+// rest, so every front end (headless stdin, the terminal view, the text
+// gateway's guests, IRC clients) waits here before a line is signed. A token
+// bucket that the waiters (sockets or stdin paused) queue on while it is
 // empty. As tokens come back the waiters are woken oldest first, and one that
 // is woken goes to the back of the line when it runs dry again, so a busy
 // client cannot starve the others. Nothing is dropped: a waiting client's
 // lines stay in its socket until it is woken.
-import { MAX_RATE_PAUSE_MS } from './limits'
+import { systemClock, type Clock, type TimerHandle } from './clock'
+
+/** Longest a waiter waits before the budget looks at the tokens again. */
+export const MAX_RATE_PAUSE_MS = 1000
 
 export class SharedBudget {
   private tokens: number
   private last: number
   private queue: Array<() => void> = []
-  private timer: NodeJS.Timeout | null = null
+  private timer: TimerHandle | null = null
   /** True while waiters are being woken: only they may take tokens then. */
   private waking = false
   private closed = false
 
-  constructor (readonly rate: number, readonly burst: number, private readonly now: () => number = Date.now) {
+  constructor (readonly rate: number, readonly burst: number, private readonly clock: Clock = systemClock) {
     this.tokens = burst
-    this.last = now()
+    this.last = clock.now()
   }
 
   /** Clients waiting for a token. */
@@ -29,14 +35,14 @@ export class SharedBudget {
    */
   ready (): boolean {
     if (this.queue.length > 0 && !this.waking) return false
-    const t = this.now()
+    const t = this.clock.now()
     this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.rate)
     this.last = t
     return this.tokens >= 1
   }
 
-  /** Takes one token; call only right after ready() said true. */
-  take (): void { this.tokens -= 1 }
+  /** Takes `n` tokens (one a line; a line that became several messages takes one each), right after ready() said true; the budget may go below zero, and then waiters wait longer. */
+  take (n = 1): void { this.tokens -= n }
 
   /** Calls `wake` once, when a token is there and every earlier waiter has had its turn. */
   wait (wake: () => void): void {
@@ -53,7 +59,7 @@ export class SharedBudget {
   close (): void {
     this.closed = true
     this.queue = []
-    if (this.timer) clearTimeout(this.timer)
+    this.clock.clearTimeout(this.timer)
     this.timer = null
   }
 
@@ -61,7 +67,7 @@ export class SharedBudget {
     if (this.timer || this.closed || this.queue.length === 0) return
     const missing = Math.max(0, 1 - this.tokens)
     const ms = Math.min(MAX_RATE_PAUSE_MS, Math.max(1, Math.ceil((missing * 1000) / this.rate)))
-    this.timer = setTimeout(() => { this.timer = null; this.wakeInTurn() }, ms)
+    this.timer = this.clock.setTimeout(() => { this.timer = null; this.wakeInTurn() }, ms)
   }
 
   private wakeInTurn (): void {
