@@ -206,3 +206,20 @@ test('view: discovery lines say found and linked apart, with the reason, once pe
   t.match(pane, /mdns: joined #team, found 1, linked 1/, 'the LAN mechanism reports apart from the DHT')
   t.match(s.surface.last.status.map(x => x.text).join(''), /dht: joined #team, found 3, linked 0 \+1/, 'the status bar shows the latest counts of the first topic and how many more')
 })
+
+test('view: a paste waits for the send budget instead of being dropped by relays; a waiting line keeps the room it was typed in', async (t) => {
+  t.timeoutAfter(20_000)
+  // Small limits on both nodes (bob relays and receives alice's lines under them): alice may send 9 at once, then 18 a second.
+  const s = await setup(t, 100, 20, { mesh: { authorRate: 20, authorBurst: 10, rooms: ['lobby', 'dev'] } })
+  s.mesh.connect(0, 1)
+  await s.mesh.settled(() => 1)
+  const LINES = 30
+  for (let i = 0; i < LINES; i++) s.type(`paste ${i}`)
+  s.keys(key('n', { ctrl: true })) // to #dev while most of the paste still waits
+  t.equal(s.mesh.nodes[0].room, 'dev', 'the view switched the node to #dev')
+  const got = () => s.mesh.received[1].filter(m => m.text.startsWith('paste '))
+  t.ok(got().length < LINES, `not all at once: ${got().length} of ${LINES} sent before the budget refilled`)
+  t.ok(await s.mesh.until(() => got().length === LINES, 10_000), `bob got all ${LINES} lines`)
+  t.deepEqual(got().map(m => m.text), Array.from({ length: LINES }, (_, i) => `paste ${i}`), 'each once, in order')
+  t.ok(got().every(m => m.room === 'lobby'), 'all in #lobby, where they were typed')
+})
