@@ -64,7 +64,7 @@ function countSends (link: MemoryLink, c: LinkCounters): void {
 export function createNode (i: number, opts: MeshOptions): MeshNode {
   return new MeshNode({
     keyPair: generateKeyPair(), nick: `${opts.nickPrefix ?? 'n'}${i}`, pex: false, minLinks: 0, maxLinks: BENCH_MAX_LINKS,
-    ratePerSecond: BENCH_RATE, rateBurst: BENCH_RATE, authorRate: BENCH_RATE, authorBurst: BENCH_RATE, ttl: opts.ttl, ...opts.node
+    ratePerSecond: BENCH_RATE, rateBurst: BENCH_RATE, authorRate: BENCH_RATE, authorBurst: BENCH_RATE, linkMessageRate: BENCH_RATE, linkMessageBurst: BENCH_RATE, ttl: opts.ttl, ...opts.node
   })
 }
 

@@ -13,7 +13,7 @@ import { seededRandom } from './prng'
 import { NetCounters, simLinkPair, type LatencyModel, type SimEnv } from './sim-link'
 import { VirtualClock } from './virtual-clock'
 
-/** Per-link inbound rate limit of simulated nodes: a forming room's burst of joins must not trip it (as in bench/mesh-harness.ts). */
+/** Per-link inbound rate limit and message budget of simulated nodes: a forming room's burst of joins must not trip them (as in bench/mesh-harness.ts). */
 export const SIM_RATE = 1e6
 /** Links per node allowed; above any degree the simulator builds. */
 export const SIM_MAX_LINKS = 64
@@ -81,7 +81,7 @@ export function buildSimNet (o: SimNetOptions): SimNet {
   const env: SimEnv = { clock, random: seededRandom(o.seed), latency: o.latency, counters }
   const verifier = o.sharedVerify === false ? null : new SharedVerify()
   const make = (i: number) => new MeshNode({
-    keyPair: generateKeyPair(), nick: `s${i}`, pex: false, minLinks: 0, maxLinks: SIM_MAX_LINKS, ratePerSecond: SIM_RATE, rateBurst: SIM_RATE,
+    keyPair: generateKeyPair(), nick: `s${i}`, pex: false, minLinks: 0, maxLinks: SIM_MAX_LINKS, ratePerSecond: SIM_RATE, rateBurst: SIM_RATE, linkMessageRate: SIM_RATE, linkMessageBurst: SIM_RATE,
     ttl: o.ttl, clock, random: seededRandom(o.seed * 7919 + i), verify: verifier?.verify, ...o.node,
     timing: { tickMs: SIM_TICK_MS, ...o.node?.timing }
   })

@@ -55,7 +55,7 @@ async function main (): Promise<void> {
   const build = (historyStore?: HistoryStore) => new MeshNode({
     historyStore, keyPair, nick: config.nick, rooms: config.rooms, nickBook, ttl: config.ttl, pex: config.pex,
     minLinks: config.minLinks, maxLinks: config.maxLinks, ratePerSecond: config.ratePerSecond,
-    rateBurst: config.rateBurst, authorRate: config.authorRate, authorBurst: config.authorBurst, timing: config.timing, anchor: config.anchor
+    rateBurst: config.rateBurst, authorRate: config.authorRate, authorBurst: config.authorBurst, linkMessageRate: config.linkMessageRate, linkMessageBurst: config.linkMessageBurst, timing: config.timing, anchor: config.anchor
   })
   let node!: MeshNode
   let history: LoadedNodeHistory | null = null

@@ -11,7 +11,7 @@ import {
   DEFAULT_ROOM, DEFAULT_TTL, DEFAULT_MIN_LINKS, DEFAULT_MAX_LINKS, DEFAULT_RATE_PER_SECOND, DEFAULT_RATE_BURST,
   DEFAULT_TIMING, type Timing
 } from '../lib/core/options'
-import { DEFAULT_AUTHOR_RATE, DEFAULT_AUTHOR_BURST, OWN_SEND_SHARE } from '../lib/core/author-limits'
+import { DEFAULT_AUTHOR_RATE, DEFAULT_AUTHOR_BURST, DEFAULT_LINK_MESSAGE_RATE, DEFAULT_LINK_MESSAGE_BURST, OWN_SEND_SHARE } from '../lib/core/author-limits'
 import { VERSION } from '../lib/version'
 import { DEFAULT_IRC_SERVER_NAME } from '../lib/irc/limits'
 import { checkPasswordRule } from '../lib/irc/password'
@@ -42,6 +42,9 @@ export interface Config {
   /** --author-rate: messages a second this node relays from one author, and the burst; its own are paced under them. */
   authorRate: number
   authorBurst: number
+  /** --link-message-rate: messages new to this node one link may bring a second, and the burst (more wait). */
+  linkMessageRate: number
+  linkMessageBurst: number
   headless: boolean
   timing: Partial<Timing>
   /** --room plus every --topic: the rooms this node is in (the first is where plain lines go). */
@@ -91,6 +94,7 @@ export function buildProgram (): Command {
     .option('--max-links <n>', 'accept or dial no more than this many links; a quarter (at most 4) is kept for links this node dials', String(DEFAULT_MAX_LINKS))
     .option('--rate-limit <n[:burst]>', 'inbound frames per second per link, and the burst', `${DEFAULT_RATE_PER_SECOND}:${DEFAULT_RATE_BURST}`)
     .option('--author-rate <n[:burst]>', `messages per second relayed from one author (key), and the burst; the excess is dropped. Your own lines wait to stay under ${Math.round(OWN_SEND_SHARE * 100)}% of it. Give every node of a mesh the same`, `${DEFAULT_AUTHOR_RATE}:${DEFAULT_AUTHOR_BURST}`)
+    .option('--link-message-rate <n[:burst]>', 'messages new to this node accepted per second from one link, whoever wrote them, and the burst; more wait and are let in as the budget refills', `${DEFAULT_LINK_MESSAGE_RATE}:${DEFAULT_LINK_MESSAGE_BURST}`)
     .option('--headless', 'no terminal view: read lines on stdin, write JSON events on stdout')
     .option('--history', 'keep the recent messages of your rooms on disk in the data directory (always on with --anchor)')
     .addOption(new Option('--timing <json>', 'override timing options (tests only)').hideHelp())
@@ -188,13 +192,14 @@ export function toConfig (o: Record<string, any>, listenGiven = true): Config {
   const maxLinks = intOption('--max-links', o.maxLinks, 1, 1000)
   const [ratePerSecond, rateBurst] = rateOption('--rate-limit', o.rateLimit, DEFAULT_RATE_BURST)
   const [authorRate, authorBurst] = rateOption('--author-rate', o.authorRate ?? `${DEFAULT_AUTHOR_RATE}:${DEFAULT_AUTHOR_BURST}`, DEFAULT_AUTHOR_BURST)
+  const [linkMessageRate, linkMessageBurst] = rateOption('--link-message-rate', o.linkMessageRate ?? `${DEFAULT_LINK_MESSAGE_RATE}:${DEFAULT_LINK_MESSAGE_BURST}`, DEFAULT_LINK_MESSAGE_BURST)
   const timing: Partial<Timing> = overridesOption('--timing', o.timing, DEFAULT_TIMING)
   if (!o.dataDir) throw new MeshError('BAD_OPTION', 'invalid --data-dir \'\': empty')
   const gateway = gatewayConfig(o)
   return {
     ...gateway, ...ircConfig(o), anchor: !!o.anchor, history: !!o.history || !!o.anchor,
     listen, listenGiven, peers, nick, room, ttl, dataDir: path.resolve(o.dataDir), pex: o.pex !== false, mdns: o.mdns !== false, minLinks, maxLinks,
-    ratePerSecond, rateBurst, authorRate, authorBurst, headless: !!o.headless, timing, ...swarm, rooms: [...new Set([room, ...named, ...swarm.topics])],
+    ratePerSecond, rateBurst, authorRate, authorBurst, linkMessageRate, linkMessageBurst, headless: !!o.headless, timing, ...swarm, rooms: [...new Set([room, ...named, ...swarm.topics])],
     outputQueueBytes: o.outputQueue === undefined ? MAX_OUTPUT_QUEUED_BYTES : intOption('--output-queue', o.outputQueue, 1, MAX_OUTPUT_QUEUED_BYTES)
   }
 }

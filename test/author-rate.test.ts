@@ -6,7 +6,7 @@
 // through the first honest relay. A gateway's guest announcements, signed by
 // its key too, wait in the same budget. Real processes on loopback.
 import test from 'tape'
-import { Cluster } from './helpers/proc'
+import { Cluster, LIFTED_LIMITS } from './helpers/proc'
 import { until } from './helpers/raw-peer'
 import { connect, gatewayNode } from './helpers/gateway'
 import { DEFAULT_AUTHOR_BURST, DEFAULT_AUTHOR_RATE, OWN_SEND_SHARE } from '../lib/core/author-limits'
@@ -74,4 +74,33 @@ test('a gateway whose guests arrive at once announces them all, paced by its sen
   const joined = () => new Set(far.events.filter(e => e.event === 'presence' && e.state === 'join' && e.via !== undefined).map(e => e.nick)).size
   t.ok(await until(() => joined() === GUESTS, 20_000), `the far node heard all ${GUESTS} guests join (${joined()}, ${((Date.now() - started) / 1000).toFixed(1)} s)`)
   t.notOk(relay.events.some(e => e.event === 'error' && e.code === 'AUTHOR_RATE'), 'the relay dropped none of the announcements')
+})
+
+test('a flood of private messages cannot spend the send budget a node\'s own lines need: its acks wait their turn', async (t) => {
+  t.timeoutAfter(40_000)
+  const cluster = new Cluster(t)
+  const victim = await cluster.start({ name: 'victim', args: ['--no-pex'] })
+  const far = await cluster.start({ name: 'far', args: ['--peer', victim.listen, '--no-pex'] })
+  // The flooder skips the pacing and sends 60 private messages a second: over what the victim accepts of one author (50), so each one it accepts costs it an ack, more than its budget refills (45).
+  const flooder = await cluster.start({ name: 'flooder', args: ['--peer', victim.listen, '--no-pex', ...LIFTED_LIMITS] })
+  await Promise.all([far, flooder].map(p => victim.waitPeerUp(p.id)))
+  await Promise.all([far, flooder].map(p => p.waitPeerUp(victim.id)))
+  const privates = () => victim.messages().filter(m => m.private === true).length
+  const TICKS = 80
+  let tick = 0
+  const flooding = new Promise<void>(resolve => {
+    const timer = setInterval(() => {
+      for (let i = 0; i < 6; i++) flooder.send(`/msg victim flood ${tick * 6 + i}`)
+      if (++tick >= TICKS) { clearInterval(timer); resolve() }
+    }, 100)
+  })
+  t.ok(await until(() => privates() >= 150, 10_000), 'the victim is receiving the flood (and acknowledging it)')
+  victim.child.stdin!.write(Array.from({ length: 20 }, (_, i) => `own ${i}`).join('\n') + '\n')
+  const own = () => far.messages().filter(m => String(m.text).startsWith('own ')).length
+  t.ok(await until(() => own() === 20, 15_000), 'the far node got the victim\'s 20 lines')
+  const atPaste = privates()
+  await flooding
+  await sleep(500) // the flood's last messages in flight
+  t.ok(privates() - atPaste >= 50, `they got out while the flood went on: ${privates() - atPaste} more private messages arrived after them (${privates()} in all)`)
+  t.ok(victim.events.some(e => e.event === 'error' && e.code === 'AUTHOR_RATE'), 'the victim dropped what the flooder sent over its author rate')
 })

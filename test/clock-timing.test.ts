@@ -128,7 +128,7 @@ test('score recovers per quiet minute; a ban lifts after banMs; a token bucket r
   const clock = new ManualClock(0)
   const now = () => clock.now()
   const [link] = memoryLinkPair(generateKeyPair().publicKey, 'a:1', generateKeyPair().publicKey, 'b:1')
-  const s = new LinkSession(link, null, { rate: 1, burst: 1, maxQueuedBytes: 1000, newAuthors: () => new TokenBucket(1, 1, now), now })
+  const s = new LinkSession(link, null, { rate: 1, burst: 1, maxQueuedBytes: 1000, newAuthors: () => new TokenBucket(1, 1, now), newMessages: () => new TokenBucket(1, 1, now), now })
   s.blame(50)
   clock.advance(59_000)
   t.equal(s.score, -50, 'no recovery within the first minute')

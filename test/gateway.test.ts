@@ -1,7 +1,7 @@
 // The plain-text line gateway (--text-listen): real bin processes, real
 // loopback sockets; plain clients are node:net sockets (what nc would be).
 import test from 'tape'
-import { Cluster, NO_AUTHOR_LIMIT } from './helpers/proc'
+import { Cluster, LIFTED_LIMITS } from './helpers/proc'
 import { LineClient } from './helpers/line-client'
 import { connect, gatewayNode, tag } from './helpers/gateway'
 import { LineSplitter, type LineEvent } from '../lib/gateway/line-splitter'
@@ -145,8 +145,8 @@ test('lines past the line buffer and binary garbage get error lines; the client 
 test('a client that never reads is dropped past the queue limit and stalls nobody', async (t) => {
   t.timeoutAfter(30_000)
   const cluster = new Cluster(t)
-  const { gw, address } = await gatewayNode(cluster, 'gw', ['--gateway-rate', '100000', ...NO_AUTHOR_LIMIT])
-  const mesh = await cluster.start({ name: 'mesh', args: ['--peer', gw.listen, ...NO_AUTHOR_LIMIT] })
+  const { gw, address } = await gatewayNode(cluster, 'gw', ['--gateway-rate', '100000', ...LIFTED_LIMITS])
+  const mesh = await cluster.start({ name: 'mesh', args: ['--peer', gw.listen, ...LIFTED_LIMITS] })
   await mesh.waitPeerUp(gw.id)
   const a = await connect(cluster, address, 'a')
   const b = await connect(cluster, address, 'b')
@@ -182,7 +182,7 @@ test('a client that never reads is dropped past the queue limit and stalls nobod
 test('the rate limit slows a client down without losing lines', async (t) => {
   t.timeoutAfter(20_000)
   const cluster = new Cluster(t)
-  const { address } = await gatewayNode(cluster, 'gw', ['--gateway-rate', '1000:100', ...NO_AUTHOR_LIMIT])
+  const { address } = await gatewayNode(cluster, 'gw', ['--gateway-rate', '1000:100', ...LIFTED_LIMITS])
   const a = await connect(cluster, address, 'a')
   const b = await connect(cluster, address, 'b')
   const N = 1500

@@ -57,7 +57,8 @@ test('decodeGuestBatch refuses malformed payloads with GUEST_BATCH_INVALID', (t)
 
 test('sendGuestLines: lines over one batch go as several; a linked node delivers each line once, in order, under its guest', async (t) => {
   t.timeoutAfter(10_000)
-  const mesh = new MemMesh(2)
+  // 40 lines at once are over the default author burst (20; the gateway paces its guests under it): raised here.
+  const mesh = new MemMesh(2, { authorBurst: 100 })
   t.teardown(() => mesh.close())
   mesh.connect(0, 1)
   await until(() => mesh.nodes[0].peers().length === 1 && mesh.nodes[1].peers().length === 1)

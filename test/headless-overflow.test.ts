@@ -4,7 +4,7 @@
 // stderr (OUTPUT_OVERFLOW), keeps relaying, and once the reader has caught up
 // a `dropped` event counts what it lost. Real processes on loopback.
 import test from 'tape'
-import { Cluster, NO_AUTHOR_LIMIT } from './helpers/proc'
+import { Cluster, LIFTED_LIMITS } from './helpers/proc'
 import { until } from './helpers/raw-peer'
 
 const LINES = 1500
@@ -13,9 +13,9 @@ const QUEUE = 64 * 1024
 test('headless: a stalled stdout reader costs at most --output-queue bytes; the node keeps relaying and then counts the dropped events', async (t) => {
   t.timeoutAfter(60_000)
   const cluster = new Cluster(t)
-  const a = await cluster.start({ name: 'a', args: ['--output-queue', String(QUEUE), '--no-pex', ...NO_AUTHOR_LIMIT] })
-  const b = await cluster.start({ name: 'b', args: ['--peer', a.listen, '--no-pex', ...NO_AUTHOR_LIMIT] })
-  const c = await cluster.start({ name: 'c', args: ['--peer', a.listen, '--no-pex', ...NO_AUTHOR_LIMIT] })
+  const a = await cluster.start({ name: 'a', args: ['--output-queue', String(QUEUE), '--no-pex', ...LIFTED_LIMITS] })
+  const b = await cluster.start({ name: 'b', args: ['--peer', a.listen, '--no-pex', ...LIFTED_LIMITS] })
+  const c = await cluster.start({ name: 'c', args: ['--peer', a.listen, '--no-pex', ...LIFTED_LIMITS] })
   await Promise.all([a.waitPeerUp(b.id), a.waitPeerUp(c.id), b.waitPeerUp(a.id), c.waitPeerUp(a.id)])
   a.child.stdout!.pause()
   const text = (i: number) => `flood ${i} ${'x'.repeat(300)}`

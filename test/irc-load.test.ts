@@ -3,7 +3,7 @@
 // 2000; each side must see every line of the other, in order, none lost.
 // Both run above the default author rate (50/s): this is the face's load.
 import test from 'tape'
-import { Cluster, NO_AUTHOR_LIMIT } from './helpers/proc'
+import { Cluster, LIFTED_LIMITS } from './helpers/proc'
 import { RawIrc } from './helpers/irc'
 
 /** Lines per tick and ticks: 10 lines every 50 ms is 200 lines a second, for 10 s. */
@@ -15,8 +15,8 @@ const TOTAL = PER_TICK * TICKS
 test('200 lines/s for 10 s each way through the IRC face: nothing lost, order kept', async (t) => {
   t.timeoutAfter(40_000)
   const c = new Cluster(t)
-  const a = await c.start({ name: 'a', args: ['--no-pex', '--irc-listen', '127.0.0.1:0', ...NO_AUTHOR_LIMIT] })
-  const b = await c.start({ name: 'b', args: ['--no-pex', '--peer', a.listen, ...NO_AUTHOR_LIMIT] })
+  const a = await c.start({ name: 'a', args: ['--no-pex', '--irc-listen', '127.0.0.1:0', ...LIFTED_LIMITS] })
+  const b = await c.start({ name: 'b', args: ['--no-pex', '--peer', a.listen, ...LIFTED_LIMITS] })
   await b.waitPeerUp(a.id)
   const irc = new RawIrc(a.ready.irc)
   c.cleanups.push(() => irc.close())

@@ -71,7 +71,8 @@ test('view: commands share the core parser; errors are one line with the usage',
 
 test('view: scrollback with PgUp/PgDn and the wheel, unread count, resize', async (t) => {
   t.timeoutAfter(5000)
-  const s = await setup(t, 100, 12)
+  // bob's 40 lines at once are over the default author burst (20) alice relays: raised here.
+  const s = await setup(t, 100, 12, { mesh: { authorBurst: 100 } })
   s.mesh.connect(0, 1)
   await s.mesh.settled(() => 1)
   for (let i = 0; i < 40; i++) s.mesh.nodes[1].send(`line ${i}`)

@@ -13,14 +13,31 @@ import { TokenBucket } from './token-bucket'
  * p99 of a 12-process mesh to 30x its baseline.
  */
 export const DEFAULT_AUTHOR_RATE = 50
-/** Messages one author may flood at once before the rate applies. */
-export const DEFAULT_AUTHOR_BURST = 100
+/**
+ * Messages one author may flood at once before the rate applies. Every node
+ * relays and prints a burst at once, so it is what a member can do to
+ * everyone's latency: in the adversary bench (12 processes on 2 cores) one
+ * member's burst of 100 took the honest p99 to 13.9x its baseline (2026-11-29
+ * 01:23 UTC), while one person pasting 20 lines moved it 1.5x.
+ */
+export const DEFAULT_AUTHOR_BURST = 20
 /**
  * This node's own messages are paced to this share of the author limits
  * (lib/core/send-budget.ts), so what it sends stays under what its relays
  * accept with room for timing jitter; front ends wait, nothing is dropped.
  */
 export const OWN_SEND_SHARE = 0.9
+/**
+ * Messages new to this node that one link may bring a second, whoever wrote
+ * them, and at once. Keys are free and each admitted author has its own
+ * rate, so without this one peer introducing authors at the new-author pace
+ * could send, a minute later, as fast as the link's frame limit (1000/s) lets
+ * it, and every node would relay it all. Over it a link's messages are held
+ * (with the new authors' ones, MAX_HELD_BYTES_PER_LINK) and let in as the
+ * budget refills: an honest relay's burst is delayed, not lost.
+ */
+export const DEFAULT_LINK_MESSAGE_RATE = 200
+export const DEFAULT_LINK_MESSAGE_BURST = 400
 /** Authors tracked at once; the least recently active are forgotten first. */
 export const MAX_TRACKED_AUTHORS = 10_000
 /** Authors this node has not met before that one link may introduce per minute. */

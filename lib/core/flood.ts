@@ -14,6 +14,10 @@ import { overlayRoom } from './overlay'
 import { HeldFrames, MAX_HELD_BYTES_PER_LINK } from './held-frames'
 import type { LazyPush } from './lazy-push'
 
+type HeldCode = 'NEW_AUTHOR_LIMIT' | 'LINK_MESSAGE_RATE'
+/** How often messages held for a link's message budget are tried again (it refills by the message, not by the author). */
+export const LINK_HOLD_RETRY_MS = 100
+
 export interface FloodHooks {
   pipeline: Pipeline
   seen: SeenCache
@@ -22,13 +26,14 @@ export interface FloodHooks {
   lazy: LazyPush
   penalise: (s: LinkSession, fault: PeerFault, points?: number) => void
   clock: Clock
-  /** How often a link's new-author budget gains one author: when its held messages are tried again. */
+  /** How often a link's new-author budget gains one author: when its held newcomers are tried again. */
   heldRetryMs: number
 }
 
 export class Flood {
   originated = 0
-  private readonly held = new WeakMap<LinkSession, HeldFrames>()
+  /** Per link, one hold for each budget a message may wait for, so a known author's message over the link's budget never waits behind newcomers. */
+  private readonly held = new WeakMap<LinkSession, Record<HeldCode, HeldFrames>>()
 
   private readonly selfHex: string
 
@@ -40,10 +45,10 @@ export class Flood {
 
   // Flooding keeps no order between messages, so only the held ones wait: a
   // known author's message on the same link is never queued behind newcomers.
-  private onFrame (s: LinkSession, frame: Buffer): void { this.judge(s, frame, false) }
+  private onFrame (s: LinkSession, frame: Buffer): void { this.judge(s, frame, null) }
 
-  /** Runs one frame through the pipeline; false when it must wait for the link's new-author budget. */
-  private judge (s: LinkSession, frame: Buffer, retrying: boolean): boolean {
+  /** Runs one frame through the pipeline; false when it must wait on in the hold that is `retrying` it. */
+  private judge (s: LinkSession, frame: Buffer, retrying: HeldFrames | null): boolean {
     const v = this.h.pipeline.accept(frame, 'live', s)
     if (v.kind === 'duplicate') {
       if (v.id && v.hops !== undefined) this.h.lazy.shorterCopy(s, v.id, v.hops)
@@ -51,9 +56,11 @@ export class Flood {
     } else if (v.kind === 'invalid') {
       if (v.close) throw v.error
       this.h.penalise(s, v.error)
-    } else if (v.kind === 'refused' && v.code === 'NEW_AUTHOR_LIMIT') {
-      if (retrying) return false
-      if (this.holdFor(s).hold(frame)) this.h.penalise(s, { code: v.code, message: `${v.reason}; held, tried again as the budget refills` }, 0)
+    } else if (v.kind === 'refused' && (v.code === 'NEW_AUTHOR_LIMIT' || v.code === 'LINK_MESSAGE_RATE')) {
+      const hold = this.holdsFor(s)[v.code]
+      if (retrying === hold) return false
+      // Held for the first time, or moved from the other hold (it passed that budget, not this one).
+      if (hold.hold(frame)) this.h.penalise(s, { code: v.code, message: `${v.reason}; held, tried again as the budget refills` }, 0)
       else this.refuseHeld(s)
     } else if (v.kind === 'refused') {
       this.h.penalise(s, { code: v.code, message: v.reason }, v.blame)
@@ -61,23 +68,27 @@ export class Flood {
     return true
   }
 
-  private holdFor (s: LinkSession): HeldFrames {
-    let held = this.held.get(s)
-    if (!held) {
-      held = new HeldFrames(this.h.heldRetryMs, this.h.clock, f => {
-        try { return this.judge(s, f, true) } catch (err) {
-          if (!(err instanceof MeshError)) throw err
-          s.link.destroy(err)
-          return true
-        }
-      }, () => !s.link.closed)
-      this.held.set(s, held)
+  private holdsFor (s: LinkSession): Record<HeldCode, HeldFrames> {
+    let holds = this.held.get(s)
+    if (!holds) {
+      const make = (retryMs: number): HeldFrames => {
+        const hold: HeldFrames = new HeldFrames(retryMs, this.h.clock, f => {
+          try { return this.judge(s, f, hold) } catch (err) {
+            if (!(err instanceof MeshError)) throw err
+            s.link.destroy(err)
+            return true
+          }
+        }, () => !s.link.closed)
+        return hold
+      }
+      holds = { NEW_AUTHOR_LIMIT: make(this.h.heldRetryMs), LINK_MESSAGE_RATE: make(LINK_HOLD_RETRY_MS) }
+      this.held.set(s, holds)
     }
-    return held
+    return holds
   }
 
   private refuseHeld (s: LinkSession): void {
-    this.h.penalise(s, { code: 'NEW_AUTHOR_HOLD_FULL', message: `messages from authors new to this node fill the ${MAX_HELD_BYTES_PER_LINK} bytes a link may have held; refused` }, 0)
+    this.h.penalise(s, { code: 'NEW_AUTHOR_HOLD_FULL', message: `held messages (from authors new to this node, or over the link's message budget) fill the ${MAX_HELD_BYTES_PER_LINK} bytes a link may have held for that budget; refused` }, 0)
   }
 
   /** Signs a new message and sends it to the links that carry its room (every link for private ones); it is marked seen so it never comes back as new. */

@@ -1,6 +1,6 @@
 // Messages from authors this node has not met yet, over their link's
-// new-author budget: held per link (bounded) and judged again as the budget
-// refills, so an honest burst of newcomers (a big room's presence after a
+// new-author budget, or over the link's budget of new messages: held per link
+// (bounded) and judged again as the budgets refill, so an honest burst of newcomers (a big room's presence after a
 // node joins) is delayed, not lost; a flood of fresh keys fills its own
 // link's hold and no more.
 import type { Clock, TimerHandle } from './clock'

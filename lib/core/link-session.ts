@@ -48,6 +48,8 @@ export interface SessionLimits {
   maxQueuedBytes: number
   /** A fresh budget for the authors this link may introduce. */
   newAuthors: () => TokenBucket
+  /** A fresh budget for the messages new to this node that this link may bring (LINK_MESSAGE_RATE). */
+  newMessages: () => TokenBucket
   now: () => number
 }
 
@@ -61,6 +63,7 @@ export class LinkSession {
   lastTx: number
   /** Authors this node had not met that this link may still introduce. */
   readonly newAuthors: TokenBucket
+  readonly newMessages: TokenBucket
   private rawScore = 0
   /** Per fault code: when it was last reported for this link, and how many came since. */
   private readonly noted = new Map<string, { at: number; since: number }>()
@@ -77,6 +80,7 @@ export class LinkSession {
     this.createdAt = this.lastRx = this.lastTx = this.scoredAt = limits.now()
     this.bucket = new TokenBucket(limits.rate, limits.burst, limits.now)
     this.newAuthors = limits.newAuthors()
+    this.newMessages = limits.newMessages()
     this.ready = new Promise<void>((resolve, reject) => { this.settle = { resolve, reject } })
     this.ready.catch(() => {})
   }

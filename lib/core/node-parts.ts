@@ -12,7 +12,8 @@ import { RecentIds } from './recent-ids'
 import { EVERY_LINK } from './overlay'
 import { SeenCache } from './seen-cache'
 import { DeliveredLog } from './delivered-log'
-import { AuthorLimits, OWN_SEND_SHARE } from './author-limits'
+import { AuthorLimits, OWN_SEND_SHARE, DEFAULT_LINK_MESSAGE_RATE, DEFAULT_LINK_MESSAGE_BURST } from './author-limits'
+import { TokenBucket } from './token-bucket'
 import { SharedBudget } from './send-budget'
 import { Bans } from './bans'
 import { PeerTable } from './peer-table'
@@ -105,7 +106,7 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
   const registry = new FrameRegistry()
   p.links = new LinkTable({
     selfKey: opts.keyPair.publicKey, version, maxLinks, timing, registry,
-    limits: { rate: opts.ratePerSecond ?? O.DEFAULT_RATE_PER_SECOND, burst: opts.rateBurst ?? O.DEFAULT_RATE_BURST, maxQueuedBytes: opts.maxQueuedBytes ?? O.MAX_LINK_BUFFERED_BYTES, newAuthors: () => authors.linkBudget(), now },
+    limits: { rate: opts.ratePerSecond ?? O.DEFAULT_RATE_PER_SECOND, burst: opts.rateBurst ?? O.DEFAULT_RATE_BURST, maxQueuedBytes: opts.maxQueuedBytes ?? O.MAX_LINK_BUFFERED_BYTES, newAuthors: () => authors.linkBudget(), newMessages: () => new TokenBucket(opts.linkMessageRate ?? DEFAULT_LINK_MESSAGE_RATE, opts.linkMessageBurst ?? DEFAULT_LINK_MESSAGE_BURST, now), now },
     reservedOutbound: opts.reservedOutbound ?? O.defaultReserved(maxLinks),
     bans: new Bans(now, timing.banMs),
     hello: () => host.hello(version),
@@ -187,7 +188,7 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
     message: m => host.emit('message', m),
     delivered: (id, peer) => host.emit('delivered', { id, peer }),
     undelivered: (id, peer) => host.emit('undelivered', { id, peer }),
-    ackTimeoutMs: timing.privateAckTimeoutMs, clock,
+    ackTimeoutMs: timing.privateAckTimeoutMs, clock, sendBudget: p.sendBudget,
     dropped: (err, author) => host.fault(err.code, err.message, author)
   })
   return p

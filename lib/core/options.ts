@@ -105,6 +105,9 @@ export interface NodeOptions {
   authorBurst?: number
   /** Authors new to this node that one link may introduce per minute. */
   newAuthorsPerLinkPerMin?: number
+  /** Messages new to this node one link may bring a second, and at once (DEFAULT_LINK_MESSAGE_RATE, _BURST). */
+  linkMessageRate?: number
+  linkMessageBurst?: number
   /** Slots of maxLinks kept for links this node dials (default a quarter, at most 4). */
   reservedOutbound?: number
   /** Bytes queued for one link before it is closed (SLOW_LINK). */

@@ -124,6 +124,9 @@ export class Pipeline {
     if (source === 'live' && from && !shorter && !h.authors.known(author) && !from.newAuthors.take()) {
       return this.refuse('NEW_AUTHOR_LIMIT', 'link introduced too many new authors this minute', PENALTY.NEW_AUTHOR)
     }
+    if (source === 'live' && from && !shorter && !from.newMessages.take()) {
+      return this.refuse('LINK_MESSAGE_RATE', 'link brought more new messages than its budget this second', 0)
+    }
     this.stats.verified++
     if (!(h.verify ?? verifyFlood)(m)) return this.invalid(new MeshError('BAD_SIGNATURE', `message ${shortKey(key)} has a bad signature`), false)
     if (shorter) {

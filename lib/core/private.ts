@@ -16,11 +16,20 @@ import { systemClock, type Clock, type TimerHandle } from './clock'
 import type { KeyPair } from '../protocol/crypto'
 import { ReplayGuard } from './replay-guard'
 import type { ChatMessage } from './types'
+import type { SharedBudget } from './send-budget'
+import { PacedLines } from './paced-lines'
 
 /** Private messages awaiting an ack at once; the oldest is given up first. */
 export const MAX_PENDING_PRIVATE = 1000
 /** Inner private-message ids remembered against replays; when full the oldest is forgotten first. */
 export const MAX_SEEN_PRIVATE_IDS = 10_000
+/**
+ * Acks waiting for the node's send budget at most; past this a private
+ * message is shown but not acknowledged (its sender hears `undelivered`).
+ * Acks take their tokens like any message this node signs, so a flood of
+ * private messages could otherwise spend the budget its own lines need.
+ */
+export const MAX_WAITING_ACKS = 200
 /** How far a private message's inner time may be from the recipient's clock, either way; its id is remembered until its time plus this. */
 export const PRIVATE_WINDOW_MS = MAX_MESSAGE_LIFETIME_MS
 
@@ -33,6 +42,8 @@ export interface PrivateHooks {
   delivered: (id: string, peer: string) => void
   undelivered: (id: string, peer: string) => void
   ackTimeoutMs: number
+  /** The node's send budget: acks wait their turn in it (unset: acks are sent at once). */
+  sendBudget?: SharedBudget
   /** Defaults to the system clock. */
   clock?: Clock
   /** Cap of the replay memory; defaults to MAX_SEEN_PRIVATE_IDS (tests shrink it). */
@@ -45,6 +56,8 @@ export interface PrivateHooks {
 export interface PrivateStats {
   shown: number
   acked: number
+  /** Private messages shown but not acknowledged: more than MAX_WAITING_ACKS acks were waiting. */
+  unacked: number
   invalid: number
   forged: number
   stale: number
@@ -56,7 +69,9 @@ const STAT_OF: Partial<Record<string, keyof PrivateStats>> = {
 }
 
 export class PrivateMessages {
-  readonly stats: PrivateStats = { shown: 0, acked: 0, invalid: 0, forged: 0, stale: 0, replayed: 0 }
+  readonly stats: PrivateStats = { shown: 0, acked: 0, unacked: 0, invalid: 0, forged: 0, stale: 0, replayed: 0 }
+  /** Acks in order, each when the send budget has a token (node.originate takes it). */
+  private readonly acks: PacedLines<Buffer> | null
   private readonly pending = new Map<string, { timer: TimerHandle; to: string }>()
   private readonly clock: Clock
   private readonly seen: ReplayGuard
@@ -67,6 +82,7 @@ export class PrivateMessages {
     this.clock = h.clock ?? systemClock
     this.seenCap = h.maxSeenIds ?? MAX_SEEN_PRIVATE_IDS
     this.seen = new ReplayGuard({ maxSize: this.seenCap, now: () => this.clock.now() })
+    this.acks = h.sendBudget ? new PacedLines(h.sendBudget, ack => { this.h.originate(MessageKind.ACK, '', ack); return 0 }) : null
   }
 
   /** Ids held against replays (at most seenCap). */
@@ -111,7 +127,10 @@ export class PrivateMessages {
     if (!shown) return
     this.stats.shown++
     this.h.message(shown)
-    this.h.originate(MessageKind.ACK, '', encodeAck({ to: m.author, of: m.id }))
+    const ack = encodeAck({ to: m.author, of: m.id })
+    if (!this.acks) this.h.originate(MessageKind.ACK, '', ack)
+    else if (this.acks.size < MAX_WAITING_ACKS) this.acks.push(ack)
+    else this.stats.unacked++
   }
 
   /** The message to show, null when not for us; throws a coded MeshError when it must be dropped. */
@@ -145,6 +164,7 @@ export class PrivateMessages {
   }
 
   close (): void {
+    this.acks?.close()
     for (const p of this.pending.values()) this.clock.clearTimeout(p.timer)
     this.pending.clear()
     this.seen.clear()

@@ -3,7 +3,10 @@
 // On open, a torn tail is cut, damaged records in the middle are skipped
 // (only they are lost) and a version 1 log is converted. While running, the
 // log is rewritten from a snapshot of what memory keeps whenever it outgrows
-// its bound, so a flood cannot grow it without limit.
+// its bound, so a flood cannot grow it without limit. Records wait in memory
+// for the disk up to MAX_HISTORY_QUEUED_BYTES; past that (a disk or network
+// mount that stopped answering) the waiting records are let go and the log is
+// rewritten from memory once the disk takes writes again (HISTORY_BEHIND).
 import fs from 'fs'
 import path from 'path'
 import type { FloodMessage } from '../protocol/envelope'
@@ -19,6 +22,8 @@ export const HISTORY_FILE = 'history.log'
 export const HISTORY_COMPACT_FACTOR = 4
 /** The log is rewritten from memory when it passes this many bytes (or HISTORY_COMPACT_FACTOR x the bytes memory keeps, if more). */
 export const MAX_HISTORY_LOG_BYTES = 64 * 1024 * 1024
+/** Bytes of records waiting for the disk at most; past this they are let go (memory keeps them) and the log is rewritten from memory when the disk answers. */
+export const MAX_HISTORY_QUEUED_BYTES = 8 * 1024 * 1024
 
 export interface HistoryFileOptions {
   /** The frames memory keeps now; the log is rewritten to exactly these (plus what is appended after) when it outgrows its bound. Without it the log is never compacted while running. */
@@ -27,8 +32,10 @@ export interface HistoryFileOptions {
   maxRecords?: number
   /** Byte bound (raised to HISTORY_COMPACT_FACTOR x the last snapshot's bytes if that is more). Default MAX_HISTORY_LOG_BYTES. */
   maxBytes?: number
-  /** A write or compaction failed (HISTORY_WRITE_FAILED); appending goes on. */
+  /** A write or compaction failed (HISTORY_WRITE_FAILED), or the disk fell behind (HISTORY_BEHIND); appending goes on. */
   onError?: (err: MeshError) => void
+  /** Tests: bytes of records that may wait for the disk (default MAX_HISTORY_QUEUED_BYTES). */
+  maxQueuedBytes?: number
 }
 
 export interface OpenedHistory {
@@ -43,13 +50,20 @@ export interface OpenedHistory {
 export class HistoryFile implements HistoryStore {
   private fd: number
   private queue: Buffer[] = []
+  private queuedBytes = 0
+  /** Records were let go since the last snapshot was taken: the log must be rewritten from memory. */
+  private behind = false
+  /** Records let go while the disk was behind (without a snapshot they are missing from the log). */
+  letGo = 0
   private writing = false
   private compacting = false
   private closed = false
   /** A failure of each kind is reported once, until that kind succeeds again. */
-  private failing = { write: false, compact: false }
+  private failing = { write: false, compact: false, behind: false }
   private keptRecords: number
   private keptBytes: number
+  /** Bytes of records waiting for the disk (at most maxQueuedBytes). */
+  get waitingBytes (): number { return this.queuedBytes }
   /** Records and bytes in the file plus those queued for it. */
   records: number
   bytes: number
@@ -90,21 +104,42 @@ export class HistoryFile implements HistoryStore {
   /** Queues a record; writes happen off the hot path, in order. */
   append (m: FloodMessage): void {
     if (this.closed) return
+    const size = RECORD_HEADER_BYTES + m.frame.byteLength
+    if (this.queuedBytes + size > (this.opts.maxQueuedBytes ?? MAX_HISTORY_QUEUED_BYTES)) return this.fallBehind()
     this.queue.push(m.frame)
+    this.queuedBytes += size
     this.records++
-    this.bytes += RECORD_HEADER_BYTES + m.frame.byteLength
+    this.bytes += size
     this.pump()
   }
 
+  /** The disk has not taken what waits: let it go (memory keeps it); with a snapshot the log is rewritten once the disk answers. */
+  private fallBehind (): void {
+    const waitingBytes = this.queuedBytes
+    this.letGo += this.queue.length + 1
+    if (this.opts.snapshot) {
+      this.behind = true
+      this.records -= this.queue.length
+      this.bytes -= this.queuedBytes
+      this.queue = []
+      this.queuedBytes = 0
+    }
+    this.fail('behind', `the disk has not taken ${waitingBytes} bytes of history waiting for`,
+      this.opts.snapshot ? 'the log is rewritten from memory once it answers' : 'records are dropped from the log until it answers')
+  }
+
   private pump (): void {
-    if (this.writing || this.compacting || this.queue.length === 0) return
+    if (this.writing || this.compacting) return
+    if (this.behind) return this.compact()
+    if (this.queue.length === 0) return
     this.writing = true
     const chunk = Buffer.concat(this.queue.map(encodeRecord))
     this.queue = []
+    this.queuedBytes = 0
     fs.write(this.fd, chunk, 0, chunk.length, null, (err) => {
       this.writing = false
       if (err) this.fail('write', 'cannot append to', err)
-      else this.failing.write = false
+      else this.failing.write = this.failing.behind = false
       if (this.overBound()) this.compact()
       else this.pump()
     })
@@ -124,6 +159,8 @@ export class HistoryFile implements HistoryStore {
     let tmp: { fd: number; name: string }
     let body: Buffer
     try {
+      // The snapshot holds everything let go so far.
+      this.behind = false
       frames = this.opts.snapshot!()
       body = encodeLog(frames)
       tmp = openTempFor(this.file)
@@ -134,12 +171,15 @@ export class HistoryFile implements HistoryStore {
     // (so the snapshot does) or has dropped it, as compaction would. If the
     // rewrite fails it goes back to the front of the queue, for the old log.
     const before = this.queue
+    const beforeBytes = this.queuedBytes
     this.queue = []
+    this.queuedBytes = 0
     let tmpOpen = true
     const failed = (err: unknown) => {
       if (tmpOpen) try { fs.closeSync(tmp.fd) } catch {}
       removeQuietly(tmp.name)
       this.queue = before.concat(this.queue)
+      this.queuedBytes += beforeBytes
       this.compactDone(err)
     }
     fs.write(tmp.fd, body, 0, body.length, 0, (err) => {
@@ -174,16 +214,16 @@ export class HistoryFile implements HistoryStore {
       this.keptBytes = Math.max(this.keptBytes, this.bytes)
       this.fail('compact', 'cannot compact', err)
     } else {
-      this.failing.compact = false
+      this.failing.compact = this.failing.behind = false
     }
     this.compacting = false
     this.pump()
   }
 
-  private fail (kind: 'write' | 'compact', what: string, err: unknown): void {
+  private fail (kind: 'write' | 'compact' | 'behind', what: string, err: unknown): void {
     if (this.failing[kind]) return
     this.failing[kind] = true
-    this.opts.onError?.(new MeshError('HISTORY_WRITE_FAILED', `${what} ${this.file}: ${errorMessage(err)}`))
+    this.opts.onError?.(new MeshError(kind === 'behind' ? 'HISTORY_BEHIND' : 'HISTORY_WRITE_FAILED', `${what} ${this.file}: ${errorMessage(err)}`))
   }
 
   /** Replaces the log with exactly these frames, synchronously (start-up compaction; not while running). */
@@ -200,7 +240,7 @@ export class HistoryFile implements HistoryStore {
   async close (): Promise<void> {
     if (this.closed) return
     this.closed = true
-    while (this.writing || this.compacting || this.queue.length) {
+    while (this.writing || this.compacting || this.queue.length || this.behind) {
       if (!this.writing && !this.compacting) this.pump()
       await new Promise(resolve => setTimeout(resolve, 5))
     }

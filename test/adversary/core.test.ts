@@ -247,9 +247,39 @@ test('newcomers over a link\'s budget are held, not lost: 30 fresh authors at on
   t.notOk(peer.link.closed, 'the link is not closed for it')
 })
 
+test('one link brings at most its message budget of new messages, however many keys it has had admitted; the rest are held, then all arrive once', async (t) => {
+  t.timeoutAfter(20_000)
+  // Authors are admitted freely here (6000 a minute) so that only the link's message budget (50 at once, 100 a second) applies.
+  const RATE = 100
+  const BURST = 50
+  const { messages, faults, peer } = await victimWithPeer(t, { newAuthorsPerLinkPerMin: 6000, linkMessageRate: RATE, linkMessageBurst: BURST })
+  const KEYS = 30
+  const EACH = 10
+  const started = Date.now()
+  for (let k = 0; k < KEYS; k++) {
+    const kp = generateKeyPair()
+    for (let i = 0; i < EACH; i++) peer.link.send(chat(kp, `many ${k}-${i}`).frame)
+  }
+  const got = () => messages.filter(m => m.text.startsWith('many ')).length
+  let worst = 0
+  let over = ''
+  while (got() < KEYS * EACH && Date.now() - started < 10_000) {
+    const allowed = BURST + RATE * (Date.now() - started) / 1000 + 1
+    if (got() > allowed && !over) over = `${got()} by ${Date.now() - started} ms`
+    worst = Math.max(worst, got() / allowed)
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+  t.equal(over, '', `never more than ${BURST} at once plus ${RATE} a second (at most ${Math.round(worst * 100)}% of that)`)
+  t.equal(got(), KEYS * EACH, `all ${KEYS * EACH} delivered, over ${Date.now() - started} ms`)
+  t.equal(new Set(messages.map(m => m.id)).size, messages.length, 'none twice')
+  t.ok(faults.some(f => f.code === 'LINK_MESSAGE_RATE' && /held/.test(f.message)), 'the wait is reported as held (LINK_MESSAGE_RATE)')
+  t.notOk(peer.link.closed, 'the link is not closed for it')
+})
+
 /** A victim and a member it has offered its history to (one answer's worth, MAX_SYNC_SEND_BYTES, may follow), which sent it `n` live messages. */
 async function memberHolding (t: test.Test, n: number) {
-  const v = victim(t)
+  // One author's n messages at once: over the default author burst (20), so raised.
+  const v = victim(t, { authorBurst: Math.max(100, n) })
   const kp = generateKeyPair()
   const member = rawPeer(v.node)
   member.hello()

@@ -9,11 +9,12 @@ import readline from 'readline'
 import type { Test } from 'tape'
 
 /**
- * For tests of throughput, not of the per-author limit: every node of the
- * test given this relays one author (and sends its own lines) at up to
- * 100,000 messages a second instead of DEFAULT_AUTHOR_RATE.
+ * For tests of throughput, not of the per-author and per-link message
+ * limits: every node of the test given this relays one author (and sends its
+ * own lines) and takes one link's new messages at up to 100,000 a second
+ * instead of DEFAULT_AUTHOR_RATE and DEFAULT_LINK_MESSAGE_RATE.
  */
-export const NO_AUTHOR_LIMIT = ['--author-rate', '100000:100000']
+export const LIFTED_LIMITS = ['--author-rate', '100000:100000', '--link-message-rate', '100000:100000']
 export const BIN = path.join(__dirname, '..', '..', 'dist', 'bin', 'meshchat.js')
 
 /** Fast timing for tests: seconds become tens of milliseconds where safe. */
