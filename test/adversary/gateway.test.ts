@@ -116,7 +116,7 @@ test('guests flooding a gateway are paced losslessly by the node\'s send budget,
   await nb.waitPeerUp(gw.id)
   await gw.waitPeerUp(nb.id)
   const GUESTS = 4
-  const LINES = 1000
+  const LINES = 500
   const guests = await Promise.all(Array.from({ length: GUESTS }, (_, g) => guest(cluster, address, `g${g}`)))
   const started = Date.now()
   // Each guest writes as fast as its socket takes the bytes (waiting on 'drain' only).
