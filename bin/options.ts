@@ -221,7 +221,8 @@ function gatewayConfig (o: Record<string, any>): Pick<Config, 'textListen' | 'ga
   const textListen = o.textListen === undefined ? null : wrap('--text-listen', o.textListen, () => parseAddress(o.textListen))
   const [gatewayRate, gatewayBurst] = rateOption('--gateway-rate', o.gatewayRate ?? String(DEFAULT_GATEWAY_RATE), DEFAULT_GATEWAY_BURST)
   const idleMs = intOption('--gateway-idle', o.gatewayIdle ?? String(DEFAULT_GATEWAY_IDLE_MS / 1000), 1, 86_400) * 1000
-  const gatewayLimits: Partial<GatewayLimits> = { idleMs, ...overridesOption('--gateway-limits', o.gatewayLimits, DEFAULT_GATEWAY_LIMITS) }
+  // totalRate and totalBurst have no default (the node's send budget) but may be given (benchmarks).
+  const gatewayLimits: Partial<GatewayLimits> = { idleMs, ...overridesOption('--gateway-limits', o.gatewayLimits, { ...DEFAULT_GATEWAY_LIMITS, totalRate: 0, totalBurst: 0 }) }
   return { textListen, gatewayRate, gatewayBurst, gatewayLimits }
 }
 

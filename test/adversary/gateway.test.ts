@@ -142,3 +142,19 @@ test('guests flooding a gateway are paced losslessly by the node\'s send budget,
   t.ok(elapsed >= ((GUESTS * LINES - own) / own) * 1000 * 0.9, `paced by the node's send budget (${elapsed} ms)`)
   t.notOk(guests.some(c => c.isClosed || c.lines.some(l => l.startsWith('*** error'))), 'no guest got an error or was closed')
 })
+
+test('--gateway-limits may give the gateway a line budget of its own (the fan-out benchmark does): its guests then post past the node\'s send budget', async (t) => {
+  t.timeoutAfter(20_000)
+  const cluster = new Cluster(t)
+  const { address } = await gatewayNode(cluster, { totalRate: 100_000, totalBurst: 100_000 })
+  const a = await guest(cluster, address, 'a')
+  const b = await guest(cluster, address, 'b')
+  const LINES = 200
+  const started = Date.now()
+  a.socket.write(Array.from({ length: LINES }, (_, i) => `own-${i}`).join('\n') + '\n')
+  await b.waitLine(l => l.endsWith(`own-${LINES - 1}`), 10_000, 'the last line')
+  const took = Date.now() - started
+  t.equal(b.lines.filter(l => /own-\d+$/.test(l)).length, LINES, `all ${LINES} lines reached the other guest`)
+  // Under the node's send budget (18 at once, then 45 a second) they would take about 4 s.
+  t.ok(took < 2000, `not paced by the node's send budget: ${took} ms`)
+})
