@@ -6,7 +6,8 @@ import { generateKeyPair, type KeyPair } from '../lib/protocol/crypto'
 import { encodeFlood, MessageKind, type FloodMessage } from '../lib/protocol/envelope'
 import { encodePrivate } from '../lib/protocol/payloads'
 import { boxPrivate, newPrivateId } from '../lib/protocol/private-box'
-import { MAX_PENDING_PRIVATE, MAX_SEEN_PRIVATE_IDS, PRIVATE_WINDOW_MS, PrivateMessages } from '../lib/core/private'
+import { MAX_PENDING_PRIVATE, MAX_SEEN_PRIVATE_IDS, MAX_WAITING_ACKS, PRIVATE_WINDOW_MS, PrivateMessages } from '../lib/core/private'
+import { SharedBudget } from '../lib/core/send-budget'
 import { ReplayGuard } from '../lib/core/replay-guard'
 import { ManualClock } from '../lib/core/clock'
 import type { ChatMessage } from '../lib/core/types'
@@ -18,7 +19,7 @@ class FakeClock extends ManualClock {
   get armed (): number { return this.pending }
 }
 
-function party (clock: FakeClock, kp: KeyPair = generateKeyPair(), maxSeenIds?: number) {
+function party (clock: FakeClock, kp: KeyPair = generateKeyPair(), maxSeenIds?: number, sendBudget?: SharedBudget) {
   const out: FloodMessage[] = []
   const shown: ChatMessage[] = []
   const delivered: string[] = []
@@ -28,6 +29,7 @@ function party (clock: FakeClock, kp: KeyPair = generateKeyPair(), maxSeenIds?: 
     keyPair: kp,
     nick: () => 'p',
     originate: (kind, room, payload) => {
+      if (kind === MessageKind.ACK) sendBudget?.take() // as node.originate does
       const ts = clock.now()
       const m = encodeFlood({ kind, author: kp.publicKey, room, nick: 'p', ts, expires: ts + 60_000, ttl: 8, payload }, kp, 0)
       out.push(m)
@@ -39,7 +41,8 @@ function party (clock: FakeClock, kp: KeyPair = generateKeyPair(), maxSeenIds?: 
     ackTimeoutMs: ACK_MS,
     clock,
     dropped: e => dropped.push(e.code),
-    maxSeenIds
+    maxSeenIds,
+    sendBudget
   })
   const id = kp.publicKey.toString('hex')
   return { kp, id, pm, out, shown, delivered, undelivered, dropped }
@@ -174,5 +177,23 @@ test('ReplayGuard: cap, eviction order, expiry', (t) => {
   t.ok(g.add('b', 200), 'and may be added again')
   t.equal(g.size, 1, 'expired entries swept on add')
   t.throws(() => new ReplayGuard({ maxSize: 0, now: () => 0 }), /at least 1/, 'a zero cap is refused')
+  t.end()
+})
+
+test(`acks wait for the send budget, at most MAX_WAITING_ACKS (${MAX_WAITING_ACKS}); past that a message is shown unacknowledged, never dropped`, (t) => {
+  const clock = new FakeClock()
+  // One token a second, one at once: the acks of a burst must wait.
+  const budget = new SharedBudget(1, 1, clock)
+  const b = party(clock, generateKeyPair(), undefined, budget)
+  const a = generateKeyPair()
+  const N = MAX_WAITING_ACKS + 50
+  for (let i = 0; i < N; i++) b.pm.onMessage(privateFrom(a, a, b.kp.publicKey, clock.now()))
+  t.equal(b.shown.length, N, `all ${N} shown`)
+  t.equal(b.out.length, 1, 'one ack went at once (the budget held one token)')
+  t.equal(b.pm.stats.unacked, N - 1 - MAX_WAITING_ACKS, `${MAX_WAITING_ACKS} acks wait; the ${N - 1 - MAX_WAITING_ACKS} past that are not sent`)
+  clock.advance(10_000)
+  t.ok(b.out.length >= 10 && b.out.length <= 12, `the waiting acks go out as the budget refills (${b.out.length} after 10 s at one a second)`)
+  t.ok(b.out.every(m => m.kind === MessageKind.ACK), 'every one an ack')
+  b.pm.close()
   t.end()
 })
