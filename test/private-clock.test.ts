@@ -19,7 +19,8 @@ class FakeClock extends ManualClock {
   get armed (): number { return this.pending }
 }
 
-function party (clock: FakeClock, kp: KeyPair = generateKeyPair(), maxSeenIds?: number, sendBudget?: SharedBudget) {
+/** `sendBudget`: the node's; by default one that never runs dry, so acks go at once. */
+function party (clock: FakeClock, kp: KeyPair = generateKeyPair(), maxSeenIds?: number, sendBudget = new SharedBudget(1e9, 1e9, clock)) {
   const out: FloodMessage[] = []
   const shown: ChatMessage[] = []
   const delivered: string[] = []
@@ -29,7 +30,7 @@ function party (clock: FakeClock, kp: KeyPair = generateKeyPair(), maxSeenIds?: 
     keyPair: kp,
     nick: () => 'p',
     originate: (kind, room, payload) => {
-      if (kind === MessageKind.ACK) sendBudget?.take() // as node.originate does
+      if (kind === MessageKind.ACK) sendBudget.take() // as node.originate does
       const ts = clock.now()
       const m = encodeFlood({ kind, author: kp.publicKey, room, nick: 'p', ts, expires: ts + 60_000, ttl: 8, payload }, kp, 0)
       out.push(m)

@@ -38,3 +38,8 @@ export function memberTimeout (announcedMs: number | undefined, timeoutMs: numbe
   const interval = Math.min(announcedMs ?? 0, MAX_PRESENCE_INTERVAL_MS)
   return Math.max(timeoutMs, Math.round(interval * PRESENCE_TIMEOUT_FACTOR))
 }
+
+/** A member reported LOST that is still here answers after this long (a fresh announcement clears the report everywhere). */
+export const PRESENCE_REPLY_MIN_MS = 1000
+/** Links coming up within this window share one announcement (a forming mesh is not flooded once per link). */
+export const PRESENCE_LINK_UP_DELAY_MS = 250

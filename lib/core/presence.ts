@@ -16,13 +16,10 @@ import { MeshError } from '../protocol/errors'
 import { isValidNick } from './names'
 import type { TimerHandle } from './clock'
 import type { LeaveKind, Member, PresenceHooks } from './presence-types'
-import { PRESENCE_SUSPECT_GRACE_MS, memberTimeout, presenceInterval } from './presence-schedule'
+import { PRESENCE_REPLY_MIN_MS, PRESENCE_SUSPECT_GRACE_MS, memberTimeout, presenceInterval } from './presence-schedule'
 import { MAX_GUESTS_PER_GATEWAY, RoomMembers, guestId, said, type Said } from './room-members'
 
-/** A member reported LOST that is still here answers after this long (a fresh announcement clears the report everywhere). */
-export const PRESENCE_REPLY_MIN_MS = 1000
-/** Links coming up within this window share one announcement (a forming mesh is not flooded once per link). */
-export const PRESENCE_LINK_UP_DELAY_MS = 250
+export { PRESENCE_REPLY_MIN_MS, PRESENCE_LINK_UP_DELAY_MS } from './presence-schedule'
 export { MAX_ROOM_MEMBERS, MAX_GUESTS_PER_GATEWAY, type Said } from './room-members'
 export type { LeaveKind, Member, PresenceChange, GuestRename, PresenceHooks } from './presence-types'
 

@@ -42,8 +42,8 @@ export interface PrivateHooks {
   delivered: (id: string, peer: string) => void
   undelivered: (id: string, peer: string) => void
   ackTimeoutMs: number
-  /** The node's send budget: acks wait their turn in it (unset: acks are sent at once). */
-  sendBudget?: SharedBudget
+  /** The node's send budget: acks wait their turn in it. */
+  sendBudget: SharedBudget
   /** Defaults to the system clock. */
   clock?: Clock
   /** Cap of the replay memory; defaults to MAX_SEEN_PRIVATE_IDS (tests shrink it). */
@@ -71,7 +71,7 @@ const STAT_OF: Partial<Record<string, keyof PrivateStats>> = {
 export class PrivateMessages {
   readonly stats: PrivateStats = { shown: 0, acked: 0, unacked: 0, invalid: 0, forged: 0, stale: 0, replayed: 0 }
   /** Acks in order, each when the send budget has a token (node.originate takes it). */
-  private readonly acks: PacedLines<Buffer> | null
+  private readonly acks: PacedLines<Buffer>
   private readonly pending = new Map<string, { timer: TimerHandle; to: string }>()
   private readonly clock: Clock
   private readonly seen: ReplayGuard
@@ -82,7 +82,7 @@ export class PrivateMessages {
     this.clock = h.clock ?? systemClock
     this.seenCap = h.maxSeenIds ?? MAX_SEEN_PRIVATE_IDS
     this.seen = new ReplayGuard({ maxSize: this.seenCap, now: () => this.clock.now() })
-    this.acks = h.sendBudget ? new PacedLines(h.sendBudget, ack => { this.h.originate(MessageKind.ACK, '', ack); return 0 }) : null
+    this.acks = new PacedLines(h.sendBudget, ack => { this.h.originate(MessageKind.ACK, '', ack); return 0 })
   }
 
   /** Ids held against replays (at most seenCap). */
@@ -127,9 +127,7 @@ export class PrivateMessages {
     if (!shown) return
     this.stats.shown++
     this.h.message(shown)
-    const ack = encodeAck({ to: m.author, of: m.id })
-    if (!this.acks) this.h.originate(MessageKind.ACK, '', ack)
-    else if (this.acks.size < MAX_WAITING_ACKS) this.acks.push(ack)
+    if (this.acks.size < MAX_WAITING_ACKS) this.acks.push(encodeAck({ to: m.author, of: m.id }))
     else this.stats.unacked++
   }
 
@@ -164,7 +162,7 @@ export class PrivateMessages {
   }
 
   close (): void {
-    this.acks?.close()
+    this.acks.close()
     for (const p of this.pending.values()) this.clock.clearTimeout(p.timer)
     this.pending.clear()
     this.seen.clear()

@@ -116,7 +116,8 @@ export class HistoryFile implements HistoryStore {
   /** The disk has not taken what waits: let it go (memory keeps it); with a snapshot the log is rewritten once the disk answers. */
   private fallBehind (): void {
     const waitingBytes = this.queuedBytes
-    this.letGo += this.queue.length + 1
+    // With a snapshot what waits is let go with this record; without one, only this record (the queue waits on).
+    this.letGo += this.opts.snapshot ? this.queue.length + 1 : 1
     if (this.opts.snapshot) {
       this.behind = true
       this.records -= this.queue.length

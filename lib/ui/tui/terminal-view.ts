@@ -43,7 +43,7 @@ export class TerminalView {
   private unsubscribe: () => void = () => {}
   /** The one Labeler, fed nicks already cut for the screen. */
   private readonly labeler: Labeler
-  /** Typed lines, each with the buffer it was typed in, wait here while the node's send budget is empty (a paste is paced, not dropped by relays). */
+  /** Typed lines, each with the buffer it was typed in, wait here while the node's send budget is empty (a paste is paced, not dropped by relays); stop() closes it, so none runs after. */
   private readonly paced: PacedLines<{ line: string; buffer: ChatBuffer }>
 
   constructor (readonly opts: TerminalViewOptions) {
@@ -56,7 +56,6 @@ export class TerminalView {
     this.buffers.switchTo(this.buffers.open('room', opts.node.room))
     this.renderDelayMs = opts.renderDelayMs ?? 10
     this.paced = new PacedLines(opts.node.sendBudget, ({ line, buffer }) => {
-      if (this.stopped) return 0
       const sent = runViewLine(this, line, buffer)
       this.scheduleRender()
       return sent
