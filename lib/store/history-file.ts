@@ -131,7 +131,8 @@ export class HistoryFile implements HistoryStore {
 
   private pump (): void {
     if (this.writing || this.compacting) return
-    if (this.behind) return this.compact()
+    // Over the bound with what waits counted: rewrite from memory instead of appending, so the file never passes it.
+    if (this.behind || this.overBound()) return this.compact()
     if (this.queue.length === 0) return
     this.writing = true
     const chunk = Buffer.concat(this.queue.map(encodeRecord))
@@ -141,13 +142,12 @@ export class HistoryFile implements HistoryStore {
       this.writing = false
       if (err) this.fail('write', 'cannot append to', err)
       else this.failing.write = this.failing.behind = false
-      if (this.overBound()) this.compact()
-      else this.pump()
+      this.pump()
     })
   }
 
   private overBound (): boolean {
-    if (!this.opts.snapshot || this.closed) return false
+    if (!this.opts.snapshot) return false
     const maxRecords = Math.max(this.opts.maxRecords ?? Infinity, HISTORY_COMPACT_FACTOR * this.keptRecords)
     const maxBytes = Math.max(this.opts.maxBytes ?? MAX_HISTORY_LOG_BYTES, HISTORY_COMPACT_FACTOR * this.keptBytes)
     return this.records > maxRecords || this.bytes > maxBytes
