@@ -3,6 +3,7 @@
 import test from 'tape'
 import { Cluster, drainLinks, isDrainMarker, type Proc } from './helpers/proc'
 import { freeUdpPort } from './helpers/ports'
+import { SWARM_CLOSE_TIMEOUT_MS } from '../lib/transport/swarm'
 
 const NOPEX = ['--no-pex']
 /** Refresh the topic often at first: processes that start together must find each other fast. */
@@ -124,8 +125,12 @@ test('unreachable bootstrap: DHT_UNREACHABLE with a hint, and direct links keep 
   const got = await b.waitMessage('still here over tcp')
   t.equal(got.from, a.id, 'the direct link carries messages')
   t.equal(a.events.filter(e => e.code === 'DHT_UNREACHABLE').length, 1, 'reported once, not on every retry')
+  const stopping = Date.now()
   const exit = await a.kill('SIGTERM')
+  const took = Date.now() - stopping
   t.equal(exit.code, 0, 'exits 0 on SIGTERM with the DHT unreachable')
+  // Nothing to unannounce from: no graceful close to wait out (it took 5 s, waiting on an announce that could not finish).
+  t.ok(took < SWARM_CLOSE_TIMEOUT_MS, `exited in ${took} ms, under the ${SWARM_CLOSE_TIMEOUT_MS} ms graceful-close deadline`)
 })
 
 test('a node on the DHT that /joins a room finds that room\'s peers through the DHT too', async (t) => {
