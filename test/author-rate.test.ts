@@ -103,4 +103,9 @@ test('a flood of private messages cannot spend the send budget a node\'s own lin
   await sleep(500) // the flood's last messages in flight
   t.ok(privates() - atPaste >= 50, `they got out while the flood went on: ${privates() - atPaste} more private messages arrived after them (${privates()} in all)`)
   t.ok(victim.events.some(e => e.event === 'error' && e.code === 'AUTHOR_RATE'), 'the victim dropped what the flooder sent over its author rate')
+  // Acks that waited went out together (MAX_ACK_IDS each): the flooder hears every message the victim showed.
+  const shown = new Set(victim.messages().filter(m => m.private === true).map(m => m.id as string))
+  const heard = () => flooder.events.filter(e => e.event === 'delivered' && shown.has(e.id as string)).length
+  t.ok(await until(() => heard() === shown.size, 10_000), `the flooder heard ${heard()} of the ${shown.size} delivered`)
+  t.notOk(flooder.events.some(e => e.event === 'undelivered' && shown.has(e.id as string)), 'none of them undelivered')
 })

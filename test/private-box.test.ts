@@ -2,7 +2,7 @@
 // truncation, wrong lengths, and who can open a box. All errors are coded.
 import test from 'tape'
 import { generateKeyPair } from '../lib/protocol/crypto'
-import { decodeAck, decodePrivate, encodeAck, encodePrivate } from '../lib/protocol/payloads'
+import { decodeAck, decodePrivate, encodeAck, encodePrivate, MAX_ACK_IDS } from '../lib/protocol/payloads'
 import {
   boxPrivate, decodePrivateInner, encodePrivateInner, newPrivateId, openPrivate,
   MIN_PRIVATE_INNER_BYTES, PRIVATE_ID_BYTES, PRIVATE_NONCE_BYTES, type PrivateInner
@@ -52,9 +52,15 @@ test('payload: round trip, every truncation, trailing bytes and a bad ack are PR
   t.deepEqual(bad, [], 'each truncation is PRIVATE_INVALID')
   t.equal(code(() => decodePrivate(Buffer.concat([p, Buffer.alloc(1)]))), 'PRIVATE_INVALID', 'trailing byte')
   t.equal(code(() => decodePrivate(Buffer.concat([bob.publicKey, nonce, Buffer.from([0])]))), 'PRIVATE_INVALID', 'empty box')
-  const ack = encodeAck({ to: alice.publicKey, of: Buffer.alloc(32, 7) })
-  t.deepEqual(decodeAck(ack).of, Buffer.alloc(32, 7), 'ack round trip')
+  const ack = encodeAck({ to: alice.publicKey, of: [Buffer.alloc(32, 7)] })
+  t.deepEqual(decodeAck(ack).of, [Buffer.alloc(32, 7)], 'ack round trip')
   t.equal(code(() => decodeAck(ack.subarray(0, 63))), 'PRIVATE_INVALID', 'short ack')
+  const ids = Array.from({ length: MAX_ACK_IDS }, (_, i) => Buffer.alloc(32, i))
+  const full = encodeAck({ to: alice.publicKey, of: ids })
+  t.deepEqual(decodeAck(full), { to: alice.publicKey, of: ids }, `an ack of ${MAX_ACK_IDS} ids round trips`)
+  t.equal(code(() => decodeAck(full.subarray(0, full.byteLength - 1))), 'PRIVATE_INVALID', 'a part of an id')
+  t.equal(code(() => decodeAck(alice.publicKey)), 'PRIVATE_INVALID', 'no id')
+  t.equal(code(() => decodeAck(Buffer.concat([full, Buffer.alloc(32)]))), 'PRIVATE_INVALID', `${MAX_ACK_IDS + 1} ids`)
   t.end()
 })
 

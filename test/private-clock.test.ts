@@ -2,9 +2,10 @@
 // ack timeout, the time window, a box whose inner sender is not its author,
 // the replay memory's expiry and cap, the pending-ack cap, malformed input.
 import test from 'tape'
+import { randomBytes } from 'crypto'
 import { generateKeyPair, type KeyPair } from '../lib/protocol/crypto'
 import { encodeFlood, MessageKind, type FloodMessage } from '../lib/protocol/envelope'
-import { encodePrivate } from '../lib/protocol/payloads'
+import { decodeAck, encodeAck, encodePrivate, MAX_ACK_IDS } from '../lib/protocol/payloads'
 import { boxPrivate, newPrivateId } from '../lib/protocol/private-box'
 import { MAX_PENDING_PRIVATE, MAX_SEEN_PRIVATE_IDS, MAX_WAITING_ACKS, PRIVATE_WINDOW_MS, PrivateMessages } from '../lib/core/private'
 import { SharedBudget } from '../lib/core/send-budget'
@@ -52,7 +53,7 @@ function party (clock: FakeClock, kp: KeyPair = generateKeyPair(), maxSeenIds?: 
 /** A PRIVATE from `author` carrying a box `boxer` made of a given inner, unsigned (onMessage trusts the router's verification). */
 function privateFrom (author: KeyPair, boxer: KeyPair, to: Buffer, ts: number, id = newPrivateId(), claimedFrom = boxer.publicKey): FloodMessage {
   const { nonce, box } = boxPrivate(boxer, { from: claimedFrom, to, ts, id, text: 'x' })
-  return { kind: MessageKind.PRIVATE, author: author.publicKey, room: '', nick: 'p', ts, expires: ts + 60_000, ttl: 8, payload: encodePrivate({ to, nonce, box }), id: newPrivateId(), hops: 1, signature: Buffer.alloc(64), frame: Buffer.alloc(0) }
+  return { kind: MessageKind.PRIVATE, author: author.publicKey, room: '', nick: 'p', ts, expires: ts + 60_000, ttl: 8, payload: encodePrivate({ to, nonce, box }), id: randomBytes(32), hops: 1, signature: Buffer.alloc(64), frame: Buffer.alloc(0) }
 }
 
 test('ack timeout runs on the injected clock: undelivered exactly at the timeout, never after an ack', (t) => {
@@ -181,20 +182,69 @@ test('ReplayGuard: cap, eviction order, expiry', (t) => {
   t.end()
 })
 
-test(`acks wait for the send budget, at most MAX_WAITING_ACKS (${MAX_WAITING_ACKS}); past that a message is shown unacknowledged, never dropped`, (t) => {
+test(`acks wait for the send budget, at most MAX_WAITING_ACKS (${MAX_WAITING_ACKS}) for as many senders; past that a message is shown unacknowledged, never dropped`, (t) => {
   const clock = new FakeClock()
   // One token a second, one at once: the acks of a burst must wait.
   const budget = new SharedBudget(1, 1, clock)
   const b = party(clock, generateKeyPair(), undefined, budget)
-  const a = generateKeyPair()
   const N = MAX_WAITING_ACKS + 50
-  for (let i = 0; i < N; i++) b.pm.onMessage(privateFrom(a, a, b.kp.publicKey, clock.now()))
+  // Each from a sender of its own: no two acks can go out together.
+  for (let i = 0; i < N; i++) {
+    const a = generateKeyPair()
+    b.pm.onMessage(privateFrom(a, a, b.kp.publicKey, clock.now()))
+  }
   t.equal(b.shown.length, N, `all ${N} shown`)
   t.equal(b.out.length, 1, 'one ack went at once (the budget held one token)')
   t.equal(b.pm.stats.unacked, N - 1 - MAX_WAITING_ACKS, `${MAX_WAITING_ACKS} acks wait; the ${N - 1 - MAX_WAITING_ACKS} past that are not sent`)
   clock.advance(10_000)
   t.ok(b.out.length >= 10 && b.out.length <= 12, `the waiting acks go out as the budget refills (${b.out.length} after 10 s at one a second)`)
-  t.ok(b.out.every(m => m.kind === MessageKind.ACK), 'every one an ack')
+  t.ok(b.out.every(m => m.kind === MessageKind.ACK && decodeAck(m.payload).of.length === 1), 'every one an ack of one message')
   b.pm.close()
+  t.end()
+})
+
+test(`acks that wait go out together, up to MAX_ACK_IDS (${MAX_ACK_IDS}) each: one sender's ${MAX_WAITING_ACKS + 50} private messages cost ${2 + Math.ceil((MAX_WAITING_ACKS + 48) / MAX_ACK_IDS)} acks, and it hears every one delivered`, (t) => {
+  const clock = new FakeClock()
+  const budget = new SharedBudget(1, 1, clock)
+  const a = party(clock)
+  const b = party(clock, generateKeyPair(), undefined, budget)
+  const N = MAX_WAITING_ACKS + 50
+  const sent: string[] = []
+  for (let i = 0; i < N; i++) {
+    sent.push(a.pm.send(b.id, `m ${i}`).id)
+    b.pm.onMessage(a.out[a.out.length - 1])
+  }
+  t.equal(b.shown.length, N, `all ${N} shown`)
+  t.equal(b.pm.stats.unacked, 0, 'none left unacknowledged')
+  t.equal(b.out.length, 1, 'one ack went at once')
+  // The first waiting ack fills before the budget has a token again; the rest wait in acks of MAX_ACK_IDS.
+  const acks = 1 + Math.ceil((N - 1) / MAX_ACK_IDS)
+  clock.advance(acks * 1000)
+  t.equal(b.out.length, acks, `${acks} acks in all, each taking one token`)
+  t.ok(b.out.every(m => m.kind === MessageKind.ACK && decodeAck(m.payload).of.length <= MAX_ACK_IDS), `none over ${MAX_ACK_IDS} ids`)
+  for (const m of b.out) a.pm.onMessage(m)
+  t.deepEqual(a.delivered.slice().sort(), sent.slice().sort(), `the sender heard all ${N} delivered`)
+  t.deepEqual(a.undelivered, [], 'none undelivered')
+  t.equal(a.pm.stats.acked, N, `${N} acked, none twice`)
+  for (const m of b.out) a.pm.onMessage(m)
+  t.equal(a.delivered.length, N, 'an ack seen again delivers nothing more')
+  a.pm.close()
+  b.pm.close()
+  t.end()
+})
+
+test('an ack counts only the ids its signed author was sent, whatever else it lists', (t) => {
+  const clock = new FakeClock()
+  const a = party(clock)
+  const b = party(clock)
+  const c = party(clock)
+  const toB = a.pm.send(b.id, 'for b')
+  const toC = a.pm.send(c.id, 'for c')
+  // b acknowledges its own message and claims c's too.
+  const forged = encodeFlood({ kind: MessageKind.ACK, author: b.kp.publicKey, room: '', nick: 'p', ts: clock.now(), expires: clock.now() + 60_000, ttl: 8, payload: encodeAck({ to: a.kp.publicKey, of: [Buffer.from(toB.id, 'hex'), Buffer.from(toC.id, 'hex')] }) }, b.kp, 0)
+  a.pm.onMessage(forged)
+  t.deepEqual(a.delivered, [toB.id], 'only b\'s own message is delivered')
+  t.equal(a.pm.pendingCount, 1, 'c\'s still waits for c')
+  a.pm.close()
   t.end()
 })

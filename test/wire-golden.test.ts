@@ -30,7 +30,7 @@ const syncData = { room: 'rust', frames: [h('02010203'), Buffer.alloc(300, 0x5a)
 const envelope = { kind: MessageKind.CHAT, author: kp.publicKey, room: 'lobby', nick: 'alice', ts: 1_700_000_000_000, expires: 1_700_000_060_000, ttl: 8, payload: Buffer.from('hello, wörld ✓') }
 const presence = { state: 1, listen: '127.0.0.1:8081' }
 const priv = { to: key2, nonce: Buffer.alloc(24, 0x11), box: Buffer.alloc(40, 0x22) }
-const ack = { to: key2, of: Buffer.alloc(32, 0x33) }
+const ack = { to: key2, of: [Buffer.alloc(32, 0x33)] }
 const inner = { from: kp.publicKey, to: key2, ts: 1_700_000_000_123, id: Buffer.alloc(16, 0x44), text: 'psst ✓' }
 
 const PK = kp.publicKey.toString('hex')

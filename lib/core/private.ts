@@ -8,7 +8,7 @@
 import { shortKey } from './names'
 import type { FloodMessage } from '../protocol/envelope'
 import { MessageKind } from '../protocol/envelope'
-import { decodeAck, decodePrivate, encodeAck, encodePrivate } from '../protocol/payloads'
+import { decodeAck, decodePrivate, encodeAck, encodePrivate, MAX_ACK_IDS, type AckPayload } from '../protocol/payloads'
 import { boxPrivate, newPrivateId, openPrivate } from '../protocol/private-box'
 import { MeshError, errorMessage } from '../protocol/errors'
 import { MAX_MESSAGE_LIFETIME_MS } from '../protocol/limits'
@@ -24,10 +24,11 @@ export const MAX_PENDING_PRIVATE = 1000
 /** Inner private-message ids remembered against replays; when full the oldest is forgotten first. */
 export const MAX_SEEN_PRIVATE_IDS = 10_000
 /**
- * Acks waiting for the node's send budget at most; past this a private
- * message is shown but not acknowledged (its sender hears `undelivered`).
- * Acks take their tokens like any message this node signs, so a flood of
- * private messages could otherwise spend the budget its own lines need.
+ * Acks waiting for the node's send budget at most, each of up to
+ * MAX_ACK_IDS ids for one recipient; past this a private message is shown
+ * but not acknowledged (its sender hears `undelivered`). Acks take their
+ * tokens like any message this node signs, so a flood of private messages
+ * could otherwise spend the budget its own lines need.
  */
 export const MAX_WAITING_ACKS = 200
 /** How far a private message's inner time may be from the recipient's clock, either way; its id is remembered until its time plus this. */
@@ -70,8 +71,10 @@ const STAT_OF: Partial<Record<string, keyof PrivateStats>> = {
 
 export class PrivateMessages {
   readonly stats: PrivateStats = { shown: 0, acked: 0, unacked: 0, invalid: 0, forged: 0, stale: 0, replayed: 0 }
-  /** Acks in order, each when the send budget has a token (node.originate takes it). */
-  private readonly acks: PacedLines<Buffer>
+  /** Acks in order, each when the send budget has a token (node.originate takes it); a waiting one takes more ids for its recipient. */
+  private readonly acks: PacedLines<AckPayload>
+  /** The ack still waiting for each recipient, by key. */
+  private readonly waitingAcks = new Map<string, AckPayload>()
   private readonly pending = new Map<string, { timer: TimerHandle; to: string }>()
   private readonly clock: Clock
   private readonly seen: ReplayGuard
@@ -82,7 +85,12 @@ export class PrivateMessages {
     this.clock = h.clock ?? systemClock
     this.seenCap = h.maxSeenIds ?? MAX_SEEN_PRIVATE_IDS
     this.seen = new ReplayGuard({ maxSize: this.seenCap, now: () => this.clock.now() })
-    this.acks = new PacedLines(h.sendBudget, ack => { this.h.originate(MessageKind.ACK, '', ack); return 0 })
+    this.acks = new PacedLines(h.sendBudget, ack => {
+      const key = ack.to.toString('hex')
+      if (this.waitingAcks.get(key) === ack) this.waitingAcks.delete(key)
+      this.h.originate(MessageKind.ACK, '', encodeAck(ack))
+      return 0
+    })
   }
 
   /** Ids held against replays (at most seenCap). */
@@ -127,8 +135,18 @@ export class PrivateMessages {
     if (!shown) return
     this.stats.shown++
     this.h.message(shown)
-    if (this.acks.size < MAX_WAITING_ACKS) this.acks.push(encodeAck({ to: m.author, of: m.id }))
-    else this.stats.unacked++
+    this.ack(m.author, m.id)
+  }
+
+  /** Acknowledges `id` to `to`: in the ack waiting for the same recipient if it has room, else in a new one; past MAX_WAITING_ACKS, not at all. */
+  private ack (to: Buffer, id: Buffer): void {
+    const key = to.toString('hex')
+    const waiting = this.waitingAcks.get(key)
+    if (waiting && waiting.of.length < MAX_ACK_IDS) return void waiting.of.push(id)
+    if (this.acks.size >= MAX_WAITING_ACKS) return void this.stats.unacked++
+    const ack = { to, of: [id] }
+    this.waitingAcks.set(key, ack)
+    this.acks.push(ack)
   }
 
   /** The message to show, null when not for us; throws a coded MeshError when it must be dropped. */
@@ -152,17 +170,21 @@ export class PrivateMessages {
   private onAck (m: FloodMessage): void {
     const a = decodeAck(m.payload)
     if (!a.to.equals(this.h.keyPair.publicKey)) return
-    const id = a.of.toString('hex')
-    const p = this.pending.get(id)
-    if (!p || p.to !== m.author.toString('hex')) return
-    this.clock.clearTimeout(p.timer)
-    this.pending.delete(id)
-    this.stats.acked++
-    this.h.delivered(id, p.to)
+    const from = m.author.toString('hex')
+    for (const of of a.of) {
+      const id = of.toString('hex')
+      const p = this.pending.get(id)
+      if (!p || p.to !== from) continue
+      this.clock.clearTimeout(p.timer)
+      this.pending.delete(id)
+      this.stats.acked++
+      this.h.delivered(id, p.to)
+    }
   }
 
   close (): void {
     this.acks.close()
+    this.waitingAcks.clear()
     for (const p of this.pending.values()) this.clock.clearTimeout(p.timer)
     this.pending.clear()
     this.seen.clear()

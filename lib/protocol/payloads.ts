@@ -26,12 +26,18 @@ export const LeaveReason = { NONE: 0, PART: 1, QUIT: 2 } as const
 export interface PresencePayload { state: number; listen: string; reason?: number; message?: string; guest?: string; old?: string; interval?: number; subject?: Buffer }
 /** `box` is private-box.ts's authenticated box of a PrivateInner, `nonce` its crypto_box nonce. */
 export interface PrivatePayload { to: Buffer; nonce: Buffer; box: Buffer }
-export interface AckPayload { to: Buffer; of: Buffer }
+/** `of`: the ids acknowledged, 1 to MAX_ACK_IDS (more than one only when acks waited for the send budget). */
+export interface AckPayload { to: Buffer; of: Buffer[] }
 
 /** Bytes of a private payload in front of its box: the recipient's key and the nonce. */
 export const PRIVATE_HEAD_BYTES = PUBLIC_KEY_BYTES + PRIVATE_NONCE_BYTES
-/** Bytes of an ack payload: the recipient's key and the acknowledged message's id. */
-export const ACK_PAYLOAD_BYTES = PUBLIC_KEY_BYTES + ID_BYTES
+/**
+ * Ids one ack may carry. Acks that wait for the send budget (a burst of
+ * private messages from one sender) go out together, so acknowledging a
+ * flood costs one signed message per this many; nodes before 2026-11-29
+ * read only one-id acks.
+ */
+export const MAX_ACK_IDS = 32
 
 const listenEnc = checkedString(MAX_ADDRESS_BYTES, 'presence address')
 const leaveMessageEnc = checkedString(MAX_LEAVE_MESSAGE_BYTES, 'leave message')
@@ -110,15 +116,20 @@ export function decodePrivate (b: Buffer): PrivatePayload {
   return p
 }
 
-/** [to][of]: the recipient's key, then the id of the message acknowledged. Lengths are not checked here; decodeAck refuses any payload but ACK_PAYLOAD_BYTES. */
+/** [to][of...]: the recipient's key, then the ids acknowledged. Counts are not checked here; decodeAck refuses any but 1 to MAX_ACK_IDS. */
 export function encodeAck (a: AckPayload): Buffer {
-  return Buffer.concat([a.to, a.of])
+  return Buffer.concat([a.to, ...a.of])
 }
 
-/** Throws PRIVATE_INVALID unless the payload is exactly ACK_PAYLOAD_BYTES. */
+/** Throws PRIVATE_INVALID unless the payload is the recipient's key and 1 to MAX_ACK_IDS whole ids. */
 export function decodeAck (b: Buffer): AckPayload {
-  if (b.byteLength !== ACK_PAYLOAD_BYTES) throw new MeshError('PRIVATE_INVALID', `ack payload of ${b.byteLength} bytes, expected ${ACK_PAYLOAD_BYTES}`)
-  return { to: Buffer.from(b.subarray(0, PUBLIC_KEY_BYTES)), of: Buffer.from(b.subarray(PUBLIC_KEY_BYTES)) }
+  const ids = (b.byteLength - PUBLIC_KEY_BYTES) / ID_BYTES
+  if (!Number.isInteger(ids) || ids < 1 || ids > MAX_ACK_IDS) {
+    throw new MeshError('PRIVATE_INVALID', `ack payload of ${b.byteLength} bytes, expected ${PUBLIC_KEY_BYTES} + ${ID_BYTES} per id (1 to ${MAX_ACK_IDS} ids)`)
+  }
+  const of: Buffer[] = []
+  for (let i = 0; i < ids; i++) of.push(Buffer.from(b.subarray(PUBLIC_KEY_BYTES + i * ID_BYTES, PUBLIC_KEY_BYTES + (i + 1) * ID_BYTES)))
+  return { to: Buffer.from(b.subarray(0, PUBLIC_KEY_BYTES)), of }
 }
 
 /** A leave message trimmed and cut to at most MAX_LEAVE_MESSAGE_BYTES at a character boundary ('' for none). */
