@@ -292,10 +292,8 @@ export class SwarmTransport {
     this.timers.clear()
     if (this.retryTimer) clearTimeout(this.retryTimer)
     for (const { link } of this.live) link.destroy(new MeshError('NODE_CLOSED', 'node is shutting down'))
-    // Forced: the DHT's socket first, which fails the queries a graceful destroy (and hyperswarm's own
-    // forced one, waiting for its announce) would wait on; bounded either way.
+    // Forced: the DHT's socket first, failing the queries hyperswarm's destroy waits on (its forced one too). Unreachable: no one to unannounce from.
     const force = () => closeWithin(async () => { await this.dht.destroy({ force: true }); await this.swarm.destroy({ force: true }) }, timeoutMs)
-    // With no DHT node answering there is no one to unannounce from: straight to the forced close.
     if (this.unreachable) await force()
     else await closeWithin(() => this.swarm.destroy(), timeoutMs, force)
     if (!this.dht.destroyed) await closeDht(this.dht, timeoutMs)
