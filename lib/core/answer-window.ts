@@ -95,7 +95,9 @@ export class Reoffers {
   }
 }
 
-/** How long after an offer, or after the last data of its answer, the answer counts as done and the room's next waiting offer goes out. */
+/** How long an offer's answer may take to start (an empty answer sends nothing) before the room's next waiting offer goes out... */
+export const SYNC_ANSWER_WAIT_MS = 2000
+/** ...and how long after its last data an answer that started counts as done. */
 export const SYNC_ANSWER_QUIET_MS = 500
 
 /**
@@ -106,7 +108,9 @@ export const SYNC_ANSWER_QUIET_MS = 500
  * A newcomer to a room of long messages closed an honest neighbour for it.
  * An offer waits while another link's answer for its room is coming, and
  * goes out, built from what this node holds by then, once that answer has
- * been quiet for SYNC_ANSWER_QUIET_MS.
+ * been quiet for SYNC_ANSWER_QUIET_MS (or, when none came, after
+ * SYNC_ANSWER_WAIT_MS: a slow link's answer that starts later than that may
+ * still overlap the next one).
  */
 export class OfferTurns {
   /** Per room: the link whose answer is coming. */
@@ -120,6 +124,7 @@ export class OfferTurns {
     private readonly send: (s: LinkSession, room: string, reply: boolean) => void,
     /** Whether a waiting offer still makes sense when its turn comes (the link is up and both are in the room). */
     private readonly eligible: (s: LinkSession, room: string) => boolean,
+    private readonly waitMs = SYNC_ANSWER_WAIT_MS,
     private readonly quietMs = SYNC_ANSWER_QUIET_MS
   ) {}
 
@@ -135,7 +140,7 @@ export class OfferTurns {
   /** Data of the answer for `room` came from `s`: its turn lasts until the answer has been quiet. */
   heard (s: LinkSession, room: string): void {
     const turn = this.current.get(room)
-    if (turn?.s === s) this.arm(room, turn)
+    if (turn?.s === s) this.arm(room, turn, this.quietMs)
   }
 
   close (): void {
@@ -149,13 +154,13 @@ export class OfferTurns {
     if (previous) this.clock.clearTimeout(previous.timer)
     const turn = { s, timer: null }
     this.current.set(room, turn)
-    this.arm(room, turn)
+    this.arm(room, turn, this.waitMs)
     this.send(s, room, reply)
   }
 
-  private arm (room: string, turn: { s: LinkSession; timer: TimerHandle | null }): void {
+  private arm (room: string, turn: { s: LinkSession; timer: TimerHandle | null }, ms: number): void {
     this.clock.clearTimeout(turn.timer)
-    turn.timer = this.clock.setTimeout(() => this.next(room), this.quietMs)
+    turn.timer = this.clock.setTimeout(() => this.next(room), ms)
   }
 
   private next (room: string): void {
