@@ -54,7 +54,7 @@ export class HistorySync {
   private readonly reoffers: Reoffers
   /** One offer per room at a time: answers to offers sent at once were the same messages over again. */
   private readonly turns: OfferTurns
-  readonly stats = { offersSent: 0, offersRefused: 0, messagesSent: 0, messagesLearnt: 0 }
+  readonly stats = { offersSent: 0, offersRefused: 0, messagesSent: 0, messagesLearnt: 0, answersRacedLive: 0 }
 
   constructor (private readonly h: SyncHooks) {
     this.reoffers = new Reoffers(h.sessions, (s, room) => this.offer(s, room, true))
@@ -143,8 +143,9 @@ export class HistorySync {
     if (duplicates === d.frames.length) {
       // An answer sends only what our offer showed missing: a frame of nothing new ends what this offer may still bring.
       this.expected.close(s, d.room)
-      const points = PENALTY.SYNC_USELESS * Math.ceil(d.frames.length / SYNC_USELESS_UNIT)
-      this.h.penalise(s, { code: 'SYNC_USELESS', message: `sync data for '${d.room}' held nothing new (${d.frames.length} messages)` }, points)
+      // Fewer than a unit: messages that reached us live while the answer was on its way (offers go out while a room talks), no fault.
+      if (d.frames.length < SYNC_USELESS_UNIT) this.stats.answersRacedLive++
+      else this.h.penalise(s, { code: 'SYNC_USELESS', message: `sync data for '${d.room}' held nothing new (${d.frames.length} messages)` }, PENALTY.SYNC_USELESS * Math.ceil(d.frames.length / SYNC_USELESS_UNIT))
     }
     if (!learnt) return
     this.stats.messagesLearnt += learnt

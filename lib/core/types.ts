@@ -52,7 +52,7 @@ export type MemberInfo = Member & { tag: string }
 export type NodeStats = PipelineStats & {
   originated: number
   seen: number
-  sync: { offersSent: number; offersRefused: number; messagesSent: number; messagesLearnt: number }
+  sync: { offersSent: number; offersRefused: number; messagesSent: number; messagesLearnt: number; answersRacedLive: number }
   private: PrivateStats
   /** Lazy push: ids announced, GRAFTs sent and answered, PRUNEs sent, missing ids given up on. */
   lazy: LazyPushStats

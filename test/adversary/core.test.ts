@@ -12,7 +12,7 @@ import { encodePresence, PresenceState } from '../../lib/protocol/payloads'
 import { MAX_SYNC_SEND_BYTES, SYNC_ANSWERS_BURST } from '../../lib/core/sync'
 import { DEFAULT_NEW_AUTHORS_BURST } from '../../lib/core/author-limits'
 import { rawPeer, chat, until, victimNode } from '../helpers/raw-peer'
-import { PENALTY } from '../../lib/core/link-session'
+import { PENALTY, SYNC_USELESS_UNIT } from '../../lib/core/link-session'
 import { MAX_TEXT_BYTES } from '../../lib/protocol/limits'
 
 const victim = victimNode
@@ -313,4 +313,14 @@ test(`row 6: ${100 / PENALTY.SYNC_UNSOLICITED} sync data frames no offer asked f
   for (let i = 0; i < 1 + 100 / PENALTY.SYNC_UNSOLICITED; i++) peer.link.send(frame)
   t.ok(await until(() => peer.link.closed, 5000), 'the link is closed')
   t.ok(v.faults.some(f => f.code === 'SYNC_UNSOLICITED'), 'after SYNC_UNSOLICITED')
+})
+
+test('an answer frame of a few messages that came live meanwhile ends the answer without a fault; a replay of more is SYNC_USELESS', async (t) => {
+  t.timeoutAfter(10_000)
+  const { v, member, held } = await memberHolding(t, SYNC_USELESS_UNIT)
+  member.link.send(encodeSyncData({ room: 'lobby', frames: held.slice(0, 3).map(m => m.frame) }))
+  t.ok(await until(() => v.node.stats().sync.answersRacedLive === 1), 'counted as an answer that raced live messages')
+  t.notOk(v.faults.some(f => f.code === 'SYNC_USELESS'), 'no SYNC_USELESS for it')
+  member.link.send(encodeSyncData({ room: 'lobby', frames: held.map(m => m.frame) }))
+  t.ok(await until(() => v.faults.some(f => f.code === 'SYNC_UNSOLICITED')), 'what follows is past the answer it ended: SYNC_UNSOLICITED')
 })
