@@ -157,8 +157,7 @@ export class Presence {
    */
   private onLost (room: string, subject: string): void {
     if (subject === this.h.selfKey) return this.announceSoon(PRESENCE_REPLY_MIN_MS)
-    const m = this.members.of(room)?.get(subject)
-    if (m && m.suspectUntil === undefined) m.suspectUntil = this.h.clock.now() + PRESENCE_SUSPECT_GRACE_MS
+    this.members.suspect(room, subject, this.h.clock.now() + PRESENCE_SUSPECT_GRACE_MS)
   }
 
   /**
@@ -168,10 +167,8 @@ export class Presence {
    */
   onLinkDown (key: string): void {
     if (!this.enabled || this.closed) return
-    for (const [room, map] of this.members.entries()) {
-      const m = map.get(key)
-      if (!m || m.suspectUntil !== undefined) continue
-      m.suspectUntil = this.h.clock.now() + PRESENCE_SUSPECT_GRACE_MS
+    for (const [room] of this.members.entries()) {
+      if (!this.members.suspect(room, key, this.h.clock.now() + PRESENCE_SUSPECT_GRACE_MS)) continue
       this.send(room, { state: PresenceState.LOST, listen: this.h.listen(), subject: Buffer.from(key, 'hex') })
     }
   }
@@ -282,9 +279,7 @@ export class Presence {
     for (const room of this.h.rooms()) {
       if (t - (this.lastAnnounce.get(room) ?? 0) >= (this.promised.get(room) ?? this.h.intervalMs)) this.announce(room)
     }
-    for (const [room, map] of this.members.entries()) {
-      for (const [id, m] of [...map]) if (t - m.lastSeen > m.timeoutMs || (m.suspectUntil !== undefined && t >= m.suspectUntil)) this.members.remove(room, id)
-    }
+    this.members.expire(t)
   }
 
   list (room: string): Member[] {
