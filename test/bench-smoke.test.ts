@@ -97,7 +97,7 @@ test('bench smoke: adversary section (quick) runs every attack beside the baseli
   t.ok(row('sync-offers').victimErrors.SYNC_FLOOD > 0, 'unread sync offers were refused as SYNC_FLOOD')
   t.ok(row('member-flood').victimErrors.AUTHOR_RATE > 0, 'one member\'s flood past its author burst was refused as AUTHOR_RATE')
   t.ok(row('future-dated').victimErrors.TIME_SKEW > 0, 'future-dated messages were refused as TIME_SKEW')
-  // Useless when it lands in the answer window of the victim's offer to that link; unsolicited when that offer waits its turn (sync.ts, OfferTurns) or its window is spent.
+  // Useless when it lands in the answer window of the victim's offer to that link; unsolicited once that window is closed or spent.
   const replay = row('sync-replay').victimErrors
   t.ok((replay.SYNC_USELESS ?? 0) + (replay.SYNC_UNSOLICITED ?? 0) > 0, `replayed sync data was refused as SYNC_USELESS or SYNC_UNSOLICITED (${JSON.stringify(replay)})`)
   t.ok(row('preauth-length').victimErrors.WIRE_FRAME_TOO_LARGE > 0, 'oversized length prefixes were refused as WIRE_FRAME_TOO_LARGE')

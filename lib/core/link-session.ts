@@ -23,13 +23,10 @@ export const PENALTY = {
   SYNC_USELESS: 1,
   /**
    * Sync data no offer of ours asked for, or past what it may bring
-   * (SYNC_UNSOLICITED), per frame: an honest node answers only offers, and
-   * one offer per room at a time (OfferTurns) keeps honest answers from
-   * overlapping, so four such frames close the link. Each may be 64 KiB to
-   * read: at 10 a frame, 24 links replaying 35 KB answers raised the
-   * victim's RSS by 19.2 MiB.
+   * (SYNC_UNSOLICITED), per frame: an honest node answers only offers, so
+   * ten such frames close the link (each may be 64 KiB to read).
    */
-  SYNC_UNSOLICITED: 25,
+  SYNC_UNSOLICITED: 10,
   /** A message from an author new to this node, over the link's budget (NEW_AUTHOR_LIMIT): free, since an honest relay in a big room carries many new authors at once. */
   NEW_AUTHOR: 0,
   /** A message dated more than the allowed skew ahead (TIME_SKEW). */

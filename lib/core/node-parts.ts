@@ -136,7 +136,7 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
     heldRetryMs: 60_000 / (opts.newAuthorsPerLinkPerMin ?? O.AUTHOR_DEFAULTS.newPerLinkPerMin)
   })
   p.flood.register(registry)
-  p.sync = new HistorySync({ history: p.history, pipeline: p.pipeline, rooms, sessions: () => p.links.sessions, penalise, now, clock, historyWindowMs: timing.historyWindowMs })
+  p.sync = new HistorySync({ history: p.history, pipeline: p.pipeline, rooms, sessions: () => p.links.sessions, penalise, now, historyWindowMs: timing.historyWindowMs })
   p.sync.register(registry)
   registry.add<string[]>(FrameType.ROOMS, { name: 'rooms', decode: decodeRooms, onmessage: (s, list) => { s.hello!.rooms = list; p.members.announce() } })
   p.table = new PeerTable(now, timing.redialMinMs)

@@ -91,7 +91,6 @@ export class MeshNode extends EventEmitter implements ChatNode {
     this.p.presence.close()
     this.p.privates.close()
     this.p.lazy.close()
-    this.p.sync.close()
     this.p.links.close()
     this.p.sendBudget.close()
   }

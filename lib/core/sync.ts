@@ -13,8 +13,7 @@ import type { History } from './history'
 import type { Pipeline } from './pipeline'
 import type { FrameRegistry } from './frame-registry'
 import { TokenBucket } from './token-bucket'
-import { AnswerWindow, OfferBudget, OfferTurns, Reoffers, batches } from './answer-window'
-import type { Clock } from './clock'
+import { AnswerWindow, OfferBudget, Reoffers, batches } from './answer-window'
 import { PENALTY, SYNC_USELESS_UNIT } from './link-session'
 import { trace } from './trace'
 import { FrameType, decodeSyncData, decodeSyncOffer, encodeSyncData, encodeSyncOffer, type SyncData, type SyncOffer } from '../protocol/frames'
@@ -37,7 +36,6 @@ export interface SyncHooks {
   sessions: () => Iterable<LinkSession>
   penalise: (s: LinkSession, fault: PeerFault, points?: number) => void
   now: () => number
-  clock: Clock
   /** Messages older than this are not offered to peers (they would refuse them). */
   historyWindowMs: number
 }
@@ -52,18 +50,12 @@ export class HistorySync {
   /** Bytes of sync data each link may still send per room: what one answer to this node's latest offer may hold. */
   private readonly expected = new AnswerWindow()
   private readonly reoffers: Reoffers
-  /** One offer per room at a time: answers to offers sent at once were the same messages over again. */
-  private readonly turns: OfferTurns
   readonly stats = { offersSent: 0, offersRefused: 0, messagesSent: 0, messagesLearnt: 0, answersRacedLive: 0 }
 
   constructor (private readonly h: SyncHooks) {
     this.reoffers = new Reoffers(h.sessions, (s, room) => this.offer(s, room, true))
     this.answers = new OfferBudget(SYNC_ANSWERS_BURST, SYNC_ANSWER_REFILL_MS, h.now)
-    this.turns = new OfferTurns(h.clock, (s, room, reply) => this.sendOffer(s, room, reply),
-      (s, room) => s.established && this.h.rooms().has(room) && !!s.hello?.rooms.includes(room))
   }
-
-  close (): void { this.turns.close() }
 
   register (registry: FrameRegistry): void {
     registry.add<SyncOffer>(FrameType.SYNC_OFFER, { name: 'sync offer', decode: decodeSyncOffer, onmessage: (s, o) => this.onOffer(s, o) })
@@ -76,10 +68,6 @@ export class HistorySync {
   }
 
   private offer (s: LinkSession, room: string, reply: boolean): void {
-    this.turns.offer(s, room, reply)
-  }
-
-  private sendOffer (s: LinkSession, room: string, reply: boolean): void {
     this.stats.offersSent++
     this.expected.open(s, room, MAX_SYNC_SEND_BYTES)
     s.send(encodeSyncOffer({ room, reply, ids: this.h.history.room(room).shortIds() }))
@@ -129,7 +117,6 @@ export class HistorySync {
     if (!this.expected.take(s, d.room, d.frames)) {
       return this.h.penalise(s, { code: 'SYNC_UNSOLICITED', message: `sync data for '${d.room}' (${d.frames.length} messages) beyond any answer to this node's offers; not read` }, PENALTY.SYNC_UNSOLICITED)
     }
-    this.turns.heard(s, d.room)
     let learnt = 0
     let duplicates = 0
     for (const f of d.frames) {
