@@ -7,6 +7,7 @@ import os from 'os'
 import path from 'path'
 import readline from 'readline'
 import type { Test } from 'tape'
+import { DEFAULT_TIMING } from '../../lib/core/options'
 
 /**
  * For tests of throughput, not of the per-author and per-link message
@@ -24,6 +25,13 @@ export type Event = Record<string, any>
 
 /** Rounds of markers drainLinks tries before it gives up. */
 const MAX_DRAIN_ROUNDS = 10
+/**
+ * Time between rounds while a pair still waits for a direct marker. Under
+ * lazy push a marker takes the long way until an IHAVE over the direct link
+ * shows the shorter one (batched every ihaveDelayMs) and the tree moves to it;
+ * back to back, ten rounds could be over before that, and the drain failed.
+ */
+const DRAIN_ROUND_GAP_MS = DEFAULT_TIMING.ihaveDelayMs + DEFAULT_TIMING.graftTimeoutMs
 
 /**
  * For nodes that are all linked to each other: every node sends a marker line
@@ -46,6 +54,7 @@ export async function drainLinks (nodes: Proc[], timeoutMs = 10_000): Promise<vo
       }
     }
     if (pending.size === 0) return
+    await new Promise(resolve => setTimeout(resolve, DRAIN_ROUND_GAP_MS))
   }
   throw new Error(`drainLinks: after ${MAX_DRAIN_ROUNDS} rounds no direct marker came for ${[...pending].join(', ')}`)
 }
