@@ -294,8 +294,7 @@ export class SwarmTransport {
     for (const { link } of this.live) link.destroy(new MeshError('NODE_CLOSED', 'node is shutting down'))
     // Forced: the DHT's socket first, failing the queries hyperswarm's destroy waits on (its forced one too). Unreachable: no one to unannounce from.
     const force = () => closeWithin(async () => { await this.dht.destroy({ force: true }); await this.swarm.destroy({ force: true }) }, timeoutMs)
-    if (this.unreachable) await force()
-    else await closeWithin(() => this.swarm.destroy(), timeoutMs, force)
+    await (this.unreachable ? force() : closeWithin(() => this.swarm.destroy(), timeoutMs, force))
     if (!this.dht.destroyed) await closeDht(this.dht, timeoutMs)
   }
 }
