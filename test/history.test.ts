@@ -9,6 +9,9 @@ import { encodeFlood, MessageKind } from '../lib/protocol/envelope'
 import { generateKeyPair } from '../lib/protocol/crypto'
 import { HistoryFile, parseLog } from '../lib/store/history-file'
 import { RECORD_HEADER_BYTES } from '../lib/store/log-format'
+import { encodeSyncData } from '../lib/protocol/frames'
+import { HistorySync, SYNC_RACED_LIVE_MS, type SyncHooks } from '../lib/core/sync'
+import { rawPeer, chat, until, wait, victimNode } from './helpers/raw-peer'
 
 const kp = generateKeyPair()
 function msg (ts: number, text: string, room = 'lobby') {
@@ -98,4 +101,42 @@ test('history log: every cut inside the last record is reported and skipped', as
   again.store.append(msgs[2])
   await again.store.close()
   t.equal(parseLog(fs.readFileSync(file)).frames.length, 3, 'appends after repair are whole')
+})
+
+test('a synced message dated after a link in its room was up, and at most SYNC_RACED_LIVE_MS ago, is shown live; older ones are history', async (t) => {
+  t.timeoutAfter(10_000)
+  const v = victimNode(t)
+  const member = rawPeer(v.node)
+  member.hello()
+  await until(() => member.frames.length > 0)
+  const before = chat(kp, 'before any link', { ts: Date.now() - 2000 })
+  await wait(5) // a link up before `raced` was dated
+  const raced = chat(kp, 'raced its live copy')
+  // A link that comes up now: its answer to this node's offer brings both.
+  const late = rawPeer(v.node)
+  late.hello()
+  await until(() => late.frames.length > 0)
+  late.link.send(encodeSyncData({ room: 'lobby', frames: [before.frame, raced.frame] }))
+  t.ok(await until(() => v.messages.length === 2), 'both delivered')
+  t.deepEqual(v.messages.map(m => [m.text, m.history ?? false]), [['before any link', true], ['raced its live copy', false]], 'the one dated before any link is history; the raced one is live')
+})
+
+test('racedLive: within SYNC_RACED_LIVE_MS of now, in a room this node was in, with a link to a peer there', (t) => {
+  let now = 80_000
+  const session = (since: number, rooms = ['lobby'], closed = false) => ({ established: true, inRoomSince: (r: string) => rooms.includes(r) ? since : undefined, link: { closed } })
+  const sessions = [session(50_000, ['other']), session(97_000), session(10_000, ['lobby'], true)]
+  const sync = new HistorySync({ sessions: () => sessions, now: () => now } as unknown as SyncHooks)
+  now = 101_000
+  sync.onJoin('late')
+  sessions.push(session(10_000, ['late']))
+  t.ok(sync.racedLive('lobby', 99_000), 'two seconds old, after the lobby link came up')
+  t.notOk(sync.racedLive('lobby', 96_500), 'before the only open lobby link came up (a closed one does not count)')
+  t.notOk(sync.racedLive('other', 101_000 - SYNC_RACED_LIVE_MS - 1), 'older than SYNC_RACED_LIVE_MS')
+  t.ok(sync.racedLive('other', 101_000 - SYNC_RACED_LIVE_MS), 'just within it')
+  t.notOk(sync.racedLive('third', 99_000), 'no link in that room')
+  t.notOk(sync.racedLive('late', 100_500), 'in a room joined after it was dated (its link was up long before)')
+  t.ok(sync.racedLive('late', 101_000), 'dated when the node joined it')
+  now += SYNC_RACED_LIVE_MS
+  t.notOk(sync.racedLive('lobby', 99_000), 'the same message, later: history')
+  t.end()
 })

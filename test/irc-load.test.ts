@@ -1,18 +1,18 @@
-// 200 lines a second for 10 seconds through the IRC face, both ways at once:
-// an IRC client posts 2000 lines to a room and a linked headless node posts
-// 2000; each side must see every line of the other, in order, none lost.
+// 200 lines a second for 4 seconds through the IRC face, both ways at once:
+// an IRC client posts 800 lines to a room and a linked headless node posts
+// 800; each side must see every line of the other, in order, none lost.
 // Both run above the default author rate (50/s): this is the face's load.
 import test from 'tape'
 import { Cluster, LIFTED_LIMITS } from './helpers/proc'
 import { RawIrc } from './helpers/irc'
 
-/** Lines per tick and ticks: 10 lines every 50 ms is 200 lines a second, for 10 s. */
+/** Lines per tick and ticks: 10 lines every 50 ms is 200 lines a second, for 4 s (10 s until 2026-11-29: the suite's time is CI's budget). */
 const PER_TICK = 10
-const TICKS = 200
+const TICKS = 80
 const TICK_MS = 50
 const TOTAL = PER_TICK * TICKS
 
-test('200 lines/s for 10 s each way through the IRC face: nothing lost, order kept', async (t) => {
+test('200 lines/s for 4 s each way through the IRC face: nothing lost, order kept', async (t) => {
   t.timeoutAfter(40_000)
   const c = new Cluster(t)
   const a = await c.start({ name: 'a', args: ['--no-pex', '--irc-listen', '127.0.0.1:0', ...LIFTED_LIMITS] })

@@ -2,10 +2,11 @@
 // per link and room, answers split into data frames, data read only in
 // answer to an offer this node sent (each offer lets the link send one answer's worth
 // of bytes per room), and a node that learnt something from one neighbour
-// asks the room's other neighbours to compare too, once per turn of the
-// event loop, so two parts of a room that meet converge hop by hop.
+// asks the room's other neighbours to compare too, once its answers went
+// quiet, so two parts of a room that meet converge hop by hop.
 import type { LinkSession } from './link-session'
 import { TokenBucket } from './token-bucket'
+import type { Clock, TimerHandle } from './clock'
 import { MAX_FRAME_BYTES, MAX_SYNC_BATCH } from '../protocol/limits'
 
 /** Room left in a data frame for its header, and bytes counted per message in it beyond the message (its length prefix, with margin). */
@@ -71,25 +72,38 @@ export class AnswerWindow {
   close (s: LinkSession, room: string): void { this.left.get(s)?.delete(room) }
 }
 
+/** How long a node waits, after it last learnt something for a room, before asking the room's other neighbours to compare (answers still coming in land first)... */
+export const REOFFER_QUIET_MS = 250
+/** ...but no longer than this after the first thing learnt. */
+export const REOFFER_MAX_WAIT_MS = 2000
+
 export class Reoffers {
-  private readonly pending = new Map<string, Set<LinkSession>>()
+  private readonly pending = new Map<string, { skip: Set<LinkSession>, first: number, timer: TimerHandle | null }>()
 
   /** `offer` is called for every established link in the room that `eligible` accepts, but the ones something was learnt from. */
-  constructor (private readonly sessions: () => Iterable<LinkSession>, private readonly offer: (s: LinkSession, room: string) => void, private readonly eligible: (s: LinkSession) => boolean = () => true) {}
+  constructor (private readonly sessions: () => Iterable<LinkSession>, private readonly offer: (s: LinkSession, room: string) => void, private readonly clock: Clock, private readonly eligible: (s: LinkSession) => boolean = () => true) {}
 
-  /** Something was learnt about `room` from `from`: the room's other neighbours are asked to compare at the end of this turn. */
+  /**
+   * Something was learnt about `room` from `from`: the room's other
+   * neighbours are asked to compare once nothing more was learnt for
+   * REOFFER_QUIET_MS. Asked at once, a neighbour whose own answer is still
+   * on its way would send again everything this node has not read yet.
+   */
   schedule (room: string, from: LinkSession): void {
-    let skip = this.pending.get(room)
-    if (skip) { skip.add(from); return }
-    skip = new Set([from])
-    this.pending.set(room, skip)
-    setImmediate(() => {
-      const excluded = this.pending.get(room) ?? new Set()
-      this.pending.delete(room)
-      for (const s of this.sessions()) {
-        if (!s.established || excluded.has(s) || s.link.closed || !s.hello?.rooms.includes(room) || !this.eligible(s)) continue
-        this.offer(s, room)
-      }
-    })
+    const now = this.clock.now()
+    let p = this.pending.get(room)
+    if (!p) this.pending.set(room, p = { skip: new Set(), first: now, timer: null })
+    p.skip.add(from)
+    this.clock.clearTimeout(p.timer)
+    p.timer = this.clock.setTimeout(() => this.fire(room), Math.max(0, Math.min(REOFFER_QUIET_MS, p.first + REOFFER_MAX_WAIT_MS - now)))
+  }
+
+  private fire (room: string): void {
+    const excluded = this.pending.get(room)?.skip ?? new Set()
+    this.pending.delete(room)
+    for (const s of this.sessions()) {
+      if (!s.established || excluded.has(s) || s.link.closed || !s.hello?.rooms.includes(room) || !this.eligible(s)) continue
+      this.offer(s, room)
+    }
   }
 }

@@ -16,7 +16,9 @@ export class RoomHistory {
   private list: FloodMessage[] = []
   /** Each message's author key in hex, in the same order (looked up on every add to a full room: not converted each time). */
   private authors: string[] = []
-  private readonly ids = new Set<string>()
+  /** Each held id, with the count of adds when it came (see `heldBefore`). */
+  private readonly ids = new Map<string, number>()
+  private adds = 0
   private readonly perAuthor = new Map<string, number>()
 
   constructor (private readonly max: number) {}
@@ -24,6 +26,15 @@ export class RoomHistory {
   get size (): number { return this.list.length }
 
   has (id: string): boolean { return this.ids.has(id) }
+
+  /** A mark of this moment, for `heldBefore`. */
+  get mark (): number { return this.adds }
+
+  /** Whether `id` is held and was already held at `mark`. */
+  heldBefore (id: string, mark: number): boolean {
+    const at = this.ids.get(id)
+    return at !== undefined && at < mark
+  }
 
   /** Adds a message; returns false if it was already held or is the one a full history would drop. */
   add (m: FloodMessage): boolean {
@@ -40,7 +51,7 @@ export class RoomHistory {
     while (i > 0 && this.list[i - 1].ts > m.ts) i--
     this.list.splice(i, 0, m)
     this.authors.splice(i, 0, author)
-    this.ids.add(id)
+    this.ids.set(id, this.adds++)
     this.perAuthor.set(author, (this.perAuthor.get(author) ?? 0) + 1)
     return true
   }

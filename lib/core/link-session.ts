@@ -19,8 +19,13 @@ export const PENALTY = {
   BAD_FRAME: 10,
   /** A sync offer over its per-room budget (SYNC_FLOOD). */
   SYNC_OVER_BUDGET: 10,
-  /** A sync answer of nothing new (SYNC_USELESS), per SYNC_USELESS_UNIT messages in it (at least one unit): the cost follows the work it caused. */
-  SYNC_USELESS: 1,
+  /**
+   * A sync answer that replays messages this node's offer listed
+   * (SYNC_USELESS), per SYNC_USELESS_UNIT of them (at least one unit): an
+   * honest answer never holds one, so a full replayed frame of 256 costs 80
+   * and the link is closed by the frame after it.
+   */
+  SYNC_USELESS: 10,
   /**
    * Sync data no offer of ours asked for, or past what it may bring
    * (SYNC_UNSOLICITED), per frame: an honest node answers only offers, so
@@ -35,7 +40,7 @@ export const PENALTY = {
   TOO_OLD: 1
 } as const
 
-/** Messages of a useless sync answer that cost PENALTY.SYNC_USELESS. */
+/** Replayed messages in a sync answer that cost PENALTY.SYNC_USELESS. */
 export const SYNC_USELESS_UNIT = 32
 
 /** Points a lowered score climbs back towards 0 for each whole minute of good behaviour. */
@@ -58,6 +63,8 @@ export class LinkSession {
   readonly createdAt: number
   hello: Hello | null = null
   established = false
+  /** Since when the peer has been in each of its rooms, as far as this link saw (HELLO, then ROOMS). */
+  private readonly roomsSince = new Map<string, number>()
   dropped = 0
   lastRx: number
   lastTx: number
@@ -88,8 +95,20 @@ export class LinkSession {
   establish (hello: Hello): void {
     this.hello = hello
     this.established = true
+    this.setRooms(hello.rooms)
     this.settle.resolve()
   }
+
+  /** The peer's rooms changed (a ROOMS frame). */
+  setRooms (rooms: string[]): void {
+    if (this.hello) this.hello.rooms = rooms
+    const now = this.limits.now()
+    for (const r of this.roomsSince.keys()) if (!rooms.includes(r)) this.roomsSince.delete(r)
+    for (const r of rooms) if (!this.roomsSince.has(r)) this.roomsSince.set(r, now)
+  }
+
+  /** Since when this link has had its peer in `room`; undefined when it is not. */
+  inRoomSince (room: string): number | undefined { return this.roomsSince.get(room) }
 
   closed (err: Error): void { this.settle.reject(err) }
 

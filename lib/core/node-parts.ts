@@ -33,7 +33,7 @@ import * as O from './options'
 import { FrameType, encodeRooms, decodeRooms, type Hello } from '../protocol/frames'
 import { verifyFlood, type FloodMessage } from '../protocol/envelope'
 import { MeshError, type ErrorCode, type PeerFault } from '../protocol/errors'
-import { PROTOCOL_VERSION } from '../protocol/limits'
+import { PROTOCOL_VERSION, MAX_SYNC_OFFER_IDS } from '../protocol/limits'
 import type { HistoryStore } from './types'
 
 /** What the parts ask of the node. */
@@ -97,7 +97,10 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
   })
   p.seen = new SeenCache({ maxSize: opts.seenMaxSize ?? O.DEFAULT_SEEN_MAX_SIZE, maxAgeMs: seenMaxAgeMs, now })
   p.delivered = new DeliveredLog()
-  p.history = new History(opts.historySize ?? DEFAULT_HISTORY_SIZE)
+  const historySize = opts.historySize ?? DEFAULT_HISTORY_SIZE
+  // A sync offer lists at most MAX_SYNC_OFFER_IDS ids: a longer history would take honest answers for replays.
+  if (historySize > MAX_SYNC_OFFER_IDS) throw new MeshError('BAD_OPTION', `history size over ${MAX_SYNC_OFFER_IDS}, what one sync offer can list`)
+  p.history = new History(historySize)
   p.historyStore = opts.historyStore ?? null
   const authorRate = opts.authorRate ?? O.AUTHOR_DEFAULTS.rate
   const authorBurst = opts.authorBurst ?? O.AUTHOR_DEFAULTS.burst
@@ -136,9 +139,9 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
     heldRetryMs: 60_000 / (opts.newAuthorsPerLinkPerMin ?? O.AUTHOR_DEFAULTS.newPerLinkPerMin)
   })
   p.flood.register(registry)
-  p.sync = new HistorySync({ history: p.history, pipeline: p.pipeline, rooms, sessions: () => p.links.sessions, penalise, now, historyWindowMs: timing.historyWindowMs })
+  p.sync = new HistorySync({ history: p.history, pipeline: p.pipeline, rooms, sessions: () => p.links.sessions, penalise, now, clock, historyWindowMs: timing.historyWindowMs })
   p.sync.register(registry)
-  registry.add<string[]>(FrameType.ROOMS, { name: 'rooms', decode: decodeRooms, onmessage: (s, list) => { s.hello!.rooms = list; p.members.announce() } })
+  registry.add<string[]>(FrameType.ROOMS, { name: 'rooms', decode: decodeRooms, onmessage: (s, list) => { s.setRooms(list); p.members.announce() } })
   p.table = new PeerTable(now, timing.redialMinMs)
   p.dialing = new Dialing({
     addLink: (link, address) => p.links.add(link, address),

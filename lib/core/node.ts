@@ -185,7 +185,7 @@ export class MeshNode extends EventEmitter implements ChatNode {
     const self = source === 'self' || m.author.equals(this.keyPair.publicKey)
     const out = lines ?? (m.kind === MessageKind.GUEST_BATCH ? batchMessages(m, self) : [toChatMessage(m, self)])
     for (const msg of out) {
-      if (source === 'sync') msg.history = true
+      if (source === 'sync' && !this.p.sync.racedLive(m.room, m.ts)) msg.history = true
       this.emit('message', msg)
     }
     return out

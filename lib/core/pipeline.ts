@@ -101,7 +101,7 @@ export class Pipeline {
           firstHops = seenHops
         }
       } else if (room !== undefined && (h.delivered.has(room, key) || h.history.has(room, key))) {
-        return this.duplicate()
+        return this.duplicate(id)
       }
       m = decodeFlood(frame, id)
     } catch (err) {

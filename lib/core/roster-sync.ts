@@ -65,7 +65,7 @@ export class RosterSync {
   readonly stats = { offersSent: 0, offersRefused: 0, sent: 0, learnt: 0 }
 
   constructor (private readonly h: RosterSyncHooks) {
-    this.reoffers = new Reoffers(h.sessions, (s, room) => this.offer(s, room, true), s => this.speaks(s))
+    this.reoffers = new Reoffers(h.sessions, (s, room) => this.offer(s, room, true), h.clock, s => this.speaks(s))
     this.answers = new OfferBudget(ROSTER_ANSWERS_BURST, ROSTER_ANSWER_REFILL_MS, this.now)
   }
 

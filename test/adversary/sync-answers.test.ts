@@ -1,12 +1,15 @@
-// Row 6 of the hardening issue, the end of an answer: after a sync frame of
-// nothing new the rest of that answer is not read, frames no offer asked
-// for close the link, and a few messages that raced the answer live are no
-// fault. In process, over memory links.
+// Row 6 of the hardening issue, the end of an answer: after a sync frame that
+// replays what this node's offer listed the rest of that answer is not read,
+// frames no offer asked for close the link, and messages that reached this
+// node another way after its offer (live, or another neighbour's answer) are
+// no fault. In process, over memory links.
 import test from 'tape'
 import { generateKeyPair } from '../../lib/protocol/crypto'
 import { encodeSyncData } from '../../lib/protocol/frames'
 import { rawPeer, chat, until, victimNode as victim } from '../helpers/raw-peer'
 import { PENALTY, SYNC_USELESS_UNIT } from '../../lib/core/link-session'
+import { MeshNode } from '../../lib/core/node'
+import { MAX_SYNC_OFFER_IDS } from '../../lib/protocol/limits'
 
 /** A victim that holds `n` messages of one author, and the raw member that sent them. */
 async function memberHolding (t: test.Test, n: number) {
@@ -22,9 +25,18 @@ async function memberHolding (t: test.Test, n: number) {
   return { v, kp, member, held }
 }
 
+/** A second member, linked once the victim holds what it holds: the victim's offer to it lists all of that. */
+async function lateMember (v: { node: Parameters<typeof rawPeer>[0] }) {
+  const late = rawPeer(v.node)
+  late.hello()
+  await until(() => late.frames.length > 0)
+  return late
+}
+
 test('row 6: after an answer frame of nothing new, the rest of that answer is not read', async (t) => {
   t.timeoutAfter(15_000)
-  const { v, kp, member, held } = await memberHolding(t, 50)
+  const { v, kp, held } = await memberHolding(t, 50)
+  const member = await lateMember(v)
   const before = v.node.stats().received
   const replay = encodeSyncData({ room: 'lobby', frames: held.map(m => m.frame) })
   // Four: the three unread ones cost 3 x PENALTY.SYNC_UNSOLICITED, under what closes the link, so the marker can follow.
@@ -38,7 +50,8 @@ test('row 6: after an answer frame of nothing new, the rest of that answer is no
 
 test(`row 6: ${100 / PENALTY.SYNC_UNSOLICITED} sync data frames no offer asked for close the link (PENALTY.SYNC_UNSOLICITED each)`, async (t) => {
   t.timeoutAfter(10_000)
-  const { v, member: peer, held } = await memberHolding(t, 1)
+  const { v, held } = await memberHolding(t, 1)
+  const peer = await lateMember(v)
   // A frame of nothing new ends the answer; after it, every frame is unasked for. One message a frame:
   // under the old rule (1 point per 32 messages) ten would cost 10 of the 100 points that close a link.
   const frame = encodeSyncData({ room: 'lobby', frames: [held[0].frame] })
@@ -47,12 +60,46 @@ test(`row 6: ${100 / PENALTY.SYNC_UNSOLICITED} sync data frames no offer asked f
   t.ok(v.faults.some(f => f.code === 'SYNC_UNSOLICITED'), 'after SYNC_UNSOLICITED')
 })
 
-test('an answer frame of a few messages that came live meanwhile ends the answer without a fault; a replay of more is SYNC_USELESS', async (t) => {
+test('messages that reached the victim after its offer are no fault in the answer, and do not end it; a replay of what the offer listed is SYNC_USELESS', async (t) => {
   t.timeoutAfter(10_000)
-  const { v, member, held } = await memberHolding(t, SYNC_USELESS_UNIT)
-  member.link.send(encodeSyncData({ room: 'lobby', frames: held.slice(0, 3).map(m => m.frame) }))
-  t.ok(await until(() => v.node.stats().sync.answersRacedLive === 1), 'counted as an answer that raced live messages')
-  t.notOk(v.faults.some(f => f.code === 'SYNC_USELESS'), 'no SYNC_USELESS for it')
+  // The member linked first: the victim's offer to it listed nothing, and the held messages came live after it.
+  const { v, kp, member, held } = await memberHolding(t, 3 * SYNC_USELESS_UNIT)
   member.link.send(encodeSyncData({ room: 'lobby', frames: held.map(m => m.frame) }))
-  t.ok(await until(() => v.faults.some(f => f.code === 'SYNC_UNSOLICITED')), 'what follows is past the answer it ended: SYNC_UNSOLICITED')
+  t.ok(await until(() => v.node.stats().sync.answersRacedLive === 1), 'counted as an answer that raced messages come another way')
+  const more = chat(kp, 'in the same answer')
+  member.link.send(encodeSyncData({ room: 'lobby', frames: [more.frame] }))
+  t.ok(await until(() => v.messages.some(m => m.text === 'in the same answer')), 'the rest of that answer is still read')
+  t.deepEqual(v.faults.map(f => f.code), [], 'no fault')
+  const late = await lateMember(v)
+  late.link.send(encodeSyncData({ room: 'lobby', frames: held.slice(0, 3).map(m => m.frame) }))
+  t.ok(await until(() => v.faults.some(f => f.code === 'SYNC_USELESS')), 'the same three from a member the victim offered them to: SYNC_USELESS')
+})
+
+test('a newcomer that gets the same history from two neighbours at once faults neither', async (t) => {
+  t.timeoutAfter(10_000)
+  const v = victim(t, { authorBurst: 1000 })
+  const kp = generateKeyPair()
+  const history = Array.from({ length: 600 }, (_, i) => chat(kp, `old ${i}`, { ts: Date.now() - 60_000 + i }))
+  const answer = [history.slice(0, 256), history.slice(256, 512), history.slice(512)].map(ms => encodeSyncData({ room: 'lobby', frames: ms.map(m => m.frame) }))
+  const a = rawPeer(v.node)
+  const b = rawPeer(v.node)
+  a.hello()
+  b.hello()
+  await until(() => a.frames.length > 0 && b.frames.length > 0)
+  for (const f of answer) a.link.send(f)
+  t.ok(await until(() => v.messages.length === history.length), `all ${history.length} from the first answer`)
+  for (const f of answer) b.link.send(f)
+  t.ok(await until(() => v.node.stats().sync.answersRacedLive === answer.length), 'the second answer read to its end, every frame nothing new')
+  t.deepEqual(v.faults.map(f => f.code), [], 'no fault')
+  t.notOk(a.link.closed || b.link.closed, 'both links up')
+  t.equal(v.messages.length, history.length, 'each message once')
+})
+
+test('a history longer than one sync offer can list is refused (BAD_OPTION): honest answers would read as replays', (t) => {
+  let code = ''
+  try { new MeshNode({ keyPair: generateKeyPair(), nick: 'v', historySize: MAX_SYNC_OFFER_IDS + 1 }) } catch (err) { code = (err as { code: string }).code }
+  t.equal(code, 'BAD_OPTION', `historySize ${MAX_SYNC_OFFER_IDS + 1} is refused`)
+  const node = new MeshNode({ keyPair: generateKeyPair(), nick: 'v', historySize: MAX_SYNC_OFFER_IDS })
+  t.equal(node.historySize('lobby'), 0, `historySize ${MAX_SYNC_OFFER_IDS} is taken`)
+  t.end()
 })
