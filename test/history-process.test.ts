@@ -3,21 +3,21 @@
 import test from 'tape'
 import fs from 'fs'
 import path from 'path'
-import { Cluster, tempDir } from './helpers/proc'
+import { Cluster, LIFTED_LIMITS, tempDir } from './helpers/proc'
 
 test('a late joiner sees the earlier conversation as history, once', async (t) => {
   t.timeoutAfter(30_000)
   const c = new Cluster(t)
-  // No peer exchange: a link from late to a coming up as a speaks would answer late's offer with a's
-  // newest line, by sync, ahead of its live copy through b (seen once in CI: the live line marked history).
-  const a = await c.start({ name: 'a', args: ['--no-pex'] })
-  const b = await c.start({ name: 'b', args: ['--peer', a.listen, '--no-pex'] })
+  // With peer exchange, late also links to a; that link's sync answer can bring a's live line ahead of
+  // its live copy through b (seen once in CI, before SYNC_RACED_LIVE_MS): it still counts as live.
+  const a = await c.start({ name: 'a' })
+  const b = await c.start({ name: 'b', args: ['--peer', a.listen] })
   await b.waitPeerUp(a.id)
   for (let i = 0; i < 10; i++) {
     ;(i % 2 ? a : b).send(`before ${i}`)
     await (i % 2 ? b : a).waitMessage(`before ${i}`)
   }
-  const late = await c.start({ name: 'late', args: ['--peer', b.listen, '--no-pex'] })
+  const late = await c.start({ name: 'late', args: ['--peer', b.listen] })
   await late.waitFor(() => late.messages().length >= 10, 10_000, 'ten history messages')
   const got = late.messages()
   t.deepEqual(got.map(m => m.text), Array.from({ length: 10 }, (_, i) => `before ${i}`), 'all ten, in order')
@@ -26,6 +26,28 @@ test('a late joiner sees the earlier conversation as history, once', async (t) =
   const live = await late.waitMessage('live after join')
   t.equal(live.history, undefined, 'live message has no history flag')
   t.equal(late.messages().length, 11, 'nothing twice')
+})
+
+test('a newcomer linking to two neighbours gets the room\'s history from both and faults neither', async (t) => {
+  t.timeoutAfter(30_000)
+  const c = new Cluster(t)
+  const a = await c.start({ name: 'a', args: ['--no-pex', ...LIFTED_LIMITS] })
+  const b = await c.start({ name: 'b', args: ['--peer', a.listen, '--no-pex', ...LIFTED_LIMITS] })
+  await b.waitPeerUp(a.id)
+  // 300 lines of 1,500 bytes: each answer is several sync frames.
+  const N = 300
+  for (let i = 0; i < N; i++) a.send(`${i} ${'x'.repeat(1500)}`)
+  await b.waitFor(() => b.messages().length === N, 15_000, `b holds all ${N}`)
+  const late = await c.start({ name: 'late', args: ['--peer', a.listen, '--peer', b.listen, '--no-pex', ...LIFTED_LIMITS] })
+  await late.waitFor(() => late.messages().length === N, 15_000, `late got all ${N}`)
+  // Both answers have arrived once late re-offered a neighbour and heard nothing new back: give them the re-offer's quiet time.
+  await late.waitFor(e => e.event === 'peer-up' && e.peer === b.id, 5000, 'b up')
+  a.send('marker')
+  b.send('marker b')
+  await late.waitMessage('marker')
+  await late.waitMessage('marker b')
+  t.deepEqual(late.events.filter(e => e.event === 'error' || e.event === 'peer-down').map(e => e.code ?? e.reason), [], 'no fault and no link down at the newcomer')
+  t.equal(late.messages().length, N + 2, 'each message once')
 })
 
 test('--history survives a restart and a torn tail is reported, not fatal', async (t) => {
