@@ -35,9 +35,11 @@ test('sim link: frames arrive after the delay, in order, retransmissions holding
   t.end()
 })
 
-test('sim smoke: a 30-member room delivers everything once and its costs are counted', async (t) => {
+const SMOKE_PLAN = { sizes: [30], degree: 4, latency: { delayMinMs: 10, delayMaxMs: 80, jitterMs: 5, loss: 0.01, rtoMs: 200 } }
+
+test('sim smoke: a 30-member room delivers everything once and its costs are counted; a second run of the seed repeats every figure', async (t) => {
   t.timeoutAfter(TIMEOUT_MS)
-  const r = await runSimScenario(30, { sizes: [30], degree: 4, latency: { delayMinMs: 10, delayMaxMs: 80, jitterMs: 5, loss: 0.01, rtoMs: 200 } })
+  const r = await runSimScenario(30, SMOKE_PLAN)
   t.equal(r.chat.messages, 20, '4 senders x 5 messages')
   t.equal(r.chat.expected, 20 * 30, 'each message expected at the 30 other members (the newcomer among them)')
   t.equal(r.chat.deliveryRatio, 1, 'delivered 100%')
@@ -53,4 +55,8 @@ test('sim smoke: a 30-member room delivers everything once and its costs are cou
   t.ok(r.join.newcomerListsAllS > 0 && r.join.newcomerListsAllS <= 3, `the newcomer listed all 31 after ${r.join.newcomerListsAllS} virtual s`)
   t.ok(r.join.roomListsNewcomerS > 0 && r.join.roomListsNewcomerS <= 3, `every member listed it after ${r.join.roomListsNewcomerS} virtual s`)
   t.ok(r.verify.checks > 0 && r.verify.reused > r.verify.checks, 'the shared signature check was used and reused')
+  // Seeded keys and a fixed virtual epoch (SIM_EPOCH_MS): only wall time and the process heap may differ.
+  const again = await runSimScenario(30, SMOKE_PLAN)
+  const figures = (x: typeof r) => ({ ...x, wallS: 0, heapPerNodeKiB: 0 })
+  t.deepEqual(figures(again), figures(r), 'the same figures from a second run')
 })

@@ -10,6 +10,7 @@ declare module 'sodium-universal' {
   export const crypto_box_NONCEBYTES: number
   export const crypto_box_MACBYTES: number
   export function crypto_sign_keypair(pk: Uint8Array, sk: Uint8Array): void
+  export function crypto_sign_seed_keypair(pk: Uint8Array, sk: Uint8Array, seed: Uint8Array): void
   export function crypto_sign_detached(sig: Uint8Array, m: Uint8Array, sk: Uint8Array): void
   export function crypto_sign_verify_detached(sig: Uint8Array, m: Uint8Array, pk: Uint8Array): boolean
   export function crypto_generichash(out: Uint8Array, m: Uint8Array, key?: Uint8Array): void

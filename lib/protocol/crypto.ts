@@ -19,6 +19,14 @@ export function generateKeyPair (): KeyPair {
   return { publicKey, secretKey }
 }
 
+/** The key pair a 32-byte seed determines (the simulator's nodes, so that a run repeats). */
+export function keyPairFromSeed (seed: Uint8Array): KeyPair {
+  const publicKey = Buffer.alloc(PUBLIC_KEY_BYTES)
+  const secretKey = Buffer.alloc(SECRET_KEY_BYTES)
+  sodium.crypto_sign_seed_keypair(publicKey, secretKey, seed)
+  return { publicKey, secretKey }
+}
+
 export function sign (message: Uint8Array, secretKey: Uint8Array): Buffer {
   const sig = Buffer.alloc(SIGNATURE_BYTES)
   sodium.crypto_sign_detached(sig, message, secretKey)
