@@ -60,6 +60,12 @@ export class AuthorLimits {
     return new TokenBucket(per / 60, Math.min(per, this.o.newBurst ?? DEFAULT_NEW_AUTHORS_BURST), this.o.now)
   }
 
+  /** Whether `author` has no token left now (nothing taken): its next message would be over its rate. */
+  spent (author: string): boolean {
+    const b = this.buckets.get(author)
+    return b !== undefined && b.available < 1
+  }
+
   /** Takes `cost` tokens (one a message; one a line of a guest batch) for `author`; false when the author is over its rate. */
   take (author: string, cost = 1): boolean {
     let b = this.buckets.get(author)

@@ -127,6 +127,9 @@ export class Pipeline {
     if (source === 'live' && from && !shorter && !from.newMessages.take()) {
       return this.refuse('LINK_MESSAGE_RATE', 'link brought more new messages than its budget this second', 0)
     }
+    // An author already out of tokens: refused before its signature costs anything. Nothing is taken and
+    // nothing marked seen, so a forged copy cannot spend an honest author's rate or shadow its message.
+    if (source === 'live' && !shorter && h.authors.spent(author)) return this.refuse('AUTHOR_RATE', `author ${shortKey(author)} is over its rate`, 0)
     this.stats.verified++
     if (!(h.verify ?? verifyFlood)(m)) return this.invalid(new MeshError('BAD_SIGNATURE', `message ${shortKey(key)} has a bad signature`), false)
     if (shorter) {
