@@ -142,7 +142,7 @@ export function adversaryPlan (quick: boolean): AdversaryPlan {
     ? { maxLinks: 2, syncOffers: 100, freshKeyMessages: 200, messagesPerKey: MESSAGES_PER_FRESH_KEY, memberFloodMessages: 200, futureMessages: 60, syncReplays: 150, rawSockets: 8, rawRounds: 3 }
     : { maxLinks: 8, syncOffers: 400, freshKeyMessages: 600, messagesPerKey: MESSAGES_PER_FRESH_KEY, memberFloodMessages: 600, futureMessages: 200, syncReplays: 200, rawSockets: 24, rawRounds: 20 }
   return quick
-    ? { nodes: 5, degree: 2, senders: 2, perSender: 10, ratePerSender: 20, warmup: 20, warmupBytes: 1000, textBytes: 100, attack, attacks: [...ATTACKS], rounds: 1 }
+    ? { nodes: 4, degree: 2, senders: 2, perSender: 10, ratePerSender: 20, warmup: 8, warmupBytes: 1000, textBytes: 100, attack, attacks: [...ATTACKS], rounds: 1 }
     : { nodes: 12, degree: 4, senders: 4, perSender: 50, ratePerSender: 20, warmup: 300, warmupBytes: 1000, textBytes: 100, attack, attacks: [...ATTACKS], rounds: 5 }
 }
 
