@@ -5,7 +5,8 @@
 // no fault. In process, over memory links.
 import test from 'tape'
 import { generateKeyPair } from '../../lib/protocol/crypto'
-import { encodeSyncData } from '../../lib/protocol/frames'
+import { encodeSyncData, FrameType } from '../../lib/protocol/frames'
+import { SYNC_ANSWER_GRACE_MS } from '../../lib/core/sync'
 import { rawPeer, chat, until, victimNode as victim } from '../helpers/raw-peer'
 import { PENALTY, SYNC_USELESS_UNIT } from '../../lib/core/link-session'
 import { MeshNode } from '../../lib/core/node'
@@ -102,4 +103,24 @@ test('a history longer than one sync offer can list is refused (BAD_OPTION): hon
   const node = new MeshNode({ keyPair: generateKeyPair(), nick: 'v', historySize: MAX_SYNC_OFFER_IDS })
   t.equal(node.historySize('lobby'), 0, `historySize ${MAX_SYNC_OFFER_IDS} is taken`)
   t.end()
+})
+
+test(`an answer to an earlier offer that arrives after a re-offer is judged from the earlier one (SYNC_ANSWER_GRACE_MS, ${SYNC_ANSWER_GRACE_MS / 1000} s)`, async (t) => {
+  t.timeoutAfter(10_000)
+  const v = victim(t, { authorBurst: 100 })
+  const kp = generateKeyPair()
+  const slow = rawPeer(v.node)
+  const quick = rawPeer(v.node)
+  slow.hello()
+  quick.hello()
+  const offers = (p: typeof slow) => p.frames.filter(f => f[0] === FrameType.SYNC_OFFER).length
+  await until(() => offers(slow) > 0 && offers(quick) > 0)
+  // The quick neighbour answers first: the victim learns 40 messages and re-offers the room to the slow one.
+  const learnt = Array.from({ length: 40 }, (_, i) => chat(kp, `learnt ${i}`, { ts: Date.now() - 10_000 + i }))
+  quick.link.send(encodeSyncData({ room: 'lobby', frames: learnt.map(m => m.frame) }))
+  t.ok(await until(() => offers(slow) === 2), 'the slow neighbour got a second offer, listing the 40')
+  // Then the slow one's answer to the first offer comes: the same 40, which that offer did not list.
+  slow.link.send(encodeSyncData({ room: 'lobby', frames: learnt.map(m => m.frame) }))
+  t.ok(await until(() => v.node.stats().sync.answersRacedLive === 1), 'read as messages that came another way')
+  t.deepEqual(v.faults.map(f => f.code), [], 'no SYNC_USELESS: judged from the first offer')
 })
