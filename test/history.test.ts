@@ -11,7 +11,7 @@ import { HistoryFile, parseLog } from '../lib/store/history-file'
 import { RECORD_HEADER_BYTES } from '../lib/store/log-format'
 import { encodeSyncData } from '../lib/protocol/frames'
 import { HistorySync, SYNC_RACED_LIVE_MS, type SyncHooks } from '../lib/core/sync'
-import { rawPeer, chat, until, wait, victimNode } from './helpers/raw-peer'
+import { linkedMember, chat, until, wait, victimNode } from './helpers/raw-peer'
 
 const kp = generateKeyPair()
 function msg (ts: number, text: string, room = 'lobby') {
@@ -106,16 +106,12 @@ test('history log: every cut inside the last record is reported and skipped', as
 test('a synced message dated after a link in its room was up, and at most SYNC_RACED_LIVE_MS ago, is shown live; older ones are history', async (t) => {
   t.timeoutAfter(10_000)
   const v = victimNode(t)
-  const member = rawPeer(v.node)
-  member.hello()
-  await until(() => member.frames.length > 0)
+  await linkedMember(v.node) // a member in the room, linked before `raced` is dated
   const before = chat(kp, 'before any link', { ts: Date.now() - 2000 })
   await wait(5) // a link up before `raced` was dated
   const raced = chat(kp, 'raced its live copy')
   // A link that comes up now: its answer to this node's offer brings both.
-  const late = rawPeer(v.node)
-  late.hello()
-  await until(() => late.frames.length > 0)
+  const late = await linkedMember(v.node)
   late.link.send(encodeSyncData({ room: 'lobby', frames: [before.frame, raced.frame] }))
   t.ok(await until(() => v.messages.length === 2), 'both delivered')
   t.deepEqual(v.messages.map(m => [m.text, m.history ?? false]), [['before any link', true], ['raced its live copy', false]], 'the one dated before any link is history; the raced one is live')

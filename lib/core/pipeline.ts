@@ -129,7 +129,7 @@ export class Pipeline {
     }
     // An author already out of tokens: refused before its signature costs anything. Nothing is taken and
     // nothing marked seen, so a forged copy cannot spend an honest author's rate or shadow its message.
-    if (source === 'live' && !shorter && h.authors.spent(author)) return this.refuse('AUTHOR_RATE', `author ${shortKey(author)} is over its rate`, 0)
+    if (source === 'live' && !shorter && h.authors.spent(author)) return this.overRate(author)
     this.stats.verified++
     if (!(h.verify ?? verifyFlood)(m)) return this.invalid(new MeshError('BAD_SIGNATURE', `message ${shortKey(key)} has a bad signature`), false)
     if (shorter) {
@@ -141,7 +141,7 @@ export class Pipeline {
     // Marked seen before the author's rate is checked: a message over its author's rate is dropped at every relay alike.
     h.seen.add(key, source === 'live' ? m.hops : 0)
     h.known(m, overlayRoom(m.kind, m.room), author, source === 'live' ? m.hops : 0)
-    if (source === 'live' && !h.authors.take(author)) return this.refuse('AUTHOR_RATE', `author ${shortKey(author)} is over its rate`, 0)
+    if (source === 'live' && !h.authors.take(author)) return this.overRate(author)
     this.stats.accepted++
     if (source === 'live') this.forward(m, author, from)
     h.dispatch(m, source)
@@ -160,6 +160,8 @@ export class Pipeline {
     this.stats.refused++
     return { kind: 'refused', code, reason, blame }
   }
+
+  private overRate (author: string): Verdict { return this.refuse('AUTHOR_RATE', `author ${shortKey(author)} is over its rate`, 0) }
 
   private invalid (error: MeshError, close: boolean): Verdict {
     this.stats.invalid++

@@ -95,8 +95,9 @@ export class HistorySync {
     if (!rooms) this.offered.set(s, rooms = new Map())
     const last = rooms.get(room)
     const now = this.h.now()
-    rooms.set(room, { mark: last && now - last.at < SYNC_ANSWER_GRACE_MS ? last.mark : this.h.history.room(room).mark, at: now })
-    s.send(encodeSyncOffer({ room, reply, ids: this.h.history.room(room).shortIds() }))
+    const held = this.h.history.room(room)
+    rooms.set(room, { mark: last && now - last.at < SYNC_ANSWER_GRACE_MS ? last.mark : held.mark, at: now })
+    s.send(encodeSyncOffer({ room, reply, ids: held.shortIds() }))
   }
 
   /** A link just finished its handshake. */

@@ -5,7 +5,7 @@
 // messages pass once the bucket refills. In process, over memory links.
 import test from 'tape'
 import { generateKeyPair } from '../../lib/protocol/crypto'
-import { rawPeer, chat, until, victimNode as victim } from '../helpers/raw-peer'
+import { linkedMember, chat, until, victimNode as victim } from '../helpers/raw-peer'
 
 const BURST = 20
 
@@ -13,9 +13,7 @@ test(`an author over its rate is refused before its signature is checked: ${BURS
   t.timeoutAfter(10_000)
   const v = victim(t, { authorRate: 1, authorBurst: BURST, linkMessageRate: 10_000, linkMessageBurst: 10_000 })
   const flooder = generateKeyPair()
-  const member = rawPeer(v.node)
-  member.hello()
-  await until(() => member.frames.length > 0)
+  const member = await linkedMember(v.node)
   const flood = Array.from({ length: 300 }, (_, i) => chat(flooder, `flood ${i}`))
   for (const m of flood) member.link.send(m.frame)
   const other = generateKeyPair()
@@ -33,9 +31,7 @@ test('a forged copy of an author\'s message over its rate does not shadow the re
   // One token, refilled every 500 ms.
   const v = victim(t, { authorRate: 2, authorBurst: 1 })
   const author = generateKeyPair()
-  const member = rawPeer(v.node)
-  member.hello()
-  await until(() => member.frames.length > 0)
+  const member = await linkedMember(v.node)
   member.link.send(chat(author, 'first').frame)
   const forged = chat(author, 'second')
   t.ok(await until(() => v.messages.some(m => m.text === 'first')), 'the author\'s first message spends its burst')

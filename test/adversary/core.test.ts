@@ -11,7 +11,7 @@ import { MessageKind } from '../../lib/protocol/envelope'
 import { encodePresence, PresenceState } from '../../lib/protocol/payloads'
 import { MAX_SYNC_SEND_BYTES, SYNC_ANSWERS_BURST } from '../../lib/core/sync'
 import { DEFAULT_NEW_AUTHORS_BURST } from '../../lib/core/author-limits'
-import { rawPeer, chat, until, victimNode } from '../helpers/raw-peer'
+import { rawPeer, linkedMember, chat, until, victimNode } from '../helpers/raw-peer'
 import { MAX_TEXT_BYTES } from '../../lib/protocol/limits'
 
 const victim = victimNode
@@ -128,9 +128,7 @@ test('sync data is read only in answer to an offer, and only what one answer may
   t.ok(v.faults.some(f => f.code === 'SYNC_UNSOLICITED' && f.peer === stranger.kp.publicKey.toString('hex')), 'refused with SYNC_UNSOLICITED')
 
   // A peer in the room gets one offer, so one answer's worth of data.
-  const member = rawPeer(v.node)
-  member.hello()
-  await until(() => member.frames.length > 0)
+  const member = await linkedMember(v.node)
   const payload = 'x'.repeat(MAX_TEXT_BYTES - 8)
   let fits = 0
   let bytes = 0
@@ -274,5 +272,3 @@ test('one link brings at most its message budget of new messages, however many k
   t.ok(faults.some(f => f.code === 'LINK_MESSAGE_RATE' && /held/.test(f.message)), 'the wait is reported as held (LINK_MESSAGE_RATE)')
   t.notOk(peer.link.closed, 'the link is not closed for it')
 })
-
-/** A victim and a member it has offered its history to (one answer's worth, MAX_SYNC_SEND_BYTES, may follow), which sent it `n` live messages. */

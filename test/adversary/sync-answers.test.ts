@@ -7,7 +7,7 @@ import test from 'tape'
 import { generateKeyPair } from '../../lib/protocol/crypto'
 import { encodeSyncData, FrameType } from '../../lib/protocol/frames'
 import { SYNC_ANSWER_GRACE_MS } from '../../lib/core/sync'
-import { rawPeer, chat, until, victimNode as victim } from '../helpers/raw-peer'
+import { rawPeer, linkedMember, chat, until, victimNode as victim } from '../helpers/raw-peer'
 import { PENALTY, SYNC_USELESS_UNIT } from '../../lib/core/link-session'
 import { MeshNode } from '../../lib/core/node'
 import { MAX_SYNC_OFFER_IDS } from '../../lib/protocol/limits'
@@ -17,27 +17,18 @@ async function memberHolding (t: test.Test, n: number) {
   // One author's n messages at once: over the default author burst (20), so raised.
   const v = victim(t, { authorBurst: Math.max(100, n) })
   const kp = generateKeyPair()
-  const member = rawPeer(v.node)
-  member.hello()
-  await until(() => member.frames.length > 0)
+  const member = await linkedMember(v.node)
   const held = Array.from({ length: n }, (_, i) => chat(kp, `held ${i}`))
   for (const m of held) member.link.send(m.frame)
   t.ok(await until(() => v.messages.length === n), `the victim holds ${n} messages`)
   return { v, kp, member, held }
 }
 
-/** A second member, linked once the victim holds what it holds: the victim's offer to it lists all of that. */
-async function lateMember (v: { node: Parameters<typeof rawPeer>[0] }) {
-  const late = rawPeer(v.node)
-  late.hello()
-  await until(() => late.frames.length > 0)
-  return late
-}
-
 test('row 6: after an answer frame of nothing new, the rest of that answer is not read', async (t) => {
   t.timeoutAfter(15_000)
   const { v, kp, held } = await memberHolding(t, 50)
-  const member = await lateMember(v)
+  // Linked once the victim holds the messages: its offer to this member lists them.
+  const member = await linkedMember(v.node)
   const before = v.node.stats().received
   const replay = encodeSyncData({ room: 'lobby', frames: held.map(m => m.frame) })
   // Four: the three unread ones cost 3 x PENALTY.SYNC_UNSOLICITED, under what closes the link, so the marker can follow.
@@ -52,7 +43,7 @@ test('row 6: after an answer frame of nothing new, the rest of that answer is no
 test(`row 6: ${100 / PENALTY.SYNC_UNSOLICITED} sync data frames no offer asked for close the link (PENALTY.SYNC_UNSOLICITED each)`, async (t) => {
   t.timeoutAfter(10_000)
   const { v, held } = await memberHolding(t, 1)
-  const peer = await lateMember(v)
+  const peer = await linkedMember(v.node)
   // A frame of nothing new ends the answer; after it, every frame is unasked for. One message a frame:
   // under the old rule (1 point per 32 messages) ten would cost 10 of the 100 points that close a link.
   const frame = encodeSyncData({ room: 'lobby', frames: [held[0].frame] })
@@ -71,7 +62,7 @@ test('messages that reached the victim after its offer are no fault in the answe
   member.link.send(encodeSyncData({ room: 'lobby', frames: [more.frame] }))
   t.ok(await until(() => v.messages.some(m => m.text === 'in the same answer')), 'the rest of that answer is still read')
   t.deepEqual(v.faults.map(f => f.code), [], 'no fault')
-  const late = await lateMember(v)
+  const late = await linkedMember(v.node)
   late.link.send(encodeSyncData({ room: 'lobby', frames: held.slice(0, 3).map(m => m.frame) }))
   t.ok(await until(() => v.faults.some(f => f.code === 'SYNC_USELESS')), 'the same three from a member the victim offered them to: SYNC_USELESS')
 })
@@ -82,11 +73,7 @@ test('a newcomer that gets the same history from two neighbours at once faults n
   const kp = generateKeyPair()
   const history = Array.from({ length: 600 }, (_, i) => chat(kp, `old ${i}`, { ts: Date.now() - 60_000 + i }))
   const answer = [history.slice(0, 256), history.slice(256, 512), history.slice(512)].map(ms => encodeSyncData({ room: 'lobby', frames: ms.map(m => m.frame) }))
-  const a = rawPeer(v.node)
-  const b = rawPeer(v.node)
-  a.hello()
-  b.hello()
-  await until(() => a.frames.length > 0 && b.frames.length > 0)
+  const [a, b] = await Promise.all([linkedMember(v.node), linkedMember(v.node)])
   for (const f of answer) a.link.send(f)
   t.ok(await until(() => v.messages.length === history.length), `all ${history.length} from the first answer`)
   for (const f of answer) b.link.send(f)

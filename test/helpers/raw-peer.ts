@@ -51,6 +51,14 @@ export async function until (pred: () => boolean, ms = 3000): Promise<boolean> {
   return true
 }
 
+/** A raw member that sent its HELLO (in `rooms`) and heard the node's first frame back. */
+export async function linkedMember (node: MeshNode, rooms?: string[]): Promise<RawPeer> {
+  const member = rawPeer(node)
+  member.hello(undefined, rooms)
+  await until(() => member.frames.length > 0)
+  return member
+}
+
 /** A started node under attack (fast ticks, presence off unless `opts` says), with what it delivered and the faults it reported; closed at teardown. */
 export function victimNode (t: Test, opts: Partial<NodeOptions> = {}): { node: MeshNode; messages: ChatMessage[]; faults: Fault[] } {
   const node = new MeshNode({ keyPair: generateKeyPair(), nick: 'victim', timing: { tickMs: 20, presenceIntervalMs: 0 }, ...opts })
