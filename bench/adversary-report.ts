@@ -26,6 +26,6 @@ export function adversaryTable (r: AdversaryResult): string {
   ])
   const head = ['attack', 'delivery %', 'dup', 'p99 ms (x base)', 'x base each round', 'p99 x idle', 'victim RSS MiB (x)', 'victim CPU ms (x)', 'mesh CPU ms', 'machine busy %', 'links/closed/frames', 'attacker CPU ms', 'victim errors', 'target']
   return table(head, rows) +
-    `\n${r.nodes} honest processes, degree ${r.degree}; ${r.rounds.length} round(s), each attack against its own round's baselines (geometric mean of the first and last row), medians shown; the attacker is its own process, every frame made before the schedule; '${HONEST_BURST}' is a control, not an attack: one honest sender pastes ${HONEST_BURST_LINES} lines at once;` +
+    `\n${r.nodes} honest processes, degree ${r.degree}; ${r.rounds.length} round(s), each attack against its own round's baselines (geometric mean of the first and last row), medians shown; the attacker is its own process, every frame made before the schedule; '${HONEST_BURST}' is a control, not an attack: one honest node that sends none of the timed messages pastes ${HONEST_BURST_LINES} lines at once;` +
     `\ntarget: 100% delivered, no duplicate, p99 within ${P99_TARGET_X}x of the baseline (attacks and the idle control): ${r.targetMet ? 'met' : 'NOT met'}`
 }

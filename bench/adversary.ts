@@ -31,6 +31,8 @@ export interface AdversaryPlan {
   textBytes: number
   attack: AttackPlan
   attacks: AttackName[]
+  /** Extra options for every honest node (a probe of other limits; the bench itself passes none). */
+  honestArgs?: string[]
   /** Times every row runs (bench/adversary-rounds.ts), the attack rows in a turned order each round; the table shows the median of the per-round ratios. */
   rounds: number
 }
@@ -97,10 +99,11 @@ export interface AdversaryResult {
 }
 
 /**
- * A control row, not an attack: when the window opens, one honest sender
- * pastes HONEST_BURST_LINES lines at once. It shows what a burst of valid
- * messages (what the limits let any member send, fresh-keys' admitted
- * messages included) does to the p99 of 12 processes on a shared machine.
+ * A control row, not an attack: when the window opens, one honest node
+ * that sends none of the timed messages pastes HONEST_BURST_LINES lines at
+ * once. It shows what a burst of valid messages (what the limits let any
+ * member send, fresh-keys' admitted messages included) does to the p99 of
+ * 12 processes on a shared machine.
  */
 export const HONEST_BURST = 'honest burst'
 export const HONEST_BURST_LINES = 20
@@ -179,7 +182,10 @@ async function runOne (plan: AdversaryPlan, attack: AdversaryRow['attack']): Pro
   const want = degrees(graph)
   const victim = 0
   const senders = pickDistinct(seededRandom(GRAPH_SEED), plan.nodes - 1, plan.senders).map(i => i + 1)
-  const procs = Array.from({ length: graph.n }, (_, i) => new HeadlessProc(['--nick', `h${i}`, '--no-pex', '--min-links', '0']))
+  // The honest burst's paster is neither the victim nor a timed sender: its own pacing (the lines past its burst wait) must not
+  // delay timed messages, so the row shows what the mesh pays for the paste. Until 2026-11-29 09:10 UTC it was senders[0].
+  const paster = Array.from({ length: plan.nodes }, (_, i) => i).find(i => i !== victim && !senders.includes(i))!
+  const procs = Array.from({ length: graph.n }, (_, i) => new HeadlessProc(['--nick', `h${i}`, '--no-pex', '--min-links', '0', ...(plan.honestArgs ?? [])]))
   const scheduleMs = (plan.perSender / plan.ratePerSender) * 1000
   const attackMs = Math.max(MIN_ATTACK_MS, scheduleMs)
   let attacker: AttackerProc | null = null
@@ -230,7 +236,7 @@ async function runOne (plan: AdversaryPlan, attack: AdversaryRow['attack']): Pro
     const report = attacker ? attacker.start() : null
     report?.catch(() => {}) // awaited below; a failure before then must not go unhandled
     // Untagged lines: their deliveries cost what any message costs, and count in no latency.
-    if (attack === HONEST_BURST) for (let b = 0; b < HONEST_BURST_LINES; b++) procs[senders[0]].send(paddedText(`b${b}`, plan.textBytes))
+    if (attack === HONEST_BURST) for (let b = 0; b < HONEST_BURST_LINES; b++) procs[paster].send(paddedText(`b${b}`, plan.textBytes))
     await sendPaced(procs, senders, plan.perSender, plan.ratePerSender, plan.textBytes, (k, j) => `t${k}-${j}`, sentAt)
     const expected = sentAt.size * (graph.n - 1)
     const deliveredNow = () => got.reduce((a, m) => a + m.size, 0)
