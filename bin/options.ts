@@ -148,11 +148,14 @@ function rateOption (name: string, value: string, minBurst: number): [number, nu
 }
 
 /** A hidden test option: JSON whose fields override named positive numbers of `defaults`. */
+/** Override fields that may be 0 (off): no author is held as young. */
+const ZERO_MEANS_OFF = new Set(['youngAuthorMs'])
+
 function overridesOption<T extends object> (name: string, value: string | undefined, defaults: T): Partial<T> {
   if (!value) return {}
   const parsed = wrap(name, value, () => JSON.parse(value))
   for (const [k, v] of Object.entries(parsed)) {
-    if (!(k in defaults) || typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new MeshError('BAD_OPTION', `invalid ${name} field '${k}'`)
+    if (!(k in defaults) || typeof v !== 'number' || !Number.isInteger(v) || v < (ZERO_MEANS_OFF.has(k) ? 0 : 1)) throw new MeshError('BAD_OPTION', `invalid ${name} field '${k}'`)
   }
   return parsed
 }

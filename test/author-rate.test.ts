@@ -6,18 +6,22 @@
 // through the first honest relay. A gateway's guest announcements, signed by
 // its key too, wait in the same budget. Real processes on loopback.
 import test from 'tape'
-import { Cluster, LIFTED_LIMITS } from './helpers/proc'
+import { Cluster, FAST_TIMING, LIFTED_LIMITS } from './helpers/proc'
 import { until } from './helpers/raw-peer'
 import { connect, gatewayNode } from './helpers/gateway'
 import { DEFAULT_AUTHOR_BURST, DEFAULT_AUTHOR_RATE, OWN_SEND_SHARE } from '../lib/core/author-limits'
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
+/** Test timing for a node that holds no author as young (lib/core/author-limits.ts). */
+const NOT_YOUNG = { ...FAST_TIMING, youngAuthorMs: 0 }
 
 test(`a hostile member's flood is cut to ${DEFAULT_AUTHOR_BURST} at once and ${DEFAULT_AUTHOR_RATE}/s at the first honest relay; others' lines still pass`, async (t) => {
   t.timeoutAfter(40_000)
   const cluster = new Cluster(t)
-  const relay = await cluster.start({ name: 'relay', args: ['--no-pex'] })
-  const far = await cluster.start({ name: 'far', args: ['--peer', relay.listen, '--no-pex'] })
+  // The relay and the far node hold no author as young: this is a member they met long ago (a young one's burst:
+  // adversary/young-authors.test.ts).
+  const relay = await cluster.start({ name: 'relay', args: ['--no-pex'], timing: NOT_YOUNG })
+  const far = await cluster.start({ name: 'far', args: ['--peer', relay.listen, '--no-pex'], timing: NOT_YOUNG })
   const hostile = await cluster.start({ name: 'hostile', args: ['--peer', relay.listen, '--no-pex', '--author-rate', '100000:100000'] })
   const honest = await cluster.start({ name: 'honest', args: ['--peer', relay.listen, '--no-pex'] })
   await Promise.all([far, hostile, honest].map(p => relay.waitPeerUp(p.id)))
@@ -79,8 +83,11 @@ test('a gateway whose guests arrive at once announces them all, paced by its sen
 test('a flood of private messages cannot spend the send budget a node\'s own lines need: its acks wait their turn', async (t) => {
   t.timeoutAfter(40_000)
   const cluster = new Cluster(t)
-  const victim = await cluster.start({ name: 'victim', args: ['--no-pex'] })
-  const far = await cluster.start({ name: 'far', args: ['--peer', victim.listen, '--no-pex'] })
+  // The victim met the flooder long ago (it holds no author as young), so its excess is dropped, not held.
+  const victim = await cluster.start({ name: 'victim', args: ['--no-pex'], timing: NOT_YOUNG })
+  // far holds no author as young either: the victim's acks, which never wait, go over its rate during the flood, and a
+  // relay that met it lately would hold its later messages, its own lines too, for up to YOUNG_AUTHOR_MS (ARCHITECTURE.md).
+  const far = await cluster.start({ name: 'far', args: ['--peer', victim.listen, '--no-pex'], timing: NOT_YOUNG })
   // The flooder skips the pacing and sends 60 private messages a second: over what the victim accepts of one author (50), so each one it accepts costs it an ack, more than its budget refills (45).
   const flooder = await cluster.start({ name: 'flooder', args: ['--peer', victim.listen, '--no-pex', ...LIFTED_LIMITS] })
   await Promise.all([far, flooder].map(p => victim.waitPeerUp(p.id)))

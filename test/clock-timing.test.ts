@@ -13,6 +13,8 @@ import { LinkSession, PEER_SCORE_RECOVERY_PER_MIN } from '../lib/core/link-sessi
 import { Bans } from '../lib/core/bans'
 import { NOTE_INTERVAL_MS } from '../lib/core/link-table'
 import { TokenBucket } from '../lib/core/token-bucket'
+import { SharedBudget } from '../lib/core/send-budget'
+import { OWN_FIRST_BURST } from '../lib/core/author-limits'
 import { memoryLinkPair } from '../lib/transport/memory'
 import { generateKeyPair } from '../lib/protocol/crypto'
 import { FrameType } from '../lib/protocol/frames'
@@ -128,7 +130,7 @@ test('score recovers per quiet minute; a ban lifts after banMs; a token bucket r
   const clock = new ManualClock(0)
   const now = () => clock.now()
   const [link] = memoryLinkPair(generateKeyPair().publicKey, 'a:1', generateKeyPair().publicKey, 'b:1')
-  const s = new LinkSession(link, null, { rate: 1, burst: 1, maxQueuedBytes: 1000, newAuthors: () => new TokenBucket(1, 1, now), newMessages: () => new TokenBucket(1, 1, now), now })
+  const s = new LinkSession(link, null, { rate: 1, burst: 1, maxQueuedBytes: 1000, newAuthors: () => new TokenBucket(1, 1, now), newMessages: () => new TokenBucket(1, 1, now), youngMessages: () => new TokenBucket(1, 1, now), now })
   s.blame(50)
   clock.advance(59_000)
   t.equal(s.score, -50, 'no recovery within the first minute')
@@ -166,4 +168,22 @@ test('a peer fault is reported once per code per link per NOTE_INTERVAL_MS; the 
   t.equal(bad().length, 2, 'the next interval reports again')
   t.match(bad()[1].message, /2 more like it/, 'counting the two it did not print')
   t.match(bad()[1].message, /score -40/, 'while every one of them lowered the score')
+})
+
+test('a node\'s own budget starts at OWN_FIRST_BURST and drops to it at its first message after a link came up, then refills', (t) => {
+  const clock = new ManualClock(0)
+  const budget = new SharedBudget(45, 18, clock, OWN_FIRST_BURST)
+  const drain = () => { let n = 0; while (budget.ready() && n < 100) { budget.take(); n++ } return n }
+  t.equal(drain(), OWN_FIRST_BURST, `at start: ${OWN_FIRST_BURST}, what a relay meeting this node lets in at once`)
+  clock.advance(1000)
+  budget.capAtNextSend(OWN_FIRST_BURST)
+  t.equal(drain(), 18, 'a cap waits for the next message signed: until then the whole burst is there')
+  clock.advance(1000)
+  budget.capAtNextSend(OWN_FIRST_BURST)
+  budget.sending()
+  t.equal(drain(), OWN_FIRST_BURST, `signing one after a link came up leaves ${OWN_FIRST_BURST}`)
+  budget.sending()
+  clock.advance(1000)
+  t.equal(drain(), 18, 'the cap is spent once; the budget refills to its burst')
+  t.end()
 })

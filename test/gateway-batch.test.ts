@@ -6,6 +6,7 @@
 import test from 'tape'
 import { Cluster, type Event } from './helpers/proc'
 import { connect, gatewayNode, tag } from './helpers/gateway'
+import { until } from './helpers/raw-peer'
 
 const LINES = 60
 const SENDERS = ['a', 'b', 'c']
@@ -37,6 +38,10 @@ test('a burst from three guests reaches a mesh node, another guest and a late no
   const senders = await Promise.all(SENDERS.map(s => connect(cluster, address, s)))
   const watcher = await connect(cluster, address, 'watcher')
   const guestOf = new Map(senders.map((s, i) => [s.guest, SENDERS[i]]))
+  // The guests' joins were the gateway's first messages on its new link, sent from the small budget a node has then
+  // (OWN_FIRST_BURST); once bob has them all, half a second refills it, so the burst below can share signatures.
+  await until(() => bob.events.filter(e => e.event === 'presence' && e.state === 'join' && e.via !== undefined).length >= SENDERS.length + 1, 10_000)
+  await new Promise(resolve => setTimeout(resolve, 500))
   // Each guest's whole burst in one write, all three back to back.
   senders.forEach((s, i) => s.c.socket.write(Array.from({ length: LINES }, (_, n) => `burst ${SENDERS[i]} ${n}\n`).join('')))
 

@@ -38,6 +38,34 @@ export const OWN_SEND_SHARE = 0.9
  */
 export const DEFAULT_LINK_MESSAGE_RATE = 200
 export const DEFAULT_LINK_MESSAGE_BURST = 400
+/**
+ * Share of DEFAULT_AUTHOR_BURST (or --author-rate's burst) an author's
+ * bucket starts with when this node meets it (its first message taken):
+ * 2 of 20. It refills at the author's rate as any bucket does. Keys are
+ * free, and each fresh key came with a whole burst: with 5 keys let in at
+ * once a link brought 100 valid messages at once, which every node relays
+ * and prints (the adversary bench's fresh-keys row read 3.6-16x the honest
+ * p99; 2026-11-29).
+ */
+export const NEW_AUTHOR_FIRST_SHARE = 0.1
+/**
+ * Tokens a node's own send budget starts with, and drops to at its first
+ * message after a link came up (its announcement and one line; then 90% of
+ * the author rate): what a relay meeting it lets in at once, so a script's
+ * paste as it joins is paced at home, not held at its relays.
+ */
+export const OWN_FIRST_BURST = 2
+/**
+ * For this long after this node met an author, its messages over its bucket
+ * are held (NEW_AUTHOR_BURST), not dropped, and let in at the link's young
+ * pace (YOUNG_MESSAGE_RATE): the author cannot know what each relay saw of
+ * it (a newcomer meets a member in the middle of a paste its relay passes
+ * on), while a fresh key's burst is let in slowly.
+ */
+export const YOUNG_AUTHOR_MS = 10_000
+/** Held messages of young authors one link lets in a second, whoever wrote them, and at once. */
+export const YOUNG_MESSAGE_RATE = 5
+export const YOUNG_MESSAGE_BURST = 2
 /** Authors tracked at once; the least recently active are forgotten first. */
 export const MAX_TRACKED_AUTHORS = 10_000
 /** Authors this node has not met before that one link may introduce per minute. */
@@ -45,14 +73,35 @@ export const DEFAULT_NEW_AUTHORS_PER_LINK_PER_MIN = 120
 /** ...and how many it may introduce at once (a burst of fresh keys is a burst of traffic every node relays). */
 export const DEFAULT_NEW_AUTHORS_BURST = 5
 
-export interface AuthorLimitOptions { rate: number; burst: number; newPerLinkPerMin: number; newBurst?: number; now: () => number }
+export interface AuthorLimitOptions {
+  rate: number
+  burst: number
+  newPerLinkPerMin: number
+  newBurst?: number
+  /** YOUNG_AUTHOR_MS unless given; 0: no author is young, and each starts with its whole burst. */
+  youngMs?: number
+  now: () => number
+}
+
+/** What an author's bucket starts with when this node meets it. */
+export function firstBurst (burst: number, youngMs: number): number {
+  return youngMs > 0 ? Math.max(1, Math.round(burst * NEW_AUTHOR_FIRST_SHARE)) : burst
+}
+
+interface Author { bucket: TokenBucket; metAt: number }
 
 export class AuthorLimits {
-  private readonly buckets = new Map<string, TokenBucket>()
+  private readonly buckets = new Map<string, Author>()
 
   constructor (private readonly o: AuthorLimitOptions) {}
 
   known (author: string): boolean { return this.buckets.has(author) }
+
+  /** Whether this node met `author` less than YOUNG_AUTHOR_MS ago (an author forgotten is met again). */
+  young (author: string): boolean {
+    const a = this.buckets.get(author)
+    return a !== undefined && this.o.now() - a.metAt < (this.o.youngMs ?? YOUNG_AUTHOR_MS)
+  }
 
   /** A fresh per-link budget for introducing authors. */
   linkBudget (): TokenBucket {
@@ -60,22 +109,25 @@ export class AuthorLimits {
     return new TokenBucket(per / 60, Math.min(per, this.o.newBurst ?? DEFAULT_NEW_AUTHORS_BURST), this.o.now)
   }
 
-  /** Whether `author` has no token left now (nothing taken): its next message would be over its rate. */
-  spent (author: string): boolean {
-    const b = this.buckets.get(author)
-    return b !== undefined && b.available < 1
+  /** A fresh per-link budget for letting in young authors' held messages. */
+  youngBudget (): TokenBucket { return new TokenBucket(YOUNG_MESSAGE_RATE, YOUNG_MESSAGE_BURST, this.o.now) }
+
+  /** Whether `author` has fewer than `cost` tokens now (nothing taken): its next message would be over its rate. */
+  spent (author: string, cost = 1): boolean {
+    const a = this.buckets.get(author)
+    return a !== undefined && a.bucket.available < cost
   }
 
   /** Takes `cost` tokens (one a message; one a line of a guest batch) for `author`; false when the author is over its rate. */
   take (author: string, cost = 1): boolean {
-    let b = this.buckets.get(author)
-    if (b) {
+    let a = this.buckets.get(author)
+    if (a) {
       this.buckets.delete(author)
     } else {
       if (this.buckets.size >= MAX_TRACKED_AUTHORS) this.buckets.delete(this.buckets.keys().next().value as string)
-      b = new TokenBucket(this.o.rate, this.o.burst, this.o.now)
+      a = { bucket: new TokenBucket(this.o.rate, this.o.burst, this.o.now, firstBurst(this.o.burst, this.o.youngMs ?? YOUNG_AUTHOR_MS)), metAt: this.o.now() }
     }
-    this.buckets.set(author, b)
-    return b.take(cost)
+    this.buckets.set(author, a)
+    return a.bucket.take(cost)
   }
 }

@@ -14,7 +14,9 @@ import { overlayRoom } from './overlay'
 import { HeldFrames, MAX_HELD_BYTES_PER_LINK } from './held-frames'
 import type { LazyPush } from './lazy-push'
 
-type HeldCode = 'NEW_AUTHOR_LIMIT' | 'LINK_MESSAGE_RATE'
+type HeldCode = 'NEW_AUTHOR_LIMIT' | 'LINK_MESSAGE_RATE' | 'NEW_AUTHOR_BURST'
+const HELD_CODES: ReadonlySet<string> = new Set<HeldCode>(['NEW_AUTHOR_LIMIT', 'LINK_MESSAGE_RATE', 'NEW_AUTHOR_BURST'])
+
 /** How often messages held for a link's message budget are tried again (it refills by the message, not by the author). */
 export const LINK_HOLD_RETRY_MS = 100
 
@@ -32,8 +34,12 @@ export interface FloodHooks {
 
 export class Flood {
   originated = 0
-  /** Per link, one hold for each budget a message may wait for, so a known author's message over the link's budget never waits behind newcomers. */
+  /** Per link, one hold for each budget a message may wait for, so a known author's message over the link's budget never waits behind newcomers, nor behind a young author's burst. */
   private readonly held = new WeakMap<LinkSession, Record<HeldCode, HeldFrames>>()
+  /** Per link, how many messages of each author wait in its NEW_AUTHOR_BURST hold (the author's later ones wait behind them). */
+  private readonly heldBy = new WeakMap<LinkSession, Map<string, number>>()
+  /** The author of each frame in a NEW_AUTHOR_BURST hold. */
+  private readonly heldAuthor = new WeakMap<Buffer, string>()
 
   private readonly selfHex: string
 
@@ -47,21 +53,32 @@ export class Flood {
   // known author's message on the same link is never queued behind newcomers.
   private onFrame (s: LinkSession, frame: Buffer): void { this.judge(s, frame, null) }
 
+  /** How many messages of `author` wait in link `s`'s NEW_AUTHOR_BURST hold (the pipeline's heldFrom hook). */
+  heldFrom (s: LinkSession, author: string): number { return this.heldBy.get(s)?.get(author) ?? 0 }
+
   /** Runs one frame through the pipeline; false when it must wait on in the hold that is `retrying` it. */
   private judge (s: LinkSession, frame: Buffer, retrying: HeldFrames | null): boolean {
-    const v = this.h.pipeline.accept(frame, 'live', s)
+    const young = retrying !== null && retrying === this.held.get(s)?.NEW_AUTHOR_BURST
+    const v = retrying ? this.h.pipeline.acceptHeld(frame, s, young) : this.h.pipeline.accept(frame, 'live', s)
+    if (young && !(v.kind === 'refused' && v.code === 'NEW_AUTHOR_BURST')) this.unheld(s, frame)
     if (v.kind === 'duplicate') {
       if (v.id && v.hops !== undefined) this.h.lazy.shorterCopy(s, v.id, v.hops)
       else if (v.id) this.h.lazy.duplicate(s, v.id)
     } else if (v.kind === 'invalid') {
       if (v.close) throw v.error
       this.h.penalise(s, v.error)
-    } else if (v.kind === 'refused' && (v.code === 'NEW_AUTHOR_LIMIT' || v.code === 'LINK_MESSAGE_RATE')) {
-      const hold = this.holdsFor(s)[v.code]
+    } else if (v.kind === 'refused' && HELD_CODES.has(v.code)) {
+      const hold = this.holdsFor(s)[v.code as HeldCode]
       if (retrying === hold) return false
-      // Held for the first time, or moved from the other hold (it passed that budget, not this one).
-      if (hold.hold(frame)) this.h.penalise(s, { code: v.code, message: `${v.reason}; held, tried again as the budget refills` }, 0)
-      else this.refuseHeld(s)
+      // Held for the first time, or moved from another hold (it passed that budget, not this one).
+      if (!hold.hold(frame)) { this.refuseHeld(s); return true }
+      if (v.code === 'NEW_AUTHOR_BURST' && v.author !== undefined) {
+        this.heldAuthor.set(frame, v.author)
+        const by = this.heldBy.get(s) ?? new Map<string, number>()
+        by.set(v.author, (by.get(v.author) ?? 0) + 1)
+        this.heldBy.set(s, by)
+      }
+      this.h.penalise(s, { code: v.code, message: `${v.reason}; held, tried again as the budget refills` }, 0)
     } else if (v.kind === 'refused') {
       this.h.penalise(s, { code: v.code, message: v.reason }, v.blame)
     }
@@ -81,10 +98,20 @@ export class Flood {
         }, () => !s.link.closed)
         return hold
       }
-      holds = { NEW_AUTHOR_LIMIT: make(this.h.heldRetryMs), LINK_MESSAGE_RATE: make(LINK_HOLD_RETRY_MS) }
+      holds = { NEW_AUTHOR_LIMIT: make(this.h.heldRetryMs), LINK_MESSAGE_RATE: make(LINK_HOLD_RETRY_MS), NEW_AUTHOR_BURST: make(LINK_HOLD_RETRY_MS) }
       this.held.set(s, holds)
     }
     return holds
+  }
+
+  private unheld (s: LinkSession, frame: Buffer): void {
+    const author = this.heldAuthor.get(frame)
+    const by = this.heldBy.get(s)
+    if (author === undefined || !by) return
+    this.heldAuthor.delete(frame)
+    const n = (by.get(author) ?? 1) - 1
+    if (n > 0) by.set(author, n)
+    else by.delete(author)
   }
 
   private refuseHeld (s: LinkSession): void {

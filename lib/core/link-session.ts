@@ -55,6 +55,8 @@ export interface SessionLimits {
   newAuthors: () => TokenBucket
   /** A fresh budget for the messages new to this node that this link may bring (LINK_MESSAGE_RATE). */
   newMessages: () => TokenBucket
+  /** A fresh budget for tries of young authors' held messages (YOUNG_MESSAGE_RATE). */
+  youngMessages: () => TokenBucket
   now: () => number
 }
 
@@ -71,6 +73,7 @@ export class LinkSession {
   /** Authors this node had not met that this link may still introduce. */
   readonly newAuthors: TokenBucket
   readonly newMessages: TokenBucket
+  readonly youngMessages: TokenBucket
   private rawScore = 0
   /** Per fault code: when it was last reported for this link, and how many came since. */
   private readonly noted = new Map<string, { at: number; since: number }>()
@@ -88,6 +91,7 @@ export class LinkSession {
     this.bucket = new TokenBucket(limits.rate, limits.burst, limits.now)
     this.newAuthors = limits.newAuthors()
     this.newMessages = limits.newMessages()
+    this.youngMessages = limits.youngMessages()
     this.ready = new Promise<void>((resolve, reject) => { this.settle = { resolve, reject } })
     this.ready.catch(() => {})
   }

@@ -12,7 +12,7 @@ import { RecentIds } from './recent-ids'
 import { EVERY_LINK } from './overlay'
 import { SeenCache } from './seen-cache'
 import { DeliveredLog } from './delivered-log'
-import { AuthorLimits, OWN_SEND_SHARE, DEFAULT_LINK_MESSAGE_RATE, DEFAULT_LINK_MESSAGE_BURST } from './author-limits'
+import { AuthorLimits, OWN_SEND_SHARE, DEFAULT_LINK_MESSAGE_RATE, DEFAULT_LINK_MESSAGE_BURST, OWN_FIRST_BURST, firstBurst } from './author-limits'
 import { TokenBucket } from './token-bucket'
 import { SharedBudget } from './send-budget'
 import { Bans } from './bans'
@@ -65,7 +65,7 @@ export interface Parts {
   table: PeerTable
   history: History
   historyStore: HistoryStore | null
-  /** Per-author rates; the pipeline takes one token a message, the node one more for each further line of a guest batch. */
+  /** Per-author rates; the pipeline takes one token a message (a guest batch: one a line). */
   authors: AuthorLimits
   /** What this node originates, paced below what its relays accept of one author (front ends wait on it). */
   sendBudget: SharedBudget
@@ -104,17 +104,24 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
   p.historyStore = opts.historyStore ?? null
   const authorRate = opts.authorRate ?? O.AUTHOR_DEFAULTS.rate
   const authorBurst = opts.authorBurst ?? O.AUTHOR_DEFAULTS.burst
-  const authors = p.authors = new AuthorLimits({ rate: authorRate, burst: authorBurst, newPerLinkPerMin: opts.newAuthorsPerLinkPerMin ?? O.AUTHOR_DEFAULTS.newPerLinkPerMin, now })
-  p.sendBudget = new SharedBudget(authorRate * OWN_SEND_SHARE, Math.max(1, Math.floor(authorBurst * OWN_SEND_SHARE)), clock)
+  const authors = p.authors = new AuthorLimits({ rate: authorRate, burst: authorBurst, newPerLinkPerMin: opts.newAuthorsPerLinkPerMin ?? O.AUTHOR_DEFAULTS.newPerLinkPerMin, youngMs: timing.youngAuthorMs, now })
+  // Relays meeting this node start its bucket at firstBurst (2 of 20); its own budget starts there too, and drops to it
+  // at its first message after a link came up, so a paste sent as it joins is paced at home, not held at its relays.
+  const ownFirst = timing.youngAuthorMs > 0 ? Math.min(OWN_FIRST_BURST, firstBurst(authorBurst, timing.youngAuthorMs)) : null
+  p.sendBudget = new SharedBudget(authorRate * OWN_SEND_SHARE, Math.max(1, Math.floor(authorBurst * OWN_SEND_SHARE)), clock, ownFirst ?? undefined)
   const registry = new FrameRegistry()
   p.links = new LinkTable({
     selfKey: opts.keyPair.publicKey, version, maxLinks, timing, registry,
-    limits: { rate: opts.ratePerSecond ?? O.DEFAULT_RATE_PER_SECOND, burst: opts.rateBurst ?? O.DEFAULT_RATE_BURST, maxQueuedBytes: opts.maxQueuedBytes ?? O.MAX_LINK_BUFFERED_BYTES, newAuthors: () => authors.linkBudget(), newMessages: () => new TokenBucket(opts.linkMessageRate ?? DEFAULT_LINK_MESSAGE_RATE, opts.linkMessageBurst ?? DEFAULT_LINK_MESSAGE_BURST, now), now },
+    limits: { rate: opts.ratePerSecond ?? O.DEFAULT_RATE_PER_SECOND, burst: opts.rateBurst ?? O.DEFAULT_RATE_BURST, maxQueuedBytes: opts.maxQueuedBytes ?? O.MAX_LINK_BUFFERED_BYTES, newAuthors: () => authors.linkBudget(), youngMessages: () => authors.youngBudget(), newMessages: () => new TokenBucket(opts.linkMessageRate ?? DEFAULT_LINK_MESSAGE_RATE, opts.linkMessageBurst ?? DEFAULT_LINK_MESSAGE_BURST, now), now },
     reservedOutbound: opts.reservedOutbound ?? O.defaultReserved(maxLinks),
     bans: new Bans(now, timing.banMs),
     hello: () => host.hello(version),
     onSelfAddress: a => p.table.markSelf(a),
-    onEstablished: (s, first) => { host.onEstablished(s, first); p.members.announce() },
+    onEstablished: (s, first) => {
+      if (ownFirst !== null) p.sendBudget.capAtNextSend(ownFirst)
+      host.onEstablished(s, first)
+      p.members.announce()
+    },
     onPeerDown: (peer, nick, reason) => { host.emit('peer-down', { peer, nick: p.directory.get(peer)?.nick || nick, reason }); p.dialing.lost(peer); p.presence.onLinkDown(peer) },
     fault: (code, message, peer) => host.fault(code, message, peer)
   })
@@ -132,6 +139,7 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
     known: (m, room, author, hops) => p.lazy.known(m.id, room, author, hops),
     lazyPush: opts.lazyPush !== false,
     dispatch: (m, source) => host.dispatch(m, source),
+    heldFrom: (s, author) => p.flood.heldFrom(s, author),
     verify: opts.verify
   })
   p.flood = new Flood({

@@ -147,7 +147,7 @@ export class MeshNode extends EventEmitter implements ChatNode {
       case MessageKind.GUEST_CHAT:
       case MessageKind.GUEST_BATCH: {
         const chat = m.kind !== MessageKind.GUEST_CHAT && m.kind !== MessageKind.GUEST_BATCH
-        const lines = m.kind === MessageKind.GUEST_BATCH ? this.batchLines(m, source) : undefined
+        const lines = m.kind === MessageKind.GUEST_BATCH ? this.batchLines(m) : undefined
         if (lines === null) return
         // A guest line makes its gateway's key known (look-alike keys get longer tags) but says nothing of the gateway's nick.
         if (source === 'live') this.see(m.author.toString('hex'), chat ? m.nick : '', { room: m.room, hops: m.hops, ts: m.ts })
@@ -162,16 +162,12 @@ export class MeshNode extends EventEmitter implements ChatNode {
     }
   }
 
-  /** A guest batch's lines; null (not delivered) for a guest name this node refuses, or live lines over the author's rate (limits count lines). */
-  private batchLines (m: FloodMessage, source: Source | 'self'): ChatMessage[] | null {
+  /** A guest batch's lines; null (not delivered) for a guest name this node refuses. (The pipeline took a token a line.) */
+  private batchLines (m: FloodMessage): ChatMessage[] | null {
     const lines = batchMessages(m, m.author.equals(this.keyPair.publicKey))
     const author = m.author.toString('hex')
     const bad = lines.find(l => !isValidNick(l.nick))
     if (bad) { this.fault('BAD_NICK', `guest batch ${shortKey(m.id.toString('hex'))} carries a guest name this node would not accept`, author); return null }
-    if (source === 'live' && lines.length > 1 && !this.p.authors.take(author, lines.length - 1)) {
-      this.fault('AUTHOR_RATE', `author ${shortKey(author)} is over its rate (a guest batch of ${lines.length} lines)`, author)
-      return null
-    }
     return lines
   }
 
@@ -207,6 +203,7 @@ export class MeshNode extends EventEmitter implements ChatNode {
   /** Signs and floods a message of any kind; it is never delivered back to this node. */
   originate (kind: number, room: string, payload: Buffer, nick: string = this.myNick): FloodMessage {
     if (this.closed) throw new MeshError('NODE_CLOSED', 'node is closed')
+    this.p.sendBudget.sending()
     if (kind === MessageKind.PRESENCE || kind === MessageKind.ACK) this.p.sendBudget.take()
     const ts = this.p.clock.now()
     return this.p.flood.originate({ kind, author: this.keyPair.publicKey, room, nick, ts, expires: ts + this.timing.messageLifetimeMs, ttl: this.p.ttl, payload })

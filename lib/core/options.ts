@@ -6,7 +6,7 @@ import type { NickBook } from './directory'
 import type { Clock } from './clock'
 import type { HistoryStore } from './types'
 import type { FloodMessage } from '../protocol/envelope'
-import { DEFAULT_AUTHOR_BURST, DEFAULT_AUTHOR_RATE, DEFAULT_NEW_AUTHORS_PER_LINK_PER_MIN } from './author-limits'
+import { DEFAULT_AUTHOR_BURST, DEFAULT_AUTHOR_RATE, DEFAULT_NEW_AUTHORS_PER_LINK_PER_MIN, YOUNG_AUTHOR_MS } from './author-limits'
 import { DEFAULT_BAN_MS } from './bans'
 
 export const DEFAULT_ROOM = 'lobby'
@@ -57,6 +57,8 @@ export interface Timing {
   ihaveDelayMs: number
   /** Lazy push: how long an announced id may stay missing before it is asked for (GRAFT), and between asks. */
   graftTimeoutMs: number
+  /** How long an author this node met stays young (YOUNG_AUTHOR_MS, author-limits.ts); 0: never, and each new author has its whole burst at once. */
+  youngAuthorMs: number
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -75,7 +77,8 @@ export const DEFAULT_TIMING: Timing = {
   banMs: DEFAULT_BAN_MS,
   rateLimitGraceMs: RATE_LIMIT_GRACE_MS,
   ihaveDelayMs: 50,
-  graftTimeoutMs: 250
+  graftTimeoutMs: 250,
+  youngAuthorMs: YOUNG_AUTHOR_MS
 }
 
 export interface NodeOptions {

@@ -17,6 +17,7 @@ import { isValidNick, shortKey } from './names'
 import { HOPS_OFFSET, MessageKind, decodeFlood, floodId, verifyFlood, withHops, type FloodMessage } from '../protocol/envelope'
 import { MeshError, type ErrorCode } from '../protocol/errors'
 import { MAX_CLOCK_SKEW_MS } from '../protocol/limits'
+import { decodeGuestBatch } from '../protocol/guest-batch'
 
 /** Where a frame came from: a link's FLOOD frame, a link's sync answer, or this node's own history file. */
 export type Source = 'live' | 'sync' | 'store'
@@ -28,11 +29,16 @@ export type Verdict =
    * its link the parent instead).
    */
   | { kind: 'duplicate'; id?: Buffer; hops?: number }
-  /** Authentic or not, not taken: `blame` is what it costs the link's score. */
-  | { kind: 'refused'; code: ErrorCode; reason: string; blame: number }
+  /** Authentic or not, not taken: `blame` is what it costs the link's score; `author` (hex) where a hold needs it. */
+  | { kind: 'refused'; code: ErrorCode; reason: string; blame: number; author?: string }
   | { kind: 'invalid'; error: MeshError; close: boolean }
   /** `shorter`: seen before, this copy came a shorter way: forwarded again, not delivered again. */
   | { kind: 'accepted'; message: FloodMessage; shorter: boolean }
+
+/** Lines in a GUEST_BATCH message (decodeFlood checked its shape); 1 when its payload does not read, as the node will refuse it then. */
+function batchLineCount (m: FloodMessage): number {
+  try { return Math.max(1, decodeGuestBatch(m.payload).lines.length) } catch { return 1 }
+}
 
 /** Message kinds that history keeps and sync carries. */
 const HISTORY_KINDS: ReadonlySet<number> = new Set([MessageKind.CHAT, MessageKind.GUEST_CHAT, MessageKind.ACTION, MessageKind.GUEST_BATCH])
@@ -60,6 +66,8 @@ export interface PipelineHooks {
   lazyPush: boolean
   /** Hands a new message to whatever handles its kind. */
   dispatch: (m: FloodMessage, source: Source) => void
+  /** How many messages of `author` are held on link `s` for its budget (flood.ts): its next ones wait behind them. */
+  heldFrom?: (s: LinkSession, author: string) => number
   /** Replaces verifyFlood (NodeOptions.verify: the simulator's shared check). */
   verify?: (m: FloodMessage) => boolean
 }
@@ -75,6 +83,21 @@ export class Pipeline {
   readonly stats: PipelineStats = { received: 0, duplicates: 0, shorter: 0, refused: 0, invalid: 0, verified: 0, forwarded: 0, accepted: 0 }
 
   constructor (private readonly h: PipelineHooks) {}
+
+  /** While a frame from a link's hold is judged again (acceptHeld): whether it was held as a young author's. */
+  private retry: 'young' | 'other' | null = null
+
+  /**
+   * Judges a live frame again from its link's hold (flood.ts). `young`: it
+   * was held as a young author's (over its first burst, or behind such a
+   * one); it is let in at the link's young pace (YOUNG_MESSAGE_RATE) however
+   * many tokens its author has by now, so what a fresh key's burst left held
+   * comes in slowly, not at its author's rate.
+   */
+  acceptHeld (frame: Buffer, from: LinkSession, young: boolean): Verdict {
+    this.retry = young ? 'young' : 'other'
+    try { return this.accept(frame, 'live', from) } finally { this.retry = null }
+  }
 
   /** Judges one FLOOD frame. `room`: the room a sync answer was for. */
   accept (frame: Buffer, source: Source, from: LinkSession | null = null, room?: string): Verdict {
@@ -121,15 +144,33 @@ export class Pipeline {
     // This node's own log may hold older messages (they stay on disk and in memory, but are never synced out).
     if (source === 'sync' && now - m.ts > h.historyWindowMs) return this.refuse('TOO_OLD', `message older than the history window of ${h.historyWindowMs} ms`, PENALTY.TOO_OLD)
     const author = m.author.toString('hex')
-    if (source === 'live' && from && !shorter && !h.authors.known(author) && !from.newAuthors.take()) {
-      return this.refuse('NEW_AUTHOR_LIMIT', 'link introduced too many new authors this minute', PENALTY.NEW_AUTHOR)
-    }
-    if (source === 'live' && from && !shorter && !from.newMessages.take()) {
-      return this.refuse('LINK_MESSAGE_RATE', 'link brought more new messages than its budget this second', 0)
-    }
     // An author already out of tokens: refused before its signature costs anything. Nothing is taken and
     // nothing marked seen, so a forged copy cannot spend an honest author's rate or shadow its message.
-    if (source === 'live' && !shorter && h.authors.spent(author)) return this.overRate(author)
+    // A guest batch costs its author one token a line (the gateway's own budget paced them so).
+    const tokens = m.kind === MessageKind.GUEST_BATCH ? batchLineCount(m) : 1
+    const over = source === 'live' && !shorter && h.authors.spent(author, tokens)
+    if (source === 'live' && from && !shorter) {
+      // An author met lately (young) is held, not dropped, over its bucket: it cannot know what each relay saw of it.
+      // Its messages keep their order: one that comes while others of its author are held waits behind them.
+      const young = h.authors.young(author)
+      if (this.retry === null && ((over && young) || (h.heldFrom?.(from, author) ?? 0) > 0)) return this.heldYoung(author)
+      const introduces = !h.authors.known(author)
+      // The budgets are looked at before any is spent, so a message held for one does not spend another each time it is tried.
+      if (introduces && from.newAuthors.available < 1) {
+        return this.refuse('NEW_AUTHOR_LIMIT', 'link introduced too many new authors this minute', PENALTY.NEW_AUTHOR, author)
+      }
+      // A young author's held message is let in at the link's young pace, whether or not its author has tokens by now.
+      const youngTry = this.retry === 'young' && young
+      if (youngTry && from.youngMessages.available < 1) return this.heldYoung(author)
+      if (from.newMessages.available < 1) {
+        return this.retry === 'young' ? this.heldYoung(author) : this.refuse('LINK_MESSAGE_RATE', 'link brought more new messages than its budget this second', 0, author)
+      }
+      if (this.retry === 'young' && over) return this.heldYoung(author)
+      if (introduces) from.newAuthors.take()
+      if (youngTry) from.youngMessages.take()
+      from.newMessages.take()
+    }
+    if (over) return this.overRate(author)
     this.stats.verified++
     if (!(h.verify ?? verifyFlood)(m)) return this.invalid(new MeshError('BAD_SIGNATURE', `message ${shortKey(key)} has a bad signature`), false)
     if (shorter) {
@@ -141,7 +182,7 @@ export class Pipeline {
     // Marked seen before the author's rate is checked: a message over its author's rate is dropped at every relay alike.
     h.seen.add(key, source === 'live' ? m.hops : 0)
     h.known(m, overlayRoom(m.kind, m.room), author, source === 'live' ? m.hops : 0)
-    if (source === 'live' && !h.authors.take(author)) return this.overRate(author)
+    if (source === 'live' && !h.authors.take(author, tokens)) return this.overRate(author)
     this.stats.accepted++
     if (source === 'live') this.forward(m, author, from)
     h.dispatch(m, source)
@@ -156,12 +197,16 @@ export class Pipeline {
 
   private duplicate (id?: Buffer, hops?: number): Verdict { this.stats.duplicates++; return { kind: 'duplicate', id, hops } }
 
-  private refuse (code: ErrorCode, reason: string, blame: number): Verdict {
+  private refuse (code: ErrorCode, reason: string, blame: number, author?: string): Verdict {
     this.stats.refused++
-    return { kind: 'refused', code, reason, blame }
+    return { kind: 'refused', code, reason, blame, author }
   }
 
   private overRate (author: string): Verdict { return this.refuse('AUTHOR_RATE', `author ${shortKey(author)} is over its rate`, 0) }
+
+  private heldYoung (author: string): Verdict {
+    return this.refuse('NEW_AUTHOR_BURST', `author ${shortKey(author)}, met lately, is over its first burst: held, let in at the link's young pace`, 0, author)
+  }
 
   private invalid (error: MeshError, close: boolean): Verdict {
     this.stats.invalid++

@@ -20,9 +20,11 @@ export class SharedBudget {
   /** True while waiters are being woken: only they may take tokens then. */
   private waking = false
   private closed = false
+  private pendingCap: number | null = null
 
-  constructor (readonly rate: number, readonly burst: number, private readonly clock: Clock = systemClock) {
-    this.tokens = burst
+  /** `initial`: tokens at the start (the whole burst unless given). */
+  constructor (readonly rate: number, readonly burst: number, private readonly clock: Clock = systemClock, initial = burst) {
+    this.tokens = Math.min(burst, initial)
     this.last = clock.now()
   }
 
@@ -43,6 +45,22 @@ export class SharedBudget {
 
   /** Takes `n` tokens (one a line; a line that became several messages takes one each), right after ready() said true; the budget may go below zero, and then waiters wait longer. */
   take (n = 1): void { this.tokens -= n }
+
+  /**
+   * A new link: the next message this node signs may be the first its peer
+   * sees of it, and the peer starts its bucket for this author small
+   * (NEW_AUTHOR_FIRST_SHARE), so the tokens are cut to `n` as that message
+   * is signed (sending()).
+   */
+  capAtNextSend (n: number): void { this.pendingCap = Math.min(n, this.pendingCap ?? n) }
+
+  /** Called as a message is signed, before its tokens are taken: applies a pending cap. */
+  sending (): void {
+    if (this.pendingCap === null) return
+    this.ready()
+    this.tokens = Math.min(this.tokens, this.pendingCap)
+    this.pendingCap = null
+  }
 
   /** Calls `wake` once, when a token is there and every earlier waiter has had its turn. */
   wait (wake: () => void): void {

@@ -4,8 +4,9 @@
 export class TokenBucket {
   private tokens: number
   private last: number
-  constructor (private readonly rate: number, private readonly burst: number, private readonly now: () => number) {
-    this.tokens = burst
+  /** `initial`: tokens at the start (a full bucket unless given). */
+  constructor (private readonly rate: number, readonly burst: number, private readonly now: () => number, initial = burst) {
+    this.tokens = Math.min(burst, initial)
     this.last = now()
   }
 

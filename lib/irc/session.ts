@@ -56,7 +56,7 @@ export class IrcSession {
   start (): void {
     this.socket.setNoDelay(true)
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk))
-    this.socket.on('end', () => this.close(null, 'connection closed by client'))
+    this.socket.on('end', () => { this.flush(); this.close(null, 'connection closed by client') })
     this.socket.on('error', (err) => this.close(null, `socket error: ${errorMessage(err)}`))
     this.socket.on('close', () => this.close(null, 'connection closed'))
     this.regTimer = setTimeout(() => this.close('Registration timeout', 'registration timeout'), this.h.registrationTimeoutMs ?? IRC_REGISTRATION_TIMEOUT_MS)
@@ -92,6 +92,19 @@ export class IrcSession {
         this.h.budget.wait(this.wake)
         return
       }
+      this.h.budget.take()
+      this.h.onLine(this, this.pending.shift()!)
+    }
+  }
+
+  /**
+   * The client hung up: the lines it sent before run now, whatever the
+   * budget says (as a quit's goodbyes do), so a QUIT that waited for a token
+   * still gives its reason, and no line is lost.
+   */
+  private flush (): void {
+    this.h.budget.cancel(this.wake)
+    while (this.pending.length > 0 && !this.gone) {
       this.h.budget.take()
       this.h.onLine(this, this.pending.shift()!)
     }

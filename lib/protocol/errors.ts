@@ -59,6 +59,7 @@ export type ErrorCode =
   | 'AUTHOR_RATE'
   | 'LINK_MESSAGE_RATE'
   | 'NEW_AUTHOR_LIMIT'
+  | 'NEW_AUTHOR_BURST'
   | 'NEW_AUTHOR_HOLD_FULL'
   | 'SYNC_FLOOD'
   | 'SYNC_USELESS'

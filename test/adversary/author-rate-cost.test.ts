@@ -5,13 +5,13 @@
 // messages pass once the bucket refills. In process, over memory links.
 import test from 'tape'
 import { generateKeyPair } from '../../lib/protocol/crypto'
-import { linkedMember, chat, until, victimNode as victim } from '../helpers/raw-peer'
+import { linkedMember, chat, until, victimNode as victim, NOT_YOUNG } from '../helpers/raw-peer'
 
 const BURST = 20
 
 test(`an author over its rate is refused before its signature is checked: ${BURST} checks for a flood of 300`, async (t) => {
   t.timeoutAfter(10_000)
-  const v = victim(t, { authorRate: 1, authorBurst: BURST, linkMessageRate: 10_000, linkMessageBurst: 10_000 })
+  const v = victim(t, { authorRate: 1, authorBurst: BURST, linkMessageRate: 10_000, linkMessageBurst: 10_000, timing: NOT_YOUNG })
   const flooder = generateKeyPair()
   const member = await linkedMember(v.node)
   const flood = Array.from({ length: 300 }, (_, i) => chat(flooder, `flood ${i}`))
@@ -29,7 +29,7 @@ test(`an author over its rate is refused before its signature is checked: ${BURS
 test('a forged copy of an author\'s message over its rate does not shadow the real one: it is not marked seen', async (t) => {
   t.timeoutAfter(10_000)
   // One token, refilled every 500 ms.
-  const v = victim(t, { authorRate: 2, authorBurst: 1 })
+  const v = victim(t, { authorRate: 2, authorBurst: 1, timing: NOT_YOUNG })
   const author = generateKeyPair()
   const member = await linkedMember(v.node)
   member.link.send(chat(author, 'first').frame)

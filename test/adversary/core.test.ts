@@ -11,7 +11,7 @@ import { MessageKind } from '../../lib/protocol/envelope'
 import { encodePresence, PresenceState } from '../../lib/protocol/payloads'
 import { MAX_SYNC_SEND_BYTES, SYNC_ANSWERS_BURST } from '../../lib/core/sync'
 import { DEFAULT_NEW_AUTHORS_BURST } from '../../lib/core/author-limits'
-import { rawPeer, linkedMember, chat, until, victimNode } from '../helpers/raw-peer'
+import { rawPeer, linkedMember, chat, until, victimNode, NOT_YOUNG } from '../helpers/raw-peer'
 import { MAX_TEXT_BYTES } from '../../lib/protocol/limits'
 
 const victim = victimNode
@@ -246,10 +246,10 @@ test('newcomers over a link\'s budget are held, not lost: 30 fresh authors at on
 
 test('one link brings at most its message budget of new messages, however many keys it has had admitted; the rest are held, then all arrive once', async (t) => {
   t.timeoutAfter(20_000)
-  // Authors are admitted freely here (6000 a minute) so that only the link's message budget (50 at once, 100 a second) applies.
+  // Authors are admitted freely here (6000 a minute), and none is young, so that only the link's message budget (50 at once, 100 a second) applies.
   const RATE = 100
   const BURST = 50
-  const { messages, faults, peer } = await victimWithPeer(t, { newAuthorsPerLinkPerMin: 6000, linkMessageRate: RATE, linkMessageBurst: BURST })
+  const { messages, faults, peer } = await victimWithPeer(t, { newAuthorsPerLinkPerMin: 6000, linkMessageRate: RATE, linkMessageBurst: BURST, timing: NOT_YOUNG })
   const KEYS = 30
   const EACH = 10
   const started = Date.now()

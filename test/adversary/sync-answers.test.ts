@@ -7,15 +7,15 @@ import test from 'tape'
 import { generateKeyPair } from '../../lib/protocol/crypto'
 import { encodeSyncData, FrameType } from '../../lib/protocol/frames'
 import { SYNC_ANSWER_GRACE_MS } from '../../lib/core/sync'
-import { rawPeer, linkedMember, chat, until, victimNode as victim } from '../helpers/raw-peer'
+import { rawPeer, linkedMember, chat, until, victimNode as victim, NOT_YOUNG } from '../helpers/raw-peer'
 import { PENALTY, SYNC_USELESS_UNIT } from '../../lib/core/link-session'
 import { MeshNode } from '../../lib/core/node'
 import { MAX_SYNC_OFFER_IDS } from '../../lib/protocol/limits'
 
 /** A victim that holds `n` messages of one author, and the raw member that sent them. */
 async function memberHolding (t: test.Test, n: number) {
-  // One author's n messages at once: over the default author burst (20), so raised.
-  const v = victim(t, { authorBurst: Math.max(100, n) })
+  // One author's n messages at once: over the default author burst (20), so raised, and the author is not held as young.
+  const v = victim(t, { authorBurst: Math.max(100, n), timing: NOT_YOUNG })
   const kp = generateKeyPair()
   const member = await linkedMember(v.node)
   const held = Array.from({ length: n }, (_, i) => chat(kp, `held ${i}`))
@@ -69,7 +69,7 @@ test('messages that reached the victim after its offer are no fault in the answe
 
 test('a newcomer that gets the same history from two neighbours at once faults neither', async (t) => {
   t.timeoutAfter(10_000)
-  const v = victim(t, { authorBurst: 1000 })
+  const v = victim(t, { authorBurst: 1000, timing: NOT_YOUNG })
   const kp = generateKeyPair()
   const history = Array.from({ length: 600 }, (_, i) => chat(kp, `old ${i}`, { ts: Date.now() - 60_000 + i }))
   const answer = [history.slice(0, 256), history.slice(256, 512), history.slice(512)].map(ms => encodeSyncData({ room: 'lobby', frames: ms.map(m => m.frame) }))
@@ -94,7 +94,7 @@ test('a history longer than one sync offer can list is refused (BAD_OPTION): hon
 
 test(`an answer to an earlier offer that arrives after a re-offer is judged from the earlier one (SYNC_ANSWER_GRACE_MS, ${SYNC_ANSWER_GRACE_MS / 1000} s)`, async (t) => {
   t.timeoutAfter(10_000)
-  const v = victim(t, { authorBurst: 100 })
+  const v = victim(t, { authorBurst: 100, timing: NOT_YOUNG })
   const kp = generateKeyPair()
   const slow = rawPeer(v.node)
   const quick = rawPeer(v.node)

@@ -59,9 +59,12 @@ export async function linkedMember (node: MeshNode, rooms?: string[]): Promise<R
   return member
 }
 
+/** Timing for a node that holds no author as young (author-limits.ts): tests of other limits send bursts from fresh keys. */
+export const NOT_YOUNG = { youngAuthorMs: 0 }
+
 /** A started node under attack (fast ticks, presence off unless `opts` says), with what it delivered and the faults it reported; closed at teardown. */
 export function victimNode (t: Test, opts: Partial<NodeOptions> = {}): { node: MeshNode; messages: ChatMessage[]; faults: Fault[] } {
-  const node = new MeshNode({ keyPair: generateKeyPair(), nick: 'victim', timing: { tickMs: 20, presenceIntervalMs: 0 }, ...opts })
+  const node = new MeshNode({ keyPair: generateKeyPair(), nick: 'victim', ...opts, timing: { tickMs: 20, presenceIntervalMs: 0, ...opts.timing } })
   node.setListenAddress('127.0.0.1:1000')
   const messages: ChatMessage[] = []
   const faults: Fault[] = []
