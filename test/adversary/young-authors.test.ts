@@ -9,7 +9,7 @@ import { DEFAULT_AUTHOR_BURST, NEW_AUTHOR_FIRST_SHARE, YOUNG_MESSAGE_BURST, YOUN
 import { linkedMember, chat, until, wait, victimNode as victim } from '../helpers/raw-peer'
 
 const FIRST = Math.round(DEFAULT_AUTHOR_BURST * NEW_AUTHOR_FIRST_SHARE)
-/** How soon after the first delivery "at once" ends: well under one young-pace interval (200 ms). */
+/** How long after the first deliveries the count is taken: under one young-pace interval (200 ms); the bound allows for a longer wait. */
 const AT_ONCE_MS = 100
 
 /** The texts of the lines that start with `prefix`, in the order they arrived. */
@@ -17,17 +17,21 @@ function arrivals (messages: Array<{ text: string }>, prefix: string) {
   return messages.filter(m => m.text.startsWith(prefix)).map(m => m.text)
 }
 
-test(`a fresh key's burst: ${FIRST} at once, the rest held and let in at ${YOUNG_MESSAGE_RATE}/s, in order, each once`, async (t) => {
+/** A fresh key's burst: half the whole burst keeps the test short (the rest waits at the young pace, 200 ms a message). */
+const N = DEFAULT_AUTHOR_BURST / 2
+
+test(`a fresh key's burst of ${N}: ${FIRST} at once, the rest held and let in at ${YOUNG_MESSAGE_RATE}/s, in order, each once`, async (t) => {
   t.timeoutAfter(15_000)
   const v = victim(t)
   const member = await linkedMember(v.node)
   const kp = generateKeyPair()
-  const N = DEFAULT_AUTHOR_BURST
+  const sent = Date.now()
   for (let i = 0; i < N; i++) member.link.send(chat(kp, `burst ${i}`).frame)
   t.ok(await until(() => arrivals(v.messages, 'burst ').length >= FIRST), `the first ${FIRST} arrive`)
   await wait(AT_ONCE_MS)
   const early = arrivals(v.messages, 'burst ').length
-  t.ok(early <= FIRST + YOUNG_MESSAGE_BURST, `${early} of ${N} in the first ${AT_ONCE_MS} ms (at most ${FIRST} + the young burst ${YOUNG_MESSAGE_BURST})`)
+  const allowed = FIRST + YOUNG_MESSAGE_BURST + Math.floor(YOUNG_MESSAGE_RATE * (Date.now() - sent) / 1000)
+  t.ok(early <= allowed, `${early} of ${N} after ${Date.now() - sent} ms (at most ${FIRST} + the young burst ${YOUNG_MESSAGE_BURST} + ${YOUNG_MESSAGE_RATE}/s)`)
   t.ok(v.faults.some(f => f.code === 'NEW_AUTHOR_BURST'), 'the rest held as NEW_AUTHOR_BURST')
   t.ok(await until(() => arrivals(v.messages, 'burst ').length === N, 10_000), `all ${N} arrive`)
   t.deepEqual(arrivals(v.messages, 'burst '), Array.from({ length: N }, (_, i) => `burst ${i}`), 'each once, in order')
@@ -40,7 +44,8 @@ test('fresh keys five at once: a few messages at once, the rest held per key in 
   const v = victim(t)
   const member = await linkedMember(v.node)
   const KEYS = 5
-  const EACH = 6
+  const EACH = 4
+  const sent = Date.now()
   for (let k = 0; k < KEYS; k++) {
     const kp = generateKeyPair()
     for (let i = 0; i < EACH; i++) member.link.send(chat(kp, `k${k} ${i}`).frame)
@@ -49,8 +54,9 @@ test('fresh keys five at once: a few messages at once, the rest held per key in 
   t.ok(await until(() => all().length >= FIRST), 'the first arrive')
   await wait(AT_ONCE_MS)
   const early = all().length
-  // Before (a whole burst per key) all 30 came at once.
-  t.ok(early <= KEYS * FIRST + YOUNG_MESSAGE_BURST, `${early} of ${KEYS * EACH} in the first ${AT_ONCE_MS} ms (at most ${KEYS} x ${FIRST} + ${YOUNG_MESSAGE_BURST})`)
+  // Before (a whole burst per key) all 20 came at once.
+  const allowed = KEYS * FIRST + YOUNG_MESSAGE_BURST + Math.floor(YOUNG_MESSAGE_RATE * (Date.now() - sent) / 1000)
+  t.ok(early <= allowed, `${early} of ${KEYS * EACH} after ${Date.now() - sent} ms (at most ${KEYS} x ${FIRST} + ${YOUNG_MESSAGE_BURST} + ${YOUNG_MESSAGE_RATE}/s)`)
   t.ok(await until(() => all().length === KEYS * EACH, 15_000), `all ${KEYS * EACH} arrive`)
   for (let k = 0; k < KEYS; k++) {
     t.deepEqual(arrivals(v.messages, `k${k} `), Array.from({ length: EACH }, (_, i) => `k${k} ${i}`), `key ${k}: each once, in order`)
