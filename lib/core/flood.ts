@@ -11,11 +11,11 @@ import { MeshError, type PeerFault } from '../protocol/errors'
 import type { KeyPair } from '../protocol/crypto'
 import type { Clock } from './clock'
 import { overlayRoom } from './overlay'
-import { HeldFrames, MAX_HELD_BYTES_PER_LINK } from './held-frames'
+import { HeldByAuthor, HeldFrames, MAX_HELD_BYTES_PER_LINK } from './held-frames'
 import type { LazyPush } from './lazy-push'
 
-type HeldCode = 'NEW_AUTHOR_LIMIT' | 'LINK_MESSAGE_RATE' | 'NEW_AUTHOR_BURST'
-const HELD_CODES: ReadonlySet<string> = new Set<HeldCode>(['NEW_AUTHOR_LIMIT', 'LINK_MESSAGE_RATE', 'NEW_AUTHOR_BURST'])
+/** A link's holds: one for each budget a message may wait for, and young authors' bursts, a queue per author. */
+interface Holds { NEW_AUTHOR_LIMIT: HeldFrames; LINK_MESSAGE_RATE: HeldFrames; NEW_AUTHOR_BURST: HeldByAuthor }
 
 /** How often messages held for a link's message budget are tried again (it refills by the message, not by the author). */
 export const LINK_HOLD_RETRY_MS = 100
@@ -35,11 +35,7 @@ export interface FloodHooks {
 export class Flood {
   originated = 0
   /** Per link, one hold for each budget a message may wait for, so a known author's message over the link's budget never waits behind newcomers, nor behind a young author's burst. */
-  private readonly held = new WeakMap<LinkSession, Record<HeldCode, HeldFrames>>()
-  /** Per link, how many messages of each author wait in its NEW_AUTHOR_BURST hold (the author's later ones wait behind them). */
-  private readonly heldBy = new WeakMap<LinkSession, Map<string, number>>()
-  /** The author of each frame in a NEW_AUTHOR_BURST hold. */
-  private readonly heldAuthor = new WeakMap<Buffer, string>()
+  private readonly held = new WeakMap<LinkSession, Holds>()
 
   private readonly selfHex: string
 
@@ -53,31 +49,26 @@ export class Flood {
   // known author's message on the same link is never queued behind newcomers.
   private onFrame (s: LinkSession, frame: Buffer): void { this.judge(s, frame, null) }
 
-  /** How many messages of `author` wait in link `s`'s NEW_AUTHOR_BURST hold (the pipeline's heldFrom hook). */
-  heldFrom (s: LinkSession, author: string): number { return this.heldBy.get(s)?.get(author) ?? 0 }
+  /** How many messages of `author` wait in link `s`'s NEW_AUTHOR_BURST hold (the pipeline's heldFrom hook): its later ones wait behind them. */
+  heldFrom (s: LinkSession, author: string): number { return this.held.get(s)?.NEW_AUTHOR_BURST.count(author) ?? 0 }
 
   /** Runs one frame through the pipeline; false when it must wait on in the hold that is `retrying` it. */
-  private judge (s: LinkSession, frame: Buffer, retrying: HeldFrames | null): boolean {
+  private judge (s: LinkSession, frame: Buffer, retrying: HeldFrames | HeldByAuthor | null): boolean {
     const young = retrying !== null && retrying === this.held.get(s)?.NEW_AUTHOR_BURST
     const v = retrying ? this.h.pipeline.acceptHeld(frame, s, young) : this.h.pipeline.accept(frame, 'live', s)
-    if (young && !(v.kind === 'refused' && v.code === 'NEW_AUTHOR_BURST')) this.unheld(s, frame)
     if (v.kind === 'duplicate') {
       if (v.id && v.hops !== undefined) this.h.lazy.shorterCopy(s, v.id, v.hops)
       else if (v.id) this.h.lazy.duplicate(s, v.id)
     } else if (v.kind === 'invalid') {
       if (v.close) throw v.error
       this.h.penalise(s, v.error)
-    } else if (v.kind === 'refused' && HELD_CODES.has(v.code)) {
-      const hold = this.holdsFor(s)[v.code as HeldCode]
+    } else if (v.kind === 'refused' && (v.code === 'NEW_AUTHOR_LIMIT' || v.code === 'LINK_MESSAGE_RATE' || v.code === 'NEW_AUTHOR_BURST')) {
+      const holds = this.holdsFor(s)
+      const hold = holds[v.code]
       if (retrying === hold) return false
       // Held for the first time, or moved from another hold (it passed that budget, not this one).
-      if (!hold.hold(frame)) { this.refuseHeld(s); return true }
-      if (v.code === 'NEW_AUTHOR_BURST' && v.author !== undefined) {
-        this.heldAuthor.set(frame, v.author)
-        const by = this.heldBy.get(s) ?? new Map<string, number>()
-        by.set(v.author, (by.get(v.author) ?? 0) + 1)
-        this.heldBy.set(s, by)
-      }
+      const held = v.code === 'NEW_AUTHOR_BURST' ? holds.NEW_AUTHOR_BURST.hold(frame, v.author ?? '') : holds[v.code].hold(frame)
+      if (!held) { this.refuseHeld(s); return true }
       this.h.penalise(s, { code: v.code, message: `${v.reason}; held, tried again as the budget refills` }, 0)
     } else if (v.kind === 'refused') {
       this.h.penalise(s, { code: v.code, message: v.reason }, v.blame)
@@ -85,33 +76,26 @@ export class Flood {
     return true
   }
 
-  private holdsFor (s: LinkSession): Record<HeldCode, HeldFrames> {
+  private holdsFor (s: LinkSession): Holds {
     let holds = this.held.get(s)
     if (!holds) {
-      const make = (retryMs: number): HeldFrames => {
-        const hold: HeldFrames = new HeldFrames(retryMs, this.h.clock, f => {
-          try { return this.judge(s, f, hold) } catch (err) {
-            if (!(err instanceof MeshError)) throw err
-            s.link.destroy(err)
-            return true
-          }
-        }, () => !s.link.closed)
-        return hold
+      const alive = () => !s.link.closed
+      const retry = (hold: () => HeldFrames | HeldByAuthor) => (f: Buffer): boolean => {
+        try { return this.judge(s, f, hold()) } catch (err) {
+          if (!(err instanceof MeshError)) throw err
+          s.link.destroy(err)
+          return true
+        }
       }
-      holds = { NEW_AUTHOR_LIMIT: make(this.h.heldRetryMs), LINK_MESSAGE_RATE: make(LINK_HOLD_RETRY_MS), NEW_AUTHOR_BURST: make(LINK_HOLD_RETRY_MS) }
+      const made: Holds = {
+        NEW_AUTHOR_LIMIT: new HeldFrames(this.h.heldRetryMs, this.h.clock, retry(() => made.NEW_AUTHOR_LIMIT), alive),
+        LINK_MESSAGE_RATE: new HeldFrames(LINK_HOLD_RETRY_MS, this.h.clock, retry(() => made.LINK_MESSAGE_RATE), alive),
+        NEW_AUTHOR_BURST: new HeldByAuthor(LINK_HOLD_RETRY_MS, this.h.clock, retry(() => made.NEW_AUTHOR_BURST), alive, () => s.youngMessages.available < 1)
+      }
+      holds = made
       this.held.set(s, holds)
     }
     return holds
-  }
-
-  private unheld (s: LinkSession, frame: Buffer): void {
-    const author = this.heldAuthor.get(frame)
-    const by = this.heldBy.get(s)
-    if (author === undefined || !by) return
-    this.heldAuthor.delete(frame)
-    const n = (by.get(author) ?? 1) - 1
-    if (n > 0) by.set(author, n)
-    else by.delete(author)
   }
 
   private refuseHeld (s: LinkSession): void {

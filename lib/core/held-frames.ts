@@ -1,8 +1,9 @@
 // Messages from authors this node has not met yet, over their link's
-// new-author budget, or over the link's budget of new messages: held per link
-// (bounded) and judged again as the budgets refill, so an honest burst of newcomers (a big room's presence after a
-// node joins) is delayed, not lost; a flood of fresh keys fills its own
-// link's hold and no more.
+// new-author budget, over the link's budget of new messages, or over a young
+// author's first burst: held per link (bounded) and judged again as the
+// budgets refill, so an honest burst of newcomers (a big room's presence
+// after a node joins) is delayed, not lost; a flood of fresh keys fills its
+// own link's hold and no more.
 import type { Clock, TimerHandle } from './clock'
 
 /** Bytes of held messages one link may have waiting; past this they are refused (NEW_AUTHOR_HOLD_FULL). */
@@ -50,6 +51,72 @@ export class HeldFrames {
     this.clock.clearTimeout(this.timer)
     this.timer = null
     this.frames = []
+    this.bytes = 0
+  }
+}
+
+/**
+ * A young author's messages held on one link (NEW_AUTHOR_BURST), a queue per
+ * author, tried in turn: the link's young pace is shared among its young
+ * authors, so an honest newcomer's few held lines are not stuck behind a
+ * fresh key's whole backlog. Bounded like HeldFrames, in bytes for the link.
+ */
+export class HeldByAuthor {
+  private readonly queues = new Map<string, Buffer[]>()
+  private bytes = 0
+  private timer: TimerHandle | null = null
+
+  /** `retry` as for HeldFrames; `spent` is true while the link's young pace has nothing left this turn. */
+  constructor (
+    private readonly retryMs: number,
+    private readonly clock: Clock,
+    private readonly retry: (frame: Buffer) => boolean,
+    private readonly alive: () => boolean,
+    private readonly spent: () => boolean
+  ) {}
+
+  /** Messages of `author` waiting here. */
+  count (author: string): number { return this.queues.get(author)?.length ?? 0 }
+
+  /** Holds a frame of `author` behind its others; false when the link's hold is full. */
+  hold (frame: Buffer, author: string): boolean {
+    if (this.bytes + frame.byteLength > MAX_HELD_BYTES_PER_LINK) return false
+    const q = this.queues.get(author)
+    if (q) q.push(frame)
+    else this.queues.set(author, [frame])
+    this.bytes += frame.byteLength
+    this.schedule()
+    return true
+  }
+
+  private schedule (): void {
+    if (this.timer) return
+    this.timer = this.clock.setTimeout(() => { this.timer = null; this.drain() }, this.retryMs)
+  }
+
+  /** Rounds over the authors, one message each a round, until a round lets none in or the pace is spent. */
+  private drain (): void {
+    if (!this.alive()) return this.clear()
+    let moved = true
+    while (moved && this.queues.size > 0 && !this.spent()) {
+      moved = false
+      for (const [author, q] of [...this.queues]) {
+        if (this.spent()) break
+        if (!this.retry(q[0])) continue
+        this.bytes -= q.shift()!.byteLength
+        moved = true
+        // Served: to the back of the round, so the next round starts with the others.
+        this.queues.delete(author)
+        if (q.length > 0) this.queues.set(author, q)
+      }
+    }
+    if (this.queues.size > 0) this.schedule()
+  }
+
+  clear (): void {
+    this.clock.clearTimeout(this.timer)
+    this.timer = null
+    this.queues.clear()
     this.bytes = 0
   }
 }

@@ -80,3 +80,20 @@ test('an author met longer ago than YOUNG_AUTHOR_MS has its whole burst; a known
   t.ok(await until(() => arrivals(v.messages, 'fresh ').length === DEFAULT_AUTHOR_BURST, 10_000), 'then the fresh key\'s arrive too')
   t.deepEqual(arrivals(v.messages, 'fresh '), Array.from({ length: DEFAULT_AUTHOR_BURST }, (_, i) => `fresh ${i}`), 'in order')
 })
+
+test('a newcomer\'s held lines are not stuck behind a fresh key\'s backlog on the same link: the young pace is shared in turn', async (t) => {
+  t.timeoutAfter(15_000)
+  const v = victim(t)
+  const member = await linkedMember(v.node)
+  const flooder = generateKeyPair()
+  const newcomer = generateKeyPair()
+  const FLOOD = 40
+  const LINES = 5
+  for (let i = 0; i < FLOOD; i++) member.link.send(chat(flooder, `flood ${i}`).frame)
+  for (let i = 0; i < LINES; i++) member.link.send(chat(newcomer, `line ${i}`).frame)
+  // In turn with the flood, the newcomer's held lines take every other young slot: about 2 s for 3.
+  // Behind the whole backlog (one queue for the link) they waited for its 38 at 5 a second.
+  t.ok(await until(() => arrivals(v.messages, 'line ').length === LINES, 4000), `the newcomer's ${LINES} lines arrive while the flood is still held`)
+  t.ok(arrivals(v.messages, 'flood ').length < FLOOD / 2, `${arrivals(v.messages, 'flood ').length} of the flood's ${FLOOD} in by then`)
+  t.deepEqual(arrivals(v.messages, 'line '), Array.from({ length: LINES }, (_, i) => `line ${i}`), 'in order')
+})
