@@ -3,7 +3,7 @@
 // that carry their room (overlay.ts), whole or as an id (lazy-push.ts).
 import type { FrameRegistry } from './frame-registry'
 import type { LinkSession } from './link-session'
-import type { Pipeline } from './pipeline'
+import type { HeldAs, Pipeline } from './pipeline'
 import type { SeenCache } from './seen-cache'
 import { FrameType } from '../protocol/frames'
 import { encodeFlood, type Envelope, type FloodMessage } from '../protocol/envelope'
@@ -53,9 +53,8 @@ export class Flood {
   heldFrom (s: LinkSession, author: string): number { return this.held.get(s)?.NEW_AUTHOR_BURST.count(author) ?? 0 }
 
   /** Runs one frame through the pipeline; false when it must wait on in the hold that is `retrying` it. */
-  private judge (s: LinkSession, frame: Buffer, retrying: HeldFrames | HeldByAuthor | null): boolean {
-    const young = retrying !== null && retrying === this.held.get(s)?.NEW_AUTHOR_BURST
-    const v = retrying ? this.h.pipeline.acceptHeld(frame, s, young) : this.h.pipeline.accept(frame, 'live', s)
+  private judge (s: LinkSession, frame: Buffer, retrying: HeldFrames | HeldByAuthor | null, as: HeldAs = 'other'): boolean {
+    const v = retrying ? this.h.pipeline.acceptHeld(frame, s, as) : this.h.pipeline.accept(frame, 'live', s)
     if (v.kind === 'duplicate') {
       if (v.id && v.hops !== undefined) this.h.lazy.shorterCopy(s, v.id, v.hops)
       else if (v.id) this.h.lazy.duplicate(s, v.id)
@@ -67,7 +66,7 @@ export class Flood {
       const hold = holds[v.code]
       if (retrying === hold) return false
       // Held for the first time, or moved from another hold (it passed that budget, not this one).
-      const held = v.code === 'NEW_AUTHOR_BURST' ? holds.NEW_AUTHOR_BURST.hold(frame, v.author ?? '') : holds[v.code].hold(frame)
+      const held = v.code === 'NEW_AUTHOR_BURST' ? holds.NEW_AUTHOR_BURST.hold(frame, v.author ?? '', v.as === 'paced' ? 'paced' : 'queued') : holds[v.code].hold(frame)
       if (!held) { this.refuseHeld(s); return true }
       this.h.penalise(s, { code: v.code, message: `${v.reason}; held, tried again as the budget refills` }, 0)
     } else if (v.kind === 'refused') {
@@ -80,8 +79,8 @@ export class Flood {
     let holds = this.held.get(s)
     if (!holds) {
       const alive = () => !s.link.closed
-      const retry = (hold: () => HeldFrames | HeldByAuthor) => (f: Buffer): boolean => {
-        try { return this.judge(s, f, hold()) } catch (err) {
+      const retry = (hold: () => HeldFrames | HeldByAuthor) => (f: Buffer, as?: HeldAs): boolean => {
+        try { return this.judge(s, f, hold(), as) } catch (err) {
           if (!(err instanceof MeshError)) throw err
           s.link.destroy(err)
           return true

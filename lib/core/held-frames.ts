@@ -62,15 +62,15 @@ export class HeldFrames {
  * fresh key's whole backlog. Bounded like HeldFrames, in bytes for the link.
  */
 export class HeldByAuthor {
-  private readonly queues = new Map<string, Buffer[]>()
+  private readonly queues = new Map<string, Array<{ frame: Buffer; as: 'paced' | 'queued' }>>()
   private bytes = 0
   private timer: TimerHandle | null = null
 
-  /** `retry` as for HeldFrames; `spent` is true while the link's young pace has nothing left this turn. */
+  /** `retry` as for HeldFrames, with how the frame was held; `spent` is true while the link's young pace has nothing left this turn. */
   constructor (
     private readonly retryMs: number,
     private readonly clock: Clock,
-    private readonly retry: (frame: Buffer) => boolean,
+    private readonly retry: (frame: Buffer, as: 'paced' | 'queued') => boolean,
     private readonly alive: () => boolean,
     private readonly spent: () => boolean
   ) {}
@@ -78,12 +78,12 @@ export class HeldByAuthor {
   /** Messages of `author` waiting here. */
   count (author: string): number { return this.queues.get(author)?.length ?? 0 }
 
-  /** Holds a frame of `author` behind its others; false when the link's hold is full. */
-  hold (frame: Buffer, author: string): boolean {
+  /** Holds a frame of `author` behind its others, `as` the pipeline said; false when the link's hold is full. */
+  hold (frame: Buffer, author: string, as: 'paced' | 'queued'): boolean {
     if (this.bytes + frame.byteLength > MAX_HELD_BYTES_PER_LINK) return false
     const q = this.queues.get(author)
-    if (q) q.push(frame)
-    else this.queues.set(author, [frame])
+    if (q) q.push({ frame, as })
+    else this.queues.set(author, [{ frame, as }])
     this.bytes += frame.byteLength
     this.schedule()
     return true
@@ -102,8 +102,8 @@ export class HeldByAuthor {
       moved = false
       for (const [author, q] of [...this.queues]) {
         if (this.spent()) break
-        if (!this.retry(q[0])) continue
-        this.bytes -= q.shift()!.byteLength
+        if (!this.retry(q[0].frame, q[0].as)) continue
+        this.bytes -= q.shift()!.frame.byteLength
         moved = true
         // Served: to the back of the round, so the next round starts with the others.
         this.queues.delete(author)

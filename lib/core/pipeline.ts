@@ -29,8 +29,8 @@ export type Verdict =
    * its link the parent instead).
    */
   | { kind: 'duplicate'; id?: Buffer; hops?: number }
-  /** Authentic or not, not taken: `blame` is what it costs the link's score; `author` (hex) where a hold needs it. */
-  | { kind: 'refused'; code: ErrorCode; reason: string; blame: number; author?: string }
+  /** Authentic or not, not taken: `blame` is what it costs the link's score; `author` (hex) and `as` where a hold needs them. */
+  | { kind: 'refused'; code: ErrorCode; reason: string; blame: number; author?: string; as?: HeldAs }
   | { kind: 'invalid'; error: MeshError; close: boolean }
   /** `shorter`: seen before, this copy came a shorter way: forwarded again, not delivered again. */
   | { kind: 'accepted'; message: FloodMessage; shorter: boolean }
@@ -39,6 +39,9 @@ export type Verdict =
 function batchLineCount (m: FloodMessage): number {
   try { return Math.max(1, decodeGuestBatch(m.payload).lines.length) } catch { return 1 }
 }
+
+/** How a message waits in a link's hold (Pipeline.acceptHeld). */
+export type HeldAs = 'paced' | 'queued' | 'other'
 
 /** Message kinds that history keeps and sync carries. */
 const HISTORY_KINDS: ReadonlySet<number> = new Set([MessageKind.CHAT, MessageKind.GUEST_CHAT, MessageKind.ACTION, MessageKind.GUEST_BATCH])
@@ -85,17 +88,18 @@ export class Pipeline {
   constructor (private readonly h: PipelineHooks) {}
 
   /** While a frame from a link's hold is judged again (acceptHeld): whether it was held as a young author's. */
-  private retry: 'young' | 'other' | null = null
+  private retry: HeldAs | null = null
 
   /**
-   * Judges a live frame again from its link's hold (flood.ts). `young`: it
-   * was held as a young author's (over its first burst, or behind such a
-   * one); it is let in at the link's young pace (YOUNG_MESSAGE_RATE) however
-   * many tokens its author has by now, so what a fresh key's burst left held
-   * comes in slowly, not at its author's rate.
+   * Judges a live frame again from its link's hold (flood.ts), as it was
+   * held: 'paced', a young author's over its bucket when it came, is let in
+   * at the link's young pace (YOUNG_MESSAGE_RATE) however many tokens its
+   * author has by now, so a fresh key's burst comes in slowly, not at its
+   * author's rate; 'queued', one that came while others of its author were
+   * held, waits only for its author's tokens; 'other', from the other holds.
    */
-  acceptHeld (frame: Buffer, from: LinkSession, young: boolean): Verdict {
-    this.retry = young ? 'young' : 'other'
+  acceptHeld (frame: Buffer, from: LinkSession, as: HeldAs): Verdict {
+    this.retry = as
     try { return this.accept(frame, 'live', from) } finally { this.retry = null }
   }
 
@@ -153,21 +157,22 @@ export class Pipeline {
       // An author met lately (young) is held, not dropped, over its bucket: it cannot know what each relay saw of it.
       // Its messages keep their order: one that comes while others of its author are held waits behind them.
       const young = h.authors.young(author)
-      if (this.retry === null && ((over && young) || (h.heldFrom?.(from, author) ?? 0) > 0)) return this.heldYoung(author)
+      if (this.retry === null && over && young) return this.heldYoung(author, 'paced')
+      if (this.retry === null && (h.heldFrom?.(from, author) ?? 0) > 0) return this.heldYoung(author, 'queued')
       const introduces = !h.authors.known(author)
       // The budgets are looked at before any is spent, so a message held for one does not spend another each time it is tried.
       if (introduces && from.newAuthors.available < 1) {
         return this.refuse('NEW_AUTHOR_LIMIT', 'link introduced too many new authors this minute', PENALTY.NEW_AUTHOR, author)
       }
-      // A young author's held message is let in at the link's young pace, whether or not its author has tokens by now.
-      const youngTry = this.retry === 'young' && young
-      if (youngTry && from.youngMessages.available < 1) return this.heldYoung(author)
+      const youngHold = this.retry === 'paced' || this.retry === 'queued'
+      const paced = this.retry === 'paced' && young
+      if (paced && from.youngMessages.available < 1) return this.heldYoung(author, 'paced')
       if (from.newMessages.available < 1) {
-        return this.retry === 'young' ? this.heldYoung(author) : this.refuse('LINK_MESSAGE_RATE', 'link brought more new messages than its budget this second', 0, author)
+        return youngHold ? this.heldYoung(author, this.retry as HeldAs) : this.refuse('LINK_MESSAGE_RATE', 'link brought more new messages than its budget this second', 0, author)
       }
-      if (this.retry === 'young' && over) return this.heldYoung(author)
+      if (youngHold && over) return this.heldYoung(author, this.retry as HeldAs)
       if (introduces) from.newAuthors.take()
-      if (youngTry) from.youngMessages.take()
+      if (paced) from.youngMessages.take()
       from.newMessages.take()
     }
     if (over) return this.overRate(author)
@@ -204,8 +209,11 @@ export class Pipeline {
 
   private overRate (author: string): Verdict { return this.refuse('AUTHOR_RATE', `author ${shortKey(author)} is over its rate`, 0) }
 
-  private heldYoung (author: string): Verdict {
-    return this.refuse('NEW_AUTHOR_BURST', `author ${shortKey(author)}, met lately, is over its first burst: held, let in at the link's young pace`, 0, author)
+  private heldYoung (author: string, as: HeldAs): Verdict {
+    const v = this.refuse('NEW_AUTHOR_BURST', as === 'paced'
+      ? `author ${shortKey(author)}, met lately, is over its first burst: held, let in at the link's young pace`
+      : `behind held messages of author ${shortKey(author)}`, 0, author)
+    return { ...v, as } as Verdict
   }
 
   private invalid (error: MeshError, close: boolean): Verdict {
