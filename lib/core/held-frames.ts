@@ -9,49 +9,66 @@ import type { Clock, TimerHandle } from './clock'
 /** Bytes of held messages one link may have waiting; past this they are refused (NEW_AUTHOR_HOLD_FULL). */
 export const MAX_HELD_BYTES_PER_LINK = 512 * 1024
 
-export class HeldFrames {
-  private frames: Buffer[] = []
-  private bytes = 0
+/** What every hold shares: its bytes against MAX_HELD_BYTES_PER_LINK, and one retry timer. */
+abstract class Hold {
+  protected bytes = 0
   private timer: TimerHandle | null = null
 
-  /**
-   * `retry` judges a held frame again and says whether it was taken (false:
-   * still over the budget, try later); `alive` is false once the link closed.
-   */
-  constructor (
-    private readonly retryMs: number,
-    private readonly clock: Clock,
-    private readonly retry: (frame: Buffer) => boolean,
-    private readonly alive: () => boolean
-  ) {}
+  /** `alive` is false once the link closed. */
+  constructor (private readonly retryMs: number, private readonly clock: Clock, private readonly alive: () => boolean) {}
 
-  get size (): number { return this.frames.length }
-
-  /** Holds a frame; false when the link's hold is full. */
-  hold (frame: Buffer): boolean {
+  /** Whether `frame` still fits; counts its bytes and sets the retry timer when it does. */
+  protected admit (frame: Buffer): boolean {
     if (this.bytes + frame.byteLength > MAX_HELD_BYTES_PER_LINK) return false
-    this.frames.push(frame)
     this.bytes += frame.byteLength
     this.schedule()
     return true
   }
 
-  private schedule (): void {
+  protected schedule (): void {
     if (this.timer) return
-    this.timer = this.clock.setTimeout(() => { this.timer = null; this.drain() }, this.retryMs)
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = null
+      if (this.alive()) this.drain()
+      else this.clear()
+    }, this.retryMs)
   }
 
-  private drain (): void {
-    if (!this.alive()) return this.clear()
+  /** Tries the held frames again; schedules itself while some are left. */
+  protected abstract drain (): void
+
+  clear (): void {
+    this.clock.clearTimeout(this.timer)
+    this.timer = null
+    this.bytes = 0
+  }
+}
+
+export class HeldFrames extends Hold {
+  private frames: Buffer[] = []
+
+  /** `retry` judges a held frame again and says whether it was taken (false: still over the budget, try later). */
+  constructor (retryMs: number, clock: Clock, private readonly retry: (frame: Buffer) => boolean, alive: () => boolean) {
+    super(retryMs, clock, alive)
+  }
+
+  get size (): number { return this.frames.length }
+
+  /** Holds a frame; false when the link's hold is full. */
+  hold (frame: Buffer): boolean {
+    if (!this.admit(frame)) return false
+    this.frames.push(frame)
+    return true
+  }
+
+  protected drain (): void {
     while (this.frames.length > 0 && this.retry(this.frames[0])) this.bytes -= this.frames.shift()!.byteLength
     if (this.frames.length > 0) this.schedule()
   }
 
   clear (): void {
-    this.clock.clearTimeout(this.timer)
-    this.timer = null
+    super.clear()
     this.frames = []
-    this.bytes = 0
   }
 }
 
@@ -61,42 +78,34 @@ export class HeldFrames {
  * authors, so an honest newcomer's few held lines are not stuck behind a
  * fresh key's whole backlog. Bounded like HeldFrames, in bytes for the link.
  */
-export class HeldByAuthor {
+export class HeldByAuthor extends Hold {
   private readonly queues = new Map<string, Array<{ frame: Buffer; as: 'paced' | 'queued' }>>()
-  private bytes = 0
-  private timer: TimerHandle | null = null
 
   /** `retry` as for HeldFrames, with how the frame was held; `spent` is true while the link's young pace has nothing left this turn. */
   constructor (
-    private readonly retryMs: number,
-    private readonly clock: Clock,
+    retryMs: number,
+    clock: Clock,
     private readonly retry: (frame: Buffer, as: 'paced' | 'queued') => boolean,
-    private readonly alive: () => boolean,
+    alive: () => boolean,
     private readonly spent: () => boolean
-  ) {}
+  ) {
+    super(retryMs, clock, alive)
+  }
 
   /** Messages of `author` waiting here. */
   count (author: string): number { return this.queues.get(author)?.length ?? 0 }
 
   /** Holds a frame of `author` behind its others, `as` the pipeline said; false when the link's hold is full. */
   hold (frame: Buffer, author: string, as: 'paced' | 'queued'): boolean {
-    if (this.bytes + frame.byteLength > MAX_HELD_BYTES_PER_LINK) return false
+    if (!this.admit(frame)) return false
     const q = this.queues.get(author)
     if (q) q.push({ frame, as })
     else this.queues.set(author, [{ frame, as }])
-    this.bytes += frame.byteLength
-    this.schedule()
     return true
   }
 
-  private schedule (): void {
-    if (this.timer) return
-    this.timer = this.clock.setTimeout(() => { this.timer = null; this.drain() }, this.retryMs)
-  }
-
   /** Rounds over the authors, one message each a round, until a round lets none in or the pace is spent. */
-  private drain (): void {
-    if (!this.alive()) return this.clear()
+  protected drain (): void {
     let moved = true
     while (moved && this.queues.size > 0 && !this.spent()) {
       moved = false
@@ -114,9 +123,7 @@ export class HeldByAuthor {
   }
 
   clear (): void {
-    this.clock.clearTimeout(this.timer)
-    this.timer = null
+    super.clear()
     this.queues.clear()
-    this.bytes = 0
   }
 }
