@@ -93,7 +93,7 @@ export function buildProgram (): Command {
     .option('--min-links <n>', 'dial addresses learnt by peer exchange while below this many links', String(DEFAULT_MIN_LINKS))
     .option('--max-links <n>', 'accept or dial no more than this many links; a quarter (at most 4) is kept for links this node dials', String(DEFAULT_MAX_LINKS))
     .option('--rate-limit <n[:burst]>', 'inbound frames per second per link, and the burst', `${DEFAULT_RATE_PER_SECOND}:${DEFAULT_RATE_BURST}`)
-    .option('--author-rate <n[:burst]>', `messages per second relayed from one author (key), and the burst; the excess is dropped. Your own lines wait to stay under ${Math.round(OWN_SEND_SHARE * 100)}% of it. Give every node of a mesh the same`, `${DEFAULT_AUTHOR_RATE}:${DEFAULT_AUTHOR_BURST}`)
+    .option('--author-rate <n[:burst]>', `messages per second relayed from one author (key), and the burst; the excess is dropped (an author met in the last 10 s starts with a tenth of the burst, and its excess waits). Your own lines wait to stay under ${Math.round(OWN_SEND_SHARE * 100)}% of it. Give every node of a mesh the same`, `${DEFAULT_AUTHOR_RATE}:${DEFAULT_AUTHOR_BURST}`)
     .option('--link-message-rate <n[:burst]>', 'messages new to this node accepted per second from one link, whoever wrote them, and the burst; more wait and are let in as the budget refills', `${DEFAULT_LINK_MESSAGE_RATE}:${DEFAULT_LINK_MESSAGE_BURST}`)
     .option('--headless', 'no terminal view: read lines on stdin, write JSON events on stdout')
     .option('--history', 'keep the recent messages of your rooms on disk in the data directory (always on with --anchor)')
