@@ -92,15 +92,21 @@ interface Author { bucket: TokenBucket; metAt: number }
 
 export class AuthorLimits {
   private readonly buckets = new Map<string, Author>()
+  private readonly youngMs: number
+  /** What a new author's bucket starts with. */
+  private readonly first: number
 
-  constructor (private readonly o: AuthorLimitOptions) {}
+  constructor (private readonly o: AuthorLimitOptions) {
+    this.youngMs = o.youngMs ?? YOUNG_AUTHOR_MS
+    this.first = firstBurst(o.burst, this.youngMs)
+  }
 
   known (author: string): boolean { return this.buckets.has(author) }
 
   /** Whether this node met `author` less than YOUNG_AUTHOR_MS ago (an author forgotten is met again). */
   young (author: string): boolean {
     const a = this.buckets.get(author)
-    return a !== undefined && this.o.now() - a.metAt < (this.o.youngMs ?? YOUNG_AUTHOR_MS)
+    return a !== undefined && this.o.now() - a.metAt < this.youngMs
   }
 
   /** A fresh per-link budget for introducing authors. */
@@ -125,7 +131,7 @@ export class AuthorLimits {
       this.buckets.delete(author)
     } else {
       if (this.buckets.size >= MAX_TRACKED_AUTHORS) this.buckets.delete(this.buckets.keys().next().value as string)
-      a = { bucket: new TokenBucket(this.o.rate, this.o.burst, this.o.now, firstBurst(this.o.burst, this.o.youngMs ?? YOUNG_AUTHOR_MS)), metAt: this.o.now() }
+      a = { bucket: new TokenBucket(this.o.rate, this.o.burst, this.o.now, this.first), metAt: this.o.now() }
     }
     this.buckets.set(author, a)
     return a.bucket.take(cost)

@@ -164,7 +164,7 @@ export class MeshNode extends EventEmitter implements ChatNode {
 
   /** A guest batch's lines; null (not delivered) for a guest name this node refuses. (The pipeline took a token a line.) */
   private batchLines (m: FloodMessage): ChatMessage[] | null {
-    const lines = batchMessages(m, m.author.equals(this.keyPair.publicKey))
+    const lines = batchMessages(m, m.author.equals(this.keyPair.publicKey), m.batch)
     const author = m.author.toString('hex')
     const bad = lines.find(l => !isValidNick(l.nick))
     if (bad) { this.fault('BAD_NICK', `guest batch ${shortKey(m.id.toString('hex'))} carries a guest name this node would not accept`, author); return null }
@@ -179,7 +179,7 @@ export class MeshNode extends EventEmitter implements ChatNode {
     if (source === 'store') return []
     this.p.historyStore?.append(m)
     const self = source === 'self' || m.author.equals(this.keyPair.publicKey)
-    const out = lines ?? (m.kind === MessageKind.GUEST_BATCH ? batchMessages(m, self) : [toChatMessage(m, self)])
+    const out = lines ?? (m.kind === MessageKind.GUEST_BATCH ? batchMessages(m, self, m.batch) : [toChatMessage(m, self)])
     for (const msg of out) {
       if (source === 'sync' && !this.p.sync.racedLive(m.room, m.ts)) msg.history = true
       this.emit('message', msg)

@@ -17,7 +17,6 @@ import { isValidNick, shortKey } from './names'
 import { HOPS_OFFSET, MessageKind, decodeFlood, floodId, verifyFlood, withHops, type FloodMessage } from '../protocol/envelope'
 import { MeshError, type ErrorCode } from '../protocol/errors'
 import { MAX_CLOCK_SKEW_MS } from '../protocol/limits'
-import { decodeGuestBatch } from '../protocol/guest-batch'
 
 /** Where a frame came from: a link's FLOOD frame, a link's sync answer, or this node's own history file. */
 export type Source = 'live' | 'sync' | 'store'
@@ -29,16 +28,11 @@ export type Verdict =
    * its link the parent instead).
    */
   | { kind: 'duplicate'; id?: Buffer; hops?: number }
-  /** Authentic or not, not taken: `blame` is what it costs the link's score; `author` (hex) and `as` where a hold needs them. */
+  /** Authentic or not, not taken: `blame` is what it costs the link's score; `author` (hex) and `as` for a young author's hold. */
   | { kind: 'refused'; code: ErrorCode; reason: string; blame: number; author?: string; as?: HeldAs }
   | { kind: 'invalid'; error: MeshError; close: boolean }
   /** `shorter`: seen before, this copy came a shorter way: forwarded again, not delivered again. */
   | { kind: 'accepted'; message: FloodMessage; shorter: boolean }
-
-/** Lines in a GUEST_BATCH message (decodeFlood checked its shape); 1 when its payload does not read, as the node will refuse it then. */
-function batchLineCount (m: FloodMessage): number {
-  try { return Math.max(1, decodeGuestBatch(m.payload).lines.length) } catch { return 1 }
-}
 
 /** How a message waits in a link's hold (Pipeline.acceptHeld). */
 export type HeldAs = 'paced' | 'queued' | 'other'
@@ -151,7 +145,7 @@ export class Pipeline {
     // An author already out of tokens: refused before its signature costs anything. Nothing is taken and
     // nothing marked seen, so a forged copy cannot spend an honest author's rate or shadow its message.
     // A guest batch costs its author one token a line (the gateway's own budget paced them so).
-    const tokens = m.kind === MessageKind.GUEST_BATCH ? batchLineCount(m) : 1
+    const tokens = m.batch?.lines.length ?? 1
     const over = source === 'live' && !shorter && h.authors.spent(author, tokens)
     if (source === 'live' && from && !shorter) {
       // An author met lately (young) is held, not dropped, over its bucket: it cannot know what each relay saw of it.
@@ -162,15 +156,16 @@ export class Pipeline {
       const introduces = !h.authors.known(author)
       // The budgets are looked at before any is spent, so a message held for one does not spend another each time it is tried.
       if (introduces && from.newAuthors.available < 1) {
-        return this.refuse('NEW_AUTHOR_LIMIT', 'link introduced too many new authors this minute', PENALTY.NEW_AUTHOR, author)
+        return this.refuse('NEW_AUTHOR_LIMIT', 'link introduced too many new authors this minute', PENALTY.NEW_AUTHOR)
       }
-      const youngHold = this.retry === 'paced' || this.retry === 'queued'
-      const paced = this.retry === 'paced' && young
+      const retry = this.retry
+      const youngHold = retry === 'paced' || retry === 'queued'
+      const paced = retry === 'paced' && young
       if (paced && from.youngMessages.available < 1) return this.heldYoung(author, 'paced')
       if (from.newMessages.available < 1) {
-        return youngHold ? this.heldYoung(author, this.retry as HeldAs) : this.refuse('LINK_MESSAGE_RATE', 'link brought more new messages than its budget this second', 0, author)
+        return youngHold ? this.heldYoung(author, retry) : this.refuse('LINK_MESSAGE_RATE', 'link brought more new messages than its budget this second', 0)
       }
-      if (youngHold && over) return this.heldYoung(author, this.retry as HeldAs)
+      if (youngHold && over) return this.heldYoung(author, retry)
       if (introduces) from.newAuthors.take()
       if (paced) from.youngMessages.take()
       from.newMessages.take()
@@ -202,18 +197,17 @@ export class Pipeline {
 
   private duplicate (id?: Buffer, hops?: number): Verdict { this.stats.duplicates++; return { kind: 'duplicate', id, hops } }
 
-  private refuse (code: ErrorCode, reason: string, blame: number, author?: string): Verdict {
+  private refuse (code: ErrorCode, reason: string, blame: number, author?: string, as?: HeldAs): Verdict {
     this.stats.refused++
-    return { kind: 'refused', code, reason, blame, author }
+    return { kind: 'refused', code, reason, blame, author, as }
   }
 
   private overRate (author: string): Verdict { return this.refuse('AUTHOR_RATE', `author ${shortKey(author)} is over its rate`, 0) }
 
   private heldYoung (author: string, as: HeldAs): Verdict {
-    const v = this.refuse('NEW_AUTHOR_BURST', as === 'paced'
+    return this.refuse('NEW_AUTHOR_BURST', as === 'paced'
       ? `author ${shortKey(author)}, met lately, is over its first burst: held, let in at the link's young pace`
-      : `behind held messages of author ${shortKey(author)}`, 0, author)
-    return { ...v, as } as Verdict
+      : `behind held messages of author ${shortKey(author)}`, 0, author, as)
   }
 
   private invalid (error: MeshError, close: boolean): Verdict {

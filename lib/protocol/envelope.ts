@@ -8,7 +8,7 @@ import { FrameType, keyEnc, nickEnc, roomEnc } from './frames'
 import { bytes, decodeWith, encodeAt, struct } from './codec'
 import { hash, sign, verify, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, type KeyPair } from './crypto'
 import { MAX_PAYLOAD_BYTES, MAX_TTL, MAX_MESSAGE_LIFETIME_MS } from './limits'
-import { decodeGuestBatch } from './guest-batch'
+import { decodeGuestBatch, type GuestBatch } from './guest-batch'
 
 export const MessageKind = {
   /** payload: UTF-8 text */
@@ -43,6 +43,8 @@ export interface FloodMessage extends Envelope {
   hops: number
   signature: Buffer
   frame: Buffer
+  /** A GUEST_BATCH's lines as decodeFlood read them (its shape check), so they are read once; unset elsewhere. */
+  batch?: GuestBatch
 }
 
 /** Offset of the hop counter inside a FLOOD frame (after the type byte). */
@@ -103,15 +105,15 @@ export function decodeFlood (frame: Buffer, id = floodId(frame)): FloodMessage {
   if (e.ttl < 1 || e.ttl > MAX_TTL) throw MeshError.frameInvalid(`ttl ${e.ttl} out of range`)
   if (e.expires < e.ts || e.expires - e.ts > MAX_MESSAGE_LIFETIME_MS) throw MeshError.frameInvalid('expiry out of range')
   // A batch's shape is checked here, before its signature and before it is forwarded: a malformed one goes no further than the first link.
-  if (e.kind === MessageKind.GUEST_BATCH) decodeGuestBatch(e.payload)
-  return floodMessage(e, id, frame[HOPS_OFFSET], frame.subarray(bodyEnd), frame)
+  const batch = e.kind === MessageKind.GUEST_BATCH ? decodeGuestBatch(e.payload) : undefined
+  return floodMessage(e, id, frame[HOPS_OFFSET], frame.subarray(bodyEnd), frame, batch)
 }
 
 // Written out field by field: an object spread with added fields takes V8's
 // slow path (about 8 us a message here, as much as decoding it), and every
 // frame a hostile link sends is decoded before it can be refused.
-function floodMessage (e: Envelope, id: Buffer, hops: number, signature: Buffer, frame: Buffer): FloodMessage {
-  return { kind: e.kind, author: e.author, room: e.room, nick: e.nick, ts: e.ts, expires: e.expires, ttl: e.ttl, payload: e.payload, id, hops, signature, frame }
+function floodMessage (e: Envelope, id: Buffer, hops: number, signature: Buffer, frame: Buffer, batch?: GuestBatch): FloodMessage {
+  return { kind: e.kind, author: e.author, room: e.room, nick: e.nick, ts: e.ts, expires: e.expires, ttl: e.ttl, payload: e.payload, id, hops, signature, frame, batch }
 }
 
 export function verifyFlood (m: FloodMessage): boolean {
