@@ -113,7 +113,10 @@ export function decodeFlood (frame: Buffer, id = floodId(frame)): FloodMessage {
 // slow path (about 8 us a message here, as much as decoding it), and every
 // frame a hostile link sends is decoded before it can be refused.
 function floodMessage (e: Envelope, id: Buffer, hops: number, signature: Buffer, frame: Buffer, batch?: GuestBatch): FloodMessage {
-  return { kind: e.kind, author: e.author, room: e.room, nick: e.nick, ts: e.ts, expires: e.expires, ttl: e.ttl, payload: e.payload, id, hops, signature, frame, batch }
+  const m: FloodMessage = { kind: e.kind, author: e.author, room: e.room, nick: e.nick, ts: e.ts, expires: e.expires, ttl: e.ttl, payload: e.payload, id, hops, signature, frame }
+  // Only a guest batch has one: every other message keeps the envelope's fields and no more.
+  if (batch) m.batch = batch
+  return m
 }
 
 export function verifyFlood (m: FloodMessage): boolean {
