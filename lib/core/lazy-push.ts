@@ -271,6 +271,9 @@ export class LazyPush {
     }
   }
 
+  /** The node's tick: what expired is let go even when nothing arrives. */
+  tick (): void { this.h.recent.expire() }
+
   close (): void {
     this.closed = true
     this.h.clock.clearTimeout(this.flushTimer)

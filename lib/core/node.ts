@@ -97,7 +97,8 @@ export class MeshNode extends EventEmitter implements ChatNode {
 
   private tick (): void {
     if (this.closed) return
-    for (const part of [this.p.links, this.p.presence, this.p.peerExchange, this.p.members]) part?.tick()
+    for (const part of [this.p.links, this.p.presence, this.p.peerExchange, this.p.members, this.p.lazy]) part?.tick()
+    this.p.seen.expire()
   }
 
   /** Loads stored messages (signed frames) through the accept pipeline, without events. Returns [loaded, rejected]. */

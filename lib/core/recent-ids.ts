@@ -29,6 +29,9 @@ export class RecentIds {
 
   constructor (private readonly maxIds: number, private readonly maxAgeMs: number, private readonly clock: Clock) {}
 
+  /** Bytes of frames held now (after letting go of the stale ones). */
+  get heldFrameBytes (): number { this.expire(); return this.frameBytes }
+
   get (short: string): RecentEntry | undefined {
     this.expire()
     return this.map.get(short)
@@ -71,23 +74,36 @@ export class RecentIds {
   }
 
   private compactFramed (): void {
-    if (this.framedHead >= 1024 && this.framedHead * 2 >= this.framed.length) {
+    if (this.framedHead === this.framed.length || (this.framedHead >= 1024 && this.framedHead * 2 >= this.framed.length)) {
       this.framed = this.framed.slice(this.framedHead)
       this.framedHead = 0
     }
+  }
+
+  /** Frames no GRAFT may be answered with any more (older than RECENT_FRAME_MS) are let go; their ids stay known. */
+  private expireFrames (): void {
+    const stale = this.clock.now() - RECENT_FRAME_MS
+    while (this.framedHead < this.framed.length) {
+      const e = this.map.get(this.framed[this.framedHead])
+      if (e?.frame && e.at >= stale) break
+      this.unframe(this.framed[this.framedHead++])
+    }
+    this.compactFramed()
   }
 
   private dropOldest (): void {
     const short = this.ids[this.head++]
     this.unframe(short)
     this.map.delete(short)
-    if (this.head >= 1024 && this.head * 2 >= this.ids.length) {
+    if (this.head === this.ids.length || (this.head >= 1024 && this.head * 2 >= this.ids.length)) {
       this.ids = this.ids.slice(this.head)
       this.head = 0
     }
   }
 
-  private expire (): void {
+  /** Forgets ids past their age and frames past RECENT_FRAME_MS now (also done on every lookup): an idle node lets go of a burst's. */
+  expire (): void {
+    this.expireFrames()
     const oldest = this.clock.now() - this.maxAgeMs
     while (this.head < this.ids.length) {
       const e = this.map.get(this.ids[this.head])

@@ -47,15 +47,16 @@ export class SeenCache {
   private dropOldest (): void {
     this.hops.delete(this.ids[this.head])
     this.head++
-    // Compact now and then; amortised O(1) per id.
-    if (this.head >= 1024 && this.head * 2 >= this.ids.length) {
+    // Compact now and then (amortised O(1) per id), and whenever the last id went: an idle node keeps no dropped ids.
+    if (this.head === this.ids.length || (this.head >= 1024 && this.head * 2 >= this.ids.length)) {
       this.ids = this.ids.slice(this.head)
       this.times = this.times.slice(this.head)
       this.head = 0
     }
   }
 
-  private expire (): void {
+  /** Forgets ids past their age now (also done on every lookup): an idle node lets go of a burst's ids. */
+  expire (): void {
     const oldest = this.opts.now() - this.opts.maxAgeMs
     while (this.count > 0 && this.times[this.head] < oldest) this.dropOldest()
   }
