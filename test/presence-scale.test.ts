@@ -7,7 +7,7 @@
 import test from 'tape'
 import { ManualClock } from '../lib/core/clock'
 import { DEFAULT_TIMING } from '../lib/core/options'
-import { PRESENCE_SUSPECT_GRACE_MS, presenceInterval } from '../lib/core/presence-schedule'
+import { MAX_PRESENCE_INTERVAL_MS, PRESENCE_ROOM_ANNOUNCERS, PRESENCE_SUSPECT_GRACE_MS, presenceInterval } from '../lib/core/presence-schedule'
 import { FrameType } from '../lib/protocol/frames'
 import { MessageKind } from '../lib/protocol/envelope'
 import { decodePresence, encodePresence, PresenceState } from '../lib/protocol/payloads'
@@ -105,6 +105,16 @@ test('idle presence per node is bounded by the constants and does not grow from 
   }
   // Allow 25% for graph differences.
   t.ok(rates[1] <= rates[0] * 1.25, `80 members: ${rates[1].toFixed(1)} frames/node/min against ${rates[0].toFixed(1)} at 40`)
+})
+
+test('the periodic interval keeps the room-wide rate at PRESENCE_ROOM_ANNOUNCERS per base interval up to 10,000 members; MAX_PRESENCE_INTERVAL_MS clamps beyond', (t) => {
+  const base = DEFAULT_TIMING.presenceIntervalMs
+  // Announcements the whole room sends per base interval: n members, each every presenceInterval.
+  const roomRate = (n: number) => n * base / presenceInterval(base, n)
+  for (const n of [100, 1000, 3840, 5000, 10_000]) t.ok(Math.abs(roomRate(n) - PRESENCE_ROOM_ANNOUNCERS) < 0.01, `${n} members: ${roomRate(n).toFixed(2)} announcements per ${base / 1000} s room-wide`)
+  t.equal(presenceInterval(base, 1_000_000), MAX_PRESENCE_INTERVAL_MS, 'a larger room is clamped at the longest interval')
+  t.equal(presenceInterval(base, 3), base, 'a small room announces every base interval')
+  t.end()
 })
 
 test('a crashed member is reported LOST by its neighbours and drops out of /who on every node after the grace; a member that lost one link answers and stays', async (t) => {

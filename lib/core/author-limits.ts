@@ -66,8 +66,8 @@ export const YOUNG_AUTHOR_MS = 10_000
 /** Held messages of young authors one link lets in a second, whoever wrote them, and at once. */
 export const YOUNG_MESSAGE_RATE = 5
 export const YOUNG_MESSAGE_BURST = 2
-/** Authors tracked at once; the least recently active are forgotten first. */
-export const MAX_TRACKED_AUTHORS = 10_000
+/** Authors tracked at once; the least recently active are forgotten first. At least a full room (MAX_ROOM_MEMBERS): a member forgotten would count as met lately again. */
+export const MAX_TRACKED_AUTHORS = 12_000
 /** Authors this node has not met before that one link may introduce per minute. */
 export const DEFAULT_NEW_AUTHORS_PER_LINK_PER_MIN = 120
 /** ...and how many it may introduce at once (a burst of fresh keys is a burst of traffic every node relays). */

@@ -15,8 +15,8 @@ export const MAX_NICK_HISTORY = 8
 export const MAX_ROOMS_PER_KEY = 16
 /** Addresses remembered per key for /whois (the most recent). */
 export const MAX_ADDRESSES_PER_KEY = 4
-/** Keys remembered; the least recently seen are forgotten first. */
-export const MAX_DIRECTORY_KEYS = 10_000
+/** Keys remembered; the least recently seen are forgotten first. At least a full room (MAX_ROOM_MEMBERS). */
+export const MAX_DIRECTORY_KEYS = 12_000
 /** A target that is a key prefix: at least KEY_TAG_DIGITS hex digits, at most a whole key. */
 const KEY_PREFIX_RE = new RegExp(`^[0-9a-fA-F]{${KEY_TAG_DIGITS},${PUBLIC_KEY_BYTES * 2}}$`)
 /** Nick/key pairs already warned about; the oldest is forgotten first. */

@@ -8,8 +8,16 @@
 export const PRESENCE_ROOM_ANNOUNCERS = 8
 /** A member silent for this many of its own announced intervals drops out (2.5: one lost announcement is forgiven). */
 export const PRESENCE_TIMEOUT_FACTOR = 2.5
-/** Longest interval a member may announce (and receivers accept): 4 h, reached at 8 x 480 = 3,840 members with the 30 s default. */
-export const MAX_PRESENCE_INTERVAL_MS = 4 * 60 * 60 * 1000
+/**
+ * Longest interval a member may announce (and receivers accept): 24 h,
+ * reached at 8 x 2,880 = 23,040 members with the 30 s default, so the
+ * room-wide rate stays flat past a 10,000-member room. (It was 4 h until
+ * 2026-11-29: past 3,840 members the idle cost grew with N again, about
+ * 250 B/s per node at 10,000.) Crashes are caught by LOST reports, not by
+ * this timeout; it only bounds how long a member cut off together with all
+ * its neighbours stays listed (2.5 intervals).
+ */
+export const MAX_PRESENCE_INTERVAL_MS = 24 * 60 * 60 * 1000
 /**
  * How long a member reported LOST by a neighbour (its link closed without a
  * leave) has to answer with a fresh announcement before every node drops it.

@@ -4,8 +4,12 @@
 // and per gateway's guests; joins and leaves are reported as they happen.
 import type { LeaveKind, Member, PresenceChange } from './presence-types'
 
-/** Members remembered per room; when full, the one heard from least recently is dropped. */
-export const MAX_ROOM_MEMBERS = 5000
+/**
+ * Members remembered per room; when full, the one heard from least recently
+ * is dropped. Above a 10,000-member room (issue 14's scale; 5,000 until
+ * 2026-11-29, when such a room would have listed half its members).
+ */
+export const MAX_ROOM_MEMBERS = 12_000
 /** Guests one gateway key may have in one room; announcements of more are ignored (and a gateway refuses to announce more). */
 export const MAX_GUESTS_PER_GATEWAY = 256
 
