@@ -91,6 +91,8 @@ export function classify (frame: Buffer): FrameClass {
 
 export interface SimEnv { clock: VirtualClock; random: Random; latency: LatencyModel; counters: NetCounters }
 
+const EMPTY = Buffer.alloc(0)
+
 export class SimLink extends EventEmitter implements Link {
   readonly via: Via = 'memory'
   peer: SimLink | null = null
@@ -114,11 +116,41 @@ export class SimLink extends EventEmitter implements Link {
     arrival = Math.max(arrival, this.lastArrival)
     this.lastArrival = arrival
     this.inFlight += frame.byteLength
-    clock.setTimeout(() => {
+    this.queue.push(frame)
+    this.arrivals.push(arrival)
+    if (!this.due) { this.due = true; clock.setTimeout(this.arrive, arrival - clock.now()) }
+  }
+
+  /**
+   * Frames in flight wait in this link's own queue, one clock timer per link
+   * at a time: arrivals on a link are in order anyway, and a timer per frame
+   * put every frame in flight on the clock's heap (hundreds of thousands
+   * while a large room forms).
+   */
+  private readonly queue: Buffer[] = []
+  private readonly arrivals: number[] = []
+  private head = 0
+  /** A timer is set for the queue's first frame. */
+  private due = false
+
+  private readonly arrive = (): void => {
+    this.due = false
+    const now = this.env.clock.now()
+    while (this.head < this.queue.length && this.arrivals[this.head] <= now) {
+      const frame = this.queue[this.head]
+      this.queue[this.head++] = EMPTY
       this.inFlight -= frame.byteLength
       const peer = this.peer
       if (!this.closed && peer && !peer.closed) peer.emit('frame', frame)
-    }, arrival - clock.now())
+    }
+    if (this.head === this.queue.length) {
+      this.queue.length = 0
+      this.arrivals.length = 0
+      this.head = 0
+    } else if (!this.due) {
+      this.due = true
+      this.env.clock.setTimeout(this.arrive, this.arrivals[this.head] - now)
+    }
   }
 
   /** Closes this end at once and the far end one delay later (the FIN or RST travelling). */
