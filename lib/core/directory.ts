@@ -22,12 +22,16 @@ const KEY_PREFIX_RE = new RegExp(`^[0-9a-fA-F]{${KEY_TAG_DIGITS},${PUBLIC_KEY_BY
 /** Nick/key pairs already warned about; the oldest is forgotten first. */
 export const MAX_WARNED = 1000
 
+const NONE: readonly string[] = Object.freeze([])
+
 export interface KnownKey {
   key: string
   nick: string
   nicks: string[]
-  addresses: string[]
-  rooms: Set<string>
+  /** Replaced, never changed in place: a key seen at no address shares one empty list. */
+  addresses: readonly string[]
+  /** Oldest first; replaced, never changed in place (a Set per key was a fifth of a member's cost in a large room). */
+  rooms: readonly string[]
   firstSeen: number
   lastSeen: number
   hops: number | null
@@ -82,7 +86,7 @@ export class Directory {
         this.keys.delete(oldest)
         if (oldest !== this.selfKey) this.prefixes.delete(oldest)
       }
-      k = { key, nick, nicks: [], addresses: [], rooms: new Set(), firstSeen: t, lastSeen: t, hops: null, nickTs: at.ts ?? 0 }
+      k = { key, nick, nicks: [], addresses: NONE, rooms: NONE, firstSeen: t, lastSeen: t, hops: null, nickTs: at.ts ?? 0 }
       this.keys.set(key, k)
       this.prefixes.add(key)
     } else {
@@ -100,11 +104,7 @@ export class Directory {
     }
     if (nick && at.ts !== undefined && at.ts >= k.nickTs && nick === k.nick) k.nickTs = at.ts
     if (at.address && !k.addresses.includes(at.address)) k.addresses = [at.address, ...k.addresses].slice(0, MAX_ADDRESSES_PER_KEY)
-    if (at.room) {
-      k.rooms.delete(at.room)
-      k.rooms.add(at.room)
-      if (k.rooms.size > MAX_ROOMS_PER_KEY) k.rooms.delete(k.rooms.values().next().value as string)
-    }
+    if (at.room && k.rooms[k.rooms.length - 1] !== at.room) k.rooms = [...k.rooms.filter(r => r !== at.room), at.room].slice(-MAX_ROOMS_PER_KEY)
     if (at.hops !== undefined) k.hops = at.hops
     if (nick) this.checkNick(nick, key)
     return renamedFrom
