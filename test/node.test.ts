@@ -3,6 +3,7 @@
 import test from 'tape'
 import { MeshNode } from '../lib/core/node'
 import { memoryLinkPair } from '../lib/transport/memory'
+import { ManualClock } from '../lib/core/clock'
 import { rawPeer, until, wait } from './helpers/raw-peer'
 import { generateKeyPair } from '../lib/protocol/crypto'
 import { encodePex, FrameType } from '../lib/protocol/frames'
@@ -211,4 +212,28 @@ test('a copy that comes a shorter way is forwarded again (the first ran out of h
   t.ok(await marker('marker 2'), 'a later message reached the next link again')
   t.equal(floods().length, 1, 'the same hop count again is a plain duplicate')
   t.deepEqual(delivered, ['long way round', 'marker 1', 'marker 2'], 'delivered once, in order')
+})
+
+test('the same line sent twice within one millisecond arrives twice: a node never dates two of its messages alike', async (t) => {
+  t.timeoutAfter(5000)
+  // A clock that does not move: every send falls in the same millisecond. Identical envelopes
+  // (author, room, nick, time, text) had one id, so the second copy was taken for the first
+  // and dropped everywhere (a guest's long line of one repeated character split into two equal
+  // halves lost the second under load, 2026-11-29).
+  const clock = new ManualClock(1_700_000_000_000)
+  const opts = { clock, timing: { tickMs: 1000, youngAuthorMs: 0 } }
+  const a = new MeshNode({ keyPair: generateKeyPair(), nick: 'a', ...opts })
+  const b = new MeshNode({ keyPair: generateKeyPair(), nick: 'b', ...opts })
+  for (const n of [a, b]) { n.start(); t.teardown(() => n.close()) }
+  const [la, lb] = memoryLinkPair(a.keyPair.publicKey, 'a', b.keyPair.publicKey, 'b')
+  a.addLink(la)
+  b.addLink(lb)
+  await until(() => a.peers().length === 1 && b.peers().length === 1)
+  const got: string[] = []
+  b.on('message', m => { if (m.text === 'same line') got.push(m.id) })
+  const sent = [a.send('same line'), a.send('same line'), a.send('same line')]
+  t.equal(new Set(sent.map(m => m.id)).size, 3, 'three ids')
+  t.ok(sent[1].ts > sent[0].ts && sent[2].ts > sent[1].ts, 'dated one after another')
+  t.ok(await until(() => got.length === 3), `all three arrived (${got.length})`)
+  t.equal(new Set(got).size, 3, 'each once')
 })

@@ -37,6 +37,8 @@ export class MeshNode extends EventEmitter implements ChatNode {
   private readonly flags: number
   private readonly p: Parts
   private stopTicker: (() => void) | null = null
+  /** The time of the last message this node signed: the next is dated at least 1 ms later. */
+  private lastTs = 0
 
   constructor (opts: NodeOptions) {
     super()
@@ -206,7 +208,8 @@ export class MeshNode extends EventEmitter implements ChatNode {
     if (this.closed) throw new MeshError('NODE_CLOSED', 'node is closed')
     this.p.sendBudget.sending()
     if (kind === MessageKind.PRESENCE || kind === MessageKind.ACK) this.p.sendBudget.take()
-    const ts = this.p.clock.now()
+    // Never two of this node's messages with one time: identical lines signed in one millisecond had one id, and the second was dropped as a duplicate.
+    const ts = this.lastTs = Math.max(this.p.clock.now(), this.lastTs + 1)
     return this.p.flood.originate({ kind, author: this.keyPair.publicKey, room, nick, ts, expires: ts + this.timing.messageLifetimeMs, ttl: this.p.ttl, payload })
   }
 
