@@ -37,3 +37,18 @@ test('recent ids: frame bytes stay under MAX_RECENT_FRAME_BYTES, the oldest goin
   t.ok(recent.frame(`id${count - 1}`), 'the newest is kept')
   t.end()
 })
+
+test('recent ids: a frame replaced later lives from its replacement, and is counted once', t => {
+  const clock = new ManualClock(0)
+  const recent = new RecentIds(1000, 10 * RECENT_FRAME_MS, clock)
+  recent.record('aa', 'lobby', 'root', 4, frame(300))
+  clock.advance(RECENT_FRAME_MS / 2)
+  recent.record('aa', 'lobby', 'root', 2, frame(100)) // a shorter copy, forwarded again
+  t.equal(recent.heldFrameBytes, 100, 'only the newer frame is counted')
+  clock.advance(RECENT_FRAME_MS / 2 + 1)
+  t.equal(recent.frame('aa')?.byteLength, 100, 'still served: it is younger than RECENT_FRAME_MS')
+  t.equal(recent.heldFrameBytes, 100, 'and still held')
+  clock.advance(RECENT_FRAME_MS / 2)
+  t.equal(recent.heldFrameBytes, 0, 'let go once it is stale itself')
+  t.end()
+})

@@ -24,6 +24,8 @@ export class RecentIds {
   private head = 0
   /** Short ids whose entry holds a frame, oldest first. */
   private framed: string[] = []
+  /** When each of `framed` was framed: a frame replaced later is listed again, so a stale listing is skipped, not let go. */
+  private framedAt: number[] = []
   private framedHead = 0
   private frameBytes = 0
 
@@ -52,11 +54,16 @@ export class RecentIds {
     }
     if (frame) {
       if (e.frame) this.frameBytes -= e.frame.byteLength
-      else this.framed.push(short)
+      this.framed.push(short)
+      this.framedAt.push(at)
       e.frame = frame
       e.at = at
       this.frameBytes += frame.byteLength
-      while (this.frameBytes > MAX_RECENT_FRAME_BYTES && this.framedHead < this.framed.length) this.unframe(this.framed[this.framedHead++])
+      while (this.frameBytes > MAX_RECENT_FRAME_BYTES && this.framedHead < this.framed.length) {
+        const listed = this.map.get(this.framed[this.framedHead])
+        if (listed?.frame && listed.at === this.framedAt[this.framedHead]) { this.frameBytes -= listed.frame.byteLength; listed.frame = null }
+        this.framedHead++
+      }
       this.compactFramed()
     }
   }
@@ -76,6 +83,7 @@ export class RecentIds {
   private compactFramed (): void {
     if (this.framedHead === this.framed.length || (this.framedHead >= 1024 && this.framedHead * 2 >= this.framed.length)) {
       this.framed = this.framed.slice(this.framedHead)
+      this.framedAt = this.framedAt.slice(this.framedHead)
       this.framedHead = 0
     }
   }
@@ -83,10 +91,10 @@ export class RecentIds {
   /** Frames no GRAFT may be answered with any more (older than RECENT_FRAME_MS) are let go; their ids stay known. */
   private expireFrames (): void {
     const stale = this.clock.now() - RECENT_FRAME_MS
-    while (this.framedHead < this.framed.length) {
-      const e = this.map.get(this.framed[this.framedHead])
-      if (e?.frame && e.at >= stale) break
-      this.unframe(this.framed[this.framedHead++])
+    if (this.framedHead >= this.framed.length || this.framedAt[this.framedHead] >= stale) return
+    while (this.framedHead < this.framed.length && this.framedAt[this.framedHead] < stale) {
+      const e = this.map.get(this.framed[this.framedHead++])
+      if (e?.frame && e.at < stale) { this.frameBytes -= e.frame.byteLength; e.frame = null }
     }
     this.compactFramed()
   }
