@@ -55,6 +55,8 @@ export interface SimNetOptions {
   sharedVerify?: boolean
   /** Nodes addNode() may start later (default 0). */
   spare?: number
+  /** Start no node and link nothing until join() says so (a room that grows by joins; default: all at once). */
+  deferred?: boolean
 }
 
 export interface SimNet {
@@ -69,6 +71,8 @@ export interface SimNet {
   kill (i: number): Promise<void>
   /** Starts one more node (at most SimNetOptions.spare of them) linked to `peers`; returns its index. */
   addNode (peers: number[]): number
+  /** Starts graph node `i` (of a deferred net) and links it to its graph neighbours already started. */
+  join (i: number): void
   close (): Promise<void>
 }
 
@@ -99,14 +103,17 @@ export function buildSimNet (o: SimNetOptions): SimNet {
     timing: { tickMs: SIM_TICK_MS, ...o.node?.timing }
   })
   const nodes = Array.from({ length: graph.n }, (_, i) => make(i))
-  const alive = nodes.map(() => true)
-  for (const n of nodes) n.start()
+  const alive = nodes.map(() => !o.deferred)
+  const started = nodes.map(() => !o.deferred)
+  if (!o.deferred) for (const n of nodes) n.start()
+  const neighbours: number[][] = nodes.map(() => [])
+  for (const [a, b] of graph.edges) { neighbours[a].push(b); neighbours[b].push(a) }
   const link = (a: number, b: number) => {
     const [aEnd, bEnd] = simLinkPair(env, { key: nodes[a].keyPair.publicKey, index: a }, { key: nodes[b].keyPair.publicKey, index: b })
     nodes[a].addLink(aEnd)
     nodes[b].addLink(bEnd)
   }
-  for (const [a, b] of graph.edges) link(a, b)
+  if (!o.deferred) for (const [a, b] of graph.edges) link(a, b)
   const drain = async () => {
     let last = -1
     for (let same = 0; same < QUIET_TURNS;) {
@@ -137,6 +144,12 @@ export function buildSimNet (o: SimNetOptions): SimNet {
       nodes[i].start()
       for (const p of peers) link(i, p)
       return i
+    },
+    join (i) {
+      if (started[i] || i >= graph.n) throw new Error(`node ${i} cannot join: started already or not in the graph`)
+      started[i] = alive[i] = true
+      nodes[i].start()
+      for (const j of neighbours[i]) if (alive[j]) link(i, j)
     },
     async close () {
       for (let i = 0; i < nodes.length; i++) if (alive[i]) { alive[i] = false; await nodes[i].close() }

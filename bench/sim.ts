@@ -7,6 +7,7 @@
 import { DEFAULT_TIMING, DEFAULT_TTL } from '../lib/core/options'
 import { presenceInterval } from '../lib/core/presence-schedule'
 import type { ChatMessage } from '../lib/core/types'
+import { DEFAULT_NEW_AUTHORS_PER_LINK_PER_MIN } from '../lib/core/author-limits'
 import { adjacency, diameter, randomRegular } from './graph'
 import { heapAndBuffersAfterGc } from './gc'
 import { pickDistinct, seededRandom } from './prng'
@@ -18,8 +19,20 @@ import { quantile, round } from './stats'
 export const SIM_DEGREE = 4
 /** Seed of graphs, latencies and choices: the same room on every run. */
 export const SIM_SEED = 1414
-/** Virtual time for the room to form: link-up announcements, then answers to newcomers (at most 2 min late) and their floods. */
-export const SIM_FORMATION_MS = 150_000
+/**
+ * The room forms by joins, as rooms grow: members start one after another in
+ * breadth-first order of the graph (each links to its neighbours already
+ * there), this many a virtual second: what a relay lets one link introduce
+ * (DEFAULT_NEW_AUTHORS_PER_LINK_PER_MIN / 60), so no join waits on the
+ * new-author limit. Until 2026-11-29 every member started at once: a flash
+ * crowd, 10-13 frames per member per node (every new author's first message
+ * on a tree still forming, every relay holding new authors past its limit),
+ * which made the simulator's cost grow about as N^3 (1,000 members: 30 min
+ * of wall time to form).
+ */
+export const SIM_JOINS_PER_S = DEFAULT_NEW_AUTHORS_PER_LINK_PER_MIN / 60
+/** Virtual time after the last join for its announcements to settle. */
+export const SIM_FORMATION_SETTLE_MS = 60_000
 /** Clock step while forming and chatting. */
 export const SIM_FAST_STEP_MS = 1000
 /** Clock step while idle: two node ticks, well within the link idle timeout. */
@@ -208,6 +221,19 @@ async function joinWindow (net: SimNet, room: string, pick: () => number): Promi
   }
 }
 
+/** Every node once, breadth first from node 0 (then any the graph does not connect to it), so each joins next to one already there. */
+function breadthFirst (adj: number[][]): number[] {
+  const seen = new Uint8Array(adj.length)
+  const order: number[] = []
+  for (let start = 0; start < adj.length; start++) {
+    if (seen[start]) continue
+    seen[start] = 1
+    order.push(start)
+    for (let q = order.length - 1; q < order.length; q++) for (const v of adj[order[q]]) if (!seen[v]) { seen[v] = 1; order.push(v) }
+  }
+  return order
+}
+
 /** Hops from a sender to each survivor over links between survivors (-1: cut off). */
 function hopsAmongSurvivors (net: SimNet, adj: number[][], from: number): Int32Array {
   const hops = new Int32Array(adj.length).fill(-1)
@@ -223,12 +249,19 @@ export async function runSimScenario (n: number, plan: SimPlan, say: (s: string)
   const diam = diameter(graph)
   const ttl = Math.max(DEFAULT_TTL, diam)
   const baseHeap = heapAndBuffersAfterGc()
-  const net = buildSimNet({ graph, latency: plan.latency, seed: SIM_SEED + n, ttl, spare: 1 })
+  const net = buildSimNet({ graph, latency: plan.latency, seed: SIM_SEED + n, ttl, spare: 1, deferred: true })
+  const adj = adjacency(n, graph.edges)
   try {
     const f0 = net.counters.snapshot()
-    await net.run(SIM_FORMATION_MS, SIM_FAST_STEP_MS)
+    const order = breadthFirst(adj)
+    for (let k = 0; k < n;) {
+      for (let j = 0; j < SIM_JOINS_PER_S && k < n; j++) net.join(order[k++])
+      await net.run(SIM_FAST_STEP_MS, SIM_FAST_STEP_MS)
+    }
+    await net.run(SIM_FORMATION_SETTLE_MS, SIM_FAST_STEP_MS)
     const formed = countsSince(net.counters.snapshot(), f0)
-    say(`    formed in ${SIM_FORMATION_MS / 1000} virtual s (${((Date.now() - started) / 1000).toFixed(0)} s wall)`)
+    const formationMs = Math.ceil(n / SIM_JOINS_PER_S) * SIM_FAST_STEP_MS + SIM_FORMATION_SETTLE_MS
+    say(`    formed by joins in ${formationMs / 1000} virtual s (${((Date.now() - started) / 1000).toFixed(0)} s wall)`)
     // One interval of warm-up: the shorter intervals promised while the room formed run out.
     const interval = presenceInterval(DEFAULT_TIMING.presenceIntervalMs, n)
     await net.run(interval, SIM_IDLE_STEP_MS)
@@ -251,7 +284,6 @@ export async function runSimScenario (n: number, plan: SimPlan, say: (s: string)
     const victims = others.slice(0, Math.floor(n * SIM_KILL_FRACTION))
     const churnTracker = await chatWindow(net, senders, SIM_MESSAGES_PER_SENDER, async () => { for (const v of victims) await net.kill(v) })
     const churnAll = churnTracker.figures(i => net.alive[i])
-    const adj = adjacency(n, graph.edges)
     const hops = new Map(senders.map(s => [s, hopsAmongSurvivors(net, adj, s)]))
     const churnReach = churnTracker.figures((i, s) => net.alive[i] && hops.get(s)![i] >= 0)
     const churnTtl = churnTracker.figures((i, s) => net.alive[i] && hops.get(s)![i] >= 0 && hops.get(s)![i] <= ttl)
@@ -261,7 +293,7 @@ export async function runSimScenario (n: number, plan: SimPlan, say: (s: string)
     for (const [k, v] of Object.entries(idle.byClass)) byClass[k] = round(v.bytes / n / seconds, 1)
     return {
       name: `room n=${n} d=${plan.degree}`, nodes: n, degree: plan.degree, ttl, diameter: diam,
-      formation: { virtualS: SIM_FORMATION_MS / 1000, framesPerNode: round(formed.frames / n, 0), bytesPerNode: round(formed.bytes / n, 0) },
+      formation: { virtualS: formationMs / 1000, framesPerNode: round(formed.frames / n, 0), bytesPerNode: round(formed.bytes / n, 0) },
       intervalS: round(interval / 1000, 0),
       idle: {
         windowS: round(seconds, 0),
