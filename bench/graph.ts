@@ -88,3 +88,16 @@ export function diameter (g: Graph): number {
 export function degrees (g: Graph): number[] {
   return adjacency(g.n, g.edges).map(a => a.length)
 }
+
+/** Every node once, breadth first from node 0 (then any the graph does not connect to it), so each joins next to one already there. */
+export function breadthFirst (adj: number[][]): number[] {
+  const seen = new Uint8Array(adj.length)
+  const order: number[] = []
+  for (let start = 0; start < adj.length; start++) {
+    if (seen[start]) continue
+    seen[start] = 1
+    order.push(start)
+    for (let q = order.length - 1; q < order.length; q++) for (const v of adj[order[q]]) if (!seen[v]) { seen[v] = 1; order.push(v) }
+  }
+  return order
+}

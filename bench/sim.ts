@@ -6,14 +6,14 @@
 // of the members killed halfway, and the heap per node.
 import { DEFAULT_TIMING, DEFAULT_TTL } from '../lib/core/options'
 import { presenceInterval } from '../lib/core/presence-schedule'
-import type { ChatMessage } from '../lib/core/types'
 import { DEFAULT_NEW_AUTHORS_PER_LINK_PER_MIN } from '../lib/core/author-limits'
-import { adjacency, diameter, randomRegular } from './graph'
+import { adjacency, breadthFirst, diameter, randomRegular } from './graph'
 import { heapAndBuffersAfterGc } from './gc'
 import { pickDistinct, seededRandom } from './prng'
 import { buildSimNet, type SimNet } from './sim-net'
-import { countsSince, DEFAULT_LATENCY, type ClassCount, type LatencyModel } from './sim-link'
-import { quantile, round } from './stats'
+import { chatWindow } from './sim-tracker'
+import { countsSince, DEFAULT_LATENCY, type LatencyModel } from './sim-link'
+import { round } from './stats'
 
 /** Degree of every simulated room's graph. */
 export const SIM_DEGREE = 4
@@ -130,74 +130,6 @@ export interface SimResult {
   wallS: number
 }
 
-/** Sends `perSender` messages from each sender, one a second, tracking each id's deliveries; `midway` runs after the first half. */
-async function chatWindow (net: SimNet, senders: number[], perSender: number, midway?: () => Promise<void>): Promise<Tracker> {
-  const t = new Tracker(net)
-  for (let k = 0; k < perSender; k++) {
-    if (k === Math.floor(perSender / 2) && midway) await midway()
-    for (const s of senders) t.sent(net.nodes[s].send(`sim ${s}/${k} ${'x'.repeat(88)}`), s)
-    await net.run(SIM_FAST_STEP_MS, SIM_FAST_STEP_MS)
-  }
-  await net.run(SIM_CHAT_SETTLE_MS, SIM_FAST_STEP_MS)
-  t.stop()
-  return t
-}
-
-class Tracker {
-  private readonly ids = new Map<string, { at: number; sender: number; got: Uint8Array }>()
-  readonly latencies: number[] = []
-  duplicates = 0
-  private readonly off: Array<() => void> = []
-  private readonly before
-
-  constructor (private readonly net: SimNet) {
-    this.before = net.counters.snapshot()
-    net.nodes.forEach((node, i) => {
-      const on = (m: ChatMessage) => {
-        const e = this.ids.get(m.id)
-        if (!e || m.self) return
-        if (e.got[i]) { this.duplicates++; return }
-        e.got[i] = 1
-        this.latencies.push(net.clock.now() - e.at)
-      }
-      node.on('message', on)
-      this.off.push(() => node.off('message', on))
-    })
-  }
-
-  sent (m: ChatMessage, sender: number): void {
-    this.ids.set(m.id, { at: this.net.clock.now(), sender, got: new Uint8Array(this.net.nodes.length) })
-  }
-
-  stop (): void { for (const f of this.off) f() }
-
-  /** Figures over the receivers `counts(i, sender)` says count. */
-  figures (counts: (i: number, sender: number) => boolean): ChatFigures {
-    const spent = countsSince(this.net.counters.snapshot(), this.before)
-    let expected = 0
-    let delivered = 0
-    for (const e of this.ids.values()) {
-      for (let i = 0; i < e.got.length; i++) {
-        if (i === e.sender || !counts(i, e.sender)) continue
-        expected++
-        delivered += e.got[i]
-      }
-    }
-    const chat: ClassCount = spent.byClass.chat ?? { frames: 0, bytes: 0 }
-    return {
-      messages: this.ids.size,
-      expected,
-      delivered,
-      duplicates: this.duplicates,
-      deliveryRatio: round(delivered / expected, 5),
-      copiesPerDelivery: round(chat.frames / delivered, 3),
-      bytesPerDelivery: round(spent.bytes / delivered, 0),
-      latencyP50Ms: round(quantile(this.latencies, 0.5), 0),
-      latencyP99Ms: round(quantile(this.latencies, 0.99), 0)
-    }
-  }
-}
-
 /** A newcomer links to SIM_DEGREE living members: how soon it lists the room and the room lists it, and what that costs each node. */
 async function joinWindow (net: SimNet, room: string, pick: () => number): Promise<JoinFigures> {
   const living = net.alive.flatMap((a, i) => (a ? [i] : []))
@@ -219,19 +151,6 @@ async function joinWindow (net: SimNet, room: string, pick: () => number): Promi
     bytesPerNode: round(spent.bytes / members, 0),
     presenceFramesPerNode: round((spent.byClass.presence?.frames ?? 0) / members, 1)
   }
-}
-
-/** Every node once, breadth first from node 0 (then any the graph does not connect to it), so each joins next to one already there. */
-function breadthFirst (adj: number[][]): number[] {
-  const seen = new Uint8Array(adj.length)
-  const order: number[] = []
-  for (let start = 0; start < adj.length; start++) {
-    if (seen[start]) continue
-    seen[start] = 1
-    order.push(start)
-    for (let q = order.length - 1; q < order.length; q++) for (const v of adj[order[q]]) if (!seen[v]) { seen[v] = 1; order.push(v) }
-  }
-  return order
 }
 
 /** Hops from a sender to each survivor over links between survivors (-1: cut off). */
@@ -278,11 +197,11 @@ export async function runSimScenario (n: number, plan: SimPlan, say: (s: string)
     const join = await joinWindow(net, room, seededRandom(SIM_SEED * 37 + n))
     say(`    newcomer window of ${SIM_JOIN_WINDOW_MS / 1000} virtual s done (${((Date.now() - started) / 1000).toFixed(0)} s wall)`)
     const senders = pickDistinct(pick, n, Math.min(SIM_SENDERS, n))
-    const chat = (await chatWindow(net, senders, SIM_MESSAGES_PER_SENDER)).figures(() => true)
+    const chat = (await chatWindow(net, senders, SIM_MESSAGES_PER_SENDER, SIM_FAST_STEP_MS, SIM_CHAT_SETTLE_MS)).figures(() => true)
     // Churn: the same senders again; halfway, a fifth of the other members are killed.
     const others = pickDistinct(pick, n, n).filter(i => !senders.includes(i))
     const victims = others.slice(0, Math.floor(n * SIM_KILL_FRACTION))
-    const churnTracker = await chatWindow(net, senders, SIM_MESSAGES_PER_SENDER, async () => { for (const v of victims) await net.kill(v) })
+    const churnTracker = await chatWindow(net, senders, SIM_MESSAGES_PER_SENDER, SIM_FAST_STEP_MS, SIM_CHAT_SETTLE_MS, async () => { for (const v of victims) await net.kill(v) })
     const churnAll = churnTracker.figures(i => net.alive[i])
     const hops = new Map(senders.map(s => [s, hopsAmongSurvivors(net, adj, s)]))
     const churnReach = churnTracker.figures((i, s) => net.alive[i] && hops.get(s)![i] >= 0)
