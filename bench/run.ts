@@ -18,7 +18,7 @@ import { checkTargets } from './targets'
 import { adversaryPlan, runAdversarySection } from './adversary'
 import { adversaryTable } from './adversary-report'
 import { runSimScenario, simPlan } from './sim'
-import { simClassTable, simGrowth, simGrowthTable, simJoinTable, simTable, simTargets } from './sim-report'
+import { simClassTable, simGrowth, simGrowthTable, simJoinTable, simScaleNote, simTable, simTargets } from './sim-report'
 import { pubsubNote, pubsubSideBySide, pubsubTargets, runPubsubSection } from './pubsub'
 import { killAll, killAllSync, ROOT } from './procs'
 import type { BenchResults, GrowthRow } from './results'
@@ -179,6 +179,8 @@ async function main (): Promise<void> {
     say(simJoinTable(results.sim.rows))
     say('\nGrowth with N (x: ratio to the smallest room):')
     say(simGrowthTable(results.sim.growth))
+    const scale = simScaleNote(results.sim.growth)
+    if (scale) { results.sim.notes.push(scale); say(`  ${scale}`) }
   })
 
   results.targets = [...checkTargets(results), ...(results.pubsub ? pubsubTargets(results.pubsub) : []), ...(results.sim ? simTargets(results.sim) : [])]

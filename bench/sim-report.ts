@@ -12,6 +12,8 @@ export interface SimGrowthRow {
   idleBytesPerSecPerNode: number; idleX: number
   copiesPerDelivery: number; copiesX: number
   heapPerNodeKiB: number; heapX: number
+  /** Heap per node over the room size: what each member costs each node (a room of N in one process needs N^2 of it). */
+  heapPerMemberB: number
   formationKiBPerNode: number; formationX: number
   /** Bytes per node while one newcomer joined (SIM_JOIN_WINDOW_MS, periodic announcements included). */
   joinBytesPerNode: number
@@ -29,7 +31,7 @@ export function simGrowth (rows: SimResult[]): SimGrowthRow[] {
     log2x: x(Math.log2(r.nodes), Math.log2(b.nodes)),
     idleBytesPerSecPerNode: r.idle.bytesPerSecPerNode, idleX: x(r.idle.bytesPerSecPerNode, b.idle.bytesPerSecPerNode),
     copiesPerDelivery: r.chat.copiesPerDelivery, copiesX: x(r.chat.copiesPerDelivery, b.chat.copiesPerDelivery),
-    heapPerNodeKiB: r.heapPerNodeKiB, heapX: x(r.heapPerNodeKiB, b.heapPerNodeKiB),
+    heapPerNodeKiB: r.heapPerNodeKiB, heapX: x(r.heapPerNodeKiB, b.heapPerNodeKiB), heapPerMemberB: round(r.heapPerNodeKiB * 1024 / r.nodes, 0),
     formationKiBPerNode: round(r.formation.bytesPerNode / 1024, 1), formationX: x(r.formation.bytesPerNode, b.formation.bytesPerNode),
     joinBytesPerNode: r.join.bytesPerNode
   }))
@@ -55,8 +57,24 @@ export function simClassTable (rows: SimResult[]): string {
 }
 
 export function simGrowthTable (g: SimGrowthRow[]): string {
-  return table(['nodes', 'log2 N x', 'idle B/s/node', 'x', 'copies/deliv', 'x', 'heap KiB/node', 'x', 'formation KiB/node', 'x', 'join window B/node'],
-    g.map(r => [r.nodes, r.log2x, r.idleBytesPerSecPerNode, r.idleX, r.copiesPerDelivery, r.copiesX, r.heapPerNodeKiB, r.heapX, r.formationKiBPerNode, r.formationX, r.joinBytesPerNode]))
+  return table(['nodes', 'log2 N x', 'idle B/s/node', 'x', 'copies/deliv', 'x', 'heap KiB/node', 'x', 'heap B/member/node', 'formation KiB/node', 'x', 'join window B/node'],
+    g.map(r => [r.nodes, r.log2x, r.idleBytesPerSecPerNode, r.idleX, r.copiesPerDelivery, r.copiesX, r.heapPerNodeKiB, r.heapX, r.heapPerMemberB, r.formationKiBPerNode, r.formationX, r.joinBytesPerNode]))
+}
+
+/** The room size issue 14 asks the simulator to show. */
+export const SIM_TARGET_MEMBERS = 10_000
+
+/**
+ * What a room of SIM_TARGET_MEMBERS would need in one process, extrapolated
+ * (not run) from the largest room's heap per member per node: every node
+ * holds every member, so the simulator's heap grows as N^2.
+ */
+export function simScaleNote (g: SimGrowthRow[]): string | null {
+  const last = g[g.length - 1]
+  if (!last || last.nodes >= SIM_TARGET_MEMBERS) return null
+  const gib = last.heapPerMemberB * SIM_TARGET_MEMBERS * SIM_TARGET_MEMBERS / 2 ** 30
+  return `extrapolated, not run: a room of ${SIM_TARGET_MEMBERS} members in one process would hold about ${round(gib, 0)} GiB of heap ` +
+    `(${last.heapPerMemberB} bytes per member per node at ${last.nodes} members, x ${SIM_TARGET_MEMBERS}^2)`
 }
 
 /** Issue 14's idle target: at most this many bytes a second per node in a 500-member room at steady state. */

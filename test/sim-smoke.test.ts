@@ -4,6 +4,7 @@
 // arrive after the link's delay, in order even when some are retransmitted.
 import test from 'tape'
 import { runSimScenario } from '../bench/sim'
+import { simGrowth, simScaleNote } from '../bench/sim-report'
 import { classify, NetCounters, simLinkPair, type LatencyModel } from '../bench/sim-link'
 import { VirtualClock } from '../bench/virtual-clock'
 import { seededRandom } from '../bench/prng'
@@ -55,6 +56,9 @@ test('sim smoke: a 30-member room delivers everything once and its costs are cou
   t.ok(r.join.newcomerListsAllS > 0 && r.join.newcomerListsAllS <= 3, `the newcomer listed all 31 after ${r.join.newcomerListsAllS} virtual s`)
   t.ok(r.join.roomListsNewcomerS > 0 && r.join.roomListsNewcomerS <= 3, `every member listed it after ${r.join.roomListsNewcomerS} virtual s`)
   t.ok(r.verify.checks > 0 && r.verify.reused > r.verify.checks, 'the shared signature check was used and reused')
+  const [g] = simGrowth([r])
+  t.ok(g.heapPerMemberB > 0 && Math.abs(g.heapPerMemberB * r.nodes / 1024 - r.heapPerNodeKiB) < 1, `heap per member per node: ${g.heapPerMemberB} bytes`)
+  t.ok(/10000 members .* about \d+ GiB/.test(simScaleNote([g]) ?? ''), 'the 10,000-member room is extrapolated, and says so')
   // Seeded keys and a fixed virtual epoch (SIM_EPOCH_MS): only wall time and the process heap may differ.
   const again = await runSimScenario(30, SMOKE_PLAN)
   const figures = (x: typeof r) => ({ ...x, wallS: 0, heapPerNodeKiB: 0 })
