@@ -54,9 +54,9 @@ export const SIM_JOIN_WINDOW_MS = 130_000
 export interface SimPlan { sizes: number[]; latency: LatencyModel; degree: number }
 
 /**
- * Room sizes of a full run (about 12 minutes) and of --quick;
+ * Room sizes of a full run (about 2.5 minutes) and of --quick;
  * SIM_SIZES=20,100,1000 (environment) picks others. 1,000 is not in the
- * default: it had not finished forming after 41 minutes (README).
+ * default: it takes about 26 minutes (README).
  */
 export const SIM_SIZES = [20, 100, 500]
 export const SIM_QUICK_SIZES = [20, 100]
