@@ -4,6 +4,7 @@ import test from 'tape'
 import { MeshNode } from '../lib/core/node'
 import { memoryLinkPair } from '../lib/transport/memory'
 import { ManualClock } from '../lib/core/clock'
+import { MessageTimes, MESSAGE_TIMES_PRUNE_AT } from '../lib/core/message-times'
 import { rawPeer, until, wait } from './helpers/raw-peer'
 import { generateKeyPair } from '../lib/protocol/crypto'
 import { encodePex, FrameType } from '../lib/protocol/frames'
@@ -214,7 +215,7 @@ test('a copy that comes a shorter way is forwarded again (the first ran out of h
   t.deepEqual(delivered, ['long way round', 'marker 1', 'marker 2'], 'delivered once, in order')
 })
 
-test('the same line sent twice within one millisecond arrives twice: a node never dates two of its messages alike', async (t) => {
+test('the same line sent twice within one millisecond arrives twice; different lines keep the clock\'s time', async (t) => {
   t.timeoutAfter(5000)
   // A clock that does not move: every send falls in the same millisecond. Identical envelopes
   // (author, room, nick, time, text) had one id, so the second copy was taken for the first
@@ -236,4 +237,15 @@ test('the same line sent twice within one millisecond arrives twice: a node neve
   t.ok(sent[1].ts > sent[0].ts && sent[2].ts > sent[1].ts, 'dated one after another')
   t.ok(await until(() => got.length === 3), `all three arrived (${got.length})`)
   t.equal(new Set(got).size, 3, 'each once')
+  // Only a repeat moves: a node signing many different lines a millisecond stays on its clock (a soak signs thousands a second).
+  const many = Array.from({ length: 50 }, (_, i) => a.send(`line ${i}`))
+  t.deepEqual([...new Set(many.map(m => m.ts))], [clock.now()], 'fifty different lines in one millisecond are all dated now')
+})
+
+test(`message times: a repeat moves 1 ms on, others keep now; at most about MESSAGE_TIMES_PRUNE_AT (${MESSAGE_TIMES_PRUNE_AT}) bodies are remembered`, (t) => {
+  const times = new MessageTimes()
+  t.deepEqual([times.date('a', 100), times.date('a', 100), times.date('b', 100), times.date('a', 101), times.date('a', 105)], [100, 101, 100, 102, 105], 'repeats move on, the rest keep the clock')
+  for (let i = 0; i < 10_000; i++) times.date(`line ${i}`, 200 + i)
+  t.ok(times.size <= MESSAGE_TIMES_PRUNE_AT + 1, `remembered ${times.size} bodies after 10,000 lines`)
+  t.end()
 })

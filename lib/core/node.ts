@@ -3,6 +3,7 @@
 // exchange; wired in node-parts.ts) stay private: front ends get events and
 // answers to questions (peers, who, whois, labels). No sockets, no terminal:
 // transports hand it links.
+import { MessageTimes } from './message-times'
 import { EventEmitter } from 'events'
 import type { Link, Dialer } from './link'
 import type { SharedBudget } from './send-budget'
@@ -37,8 +38,7 @@ export class MeshNode extends EventEmitter implements ChatNode {
   private readonly flags: number
   private readonly p: Parts
   private stopTicker: (() => void) | null = null
-  /** The time of the last message this node signed: the next is dated at least 1 ms later. */
-  private lastTs = 0
+  private readonly times = new MessageTimes()
 
   constructor (opts: NodeOptions) {
     super()
@@ -208,8 +208,8 @@ export class MeshNode extends EventEmitter implements ChatNode {
     if (this.closed) throw new MeshError('NODE_CLOSED', 'node is closed')
     this.p.sendBudget.sending()
     if (kind === MessageKind.PRESENCE || kind === MessageKind.ACK) this.p.sendBudget.take()
-    // Never two of this node's messages with one time: identical lines signed in one millisecond had one id, and the second was dropped as a duplicate.
-    const ts = this.lastTs = Math.max(this.p.clock.now(), this.lastTs + 1)
+    // Identical lines signed in one millisecond had one id, and the second was dropped as a duplicate (message-times.ts).
+    const ts = this.times.date(`${kind}\0${room}\0${nick}\0${payload.toString('latin1')}`, this.p.clock.now())
     return this.p.flood.originate({ kind, author: this.keyPair.publicKey, room, nick, ts, expires: ts + this.timing.messageLifetimeMs, ttl: this.p.ttl, payload })
   }
 
