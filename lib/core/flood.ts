@@ -101,9 +101,16 @@ export class Flood {
     this.h.penalise(s, { code: 'NEW_AUTHOR_HOLD_FULL', message: `held messages (from authors new to this node, or over the link's message budget) fill the ${MAX_HELD_BYTES_PER_LINK} bytes a link may have held for that budget; refused` }, 0)
   }
 
-  /** Signs a new message and sends it to the links that carry its room (every link for private ones); it is marked seen so it never comes back as new. */
+  /**
+   * Signs a new message and sends it to the links that carry its room (every
+   * link for private ones); it is marked seen so it never comes back as new.
+   * The id is a hash of the body, which has no nonce: a body this node signed
+   * already in the same millisecond (its id still seen) is dated 1 ms later,
+   * or it would be one message with the first and dropped everywhere.
+   */
   originate (e: Envelope): FloodMessage {
-    const m = encodeFlood(e, this.h.keyPair, 1)
+    let m = encodeFlood(e, this.h.keyPair, 1)
+    while (this.h.seen.has(m.id.toString('hex'))) m = encodeFlood(e = { ...e, ts: e.ts + 1, expires: e.expires + 1 }, this.h.keyPair, 1)
     this.h.seen.add(m.id.toString('hex'), 0)
     this.originated++
     this.h.lazy.forward(m.id, overlayRoom(e.kind, e.room), this.selfHex, 0, m.frame, null)

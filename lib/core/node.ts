@@ -3,7 +3,6 @@
 // exchange; wired in node-parts.ts) stay private: front ends get events and
 // answers to questions (peers, who, whois, labels). No sockets, no terminal:
 // transports hand it links.
-import { MessageTimes } from './message-times'
 import { EventEmitter } from 'events'
 import type { Link, Dialer } from './link'
 import type { SharedBudget } from './send-budget'
@@ -38,7 +37,6 @@ export class MeshNode extends EventEmitter implements ChatNode {
   private readonly flags: number
   private readonly p: Parts
   private stopTicker: (() => void) | null = null
-  private readonly times = new MessageTimes()
 
   constructor (opts: NodeOptions) {
     super()
@@ -208,8 +206,7 @@ export class MeshNode extends EventEmitter implements ChatNode {
     if (this.closed) throw new MeshError('NODE_CLOSED', 'node is closed')
     this.p.sendBudget.sending()
     if (kind === MessageKind.PRESENCE || kind === MessageKind.ACK) this.p.sendBudget.take()
-    // Identical lines signed in one millisecond had one id, and the second was dropped as a duplicate (message-times.ts).
-    const ts = this.times.date(`${kind}\0${room}\0${nick}\0${payload.toString('latin1')}`, this.p.clock.now())
+    const ts = this.p.clock.now()
     return this.p.flood.originate({ kind, author: this.keyPair.publicKey, room, nick, ts, expires: ts + this.timing.messageLifetimeMs, ttl: this.p.ttl, payload })
   }
 
