@@ -2,7 +2,7 @@
 // are bounded: how fast one author's messages are accepted (a token bucket per
 // author key, applied at every relay), and how many authors this node has not
 // met before one link may introduce per minute.
-import { TokenBucket } from './token-bucket'
+import { refilled, TokenBucket } from './token-bucket'
 
 /**
  * Messages a second one author may flood (every relay drops the excess). A
@@ -128,7 +128,7 @@ export class AuthorLimits {
   /** Tokens `a` has now, as TokenBucket counts them. */
   private refill (a: Author): number {
     const t = this.o.now()
-    a.tokens = Math.min(this.o.burst, a.tokens + (Math.max(0, t - a.last) / 1000) * this.o.rate)
+    a.tokens = refilled(a.tokens, a.last, t, this.o.rate, this.o.burst)
     a.last = t
     return a.tokens
   }

@@ -59,11 +59,7 @@ export class RecentIds {
       e.frame = frame
       e.at = at
       this.frameBytes += frame.byteLength
-      while (this.frameBytes > MAX_RECENT_FRAME_BYTES && this.framedHead < this.framed.length) {
-        const listed = this.map.get(this.framed[this.framedHead])
-        if (listed?.frame && listed.at === this.framedAt[this.framedHead]) { this.frameBytes -= listed.frame.byteLength; listed.frame = null }
-        this.framedHead++
-      }
+      while (this.frameBytes > MAX_RECENT_FRAME_BYTES && this.framedHead < this.framed.length) this.dropFirstListed()
       this.compactFramed()
     }
   }
@@ -91,12 +87,15 @@ export class RecentIds {
   /** Frames no GRAFT may be answered with any more (older than RECENT_FRAME_MS) are let go; their ids stay known. */
   private expireFrames (): void {
     const stale = this.clock.now() - RECENT_FRAME_MS
-    if (this.framedHead >= this.framed.length || this.framedAt[this.framedHead] >= stale) return
-    while (this.framedHead < this.framed.length && this.framedAt[this.framedHead] < stale) {
-      const e = this.map.get(this.framed[this.framedHead++])
-      if (e?.frame && e.at < stale) { this.frameBytes -= e.frame.byteLength; e.frame = null }
-    }
+    while (this.framedHead < this.framed.length && this.framedAt[this.framedHead] < stale) this.dropFirstListed()
     this.compactFramed()
+  }
+
+  /** Takes the oldest listing off `framed`, letting its frame go unless the entry was framed again since (listed again, later). */
+  private dropFirstListed (): void {
+    const at = this.framedAt[this.framedHead]
+    const e = this.map.get(this.framed[this.framedHead++])
+    if (e?.frame && e.at === at) { this.frameBytes -= e.frame.byteLength; e.frame = null }
   }
 
   private dropOldest (): void {

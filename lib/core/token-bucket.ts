@@ -1,6 +1,11 @@
 // A token bucket: `rate` tokens a second, at most `burst` saved. Used for the
 // inbound frame rate of a link, per-author flood rates, sync answer budgets.
 
+/** Tokens a bucket holding `tokens` at `last` holds at `now`: the one refill rule, for TokenBucket and for buckets kept inline (author-limits.ts). */
+export function refilled (tokens: number, last: number, now: number, rate: number, burst: number): number {
+  return Math.min(burst, tokens + (Math.max(0, now - last) / 1000) * rate)
+}
+
 export class TokenBucket {
   private tokens: number
   private last: number
@@ -12,7 +17,7 @@ export class TokenBucket {
 
   private refill (): void {
     const t = this.now()
-    this.tokens = Math.min(this.burst, this.tokens + (Math.max(0, t - this.last) / 1000) * this.rate)
+    this.tokens = refilled(this.tokens, this.last, t, this.rate, this.burst)
     this.last = t
   }
 
