@@ -5,14 +5,15 @@
 // leaves room for an author's first message on a copied tree, a node without
 // lazy push gets every message whole, a room's first message does not cross every
 // link, every duplicate is answered by a PRUNE, and a copy held at the hop
-// limit is asked for again once, not once per announcer.
+// limit is asked for again once, not once per announcer, and a PRUNE that
+// crossed this node's move to a new parent does not cut the tree.
 import test from 'tape'
 import { MemMesh, randomGraph, seeded } from './helpers/mesh'
 import { rawPeer, chat, until, victimNode } from './helpers/raw-peer'
 import { generateKeyPair } from '../lib/protocol/crypto'
 import { FrameType, HelloFlag } from '../lib/protocol/frames'
 import { withHops } from '../lib/protocol/envelope'
-import { decodeGraft, encodeGraft, encodeIHave } from '../lib/protocol/lazy-frames'
+import { decodeGraft, encodeGraft, encodeIHave, encodePrune } from '../lib/protocol/lazy-frames'
 import { SYNC_ID_BYTES } from '../lib/protocol/limits'
 
 type Edges = Array<[number, number]>
@@ -272,4 +273,29 @@ test('lazy push: a copy held at the hop limit is asked for again from one announ
   const markers = () => b.frames.filter(f => f[0] === FrameType.FLOOD && f.includes(Buffer.from('marker'))).length
   t.ok(await until(() => markers() === 2), 'b got the marker whole, then again by GRAFT')
   t.equal(grafts(b), 0, 'the second announcer, with no fewer hops, was not asked')
+})
+
+test('lazy push: a PRUNE from the parent this node just moved to (the two crossed) keeps the edge eager, so the next new author\'s message goes through whole', async (t) => {
+  t.timeoutAfter(10_000)
+  const { node } = victimNode(t, { timing: { tickMs: 20, presenceIntervalMs: 0, ihaveDelayMs: 5, graftTimeoutMs: 5000 } })
+  const [far, near] = [rawPeer(node), rawPeer(node)]
+  for (const p of [far, near]) p.hello(undefined, ['lobby'], HelloFlag.SHAREABLE | HelloFlag.LAZY_PUSH)
+  await until(() => node.peers().length === 2)
+  const author = generateKeyPair()
+  const m = chat(author, 'first')
+  far.link.send(withHops(m.frame, 3))
+  t.ok(await until(() => node.stats().accepted === 1), 'the first copy came the long way (far is the parent)')
+  // near holds it a shorter way: the node moves to near (EAGER) and prunes far.
+  near.link.send(m.frame)
+  const eagers = () => near.frames.filter(f => f[0] === FrameType.EAGER).length
+  t.ok(await until(() => eagers() === 1), 'near is told EAGER: it is the new parent')
+  // near's PRUNE for the node's own copy of the message, sent before near saw the EAGER.
+  near.link.send(encodePrune({ room: 'lobby', root: author.publicKey }))
+  t.ok(await until(() => eagers() === 2), 'near is told EAGER again')
+  // The node's own first message travels a copy of that tree: near must get it whole, not only its id.
+  node.send('mine')
+  const whole = () => near.frames.filter(f => f[0] === FrameType.FLOOD && f.includes(Buffer.from('mine'))).length
+  const ids = () => near.frames.filter(f => f[0] === FrameType.IHAVE).length
+  t.ok(await until(() => whole() + ids() > 0), 'near heard of the node\'s own message')
+  t.equal(whole(), 1, 'near got it whole')
 })

@@ -85,7 +85,7 @@ export class LazyPush {
   register (registry: FrameRegistry): void {
     registry.add<IHave>(FrameType.IHAVE, { name: 'ihave', decode: decodeIHave, onmessage: (s, v) => this.onIHave(s, v) })
     registry.add<Graft>(FrameType.GRAFT, { name: 'graft', decode: decodeGraft, onmessage: (s, v) => this.onGraft(s, v) })
-    registry.add<Prune>(FrameType.PRUNE, { name: 'prune', decode: decodePrune, onmessage: (s, v) => { this.trees.prune(v.room, v.root.toString('hex'), s) } })
+    registry.add<Prune>(FrameType.PRUNE, { name: 'prune', decode: decodePrune, onmessage: (s, v) => this.onPrune(s, v) })
     registry.add<Prune>(FrameType.EAGER, { name: 'eager', decode: decodeEager, onmessage: (s, v) => { this.trees.eager(v.room, v.root.toString('hex'), s) } })
   }
 
@@ -184,6 +184,20 @@ export class LazyPush {
     if (old && this.speaks(old)) this.prune(old, room, root)
     this.stats.reparents++
     s.send(encodeEager({ room, root: Buffer.from(root, 'hex') }))
+  }
+
+  /**
+   * A PRUNE from this node's parent in that tree crossed the EAGER this
+   * node sent it on moving to it (shorterWay): it was for a copy sent before
+   * the move. Obeyed, it left the edge eager on the parent's side only, so
+   * a new author's first message, travelling a copy of this tree, could not
+   * pass from this side to the other until a GRAFT (500 nodes, degree 8: a
+   * whole room 300-500 ms late). The parent is told again instead.
+   */
+  private onPrune (s: LinkSession, v: Prune): void {
+    const root = v.root.toString('hex')
+    if (this.trees.get(v.room, root)?.parent === s) s.send(encodeEager(v))
+    else this.trees.prune(v.room, root, s)
   }
 
   private announce (s: LinkSession, room: string, short: string, hops: number): void {
