@@ -110,7 +110,7 @@ async function main (): Promise<void> {
       rooms.push(await runRoomsScenario(s))
     }
     const idle: IdleResult[] = []
-    for (const n of idlePlan(quick)) {
+    for (const n of idlePlan()) {
       say(`  idle room n=${n} (virtual time) ...`)
       idle.push(await runIdleScenario(n))
     }
