@@ -5,11 +5,12 @@
 // leaves room for an author's first message on a copied tree, a node without
 // lazy push gets every message whole, a room's first message does not cross every
 // link, every duplicate is answered by a PRUNE, and a copy held at the hop
-// limit is asked for again once, not once per announcer, and a PRUNE that
-// crossed this node's move to a new parent does not cut the tree.
+// limit is asked for again once, not once per announcer, a PRUNE that
+// crossed this node's move to a new parent does not cut the tree, and an
+// own message goes whole to some link when its copied tree has none eager.
 import test from 'tape'
 import { MemMesh, randomGraph, seeded } from './helpers/mesh'
-import { rawPeer, chat, until, victimNode } from './helpers/raw-peer'
+import { rawPeer, chat, until, victimNode, wait } from './helpers/raw-peer'
 import { generateKeyPair } from '../lib/protocol/crypto'
 import { FrameType, HelloFlag } from '../lib/protocol/frames'
 import { withHops } from '../lib/protocol/envelope'
@@ -298,4 +299,25 @@ test('lazy push: a PRUNE from the parent this node just moved to (the two crosse
   const ids = () => near.frames.filter(f => f[0] === FrameType.IHAVE).length
   t.ok(await until(() => whole() + ids() > 0), 'near heard of the node\'s own message')
   t.equal(whole(), 1, 'near got it whole')
+})
+
+test('lazy push: a node\'s own message whose copied tree has no eager link left (its one link there closed) still goes whole to a link', async (t) => {
+  t.timeoutAfter(10_000)
+  const { node } = victimNode(t, { timing: { tickMs: 20, presenceIntervalMs: 0, ihaveDelayMs: 5, graftTimeoutMs: 5000 } })
+  const [parent, other] = [rawPeer(node), rawPeer(node)]
+  for (const p of [parent, other]) p.hello(undefined, ['lobby'], HelloFlag.SHAREABLE | HelloFlag.LAZY_PUSH)
+  await until(() => node.peers().length === 2)
+  const author = generateKeyPair()
+  parent.link.send(chat(author, 'first').frame)
+  t.ok(await until(() => node.stats().accepted === 1), 'the author\'s message came from parent')
+  // other already had it: pruned, so in the room's reference tree parent is the only eager link.
+  other.link.send(encodePrune({ room: 'lobby', root: author.publicKey }))
+  await wait(100) // the PRUNE is read (the test fails on the old code only if it was)
+  parent.link.destroy()
+  t.ok(await until(() => node.peers().length === 1), 'the parent link closed')
+  node.send('mine')
+  const whole = () => other.frames.filter(f => f[0] === FrameType.FLOOD && f.includes(Buffer.from('mine'))).length
+  const ids = () => other.frames.filter(f => f[0] === FrameType.IHAVE).length
+  t.ok(await until(() => whole() + ids() > 0), 'other heard of the node\'s own message')
+  t.equal(whole(), 1, 'other got it whole, not only its id')
 })

@@ -2,10 +2,9 @@
 // Trees", 2007), with one tree per room and author (push-trees.ts). A new
 // author's tree copies the room's reference tree; a room's first tree is
 // eager (whole messages) on FIRST_TREE_EAGER random links. A link that
-// delivers a copy this node already had is moved to lazy in that author's
-// tree and told so (PRUNE, on every such copy); after an author's first
-// message its eager links form a tree, and each later message crosses each
-// tree edge once. Lazy links get only short
+// delivers a copy this node already had is made lazy in that author's tree
+// and told so (PRUNE, on every such copy); then each later message crosses
+// each tree edge once. Lazy links get only short
 // ids (IHAVE), batched every ihaveDelayMs. An id announced but not received
 // within graftTimeoutMs is asked for (GRAFT), which also makes that link
 // eager again: the tree repairs itself where a link or node went away.
@@ -34,12 +33,7 @@ export const GRAFT_ANSWER_RATE = 200
 export const GRAFT_ANSWER_BURST = 1000
 /** Score points a GRAFT over that budget costs its link. */
 export const GRAFT_FLOOD_PENALTY = 5
-/**
- * A room's first tree (no tree to copy yet) sends whole to at most this many
- * links, chosen at random, and ids to the rest: a first message need not
- * cross every link (Plumtree's eager set is a small active view, about
- * log n). Shorter-way moves then settle the tree on short paths.
- */
+/** A room's first tree (none to copy) sends whole to this many random links at most, ids to the rest (Plumtree's small eager set, about log n); shorter-way moves then settle it. */
 export const FIRST_TREE_EAGER = 5
 
 export interface LazyPushHooks {
@@ -111,7 +105,8 @@ export class LazyPush {
     this.h.recent.record(short, room, root, hops, out)
     const first = !this.trees.hasTree(room)
     const tree = this.trees.use(room, root)
-    if (first) this.firstTree(tree.lazy, room, from)
+    // A room's first tree; or an own message whose copied tree has no eager link left (its one link there closed).
+    if (first || (!from && !this.anyEager(tree.lazy, room))) this.firstTree(tree.lazy, room, from)
     const old = tree.parent
     // The link the first copy came on is this node's parent in the tree.
     if (from) { tree.lazy.delete(from); tree.parent = from }
@@ -127,8 +122,13 @@ export class LazyPush {
     }
   }
 
-  /** The room's first tree: all but FIRST_TREE_EAGER links of the room (other than `from`), at random, are lazy. */
+  private anyEager (lazy: Set<LinkSession>, room: string): boolean {
+    return [...this.h.sessions()].some(s => s.established && carries(s.hello?.rooms, room) && !lazy.has(s))
+  }
+
+  /** A room's first tree: all but FIRST_TREE_EAGER links of the room (other than `from`), at random, are lazy. */
   private firstTree (lazy: Set<LinkSession>, room: string, from: LinkSession | null): void {
+    lazy.clear()
     const links = [...this.h.sessions()].filter(s => s !== from && s.established && this.speaks(s) && carries(s.hello?.rooms, room))
     const random = this.h.random ?? Math.random
     for (let i = links.length - 1; i > 0; i--) {
@@ -153,7 +153,7 @@ export class LazyPush {
     if (e && hops < e.hops) this.shorterWay(s, e.room, e.root, short, hops)
   }
 
-  /** Makes `s` lazy in the tree and tells it so; told again on every later duplicate (its side may still be eager: a GRAFT it answered, say). */
+  /** Makes `s` lazy in the tree and tells it so, again on every later duplicate (its side may still be eager: a GRAFT it answered, say). */
   private prune (s: LinkSession, room: string, root: string): void {
     if (!this.trees.prune(room, root, s)) return
     this.stats.prunesSent++
