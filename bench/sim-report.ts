@@ -39,9 +39,9 @@ export function simGrowth (rows: SimResult[]): SimGrowthRow[] {
 
 export function simTable (rows: SimResult[]): string {
   return table(
-    ['room', 'diam', 'ttl', 'interval s', 'idle B/s/node', 'busiest node B/s', '/who complete', 'delivered %', 'dup', 'copies/deliv', 'bytes/deliv', 'p50 ms', 'p99 ms',
+    ['room', 'diam', 'ttl', 'interval s', 'idle window s', 'idle B/s/node', 'busiest node B/s', '/who complete', 'delivered %', 'dup', 'copies/deliv', 'bytes/deliv', 'p50 ms', 'p99 ms',
       'killed', 'survivors delivered %', 'reachable delivered %', 'beyond ttl', 'within ttl delivered %', 'heap KiB/node', 'wall s'],
-    rows.map(r => [r.name, r.diameter, r.ttl, r.intervalS, r.idle.bytesPerSecPerNode, r.idle.maxBytesPerSecNode, r.idle.whoComplete,
+    rows.map(r => [r.name, r.diameter, r.ttl, r.intervalS, r.idle.windowS, r.idle.bytesPerSecPerNode, r.idle.maxBytesPerSecNode, r.idle.whoComplete,
       r.chat.deliveryRatio * 100, r.chat.duplicates + r.churn.duplicates, r.chat.copiesPerDelivery, r.chat.bytesPerDelivery, r.chat.latencyP50Ms, r.chat.latencyP99Ms,
       r.churn.killed, r.churn.deliveryRatio * 100, r.churn.reachableRatio * 100, r.churn.beyondTtl, r.churn.withinTtlRatio * 100, r.heapPerNodeKiB, r.wallS]))
 }

@@ -1,9 +1,10 @@
 // Smoke test of the internet-scale simulator (bench/sim.ts) at a tiny size:
 // a 30-member room forms, idles, takes in a newcomer, chats and loses a
 // fifth of its members in virtual time; its figures must be sane. And the latency link itself: frames
-// arrive after the link's delay, in order even when some are retransmitted.
+// arrive after the link's delay, in order even when some are retransmitted;
+// and the idle window's cap for big rooms (SIM_IDLE_MAX_S).
 import test from 'tape'
-import { runSimScenario } from '../bench/sim'
+import { runSimScenario, simPlan } from '../bench/sim'
 import { simGrowth, simScaleNote } from '../bench/sim-report'
 import { classify, NetCounters, simLinkPair, type LatencyModel } from '../bench/sim-link'
 import { VirtualClock } from '../bench/virtual-clock'
@@ -63,4 +64,16 @@ test('sim smoke: a 30-member room delivers everything once and its costs are cou
   const again = await runSimScenario(30, SMOKE_PLAN)
   const figures = (x: typeof r) => ({ ...x, wallS: 0, heapPerNodeKiB: 0 })
   t.deepEqual(figures(again), figures(r), 'the same figures from a second run')
+})
+
+test('sim: SIM_IDLE_MAX_S caps the idle warm-up and window, and the result says how long it measured', async (t) => {
+  t.timeoutAfter(TIMEOUT_MS)
+  t.equal(simPlan(false, '20,100', '600').idleCapMs, 600_000, 'SIM_IDLE_MAX_S=600 caps at 600 virtual s')
+  t.equal(simPlan(false, '20,100', undefined).idleCapMs, undefined, 'unset: no cap')
+  t.equal(simPlan(false, '20,100', '5').idleCapMs, undefined, 'a cap under a minute is ignored (it would measure no announcement)')
+  const full = await runSimScenario(30, SMOKE_PLAN)
+  const capped = await runSimScenario(30, { ...SMOKE_PLAN, idleCapMs: 60_000 })
+  t.ok(full.idle.windowS > 60, `uncapped: the window is one presence interval (${full.idle.windowS} s)`)
+  t.equal(capped.idle.windowS, 60, 'capped: 60 virtual s')
+  t.ok(capped.idle.bytesPerSecPerNode > 0 && (capped.idle.byClass.presence ?? 0) > 0, `the capped window still counts presence (${capped.idle.bytesPerSecPerNode} B/s per node)`)
 })
