@@ -10,7 +10,8 @@
 // own message goes whole to some link when its copied tree has none eager.
 import test from 'tape'
 import { MemMesh, randomGraph, seeded } from './helpers/mesh'
-import { rawPeer, chat, until, victimNode, wait } from './helpers/raw-peer'
+import { rawPeer, chat, until, victimNode, wait, type RawPeer } from './helpers/raw-peer'
+import type { MeshNode } from '../lib/core/node'
 import { generateKeyPair } from '../lib/protocol/crypto'
 import { FrameType, HelloFlag } from '../lib/protocol/frames'
 import { withHops } from '../lib/protocol/envelope'
@@ -69,6 +70,15 @@ function totals (mesh: MemMesh): { duplicates: number; grafts: number; prunes: n
 
 function duplicates (mesh: MemMesh): number {
   return mesh.received.reduce((k, inbox) => k + inbox.length - new Set(inbox.map(m => m.id)).size, 0)
+}
+
+/** A node under test (fast ticks, presence off) with `peers` raw peers that speak lazy push in 'lobby', all linked. */
+async function lazyPeers (t: test.Test, peers: number, opts: { ttl?: number; graftTimeoutMs: number }): Promise<{ node: MeshNode; peers: RawPeer[] }> {
+  const { node } = victimNode(t, { ...(opts.ttl ? { ttl: opts.ttl } : {}), timing: { tickMs: 20, presenceIntervalMs: 0, ihaveDelayMs: 5, graftTimeoutMs: opts.graftTimeoutMs } })
+  const raw = Array.from({ length: peers }, () => rawPeer(node))
+  for (const p of raw) p.hello(undefined, ['lobby'], HelloFlag.SHAREABLE | HelloFlag.LAZY_PUSH)
+  await until(() => node.peers().length === peers)
+  return { node, peers: raw }
 }
 
 test('lazy push: after one message the tree has formed and copies per delivery fall to about one; plain flooding sends degree - 1', async (t) => {
@@ -235,10 +245,7 @@ test('lazy push: a room\'s first message, on a degree-8 graph, crosses at most 3
 
 test('lazy push: every duplicate copy is answered by a PRUNE, not only the first (the far end may still send whole)', async (t) => {
   t.timeoutAfter(10_000)
-  const { node } = victimNode(t, { timing: { tickMs: 20, presenceIntervalMs: 0, ihaveDelayMs: 5, graftTimeoutMs: 30 } })
-  const [far, honest] = [rawPeer(node), rawPeer(node)]
-  for (const p of [far, honest]) p.hello(undefined, ['lobby'], HelloFlag.SHAREABLE | HelloFlag.LAZY_PUSH)
-  await until(() => node.peers().length === 2)
+  const { node, peers: [far, honest] } = await lazyPeers(t, 2, { graftTimeoutMs: 30 })
   const author = generateKeyPair()
   const prunes = () => far.frames.filter(f => f[0] === FrameType.PRUNE).length
   for (let i = 0; i < 3; i++) {
@@ -254,10 +261,7 @@ test('lazy push: every duplicate copy is answered by a PRUNE, not only the first
 test('lazy push: a copy held at the hop limit is asked for again from one announcer of a shorter way, not from each', async (t) => {
   t.timeoutAfter(10_000)
   // Hop limit 2; the wait before asking another announcer is long, so the test sees only the first asks.
-  const { node } = victimNode(t, { ttl: 2, timing: { tickMs: 20, presenceIntervalMs: 0, ihaveDelayMs: 5, graftTimeoutMs: 5000 } })
-  const [honest, a, b] = [rawPeer(node), rawPeer(node), rawPeer(node)]
-  for (const p of [honest, a, b]) p.hello(undefined, ['lobby'], HelloFlag.SHAREABLE | HelloFlag.LAZY_PUSH)
-  await until(() => node.peers().length === 3)
+  const { node, peers: [honest, a, b] } = await lazyPeers(t, 3, { ttl: 2, graftTimeoutMs: 5000 })
   const author = generateKeyPair()
   const marker = chat(author, 'marker')
   const edge = chat(author, 'edge')
@@ -278,10 +282,7 @@ test('lazy push: a copy held at the hop limit is asked for again from one announ
 
 test('lazy push: a PRUNE from the parent this node just moved to (the two crossed) keeps the edge eager, so the next new author\'s message goes through whole', async (t) => {
   t.timeoutAfter(10_000)
-  const { node } = victimNode(t, { timing: { tickMs: 20, presenceIntervalMs: 0, ihaveDelayMs: 5, graftTimeoutMs: 5000 } })
-  const [far, near] = [rawPeer(node), rawPeer(node)]
-  for (const p of [far, near]) p.hello(undefined, ['lobby'], HelloFlag.SHAREABLE | HelloFlag.LAZY_PUSH)
-  await until(() => node.peers().length === 2)
+  const { node, peers: [far, near] } = await lazyPeers(t, 2, { graftTimeoutMs: 5000 })
   const author = generateKeyPair()
   const m = chat(author, 'first')
   far.link.send(withHops(m.frame, 3))
@@ -303,10 +304,7 @@ test('lazy push: a PRUNE from the parent this node just moved to (the two crosse
 
 test('lazy push: a node\'s own message whose copied tree has no eager link left (its one link there closed) still goes whole to a link', async (t) => {
   t.timeoutAfter(10_000)
-  const { node } = victimNode(t, { timing: { tickMs: 20, presenceIntervalMs: 0, ihaveDelayMs: 5, graftTimeoutMs: 5000 } })
-  const [parent, other] = [rawPeer(node), rawPeer(node)]
-  for (const p of [parent, other]) p.hello(undefined, ['lobby'], HelloFlag.SHAREABLE | HelloFlag.LAZY_PUSH)
-  await until(() => node.peers().length === 2)
+  const { node, peers: [parent, other] } = await lazyPeers(t, 2, { graftTimeoutMs: 5000 })
   const author = generateKeyPair()
   parent.link.send(chat(author, 'first').frame)
   t.ok(await until(() => node.stats().accepted === 1), 'the author\'s message came from parent')
