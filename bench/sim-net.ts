@@ -8,7 +8,7 @@ import { MeshNode } from '../lib/core/node'
 import type { NodeOptions } from '../lib/core/options'
 import { keyPairFromSeed } from '../lib/protocol/crypto'
 import { verifyFlood, type FloodMessage } from '../lib/protocol/envelope'
-import type { Graph } from './graph'
+import { adjacency, type Graph } from './graph'
 import { seededRandom } from './prng'
 import { NetCounters, simLinkPair, type LatencyModel, type SimEnv } from './sim-link'
 import { VirtualClock } from './virtual-clock'
@@ -106,8 +106,7 @@ export function buildSimNet (o: SimNetOptions): SimNet {
   const alive = nodes.map(() => !o.deferred)
   const started = nodes.map(() => !o.deferred)
   if (!o.deferred) for (const n of nodes) n.start()
-  const neighbours: number[][] = nodes.map(() => [])
-  for (const [a, b] of graph.edges) { neighbours[a].push(b); neighbours[b].push(a) }
+  const neighbours = adjacency(graph.n, graph.edges)
   const link = (a: number, b: number) => {
     const [aEnd, bEnd] = simLinkPair(env, { key: nodes[a].keyPair.publicKey, index: a }, { key: nodes[b].keyPair.publicKey, index: b })
     nodes[a].addLink(aEnd)

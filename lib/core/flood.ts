@@ -110,8 +110,12 @@ export class Flood {
    */
   originate (e: Envelope): FloodMessage {
     let m = encodeFlood(e, this.h.keyPair, 1)
-    while (this.h.seen.has(m.id.toString('hex'))) m = encodeFlood(e = { ...e, ts: e.ts + 1, expires: e.expires + 1 }, this.h.keyPair, 1)
-    this.h.seen.add(m.id.toString('hex'), 0)
+    let key = m.id.toString('hex')
+    while (this.h.seen.has(key)) {
+      m = encodeFlood(e = { ...e, ts: e.ts + 1, expires: e.expires + 1 }, this.h.keyPair, 1)
+      key = m.id.toString('hex')
+    }
+    this.h.seen.add(key, 0)
     this.originated++
     this.h.lazy.forward(m.id, overlayRoom(e.kind, e.room), this.selfHex, 0, m.frame, null)
     return { ...m, hops: 0 }

@@ -123,7 +123,8 @@ export class LazyPush {
   }
 
   private anyEager (lazy: Set<LinkSession>, room: string): boolean {
-    return [...this.h.sessions()].some(s => s.established && carries(s.hello?.rooms, room) && !lazy.has(s))
+    for (const s of this.h.sessions()) if (s.established && carries(s.hello?.rooms, room) && !lazy.has(s)) return true
+    return false
   }
 
   /** A room's first tree: all but FIRST_TREE_EAGER links of the room (other than `from`), at random, are lazy. */
