@@ -16,7 +16,7 @@ export interface MeshScenario {
   name: string
   /** Hop limit; default: the node default, raised to the graph's diameter if that is longer. */
   ttl?: number
-  /** Presence announcements at their defaults; off unless set (see README). */
+  /** Presence announcements at their defaults; off unless set (see BENCHMARKS.md). */
   presence?: boolean
   /** Lazy push (core/lazy-push.ts); on unless set to false (plain flooding, for the side by side). */
   lazyPush?: boolean
@@ -150,7 +150,7 @@ export function meshPlan (quick: boolean): MeshPlan {
       randomScenario(500, 8, paced(4, 5, 1)),
       flooding(randomScenario(500, 8, paced(4, 5, 1))),
       // The same graph as 'random n=500 d=4' with the hop limit before 2026-11-28
-      // (8, the graph's diameter): copied trees' paths were cut short (see README).
+      // (8, the graph's diameter): copied trees' paths were cut short (see BENCHMARKS.md).
       randomScenario(500, 4, paced(4, 5, 1), OLD_DEFAULT_TTL),
       lineScenario(10, 100, 50),
       pubsubScenario(100, 50, false)

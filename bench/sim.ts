@@ -64,7 +64,7 @@ export interface SimPlan { sizes: number[]; latency: LatencyModel; degree: numbe
 /**
  * Room sizes of a full run (about 2.5 minutes) and of --quick;
  * SIM_SIZES=20,100,1000 (environment) picks others. 1,000 is not in the
- * default: it takes about 26 minutes (README).
+ * default: it takes about 26 minutes (BENCHMARKS.md).
  */
 export const SIM_SIZES = [20, 100, 500]
 export const SIM_QUICK_SIZES = [20, 100]

@@ -7,7 +7,7 @@ import { refilled, TokenBucket } from './token-bucket'
 /**
  * Messages a second one author may flood (every relay drops the excess). A
  * chat rate, not a pipe's: every member's node spends about 1 ms of CPU on
- * each message it relays and prints (README, adversary section), so one
+ * each message it relays and prints (BENCHMARKS.md, adversary section), so one
  * member at this rate costs each node about 5% of a core. Until 2026-11-29
  * it was 500, burst 2000: one member's 600 messages at once took the honest
  * p99 of a 12-process mesh to 30x its baseline.
