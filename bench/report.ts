@@ -46,8 +46,8 @@ export function tcpTable (r: NonNullable<BenchResults['tcp']>): string {
 }
 
 export function fanoutTable (r: NonNullable<BenchResults['fanout']>): string {
-  return table(['case', 'target', 'lines/s', 'p50 ms', 'p99 ms', 'lost', 'corrupt', 'server cpu ms', 'cpu us/line', 'status'],
-    r.map(f => [f.case, f.target, f.throughputLinesPerS, f.latencyP50Ms, f.latencyP99Ms, f.lost, f.corrupted, f.serverCpuMs, f.serverCpuUsPerLine,
+  return table(['case', 'target', 'lines/s', 'p50 ms', 'p99 ms (median run)', 'p99 of each run', 'lost', 'corrupt', 'server cpu ms', 'cpu us/line', 'status'],
+    r.map(f => [f.case, f.target, f.throughputLinesPerS, f.latencyP50Ms, f.latencyP99Ms, (f.p99RunsMs ?? []).join(' '), f.lost, f.corrupted, f.serverCpuMs, f.serverCpuUsPerLine,
       f.status === 'ok' ? (f.ended === 'complete' ? 'ok' : f.ended) : `${f.status}${f.note ? `: ${f.note}` : ''}`]))
 }
 
