@@ -17,7 +17,7 @@ import { isValidNick } from './names'
 import type { TimerHandle } from './clock'
 import type { LeaveKind, Member, PresenceHooks } from './presence-types'
 import { PRESENCE_REPLY_MIN_MS, PRESENCE_SUSPECT_GRACE_MS, memberTimeout, presenceInterval } from './presence-schedule'
-import { MAX_GUESTS_PER_GATEWAY, RoomMembers, guestId, said, type Said } from './room-members'
+import { MAX_GUESTS_PER_GATEWAY, RoomMembers, guestId, said, type Said, type Sighting } from './room-members'
 
 export { PRESENCE_REPLY_MIN_MS, PRESENCE_LINK_UP_DELAY_MS } from './presence-schedule'
 export { MAX_ROOM_MEMBERS, MAX_GUESTS_PER_GATEWAY, type Said } from './room-members'
@@ -140,14 +140,26 @@ export class Presence {
     const reason = p.reason === undefined ? undefined : REASONS[p.reason]
     const parting = { ...(reason ? { reason } : {}), ...(p.message ? { message: p.message } : {}) }
     switch (p.state) {
-      case PresenceState.LEAVING: return this.members.remove(m.room, key, parting)
+      case PresenceState.LEAVING: return this.outdated(m.room, key, m.ts) ? undefined : this.members.remove(m.room, key, parting)
       case PresenceState.GUEST_HERE: return this.onGuest(m.room, key, m.nick, p, said(m))
-      case PresenceState.GUEST_LEAVING: return p.guest === undefined ? undefined : this.members.remove(m.room, guestId(key, p.guest), parting)
+      case PresenceState.GUEST_LEAVING: return p.guest === undefined || this.outdated(m.room, guestId(key, p.guest), m.ts) ? undefined : this.members.remove(m.room, guestId(key, p.guest), parting)
       case PresenceState.LOST:
         if (p.subject !== undefined) this.onLost(m.room, p.subject.toString('hex'))
     }
     // HERE, LOST (its witness is present), and any state a later version adds: the author is present.
-    this.upsert(m.room, key, m.nick, p.interval, key, undefined, p.state === PresenceState.HERE ? said(m) : undefined)
+    if (!this.outdated(m.room, key, m.ts)) this.upsert(m.room, { id: key, nick: m.nick, interval: p.interval, ts: m.ts, ...(p.state === PresenceState.HERE ? { said: said(m) } : {}) })
+  }
+
+  /**
+   * Whether word of member `id` dated `ts` is older than its announcement
+   * kept here: a copy that came a long way round, or one that roster sync
+   * passed on before the flood brought it. Taken, it turned the member back:
+   * an older leave dropped it, an older, shorter interval expired it (a
+   * simulated room of 500 lost a member from six nodes' /who that way).
+   */
+  private outdated (room: string, id: string, ts: number): boolean {
+    const newest = this.members.of(room)?.get(id)?.ts
+    return newest !== undefined && ts < newest
   }
 
   /**
@@ -175,40 +187,39 @@ export class Presence {
 
   private onGuest (room: string, gateway: string, via: string, p: PresencePayload, said: Said): void {
     // The gateway itself is present too.
-    this.upsert(room, gateway, via, p.interval)
-    if (p.guest === undefined || !isValidNick(p.guest)) return
+    if (!this.outdated(room, gateway, said.ts)) this.upsert(room, { id: gateway, nick: via, interval: p.interval, ts: said.ts })
+    if (p.guest === undefined || !isValidNick(p.guest) || this.outdated(room, guestId(gateway, p.guest), said.ts)) return
     const map = this.members.of(room)!
     if (p.old !== undefined && map.has(guestId(gateway, p.old)) && !map.has(guestId(gateway, p.guest))) {
       const prev = map.get(guestId(gateway, p.old))!
       map.delete(guestId(gateway, p.old))
-      map.set(guestId(gateway, p.guest), { ...prev, nick: p.guest, via, lastSeen: this.h.clock.now(), timeoutMs: memberTimeout(p.interval, this.h.timeoutMs), said })
+      map.set(guestId(gateway, p.guest), { ...prev, nick: p.guest, via, lastSeen: this.h.clock.now(), timeoutMs: memberTimeout(p.interval, this.h.timeoutMs), said, ts: said.ts })
       this.h.onGuestRename({ room, peer: gateway, old: p.old, nick: p.guest, via })
       return
     }
     if (!map.has(guestId(gateway, p.guest)) && this.members.guestsOf(room, gateway) >= MAX_GUESTS_PER_GATEWAY) return
-    this.upsert(room, guestId(gateway, p.guest), p.guest, p.interval, gateway, via, said)
+    this.upsert(room, { id: guestId(gateway, p.guest), nick: p.guest, interval: p.interval, peer: gateway, via, said, ts: said.ts })
   }
 
   /** Any chat message also shows its author is present. */
   onChat (room: string, key: string, nick: string): void {
-    if (key !== this.h.selfKey && this.h.rooms().has(room)) this.upsert(room, key, nick)
+    if (key !== this.h.selfKey && this.h.rooms().has(room)) this.upsert(room, { id: key, nick })
   }
 
   /** A peer's new nick, shown at once in every room it is a member of. */
   renamed (key: string, nick: string): void { this.members.renamed(key, nick) }
 
   /**
-   * `id` is the member map key: the peer's key, or guestId for a guest of
-   * gateway `peer`; `interval` the one it announced (undefined from a chat
-   * line or an older node: what was known, else what this node's own
-   * interval in the room implies, never less than the timeout option).
-   * Any sighting clears a LOST report. `said` is the announcement it came
-   * in (kept to pass on), `seenAt` when it was heard (now, unless passed on).
+   * Lists or refreshes a member (Sighting, room-members.ts); `interval` is
+   * the one it announced (undefined from a chat line or an older node: what
+   * was known, else what this node's own interval in the room implies, never
+   * less than the timeout option). Any sighting clears a LOST report.
    */
-  private upsert (room: string, id: string, nick: string, interval?: number, peer: string = id, via?: string, said?: Said, seenAt?: number): boolean {
-    const prev = this.members.of(room)?.get(id)
+  private upsert (room: string, s: Omit<Sighting, 'timeoutMs'> & { interval?: number }): boolean {
+    const prev = this.members.of(room)?.get(s.id)
+    const { interval, ...seen } = s
     const timeoutMs = interval !== undefined ? memberTimeout(interval, this.h.timeoutMs) : prev ? prev.timeoutMs : memberTimeout(this.intervalFor(room), this.h.timeoutMs)
-    return this.members.upsert(room, { id, nick, peer, timeoutMs, ...(via !== undefined ? { via } : {}), ...(said ? { said } : {}), ...(seenAt !== undefined ? { seenAt } : {}) })
+    return this.members.upsert(room, { ...seen, timeoutMs })
   }
 
   /**
@@ -269,8 +280,8 @@ export class Presence {
     const key = m.author.toString('hex')
     const seenAt = Math.min(m.ts, this.h.clock.now())
     this.h.onSighting(key, m.nick, m.room, p.listen, m.hops, m.ts)
-    if (p.state === PresenceState.GUEST_HERE) return this.upsert(m.room, guestId(key, p.guest!), p.guest!, p.interval, key, m.nick, said(m), seenAt)
-    return this.upsert(m.room, key, m.nick, p.interval, key, undefined, said(m), seenAt)
+    if (p.state === PresenceState.GUEST_HERE) return this.upsert(m.room, { id: guestId(key, p.guest!), nick: p.guest!, interval: p.interval, peer: key, via: m.nick, said: said(m), seenAt, ts: m.ts })
+    return this.upsert(m.room, { id: key, nick: m.nick, interval: p.interval, said: said(m), seenAt, ts: m.ts })
   }
 
   tick (): void {

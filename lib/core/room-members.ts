@@ -27,8 +27,12 @@ export function said (m: { frame: Buffer; id: Buffer; ts: number }): Said {
   return { frame: own.subarray(0, m.frame.byteLength), id: own.subarray(m.frame.byteLength), ts: m.ts }
 }
 
-/** A member as kept here: when it expires (its own announced interval), once reported LOST by when it must answer, and its last announcement. */
-export interface Tracked extends Member { timeoutMs: number; suspectUntil?: number; said?: Said }
+/**
+ * A member as kept here: when it expires (its own announced interval), once
+ * reported LOST by when it must answer, its last announcement, and the
+ * newest date of its own signed presence word (older word is stale here).
+ */
+export interface Tracked extends Member { timeoutMs: number; suspectUntil?: number; said?: Said; ts?: number }
 export interface Parting { reason?: LeaveKind; message?: string }
 
 /** Guests are kept in a room's member map under `gatewayKey/name`; a hex key never holds '/'. */
@@ -47,6 +51,8 @@ export interface Sighting {
   said?: Said
   /** When it was heard (default now). */
   seenAt?: number
+  /** The date of the signed presence word it came in, if any (the newest is kept). */
+  ts?: number
 }
 
 export class RoomMembers {
@@ -97,7 +103,8 @@ export class RoomMembers {
     const peer = s.peer ?? s.id
     const kept = s.said ?? prev?.said
     const lastSeen = s.seenAt ?? this.now()
-    map.set(s.id, { peer, nick: s.nick, self: false, lastSeen, timeoutMs: s.timeoutMs, ...(s.via !== undefined ? { via: s.via } : {}), ...(kept ? { said: kept } : {}) })
+    const ts = s.ts === undefined || (prev?.ts !== undefined && prev.ts > s.ts) ? prev?.ts : s.ts
+    map.set(s.id, { peer, nick: s.nick, self: false, lastSeen, timeoutMs: s.timeoutMs, ...(s.via !== undefined ? { via: s.via } : {}), ...(kept ? { said: kept } : {}), ...(ts !== undefined ? { ts } : {}) })
     this.dueBy(room, lastSeen + s.timeoutMs)
     if (prev) return false
     if (s.via !== undefined) this.guestCount.set(`${room}/${peer}`, this.guestsOf(room, peer) + 1)
