@@ -72,3 +72,19 @@ test('presence: the same for a gateway\'s guests: an older GUEST_HERE or GUEST_L
   t.ok(await send(word(gw, clock.now(), { state: PresenceState.GUEST_LEAVING, guest: 'ann', reason: LeaveReason.QUIT })), 'a newer GUEST_LEAVING for ann')
   t.notOk(guest('ann'), 'takes her out')
 })
+
+test('presence: a LOST report that arrives after the member\'s answer to it does not drop the member; one dated after its last word does', async (t) => {
+  t.timeoutAfter(20_000)
+  const { clock, node, peer, send } = setup(t)
+  await until(() => node.peers().length === 1)
+  const [s, w] = [generateKeyPair(), generateKeyPair()]
+  const listed = () => node.who('lobby').some(m => m.peer === s.publicKey.toString('hex'))
+  const now = clock.now()
+  // W lost its link to S at now - 3 s and said so; S heard it and answered at now - 1 s; the answer came here first.
+  t.ok(await send(word(s, now - 10_000, { state: PresenceState.HERE, interval: LONG_MS }), word(s, now - 1_000, { state: PresenceState.HERE, interval: LONG_MS }), word(w, now - 3_000, { state: PresenceState.LOST, subject: s.publicKey })), 'S\'s announcement, its answer, then the LOST it answered')
+  await pass(clock, peer, 30_000)
+  t.ok(listed(), 'S is still listed after the 20 s grace: it answered the report before this node read it')
+  t.ok(await send(word(w, clock.now(), { state: PresenceState.LOST, subject: s.publicKey })), 'a LOST dated after S\'s last word')
+  await pass(clock, peer, 30_000)
+  t.notOk(listed(), 'drops S after the grace: it did not answer')
+})

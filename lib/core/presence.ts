@@ -144,7 +144,7 @@ export class Presence {
       case PresenceState.GUEST_HERE: return this.onGuest(m.room, key, m.nick, p, said(m))
       case PresenceState.GUEST_LEAVING: return p.guest === undefined || this.outdated(m.room, guestId(key, p.guest), m.ts) ? undefined : this.members.remove(m.room, guestId(key, p.guest), parting)
       case PresenceState.LOST:
-        if (p.subject !== undefined) this.onLost(m.room, p.subject.toString('hex'))
+        if (p.subject !== undefined) this.onLost(m.room, p.subject.toString('hex'), m.ts)
     }
     // HERE, LOST (its witness is present), and any state a later version adds: the author is present.
     if (!this.outdated(m.room, key, m.ts)) this.upsert(m.room, { id: key, nick: m.nick, interval: p.interval, ts: m.ts, ...(p.state === PresenceState.HERE ? { said: said(m) } : {}) })
@@ -163,12 +163,15 @@ export class Presence {
   }
 
   /**
-   * A neighbour of `subject` lost its link to it. About this node: answer at
-   * once (a fresh announcement clears the report everywhere). About a member:
-   * it must be heard from within PRESENCE_SUSPECT_GRACE_MS or it drops out.
+   * A neighbour of `subject` lost its link to it (the report dated `ts`).
+   * About this node: answer at once (a fresh announcement clears the report
+   * everywhere). About a member: it must be heard from within
+   * PRESENCE_SUSPECT_GRACE_MS or it drops out, unless its own word here is
+   * dated after the report: its answer came first, and it answers once.
    */
-  private onLost (room: string, subject: string): void {
+  private onLost (room: string, subject: string, ts: number): void {
     if (subject === this.h.selfKey) return this.announceSoon(PRESENCE_REPLY_MIN_MS)
+    if (this.outdated(room, subject, ts)) return
     this.members.suspect(room, subject, this.h.clock.now() + PRESENCE_SUSPECT_GRACE_MS)
   }
 
