@@ -140,26 +140,14 @@ export class Presence {
     const reason = p.reason === undefined ? undefined : REASONS[p.reason]
     const parting = { ...(reason ? { reason } : {}), ...(p.message ? { message: p.message } : {}) }
     switch (p.state) {
-      case PresenceState.LEAVING: return this.outdated(m.room, key, m.ts) ? undefined : this.members.remove(m.room, key, parting)
+      case PresenceState.LEAVING: return this.members.outdated(m.room, key, m.ts) ? undefined : this.members.remove(m.room, key, parting)
       case PresenceState.GUEST_HERE: return this.onGuest(m.room, key, m.nick, p, said(m))
-      case PresenceState.GUEST_LEAVING: return p.guest === undefined || this.outdated(m.room, guestId(key, p.guest), m.ts) ? undefined : this.members.remove(m.room, guestId(key, p.guest), parting)
+      case PresenceState.GUEST_LEAVING: return p.guest === undefined || this.members.outdated(m.room, guestId(key, p.guest), m.ts) ? undefined : this.members.remove(m.room, guestId(key, p.guest), parting)
       case PresenceState.LOST:
         if (p.subject !== undefined) this.onLost(m.room, p.subject.toString('hex'), m.ts)
     }
     // HERE, LOST (its witness is present), and any state a later version adds: the author is present.
-    if (!this.outdated(m.room, key, m.ts)) this.upsert(m.room, { id: key, nick: m.nick, interval: p.interval, ts: m.ts, ...(p.state === PresenceState.HERE ? { said: said(m) } : {}) })
-  }
-
-  /**
-   * Whether word of member `id` dated `ts` is older than its announcement
-   * kept here: a copy that came a long way round, or one that roster sync
-   * passed on before the flood brought it. Taken, it turned the member back:
-   * an older leave dropped it, an older, shorter interval expired it (a
-   * simulated room of 500 lost a member from six nodes' /who that way).
-   */
-  private outdated (room: string, id: string, ts: number): boolean {
-    const newest = this.members.of(room)?.get(id)?.ts
-    return newest !== undefined && ts < newest
+    if (!this.members.outdated(m.room, key, m.ts)) this.upsert(m.room, { id: key, nick: m.nick, interval: p.interval, ts: m.ts, ...(p.state === PresenceState.HERE ? { said: said(m) } : {}) })
   }
 
   /**
@@ -171,7 +159,7 @@ export class Presence {
    */
   private onLost (room: string, subject: string, ts: number): void {
     if (subject === this.h.selfKey) return this.announceSoon(PRESENCE_REPLY_MIN_MS)
-    if (this.outdated(room, subject, ts)) return
+    if (this.members.outdated(room, subject, ts)) return
     this.members.suspect(room, subject, this.h.clock.now() + PRESENCE_SUSPECT_GRACE_MS)
   }
 
@@ -190,8 +178,8 @@ export class Presence {
 
   private onGuest (room: string, gateway: string, via: string, p: PresencePayload, said: Said): void {
     // The gateway itself is present too.
-    if (!this.outdated(room, gateway, said.ts)) this.upsert(room, { id: gateway, nick: via, interval: p.interval, ts: said.ts })
-    if (p.guest === undefined || !isValidNick(p.guest) || this.outdated(room, guestId(gateway, p.guest), said.ts)) return
+    if (!this.members.outdated(room, gateway, said.ts)) this.upsert(room, { id: gateway, nick: via, interval: p.interval, ts: said.ts })
+    if (p.guest === undefined || !isValidNick(p.guest) || this.members.outdated(room, guestId(gateway, p.guest), said.ts)) return
     const map = this.members.of(room)!
     if (p.old !== undefined && map.has(guestId(gateway, p.old)) && !map.has(guestId(gateway, p.guest))) {
       const prev = map.get(guestId(gateway, p.old))!

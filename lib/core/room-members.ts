@@ -93,6 +93,19 @@ export class RoomMembers {
     return (map?.size ?? 0) < MAX_ROOM_MEMBERS && 'new'
   }
 
+  /**
+   * Whether word of member `id` dated `ts` is older than its newest signed
+   * presence word here: a copy that came a long way round, or one that
+   * roster sync passed on before the flood brought it. Taken, it turned the
+   * member back: an older leave dropped it, an older, shorter interval
+   * expired it (a simulated room of 500 lost a member from six nodes' /who
+   * that way).
+   */
+  outdated (room: string, id: string, ts: number): boolean {
+    const newest = this.rooms.get(room)?.get(id)?.ts
+    return newest !== undefined && ts < newest
+  }
+
   /** Lists or refreshes a member (any sighting clears a LOST report); true if it is new here. */
   upsert (room: string, s: Sighting): boolean {
     let map = this.rooms.get(room)
