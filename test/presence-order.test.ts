@@ -7,7 +7,8 @@
 // expired it 75 s later though it was there.
 import test from 'tape'
 import { ManualClock } from '../lib/core/clock'
-import { HelloFlag, PING_FRAME } from '../lib/protocol/frames'
+import { FrameType, HelloFlag, PING_FRAME } from '../lib/protocol/frames'
+import { encodeRosterData } from '../lib/protocol/roster-frames'
 import { encodeFlood, MessageKind } from '../lib/protocol/envelope'
 import { encodePresence, LeaveReason, PresenceState, type PresencePayload } from '../lib/protocol/payloads'
 import { generateKeyPair, type KeyPair } from '../lib/protocol/crypto'
@@ -26,11 +27,11 @@ async function pass (clock: ManualClock, peer: RawPeer, ms: number): Promise<voi
   for (let t = 0; t < ms; t += 5000) { peer.link.send(PING_FRAME); clock.advance(5000); await wait(5) }
 }
 
-function setup (t: test.Test) {
+function setup (t: test.Test, flags: number = HelloFlag.SHAREABLE) {
   const clock = new ManualClock(Date.now())
   const { node } = victimNode(t, { clock, timing: { presenceIntervalMs: SHORT_MS, presenceTimeoutMs: SHORT_MS, youngAuthorMs: 0 } })
   const peer = rawPeer(node)
-  peer.hello(undefined, ['lobby'], HelloFlag.SHAREABLE)
+  peer.hello(undefined, ['lobby'], flags)
   /** Sends frames and waits until the node accepted them all. */
   const send = async (...frames: Buffer[]) => {
     const before = node.stats().accepted
@@ -87,4 +88,21 @@ test('presence: a LOST report that arrives after the member\'s answer to it does
   t.ok(await send(word(w, clock.now(), { state: PresenceState.LOST, subject: s.publicKey })), 'a LOST dated after S\'s last word')
   await pass(clock, peer, 30_000)
   t.notOk(listed(), 'drops S after the grace: it did not answer')
+})
+
+test('presence: roster sync does not turn a member back either: an older announcement passed on is stale, even when the member\'s clock runs ahead of this node\'s', async (t) => {
+  t.timeoutAfter(20_000)
+  const { clock, node, peer, send } = setup(t, HelloFlag.SHAREABLE | HelloFlag.ROSTER_SYNC)
+  t.ok(await until(() => peer.frames.some(f => f[0] === FrameType.ROSTER_OFFER)), 'the node offered its roster')
+  const x = generateKeyPair()
+  const listed = () => node.who('lobby').some(m => m.peer === x.publicKey.toString('hex'))
+  // X's clock is 25 s ahead (inside the skew allowed): its words are dated after this node's now.
+  const now = clock.now()
+  t.ok(await send(word(x, now + 25_000, { state: PresenceState.HERE, interval: LONG_MS })), 'X\'s announcement, flooded')
+  // In the same answer, after it, a member new here: once that one is listed, the older one was read.
+  const z = generateKeyPair()
+  peer.link.send(encodeRosterData({ room: 'lobby', frames: [word(x, now + 10_000, { state: PresenceState.HERE, interval: SHORT_MS }), word(z, now, { state: PresenceState.HERE, interval: LONG_MS })] }))
+  t.ok(await until(() => node.who('lobby').some(m => m.peer === z.publicKey.toString('hex'))), 'roster data with an older announcement of X (a 30 s interval), then one of a new member, read')
+  await pass(clock, peer, 100_000)
+  t.ok(listed(), 'X is listed 100 s later: the older announcement (30 s interval) passed on by roster sync did not replace its newer one')
 })

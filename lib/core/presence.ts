@@ -263,7 +263,8 @@ export class Presence {
     if (p.state === PresenceState.GUEST_HERE && (p.guest === undefined || !isValidNick(p.guest))) return false
     if (this.h.clock.now() - m.ts > memberTimeout(p.interval, this.h.timeoutMs)) return false
     const guest = p.state === PresenceState.GUEST_HERE
-    return this.members.fresh(m.room, guest ? guestId(key, p.guest!) : key, m.ts, guest ? key : undefined)
+    const id = guest ? guestId(key, p.guest!) : key
+    return !this.members.outdated(m.room, id, m.ts) && this.members.fresh(m.room, id, m.ts, guest ? key : undefined)
   }
 
   /** Takes an adoptable announcement whose signature checked out, as heard at its own time; true if it listed someone new. */
