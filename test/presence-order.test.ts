@@ -90,6 +90,21 @@ test('presence: a LOST report that arrives after the member\'s answer to it does
   t.notOk(listed(), 'drops S after the grace: it did not answer')
 })
 
+test('presence: a LOST dated before the last word of a member not heard from within the grace is taken (its clock ran ahead; that word was no answer)', async (t) => {
+  t.timeoutAfter(20_000)
+  const { clock, node, peer, send } = setup(t)
+  await until(() => node.peers().length === 1)
+  const [s, w] = [generateKeyPair(), generateKeyPair()]
+  const listed = () => node.who('lobby').some(m => m.peer === s.publicKey.toString('hex'))
+  const now = clock.now()
+  // S's clock runs 25 s ahead: its announcement is dated now + 25 s. It falls silent.
+  t.ok(await send(word(s, now + 25_000, { state: PresenceState.HERE, interval: LONG_MS })), 'S\'s announcement, dated 25 s ahead')
+  await pass(clock, peer, 25_000)
+  t.ok(await send(word(w, clock.now() - 1_000, { state: PresenceState.LOST, subject: s.publicKey })), 'W reports S LOST 25 s later, by a clock 1 s behind S\'s date')
+  await pass(clock, peer, 30_000)
+  t.notOk(listed(), 'S drops out after the grace: heard from too long ago for its date to be an answer')
+})
+
 test('presence: roster sync does not turn a member back either: an older announcement passed on is stale, even when the member\'s clock runs ahead of this node\'s', async (t) => {
   t.timeoutAfter(20_000)
   const { clock, node, peer, send } = setup(t, HelloFlag.SHAREABLE | HelloFlag.ROSTER_SYNC)

@@ -155,11 +155,14 @@ export class Presence {
    * About this node: answer at once (a fresh announcement clears the report
    * everywhere). About a member: it must be heard from within
    * PRESENCE_SUSPECT_GRACE_MS or it drops out, unless its own word here is
-   * dated after the report: its answer came first, and it answers once.
+   * dated after the report and came within that grace: its answer came
+   * first, and it answers once. (Dates are two members' clocks: only a
+   * member heard from lately can have a real report ignored for skew.)
    */
   private onLost (room: string, subject: string, ts: number): void {
     if (subject === this.h.selfKey) return this.announceSoon(PRESENCE_REPLY_MIN_MS)
-    if (this.members.outdated(room, subject, ts)) return
+    const heard = this.members.of(room)?.get(subject)?.lastSeen
+    if (this.members.outdated(room, subject, ts) && heard !== undefined && this.h.clock.now() - heard <= PRESENCE_SUSPECT_GRACE_MS) return
     this.members.suspect(room, subject, this.h.clock.now() + PRESENCE_SUSPECT_GRACE_MS)
   }
 
