@@ -38,15 +38,22 @@ function setup (t: test.Test, flags: number = HelloFlag.SHAREABLE) {
     for (const f of frames) peer.link.send(f)
     return until(() => node.stats().accepted === before + frames.length)
   }
-  return { clock, node, peer, send }
+  /** Whether the node lists `kp`'s key in the room. */
+  const listed = (kp: KeyPair) => node.who('lobby').some(m => m.peer === kp.publicKey.toString('hex'))
+  return { clock, node, peer, send, listed }
+}
+
+/** setup, once the raw peer's link is up. */
+async function linked (t: test.Test, flags?: number): Promise<ReturnType<typeof setup>> {
+  const s = setup(t, flags)
+  await until(() => s.node.peers().length === 1)
+  return s
 }
 
 test('presence: an older announcement arriving after a newer one does not shorten the member\'s timeout; an older leave does not drop it', async (t) => {
   t.timeoutAfter(20_000)
-  const { clock, node, peer, send } = setup(t)
-  await until(() => node.peers().length === 1)
+  const { clock, peer, send, listed } = await linked(t)
   const [x, y] = [generateKeyPair(), generateKeyPair()]
-  const listed = (kp: KeyPair) => node.who('lobby').some(m => m.peer === kp.publicKey.toString('hex'))
   const now = clock.now()
   t.ok(await send(word(x, now, { state: PresenceState.HERE, interval: LONG_MS }), word(x, now - 40_000, { state: PresenceState.HERE, interval: SHORT_MS })), 'x: its newer announcement (a 600 s interval), then an older one (30 s), both taken in')
   t.ok(await send(word(y, now, { state: PresenceState.HERE, interval: LONG_MS }), word(y, now - 20_000, { state: PresenceState.LEAVING, reason: LeaveReason.QUIT })), 'y: its announcement, then a leave older than it')
@@ -59,8 +66,7 @@ test('presence: an older announcement arriving after a newer one does not shorte
 
 test('presence: the same for a gateway\'s guests: an older GUEST_HERE or GUEST_LEAVING does not turn one back', async (t) => {
   t.timeoutAfter(20_000)
-  const { clock, node, peer, send } = setup(t)
-  await until(() => node.peers().length === 1)
+  const { clock, node, peer, send } = await linked(t)
   const gw = generateKeyPair()
   const guest = (name: string) => node.who('lobby').some(m => m.nick === name && m.via !== undefined)
   const now = clock.now()
@@ -76,48 +82,43 @@ test('presence: the same for a gateway\'s guests: an older GUEST_HERE or GUEST_L
 
 test('presence: a LOST report that arrives after the member\'s answer to it does not drop the member; one dated after its last word does', async (t) => {
   t.timeoutAfter(20_000)
-  const { clock, node, peer, send } = setup(t)
-  await until(() => node.peers().length === 1)
+  const { clock, peer, send, listed } = await linked(t)
   const [s, w] = [generateKeyPair(), generateKeyPair()]
-  const listed = () => node.who('lobby').some(m => m.peer === s.publicKey.toString('hex'))
   const now = clock.now()
   // W lost its link to S at now - 3 s and said so; S heard it and answered at now - 1 s; the answer came here first.
   t.ok(await send(word(s, now - 10_000, { state: PresenceState.HERE, interval: LONG_MS }), word(s, now - 1_000, { state: PresenceState.HERE, interval: LONG_MS }), word(w, now - 3_000, { state: PresenceState.LOST, subject: s.publicKey })), 'S\'s announcement, its answer, then the LOST it answered')
   await pass(clock, peer, 30_000)
-  t.ok(listed(), 'S is still listed after the 20 s grace: it answered the report before this node read it')
+  t.ok(listed(s), 'S is still listed after the 20 s grace: it answered the report before this node read it')
   t.ok(await send(word(w, clock.now(), { state: PresenceState.LOST, subject: s.publicKey })), 'a LOST dated after S\'s last word')
   await pass(clock, peer, 30_000)
-  t.notOk(listed(), 'drops S after the grace: it did not answer')
+  t.notOk(listed(s), 'drops S after the grace: it did not answer')
 })
 
 test('presence: a LOST dated before the last word of a member not heard from within the grace is taken (its clock ran ahead; that word was no answer)', async (t) => {
   t.timeoutAfter(20_000)
-  const { clock, node, peer, send } = setup(t)
-  await until(() => node.peers().length === 1)
+  const { clock, peer, send, listed } = await linked(t)
   const [s, w] = [generateKeyPair(), generateKeyPair()]
-  const listed = () => node.who('lobby').some(m => m.peer === s.publicKey.toString('hex'))
   const now = clock.now()
   // S's clock runs 25 s ahead: its announcement is dated now + 25 s. It falls silent.
   t.ok(await send(word(s, now + 25_000, { state: PresenceState.HERE, interval: LONG_MS })), 'S\'s announcement, dated 25 s ahead')
   await pass(clock, peer, 25_000)
   t.ok(await send(word(w, clock.now() - 1_000, { state: PresenceState.LOST, subject: s.publicKey })), 'W reports S LOST 25 s later, by a clock 1 s behind S\'s date')
   await pass(clock, peer, 30_000)
-  t.notOk(listed(), 'S drops out after the grace: heard from too long ago for its date to be an answer')
+  t.notOk(listed(s), 'S drops out after the grace: heard from too long ago for its date to be an answer')
 })
 
 test('presence: roster sync does not turn a member back either: an older announcement passed on is stale, even when the member\'s clock runs ahead of this node\'s', async (t) => {
   t.timeoutAfter(20_000)
-  const { clock, node, peer, send } = setup(t, HelloFlag.SHAREABLE | HelloFlag.ROSTER_SYNC)
+  const { clock, peer, send, listed } = await linked(t, HelloFlag.SHAREABLE | HelloFlag.ROSTER_SYNC)
   t.ok(await until(() => peer.frames.some(f => f[0] === FrameType.ROSTER_OFFER)), 'the node offered its roster')
   const x = generateKeyPair()
-  const listed = () => node.who('lobby').some(m => m.peer === x.publicKey.toString('hex'))
   // X's clock is 25 s ahead (inside the skew allowed): its words are dated after this node's now.
   const now = clock.now()
   t.ok(await send(word(x, now + 25_000, { state: PresenceState.HERE, interval: LONG_MS })), 'X\'s announcement, flooded')
   // In the same answer, after it, a member new here: once that one is listed, the older one was read.
   const z = generateKeyPair()
   peer.link.send(encodeRosterData({ room: 'lobby', frames: [word(x, now + 10_000, { state: PresenceState.HERE, interval: SHORT_MS }), word(z, now, { state: PresenceState.HERE, interval: LONG_MS })] }))
-  t.ok(await until(() => node.who('lobby').some(m => m.peer === z.publicKey.toString('hex'))), 'roster data with an older announcement of X (a 30 s interval), then one of a new member, read')
+  t.ok(await until(() => listed(z)), 'roster data with an older announcement of X (a 30 s interval), then one of a new member, read')
   await pass(clock, peer, 100_000)
-  t.ok(listed(), 'X is listed 100 s later: the older announcement (30 s interval) passed on by roster sync did not replace its newer one')
+  t.ok(listed(x), 'X is listed 100 s later: the older announcement (30 s interval) passed on by roster sync did not replace its newer one')
 })
