@@ -22,9 +22,14 @@ import type { PubsubSystemResult } from '../bench/pubsub-run'
 import { SocketMeter, parseSs, ssListing } from '../bench/socket-bytes'
 import { runTcpScenario } from '../bench/tcp-mesh'
 import { line } from '../bench/graph'
-import { machineBusy, machineCpuTicks } from '../bench/procs'
+import { killAll, machineBusy, machineCpuTicks } from '../bench/procs'
+import fs from 'fs'
+import os from 'os'
+import path from 'path'
 
 const TIMEOUT_MS = 60_000
+/** When this file began: the data directories made since are its sections'. */
+const STARTED = Date.now()
 
 test('bench smoke: random graph floods to every node', async (t) => {
   t.timeoutAfter(TIMEOUT_MS)
@@ -302,4 +307,12 @@ test('bench smoke: the tcp section measures after its warm-up and shows the warm
   t.equal(r.delivered, 8, 'and did, warm-up deliveries not counted')
   t.ok(Number.isFinite(r.coldFarEndMaxMs) && r.coldFarEndMaxMs > 0, `the warm-up's slowest far-end delivery is shown (${r.coldFarEndMaxMs} ms)`)
   t.ok(Number.isFinite(r.farEndP99Ms), 'and the measured far-end p99 apart from it')
+})
+
+// Runs last: the sections above leave their processes' data directories to the bench's final clean-up.
+test('bench smoke: the data directories the sections made are removed once the bench is done with them', async (t) => {
+  const made = () => fs.readdirSync(os.tmpdir()).filter(d => d.startsWith('meshchat-bench-') && fs.statSync(path.join(os.tmpdir(), d)).mtimeMs >= STARTED)
+  t.ok(made().length > 0, `the sections made data directories (${made().length})`)
+  await killAll()
+  t.deepEqual(made(), [], 'none is left in the temp directory')
 })

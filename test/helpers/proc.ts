@@ -6,7 +6,7 @@ import fs from 'fs'
 import os from 'os'
 import path from 'path'
 import readline from 'readline'
-import type { Test } from 'tape'
+import test, { type Test } from 'tape'
 import { DEFAULT_TIMING } from '../../lib/core/options'
 
 /**
@@ -61,8 +61,18 @@ export async function drainLinks (nodes: Proc[], timeoutMs = 10_000): Promise<vo
 
 export const isDrainMarker = (e: Event): boolean => /^drain \d+ /.test(String(e.text))
 
+const made = new Set<string>()
+
+/**
+ * A fresh directory under the OS temp dir, removed once every test of this
+ * tape process has finished (each suite run left about 300 behind before;
+ * not on 'exit': tape's own exit handler ends the process first).
+ */
 export function tempDir (prefix = 'meshchat-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  if (made.size === 0) test.onFinish(() => { for (const x of made) fs.rmSync(x, { recursive: true, force: true }) })
+  made.add(d)
+  return d
 }
 
 export class Proc {
