@@ -17,7 +17,7 @@ import { isValidNick } from './names'
 import type { TimerHandle } from './clock'
 import type { LeaveKind, Member, PresenceHooks } from './presence-types'
 import { PRESENCE_REPLY_MIN_MS, PRESENCE_SUSPECT_GRACE_MS, memberTimeout, presenceInterval } from './presence-schedule'
-import { MAX_GUESTS_PER_GATEWAY, RoomMembers, guestId, said, type Said, type Sighting } from './room-members'
+import { MAX_GUESTS_PER_GATEWAY, RoomMembers, guestId, older, said, type Said, type Sighting } from './room-members'
 
 export { PRESENCE_REPLY_MIN_MS, PRESENCE_LINK_UP_DELAY_MS } from './presence-schedule'
 export { MAX_ROOM_MEMBERS, MAX_GUESTS_PER_GATEWAY, type Said } from './room-members'
@@ -140,14 +140,14 @@ export class Presence {
     const reason = p.reason === undefined ? undefined : REASONS[p.reason]
     const parting = { ...(reason ? { reason } : {}), ...(p.message ? { message: p.message } : {}) }
     switch (p.state) {
-      case PresenceState.LEAVING: return this.members.outdated(m.room, key, m.ts) ? undefined : this.members.remove(m.room, key, parting)
+      case PresenceState.LEAVING: return this.members.remove(m.room, key, parting, m.ts)
       case PresenceState.GUEST_HERE: return this.onGuest(m.room, key, m.nick, p, said(m))
-      case PresenceState.GUEST_LEAVING: return p.guest === undefined || this.members.outdated(m.room, guestId(key, p.guest), m.ts) ? undefined : this.members.remove(m.room, guestId(key, p.guest), parting)
+      case PresenceState.GUEST_LEAVING: return p.guest === undefined ? undefined : this.members.remove(m.room, guestId(key, p.guest), parting, m.ts)
       case PresenceState.LOST:
         if (p.subject !== undefined) this.onLost(m.room, p.subject.toString('hex'), m.ts)
     }
     // HERE, LOST (its witness is present), and any state a later version adds: the author is present.
-    if (!this.members.outdated(m.room, key, m.ts)) this.upsert(m.room, { id: key, nick: m.nick, interval: p.interval, ts: m.ts, ...(p.state === PresenceState.HERE ? { said: said(m) } : {}) })
+    this.upsert(m.room, { id: key, nick: m.nick, interval: p.interval, ts: m.ts, ...(p.state === PresenceState.HERE ? { said: said(m) } : {}) })
   }
 
   /**
@@ -161,8 +161,8 @@ export class Presence {
    */
   private onLost (room: string, subject: string, ts: number): void {
     if (subject === this.h.selfKey) return this.announceSoon(PRESENCE_REPLY_MIN_MS)
-    const heard = this.members.of(room)?.get(subject)?.lastSeen
-    if (this.members.outdated(room, subject, ts) && heard !== undefined && this.h.clock.now() - heard <= PRESENCE_SUSPECT_GRACE_MS) return
+    const m = this.members.of(room)?.get(subject)
+    if (m && older(m, ts) && this.h.clock.now() - m.lastSeen <= PRESENCE_SUSPECT_GRACE_MS) return
     this.members.suspect(room, subject, this.h.clock.now() + PRESENCE_SUSPECT_GRACE_MS)
   }
 
@@ -181,8 +181,8 @@ export class Presence {
 
   private onGuest (room: string, gateway: string, via: string, p: PresencePayload, said: Said): void {
     // The gateway itself is present too.
-    if (!this.members.outdated(room, gateway, said.ts)) this.upsert(room, { id: gateway, nick: via, interval: p.interval, ts: said.ts })
-    if (p.guest === undefined || !isValidNick(p.guest) || this.members.outdated(room, guestId(gateway, p.guest), said.ts)) return
+    this.upsert(room, { id: gateway, nick: via, interval: p.interval, ts: said.ts })
+    if (p.guest === undefined || !isValidNick(p.guest)) return
     const map = this.members.of(room)!
     if (p.old !== undefined && map.has(guestId(gateway, p.old)) && !map.has(guestId(gateway, p.guest))) {
       const prev = map.get(guestId(gateway, p.old))!
@@ -266,8 +266,7 @@ export class Presence {
     if (p.state === PresenceState.GUEST_HERE && (p.guest === undefined || !isValidNick(p.guest))) return false
     if (this.h.clock.now() - m.ts > memberTimeout(p.interval, this.h.timeoutMs)) return false
     const guest = p.state === PresenceState.GUEST_HERE
-    const id = guest ? guestId(key, p.guest!) : key
-    return !this.members.outdated(m.room, id, m.ts) && this.members.fresh(m.room, id, m.ts, guest ? key : undefined)
+    return this.members.fresh(m.room, guest ? guestId(key, p.guest!) : key, m.ts, guest ? key : undefined)
   }
 
   /** Takes an adoptable announcement whose signature checked out, as heard at its own time; true if it listed someone new. */

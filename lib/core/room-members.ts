@@ -38,6 +38,15 @@ export interface Parting { reason?: LeaveKind; message?: string }
 /** Guests are kept in a room's member map under `gatewayKey/name`; a hex key never holds '/'. */
 export const guestId = (gateway: string, name: string): string => `${gateway}/${name}`
 
+/**
+ * Whether word dated `ts` is older than the member's newest signed presence
+ * word here: a copy that came a long way round, or one that roster sync
+ * passed on before the flood brought it. Taken, it turned the member back:
+ * an older leave dropped it, an older, shorter interval expired it (a
+ * simulated room of 500 lost a member from six nodes' /who that way).
+ */
+export const older = (m: Tracked, ts: number): boolean => m.ts !== undefined && ts < m.ts
+
 export interface Sighting {
   /** The member map key: the peer's key, or guestId for a guest of gateway `peer`. */
   id: string
@@ -88,35 +97,27 @@ export class RoomMembers {
   fresh (room: string, id: string, ts: number, guestOf?: string): 'new' | 'newer' | false {
     const map = this.rooms.get(room)
     const prev = map?.get(id)
-    if (prev) return prev.lastSeen < ts && 'newer'
+    if (prev) return prev.lastSeen < ts && !older(prev, ts) && 'newer'
     if (guestOf !== undefined && this.guestsOf(room, guestOf) >= MAX_GUESTS_PER_GATEWAY) return false
     return (map?.size ?? 0) < MAX_ROOM_MEMBERS && 'new'
   }
 
   /**
-   * Whether word of member `id` dated `ts` is older than its newest signed
-   * presence word here: a copy that came a long way round, or one that
-   * roster sync passed on before the flood brought it. Taken, it turned the
-   * member back: an older leave dropped it, an older, shorter interval
-   * expired it (a simulated room of 500 lost a member from six nodes' /who
-   * that way).
+   * Lists or refreshes a member (any sighting clears a LOST report); true if
+   * it is new here. A sighting dated before the member's newest word here
+   * changes nothing (older).
    */
-  outdated (room: string, id: string, ts: number): boolean {
-    const newest = this.rooms.get(room)?.get(id)?.ts
-    return newest !== undefined && ts < newest
-  }
-
-  /** Lists or refreshes a member (any sighting clears a LOST report); true if it is new here. */
   upsert (room: string, s: Sighting): boolean {
     let map = this.rooms.get(room)
     if (!map) { map = new Map(); this.rooms.set(room, map) }
     const prev = map.get(s.id)
+    if (prev && s.ts !== undefined && older(prev, s.ts)) return false
     if (prev) map.delete(s.id)
     else if (map.size >= MAX_ROOM_MEMBERS) this.remove(room, map.keys().next().value as string)
     const peer = s.peer ?? s.id
     const kept = s.said ?? prev?.said
     const lastSeen = s.seenAt ?? this.now()
-    const ts = s.ts === undefined || (prev?.ts !== undefined && prev.ts > s.ts) ? prev?.ts : s.ts
+    const ts = s.ts ?? prev?.ts
     map.set(s.id, { peer, nick: s.nick, self: false, lastSeen, timeoutMs: s.timeoutMs, ...(s.via !== undefined ? { via: s.via } : {}), ...(kept ? { said: kept } : {}), ...(ts !== undefined ? { ts } : {}) })
     this.dueBy(room, lastSeen + s.timeoutMs)
     if (prev) return false
@@ -125,11 +126,15 @@ export class RoomMembers {
     return true
   }
 
-  /** Drops a member (a gateway takes its guests along); members are kept in order of last sighting, so the first is the stalest. */
-  remove (room: string, id: string, parting: Parting = {}): void {
+  /**
+   * Drops a member (a gateway takes its guests along); members are kept in
+   * order of last sighting, so the first is the stalest. A leave dated `ts`
+   * before the member's newest word here changes nothing (older).
+   */
+  remove (room: string, id: string, parting: Parting = {}, ts?: number): void {
     const map = this.rooms.get(room)
     const m = map?.get(id)
-    if (!map || !m) return
+    if (!map || !m || (ts !== undefined && older(m, ts))) return
     map.delete(id)
     if (m.via !== undefined) {
       const counted = `${room}/${m.peer}`
