@@ -8,13 +8,13 @@ import test from 'tape'
 import { ManualClock } from '../lib/core/clock'
 import { ROSTER_NEW_MEMBERS_BURST, ROSTER_RETRY_MS } from '../lib/core/roster-sync'
 import { FrameType, HelloFlag, PING_FRAME } from '../lib/protocol/frames'
-import { decodeFlood, encodeFlood, MessageKind } from '../lib/protocol/envelope'
-import { encodePresence, PresenceState, type PresencePayload } from '../lib/protocol/payloads'
+import { decodeFlood, MessageKind } from '../lib/protocol/envelope'
+import { PresenceState } from '../lib/protocol/payloads'
 import { decodeRosterOffer, encodeRosterData } from '../lib/protocol/roster-frames'
-import { generateKeyPair, type KeyPair } from '../lib/protocol/crypto'
+import { generateKeyPair } from '../lib/protocol/crypto'
 import { MemMesh } from './helpers/mesh'
 import { said } from '../lib/core/room-members'
-import { rawPeer, until, victimNode, wait } from './helpers/raw-peer'
+import { here, rawPeer, until, victimNode, wait } from './helpers/raw-peer'
 
 const MEMBERS = 40
 const STEP_MS = 250
@@ -76,13 +76,6 @@ test('roster sync: two parts of a room that meet over one link list each other o
   await advance(clock, mesh, 3_000)
   t.deepEqual(mesh.nodes.map(n => n.who('lobby').length), new Array(12).fill(12), 'every node lists all twelve')
 })
-
-/** A HERE announcement of `kp` in `room`, dated `ts`. */
-function here (kp: KeyPair, over: { room?: string; ts?: number; state?: number; nick?: string } = {}): Buffer {
-  const ts = over.ts ?? Date.now()
-  const p: PresencePayload = { state: over.state ?? PresenceState.HERE, listen: '', interval: 30_000 }
-  return encodeFlood({ kind: MessageKind.PRESENCE, author: kp.publicKey, room: over.room ?? 'lobby', nick: over.nick ?? 'made', ts, expires: ts + 60_000, ttl: 8, payload: encodePresence(p) }, kp, 1).frame
-}
 
 const PRESENCE_ON = { timing: { tickMs: 20, presenceIntervalMs: 30_000 } }
 

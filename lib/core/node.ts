@@ -44,7 +44,7 @@ export class MeshNode extends EventEmitter implements ChatNode {
     this.id = opts.keyPair.publicKey.toString('hex')
     this.myNick = validateNick(opts.nick)
     this.anchor = opts.anchor ?? false
-    this.flags = (opts.pex === false ? 0 : HelloFlag.SHAREABLE) | (this.anchor ? HelloFlag.ANCHOR : 0) | (opts.lazyPush === false ? 0 : HelloFlag.LAZY_PUSH) | (opts.rosterSync === false ? 0 : HelloFlag.ROSTER_SYNC)
+    this.flags = (opts.pex === false ? 0 : HelloFlag.SHAREABLE) | (this.anchor ? HelloFlag.ANCHOR : 0) | (opts.lazyPush === false ? 0 : HelloFlag.LAZY_PUSH) | (opts.rosterSync === false ? 0 : HelloFlag.ROSTER_SYNC | HelloFlag.ROSTER_RANGES)
     this.p = buildParts(opts, {
       id: this.id,
       nick: () => this.myNick,

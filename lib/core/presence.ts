@@ -17,7 +17,7 @@ import { isValidNick } from './names'
 import type { TimerHandle } from './clock'
 import type { LeaveKind, Member, PresenceHooks } from './presence-types'
 import { PRESENCE_REPLY_MIN_MS, PRESENCE_SUSPECT_GRACE_MS, memberTimeout, presenceInterval } from './presence-schedule'
-import { MAX_GUESTS_PER_GATEWAY, RoomMembers, guestId, older, said, type Said, type Sighting } from './room-members'
+import { MAX_GUESTS_PER_GATEWAY, RoomMembers, guestId, older, said, type Held, type Said, type Sighting } from './room-members'
 
 export { PRESENCE_REPLY_MIN_MS, PRESENCE_LINK_UP_DELAY_MS } from './presence-schedule'
 export { MAX_ROOM_MEMBERS, MAX_GUESTS_PER_GATEWAY, type Said } from './room-members'
@@ -248,10 +248,11 @@ export class Presence {
    * valid by their own time (itself and its guests included), for roster
    * sync to pass to a neighbour lacking them.
    */
-  announcements (room: string): Said[] {
-    const out: Said[] = this.enabled && this.h.rooms().has(room) ? [...this.ownSaid(room).values()] : []
+  announcements (room: string): Held[] {
+    const self = this.h.selfKey
+    const out: Held[] = this.enabled && this.h.rooms().has(room) ? [...this.ownSaid(room).values()].map(said => ({ key: self, said })) : []
     const now = this.h.clock.now()
-    for (const m of this.members.of(room)?.values() ?? []) if (m.said && now - m.said.ts <= m.timeoutMs) out.push(m.said)
+    for (const m of this.members.of(room)?.values() ?? []) if (m.said && now - m.said.ts <= m.timeoutMs) out.push({ key: m.peer, said: m.said })
     return out
   }
 

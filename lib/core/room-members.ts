@@ -15,6 +15,8 @@ export const MAX_GUESTS_PER_GATEWAY = 256
 
 /** A presence announcement as it travelled (signed), its id and its time: what roster sync passes on. */
 export interface Said { frame: Buffer; id: Buffer; ts: number }
+/** An announcement this node holds, with the key of the member it lists (a guest: its gateway's key): what roster sync offers. */
+export interface Held { key: string; said: Said }
 /**
  * The Said of a message, in one buffer of its own: what arrived may be a
  * view into a larger one (a socket read, a pooled slab, a roster data frame

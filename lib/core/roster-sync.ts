@@ -8,7 +8,9 @@
 // its other neighbours, so two parts of a room that meet converge hop by hop.
 // Announcements learnt here are never forwarded, never push a member out of
 // a full room, and are taken only in answer to this node's own offers, up to
-// what one answer may hold; offers are budgeted per link and room.
+// what one answer may hold; offers are budgeted per link and room. A roster
+// larger than one offer frame holds goes in parts by key range to a peer
+// that takes them (roster-parts.ts).
 import type { LinkSession } from './link-session'
 import type { FrameRegistry } from './frame-registry'
 import type { Presence } from './presence'
@@ -22,11 +24,12 @@ import { decodeRosterData, decodeRosterOffer, encodeRosterData, encodeRosterOffe
 import { decodeFlood, MessageKind, type FloodMessage } from '../protocol/envelope'
 import { decodePresence, PresenceState, type PresencePayload } from '../protocol/payloads'
 import { MeshError, type PeerFault } from '../protocol/errors'
-import { MAX_CLOCK_SKEW_MS, SYNC_ID_BYTES } from '../protocol/limits'
+import { MAX_CLOCK_SKEW_MS, MAX_ROSTER_OFFER_IDS, SYNC_ID_BYTES } from '../protocol/limits'
+import { OfferRounds, inRange, offerParts } from './roster-parts'
 
-/** Most bytes of announcements one node sends in answer to one roster offer (5,000 members at about 200 bytes each fit). */
+/** Most bytes of announcements one node sends in answer to one roster offer, all its parts together (5,000 members at about 200 bytes each fit). */
 export const MAX_ROSTER_SEND_BYTES = 1024 * 1024
-/** Roster offers per room one link may have answered at once, and one more every ROSTER_ANSWER_REFILL_MS. */
+/** Roster offers per room one link may have answered at once, and one more every ROSTER_ANSWER_REFILL_MS (an offer in parts counts once). */
 export const ROSTER_ANSWERS_BURST = 4
 export const ROSTER_ANSWER_REFILL_MS = 15_000
 /**
@@ -58,6 +61,8 @@ export class RosterSync {
   private readonly answers: OfferBudget
   private readonly expected = new AnswerWindow()
   private readonly reoffers: Reoffers
+  /** Per link and room: the answer in progress to an offer in parts. */
+  private readonly rounds = new OfferRounds(MAX_ROSTER_SEND_BYTES)
   /** Per link: members it may still add (ROSTER_NEW_MEMBERS_*). */
   private readonly newMembers = new WeakMap<LinkSession, TokenBucket>()
   /** Per link: rooms offered to it again after ROSTER_RETRY_MS (one timer each). */
@@ -80,11 +85,17 @@ export class RosterSync {
 
   private speaks (s: LinkSession): boolean { return this.h.enabled && !!s.hello && (s.hello.flags & HelloFlag.ROSTER_SYNC) !== 0 }
 
+  /** Offers `room`'s roster to `s`: in one frame, or in parts by key range to a peer that takes them (roster-parts.ts). */
   private offer (s: LinkSession, room: string, reply: boolean): void {
     this.stats.offersSent++
     this.expected.open(s, room, MAX_ROSTER_SEND_BYTES)
-    const ids = this.h.presence.announcements(room).map(a => a.id.subarray(0, SYNC_ID_BYTES))
-    s.send(encodeRosterOffer({ room, reply, ids }))
+    const held = this.h.presence.announcements(room)
+    if (held.length <= MAX_ROSTER_OFFER_IDS || (s.hello!.flags & HelloFlag.ROSTER_RANGES) === 0) {
+      s.send(encodeRosterOffer({ room, reply, ids: held.map(a => a.said.id.subarray(0, SYNC_ID_BYTES)) }))
+      return
+    }
+    const parts = offerParts(held)
+    parts.forEach((p, i) => s.send(encodeRosterOffer({ room, reply: reply && i === parts.length - 1, ...p })))
   }
 
   /** A link finished its handshake: compare every room both sides are in. */
@@ -114,18 +125,20 @@ export class RosterSync {
 
   private onOffer (s: LinkSession, o: RosterOffer): void {
     if (!this.speaks(s) || !this.h.rooms().has(o.room)) return
-    if (!this.answers.take(s, o.room)) {
+    const round = this.rounds.enter(s, o.room, o.from, o.to, () => this.answers.take(s, o.room))
+    if (!round) {
       this.stats.offersRefused++
       return this.h.penalise(s, { code: 'SYNC_FLOOD', message: `offered the roster of '${o.room}' more often than ${ROSTER_ANSWERS_BURST} times per ${ROSTER_ANSWER_REFILL_MS / 1000} s` }, PENALTY.SYNC_OVER_BUDGET)
     }
     const theirs = new Set(o.ids.map(b => b.toString('hex')))
+    const from = o.from?.toString('hex')
+    const to = o.to?.toString('hex')
     const frames: Buffer[] = []
-    let total = 0
-    for (const a of this.h.presence.announcements(o.room)) {
-      if (theirs.has(a.id.toString('hex', 0, SYNC_ID_BYTES))) continue
-      if (total + a.frame.byteLength > MAX_ROSTER_SEND_BYTES) break
-      frames.push(a.frame)
-      total += a.frame.byteLength
+    for (const { key, said } of this.h.presence.announcements(o.room)) {
+      if (!inRange(key, from, to) || theirs.has(said.id.toString('hex', 0, SYNC_ID_BYTES))) continue
+      if (said.frame.byteLength > round.bytesLeft) break
+      frames.push(said.frame)
+      round.bytesLeft -= said.frame.byteLength
     }
     this.stats.sent += frames.length
     for (const batch of batches(frames)) s.send(encodeRosterData({ room: o.room, frames: batch }))

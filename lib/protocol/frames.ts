@@ -35,10 +35,10 @@ export interface Hello {
   nick: string
   listen: string
   rooms: string[]
-  /** bit 0: my address may be shared by peer exchange; bit 1: anchor; bit 2: speaks lazy push (IHAVE, GRAFT, PRUNE); bit 3: speaks roster sync (ROSTER_OFFER, ROSTER_DATA) */
+  /** bit 0: my address may be shared by peer exchange; bit 1: anchor; bit 2: speaks lazy push (IHAVE, GRAFT, PRUNE); bit 3: speaks roster sync (ROSTER_OFFER, ROSTER_DATA); bit 4: takes a roster offer in parts by key range */
   flags: number
 }
-export const HelloFlag = { SHAREABLE: 1, ANCHOR: 2, LAZY_PUSH: 4, ROSTER_SYNC: 8 } as const
+export const HelloFlag = { SHAREABLE: 1, ANCHOR: 2, LAZY_PUSH: 4, ROSTER_SYNC: 8, ROSTER_RANGES: 16 } as const
 
 export interface PexEntry { key: Buffer; address: string }
 /** A member of `room` (key) that listens at `address`: a hint from a neighbour not in the room (see core/member-links.ts). */

@@ -30,7 +30,7 @@ export const MAX_MESSAGE_LIFETIME_MS = 10 * 60 * 1000
 export const MAX_PAYLOAD_BYTES = 8 * 1024
 /** Most short ids one sync offer may carry. */
 export const MAX_SYNC_OFFER_IDS = 4096
-/** Most short ids one roster offer may carry: every member a room may have (core/presence.ts MAX_ROOM_MEMBERS) and this node's own guests, 8 bytes each, under MAX_FRAME_BYTES. */
+/** Most short ids one roster offer frame may carry (8 bytes each, under MAX_FRAME_BYTES); a larger roster is offered in parts by key range (core/roster-parts.ts). */
 export const MAX_ROSTER_OFFER_IDS = 6000
 /** Most messages one sync data frame may carry (it also stays under MAX_FRAME_BYTES). */
 export const MAX_SYNC_BATCH = 256

@@ -10,6 +10,7 @@ import { generateKeyPair, type KeyPair } from '../../lib/protocol/crypto'
 import { encodeHello } from '../../lib/protocol/frames'
 import { encodeFlood, MessageKind, type Envelope, type FloodMessage } from '../../lib/protocol/envelope'
 import { PROTOCOL_VERSION } from '../../lib/protocol/limits'
+import { encodePresence, PresenceState, type PresencePayload } from '../../lib/protocol/payloads'
 
 export interface RawPeer {
   kp: KeyPair
@@ -40,6 +41,13 @@ export function rawPeer (node: MeshNode, initiator = true, kp: KeyPair = generat
 export function chat (kp: KeyPair, text: string, over: Partial<Envelope> = {}): FloodMessage {
   const ts = over.ts ?? Date.now()
   return encodeFlood({ kind: MessageKind.CHAT, author: kp.publicKey, room: 'lobby', nick: 'x', ts, expires: ts + 60_000, ttl: 8, payload: Buffer.from(text), ...over }, kp, 1)
+}
+
+/** A signed HERE announcement of `kp` (in 'lobby', dated now, a 30 s interval, unless `over` says otherwise), as it travels one hop. */
+export function here (kp: KeyPair, over: { room?: string; ts?: number; state?: number; nick?: string } = {}): Buffer {
+  const ts = over.ts ?? Date.now()
+  const p: PresencePayload = { state: over.state ?? PresenceState.HERE, listen: '', interval: 30_000 }
+  return encodeFlood({ kind: MessageKind.PRESENCE, author: kp.publicKey, room: over.room ?? 'lobby', nick: over.nick ?? 'made', ts, expires: ts + 60_000, ttl: 8, payload: encodePresence(p) }, kp, 1).frame
 }
 
 export const wait = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
