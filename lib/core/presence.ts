@@ -20,7 +20,7 @@ import { PRESENCE_REPLY_MIN_MS, PRESENCE_SUSPECT_GRACE_MS, memberTimeout, presen
 import { MAX_GUESTS_PER_GATEWAY, RoomMembers, guestId, older, said, type Held, type Said, type Sighting } from './room-members'
 
 export { PRESENCE_REPLY_MIN_MS, PRESENCE_LINK_UP_DELAY_MS } from './presence-schedule'
-export { MAX_ROOM_MEMBERS, MAX_GUESTS_PER_GATEWAY, type Said } from './room-members'
+export { MAX_ROOM_MEMBERS, MAX_GUESTS_PER_GATEWAY, Said } from './room-members'
 export type { LeaveKind, Member, PresenceChange, GuestRename, PresenceHooks } from './presence-types'
 
 const REASONS: Record<number, LeaveKind | undefined> = { [LeaveReason.PART]: 'part', [LeaveReason.QUIT]: 'quit' }

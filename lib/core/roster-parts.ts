@@ -14,7 +14,7 @@
 // MAX_ROSTER_OFFER_PARTS, starts a round of its own and is charged as one.
 import type { LinkSession } from './link-session'
 import { MAX_GUESTS_PER_GATEWAY, MAX_ROOM_MEMBERS, type Held } from './room-members'
-import { MAX_ROSTER_OFFER_IDS, SYNC_ID_BYTES } from '../protocol/limits'
+import { MAX_ROSTER_OFFER_IDS } from '../protocol/limits'
 
 /**
  * Parts of one honest offer at most: a full room, this node's own guests and
@@ -37,7 +37,7 @@ export function offerParts (held: Held[], max = MAX_ROSTER_OFFER_IDS): OfferPart
     let end = Math.min(i + max, sorted.length)
     while (end < sorted.length && end > i + 1 && sorted[end].key === sorted[end - 1].key) end--
     const to = end < sorted.length ? Buffer.from(sorted[end].key, 'hex') : undefined
-    parts.push({ ids: sorted.slice(i, end).map(h => h.said.id.subarray(0, SYNC_ID_BYTES)), ...(from ? { from } : {}), ...(to ? { to } : {}) })
+    parts.push({ ids: sorted.slice(i, end).map(h => h.said.shortId()), ...(from ? { from } : {}), ...(to ? { to } : {}) })
     from = to
     i = end
   }

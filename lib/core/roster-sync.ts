@@ -24,7 +24,7 @@ import { decodeRosterData, decodeRosterOffer, encodeRosterData, encodeRosterOffe
 import { decodeFlood, MessageKind, type FloodMessage } from '../protocol/envelope'
 import { decodePresence, PresenceState, type PresencePayload } from '../protocol/payloads'
 import { MeshError, type PeerFault } from '../protocol/errors'
-import { MAX_CLOCK_SKEW_MS, MAX_ROSTER_OFFER_IDS, SYNC_ID_BYTES } from '../protocol/limits'
+import { MAX_CLOCK_SKEW_MS, MAX_ROSTER_OFFER_IDS } from '../protocol/limits'
 import { OfferRounds, inRange, offerParts } from './roster-parts'
 
 /** Most bytes of announcements one node sends in answer to one roster offer, all its parts together (5,000 members at about 200 bytes each fit). */
@@ -91,7 +91,7 @@ export class RosterSync {
     this.expected.open(s, room, MAX_ROSTER_SEND_BYTES)
     const held = this.h.presence.announcements(room)
     if (held.length <= MAX_ROSTER_OFFER_IDS || (s.hello!.flags & HelloFlag.ROSTER_RANGES) === 0) {
-      s.send(encodeRosterOffer({ room, reply, ids: held.map(a => a.said.id.subarray(0, SYNC_ID_BYTES)) }))
+      s.send(encodeRosterOffer({ room, reply, ids: held.map(a => a.said.shortId()) }))
       return
     }
     const parts = offerParts(held)
@@ -135,10 +135,10 @@ export class RosterSync {
     const to = o.to?.toString('hex')
     const frames: Buffer[] = []
     for (const { key, said } of this.h.presence.announcements(o.room)) {
-      if (!inRange(key, from, to) || theirs.has(said.id.toString('hex', 0, SYNC_ID_BYTES))) continue
-      if (said.frame.byteLength > round.bytesLeft) break
+      if (!inRange(key, from, to) || theirs.has(said.shortIdHex())) continue
+      if (said.frameLength > round.bytesLeft) break
       frames.push(said.frame)
-      round.bytesLeft -= said.frame.byteLength
+      round.bytesLeft -= said.frameLength
     }
     this.stats.sent += frames.length
     for (const batch of batches(frames)) s.send(encodeRosterData({ room: o.room, frames: batch }))
