@@ -1,7 +1,7 @@
 // The directory of known keys: key tags that grow past shared prefixes,
 // /msg and /whois target resolution, the nick/key warning, and its cap.
 import test from 'tape'
-import { Directory, MAX_DIRECTORY_KEYS, type NickWarning } from '../lib/core/directory'
+import { Directory, MAX_DIRECTORY_KEYS, MAX_SHARED_ROOM_LISTS, type NickWarning } from '../lib/core/directory'
 import { MeshError, type ErrorCode } from '../lib/protocol/errors'
 
 const SELF = 'ffff' + '0'.repeat(60)
@@ -120,5 +120,21 @@ test(`cap: at ${MAX_DIRECTORY_KEYS} keys the least recently seen is forgotten`, 
   t.ok(d.get(k(0)), 'the key seen again is kept')
   t.notOk(d.get(k(1)), 'the least recently seen went')
   t.ok(d.get(k(2)) && d.get(k(MAX_DIRECTORY_KEYS)), 'the others and the newcomer are there')
+  t.end()
+})
+
+test(`rooms per key: keys seen in one room share one frozen list (up to ${MAX_SHARED_ROOM_LISTS} rooms), and a key seen in a second room gets a list of its own`, (t) => {
+  const d = dir()
+  d.see(key('a1'), 'ann', { room: 'lobby' })
+  d.see(key('b2'), 'bob', { room: 'lobby' })
+  const shared = d.get(key('a1'))!.rooms
+  t.equal(d.get(key('b2'))!.rooms, shared, 'one list for both')
+  t.ok(Object.isFrozen(shared), 'frozen, so no key can change the others\'')
+  d.see(key('a1'), 'ann', { room: 'rust' })
+  t.deepEqual(d.get(key('a1'))!.rooms, ['lobby', 'rust'], 'a second room: its own list, oldest first')
+  t.deepEqual(d.get(key('b2'))!.rooms, ['lobby'], 'the other key\'s unchanged')
+  for (let i = 0; i < MAX_SHARED_ROOM_LISTS + 2; i++) d.see(key(`c${i.toString(16).padStart(3, '0')}`), `c${i}`, { room: `r${i}` })
+  const last = key(`c${(MAX_SHARED_ROOM_LISTS + 1).toString(16).padStart(3, '0')}`)
+  t.deepEqual(d.get(last)!.rooms, [`r${MAX_SHARED_ROOM_LISTS + 1}`], 'a room past the shared ones still listed, in a list of its own')
   t.end()
 })
