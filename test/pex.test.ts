@@ -15,7 +15,7 @@ const key = (n: number) => n.toString(16).padStart(64, '0')
 const entry = (k: string, address: string): PexEntry => ({ key: Buffer.from(k, 'hex'), address })
 const flush = () => new Promise(resolve => setImmediate(resolve))
 
-interface Opts { minLinks?: number; sessions?: LinkSession[]; dialOk?: boolean }
+interface Opts { minLinks?: number; sessions?: LinkSession[]; dialOk?: boolean; targets?: string[] }
 function rig (opts: Opts = {}) {
   const c = { t: 1_000_000 }
   const now = () => c.t
@@ -28,6 +28,7 @@ function rig (opts: Opts = {}) {
     sessions: () => opts.sessions ?? [],
     linkedKeys: () => new Set<string>(),
     dialing: () => new Set<string>(),
+    isTarget: a => (opts.targets ?? []).includes(a),
     dial: async (a) => { dialed.push(a); if (!opts.dialOk) throw new Error('refused') },
     canDial: () => true,
     minLinks: opts.minLinks ?? 4,
@@ -132,5 +133,16 @@ test('a dial that reached an exchanged address fixes its key; redials of it do n
   for (let step = 0; step < 100; step++) { pex.tick(); await flush(); c.t += 100 }
   t.equal(dialed.filter(a => a !== '10.0.0.7:7000').length, MAX_PEX_DIALS_PER_MIN, 'new addresses within the budget')
   t.ok(dialed.filter(a => a === '10.0.0.7:7000').length >= 2, 'the reached address redialled on its backoff regardless')
+  t.end()
+})
+
+test('a --peer target that peer exchange also names is left to its own redials: it never spends the budget of never-reached addresses', async (t) => {
+  const target = '10.0.9.1:7000'
+  const { c, pex, dialed } = rig({ minLinks: 100, targets: [target] })
+  // The target is named first, then the exchanged addresses that need the budget.
+  pex.onFrame(encodePex([entry(key(50), target), ...Array.from({ length: MAX_PEX_DIALS_PER_MIN }, (_, i) => entry(key(60 + i), `10.0.8.${i + 1}:7000`))]), key(1))
+  for (let step = 0; step < 590; step++) { pex.tick(); await flush(); c.t += 100 }
+  t.notOk(dialed.includes(target), 'the target was not dialled by peer exchange')
+  t.equal(new Set(dialed).size, MAX_PEX_DIALS_PER_MIN, `the minute's ${MAX_PEX_DIALS_PER_MIN} dials all went to exchanged addresses`)
   t.end()
 })

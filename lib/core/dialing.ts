@@ -3,6 +3,7 @@
 import type { Dialer, Found, Link } from './link'
 import type { LinkSession } from './link-session'
 import { DialTarget } from './dial-target'
+import { canonicalAddress } from '../protocol/address'
 import { Backoff } from './backoff'
 import { MeshError, type ErrorCode } from '../protocol/errors'
 import type { Clock } from './clock'
@@ -25,6 +26,7 @@ export class Dialing {
   dialer: Dialer | null = null
   readonly pending = new Map<string, Promise<LinkSession>>()
   private readonly targets = new Map<string, DialTarget>()
+  private readonly canonicalTargets = new Set<string>()
   private started = false
   private stopped = false
 
@@ -55,9 +57,13 @@ export class Dialing {
     return s
   }
 
+  /** Whether `address` (canonical, as the peer table keeps it) is a `--peer` target. */
+  isTarget (address: string): boolean { return this.canonicalTargets.has(address) }
+
   /** Adds a `--peer` address, dialled now and redialled for as long as the node runs. */
   addTarget (address: string): void {
     if (this.targets.has(address)) return
+    this.canonicalTargets.add(canonicalAddress(address) ?? address)
     const backoff = new Backoff({ minMs: this.h.redialMinMs, maxMs: this.h.redialMaxMs, jitter: 0.3, random: this.h.random })
     const target = new DialTarget(address, {
       dial: (a) => this.dial(a).then(s => s.key, (err) => { if (err.code === 'SELF_LINK') return null; throw err }),

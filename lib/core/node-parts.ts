@@ -169,7 +169,7 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
   }
   p.peerExchange = opts.pex === false ? null : new PeerExchange({
     id: host.id, table: p.table, sessions: () => p.links.sessions, linkedKeys: () => p.links.peersByKey,
-    dialing: () => p.dialing.pending, dial: a => p.dialing.dial(a, 'pex'), canDial: () => !!p.dialing.dialer,
+    dialing: () => p.dialing.pending, isTarget: a => p.dialing.isTarget(a), dial: a => p.dialing.dial(a, 'pex'), canDial: () => !!p.dialing.dialer,
     minLinks: opts.minLinks ?? O.DEFAULT_MIN_LINKS, maxLinks, intervalMs: timing.pexIntervalMs, now,
     dialWindow: pexDials, sharesRoom,
     fault: (code, message, peer) => host.fault(code, message, peer)

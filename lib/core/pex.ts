@@ -24,6 +24,8 @@ export interface PexHooks {
   /** Remote keys with a link (pending or up). */
   linkedKeys: () => { has (key: string): boolean; size: number }
   dialing: () => { has (address: string): boolean; size: number }
+  /** Whether an address (canonical) is a `--peer` target: redialled on its own backoff (dialing.ts), never by peer exchange too. */
+  isTarget?: (address: string) => boolean
   dial: (address: string) => Promise<unknown>
   canDial: () => boolean
   minLinks: number
@@ -120,7 +122,9 @@ export class PeerExchange {
     if (linked.size >= this.h.minLinks || linked.size >= this.h.maxLinks || !this.h.canDial()) return
     const want = this.h.minLinks - linked.size - dialing.size
     if (want <= 0) return
-    const picks = this.h.table.candidates(e => linked.has(e.key) || dialing.has(e.address))
+    // A --peer target that is down is redialled by its own backoff; dialled here too, it spent the
+    // budget of never-reached addresses, and a neighbour that had gone down waited behind it.
+    const picks = this.h.table.candidates(e => linked.has(e.key) || dialing.has(e.address) || !!this.h.isTarget?.(e.address))
     // Peers that share a room first: with room overlays, a link to a non-member carries none of our rooms.
     const shares = this.h.sharesRoom
     if (shares) picks.sort((a, b) => Number(shares(b.key)) - Number(shares(a.key)))
