@@ -138,3 +138,12 @@ test(`rooms per key: keys seen in one room share one frozen list (up to ${MAX_SH
   t.deepEqual(d.get(last)!.rooms, [`r${MAX_SHARED_ROOM_LISTS + 1}`], 'a room past the shared ones still listed, in a list of its own')
   t.end()
 })
+
+test('canonical: a known key as the directory keeps it (one string the roster, the author limits and the trees share), an unknown one as given', (t) => {
+  const d = dir()
+  d.see(key('a1'), 'ann', { room: 'lobby' })
+  const fresh = Buffer.from(key('a1'), 'hex').toString('hex')
+  t.equal(d.canonical(fresh), d.get(key('a1'))!.key, 'the kept string of a known key')
+  t.equal(d.canonical(key('b2')), key('b2'), 'an unknown key as given')
+  t.end()
+})

@@ -72,6 +72,14 @@ export class Directory {
 
   get (key: string): KnownKey | undefined { return this.keys.get(key) }
 
+  /**
+   * The string this directory keeps for hex key `key`, if it knows the key,
+   * else `key`: structures that keep a key per member (the roster, the
+   * author limits, the push trees) then share one string instead of each
+   * holding a copy made from the message it came in (80 bytes each).
+   */
+  canonical (key: string): string { return this.keys.get(key)?.key ?? key }
+
   all (): KnownKey[] { return [...this.keys.values()] }
 
   /**

@@ -140,6 +140,7 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
     lazyPush: opts.lazyPush !== false,
     dispatch: (m, source) => host.dispatch(m, source),
     heldFrom: (s, author) => p.flood.heldFrom(s, author),
+    keyHex: k => p.directory.canonical(k.toString('hex')),
     verify: opts.verify
   })
   p.flood = new Flood({
@@ -189,6 +190,7 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
     onChange: c => host.emit('presence', c),
     onGuestRename: r => host.emit('peer-nick', { peer: r.peer, old: r.old, nick: r.nick, self: false, via: r.via, room: r.room }),
     onSighting: (key, nick, room, listen, hops, ts) => host.see(key, nick, { room, hops, ts, address: listen || undefined }),
+    keyHex: k => p.directory.canonical(k.toString('hex')),
     clock, intervalMs: timing.presenceIntervalMs, timeoutMs: timing.presenceTimeoutMs
   })
   p.roster = new RosterSync({ presence: p.presence, rooms, sessions: () => p.links.sessions, penalise, clock, verify: opts.verify ?? verifyFlood, enabled: opts.rosterSync !== false })
