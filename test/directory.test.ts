@@ -1,7 +1,7 @@
 // The directory of known keys: key tags that grow past shared prefixes,
 // /msg and /whois target resolution, the nick/key warning, and its cap.
 import test from 'tape'
-import { Directory, MAX_DIRECTORY_KEYS, MAX_SHARED_ROOM_LISTS, type NickWarning } from '../lib/core/directory'
+import { Directory, MAX_DIRECTORY_KEYS, MAX_SHARED_ROOM_LISTS, nicksOf, type NickWarning } from '../lib/core/directory'
 import { MeshError, type ErrorCode } from '../lib/protocol/errors'
 
 const SELF = 'ffff' + '0'.repeat(60)
@@ -145,5 +145,19 @@ test('canonical: a known key as the directory keeps it (one string the roster, t
   const fresh = Buffer.from(key('a1'), 'hex').toString('hex')
   t.equal(d.canonical(fresh), d.get(key('a1'))!.key, 'the kept string of a known key')
   t.equal(d.canonical(key('b2')), key('b2'), 'an unknown key as given')
+  t.end()
+})
+
+test('nick history: a key that used one nick keeps no list of its own; a second nick, even from an older message, starts one', (t) => {
+  const d = dir()
+  const a = key('ca11')
+  d.see(a, 'ann', { ts: 2000 })
+  d.see(a, 'ann', { ts: 3000 })
+  t.equal(d.get(a)!.nicks.length, 0, 'one nick: no list')
+  t.deepEqual(nicksOf(d.get(a)!), ['ann'], 'read as [ann]')
+  d.see(a, 'anna', { ts: 1000 })
+  t.equal(d.get(a)!.nick, 'ann', 'an older message does not rename')
+  t.deepEqual(nicksOf(d.get(a)!), ['ann', 'anna'], 'but its nick joins the history')
+  t.equal(d.resolve('anna'), a, 'and finds the key')
   t.end()
 })

@@ -29,7 +29,12 @@ const NONE: readonly string[] = Object.freeze([])
 export interface KnownKey {
   key: string
   nick: string
-  nicks: string[]
+  /**
+   * The nicks it used, oldest first, once it used more than its current one;
+   * empty while that is its only one (a list of one cost 56 bytes a key).
+   * Read with nicksOf().
+   */
+  nicks: readonly string[]
   /** Replaced, never changed in place: a key seen at no address shares one empty list. */
   addresses: readonly string[]
   /** Oldest first; replaced, never changed in place (a Set per key was a fifth of a member's cost in a large room), and frozen when shared by keys seen in one room. */
@@ -39,6 +44,11 @@ export interface KnownKey {
   hops: number | null
   /** Timestamp of the signed message that set `nick` (0: from a HELLO or nothing signed yet): an older message never turns a rename back. */
   nickTs: number
+}
+
+/** The nicks a key used, oldest first, its current one last unless an older message brought another since. */
+export function nicksOf (k: KnownKey): readonly string[] {
+  return k.nicks.length > 0 ? k.nicks : k.nick ? [k.nick] : NONE
 }
 
 /** Persistent memory of which key first used each nick (implemented in lib/store). */
@@ -97,7 +107,7 @@ export class Directory {
         this.keys.delete(oldest)
         if (oldest !== this.selfKey) this.prefixes.delete(oldest)
       }
-      k = { key, nick, nicks: [], addresses: NONE, rooms: NONE, firstSeen: t, lastSeen: t, hops: null, nickTs: at.ts ?? 0 }
+      k = { key, nick, nicks: NONE, addresses: NONE, rooms: NONE, firstSeen: t, lastSeen: t, hops: null, nickTs: at.ts ?? 0 }
       this.keys.set(key, k)
       this.prefixes.add(key)
     } else {
@@ -106,12 +116,14 @@ export class Directory {
       this.keys.set(key, k)
     }
     k.lastSeen = t
-    if (nick && k.nicks[k.nicks.length - 1] !== nick) {
-      k.nicks = k.nicks.filter(n => n !== nick).concat(nick).slice(-MAX_NICK_HISTORY)
-    }
+    const used = nicksOf(k)
     if (nick && nick !== k.nick && (at.ts === undefined || at.ts >= k.nickTs)) {
       if (k.nick) renamedFrom = k.nick
       k.nick = nick
+    }
+    if (nick && used[used.length - 1] !== nick) {
+      const next = used.filter(n => n !== nick).concat(nick).slice(-MAX_NICK_HISTORY)
+      k.nicks = next.length === 1 && next[0] === k.nick ? NONE : next
     }
     if (nick && at.ts !== undefined && at.ts >= k.nickTs && nick === k.nick) k.nickTs = at.ts
     if (at.address && !k.addresses.includes(at.address)) k.addresses = [at.address, ...k.addresses].slice(0, MAX_ADDRESSES_PER_KEY)
@@ -170,7 +182,7 @@ export class Directory {
       matches = pool.filter(k => k.key.startsWith(prefix) && (k.nick === nick || k.nicks.includes(nick)))
     } else {
       matches = pool.filter(k => k.nick === t)
-      if (matches.length === 0) matches = pool.filter(k => k.nicks.includes(t))
+      if (matches.length === 0) matches = pool.filter(k => nicksOf(k).includes(t))
       if (matches.length === 0 && KEY_PREFIX_RE.test(t)) matches = pool.filter(k => k.key.startsWith(t.toLowerCase()))
     }
     if (matches.length === 1) return matches[0].key

@@ -1,5 +1,5 @@
 // What /whois shows about a key: everything the directory and links know.
-import type { KnownKey } from './directory'
+import { nicksOf, type KnownKey } from './directory'
 import type { PeerInfo } from './link-table'
 
 export interface WhoisInfo {
@@ -26,7 +26,7 @@ export function whois (k: KnownKey, tag: string, link: PeerInfo | undefined): Wh
     peer: key,
     nick: k.nick,
     tag,
-    nicks: [...k.nicks],
+    nicks: [...nicksOf(k)],
     addresses: link ? [link.address, ...k.addresses.filter(a => a !== link.address)] : [...k.addresses],
     rooms: [...k.rooms],
     reached: link ? 'direct' : 'mesh',
