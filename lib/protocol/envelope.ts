@@ -124,9 +124,13 @@ export function verifyFlood (m: FloodMessage): boolean {
   return verify(m.signature, signed, m.author)
 }
 
-/** A copy of the frame with the hop counter set, for forwarding. */
+/**
+ * A copy of the frame with the hop counter set, for forwarding. In a buffer
+ * of its own, not Node's pool: lazy push keeps it for a minute to answer
+ * GRAFTs, and a pooled copy kept an 8 KB slab alive with it.
+ */
 export function withHops (frame: Buffer, hops: number): Buffer {
-  const out = Buffer.allocUnsafe(frame.byteLength)
+  const out = Buffer.allocUnsafeSlow(frame.byteLength)
   frame.copy(out)
   out[HOPS_OFFSET] = hops
   return out
