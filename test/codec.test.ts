@@ -98,7 +98,7 @@ test('random input never throws uncoded and is never accepted by the accept pipe
   const pipeline = new Pipeline({
     seen: new SeenCache({ maxSize: 1000, maxAgeMs: 60_000, now }), delivered: new DeliveredLog(), history: new History(),
     authors: new AuthorLimits({ rate: 10, burst: 10, newPerLinkPerMin: 10, now }), now, maxTtl: 8, historyWindowMs: 60_000,
-    forward: () => {}, known: () => {}, lazyPush: true, dispatch: () => { dispatched++ }
+    forward: () => {}, known: () => {}, lazyPush: true, dispatch: () => { dispatched++ }, keyHex: k => k.toString('hex')
   })
   let uncoded = 0
   let accepted = 0

@@ -25,8 +25,8 @@ export interface DialingHooks {
 export class Dialing {
   dialer: Dialer | null = null
   readonly pending = new Map<string, Promise<LinkSession>>()
+  /** By canonical address (as the peer table keeps it). */
   private readonly targets = new Map<string, DialTarget>()
-  private readonly canonicalTargets = new Set<string>()
   private started = false
   private stopped = false
 
@@ -58,12 +58,12 @@ export class Dialing {
   }
 
   /** Whether `address` (canonical, as the peer table keeps it) is a `--peer` target. */
-  isTarget (address: string): boolean { return this.canonicalTargets.has(address) }
+  isTarget (address: string): boolean { return this.targets.has(address) }
 
   /** Adds a `--peer` address, dialled now and redialled for as long as the node runs. */
   addTarget (address: string): void {
-    if (this.targets.has(address)) return
-    this.canonicalTargets.add(canonicalAddress(address) ?? address)
+    const canonical = canonicalAddress(address) ?? address
+    if (this.targets.has(canonical)) return
     const backoff = new Backoff({ minMs: this.h.redialMinMs, maxMs: this.h.redialMaxMs, jitter: 0.3, random: this.h.random })
     const target = new DialTarget(address, {
       dial: (a) => this.dial(a).then(s => s.key, (err) => { if (err.code === 'SELF_LINK') return null; throw err }),
@@ -71,7 +71,7 @@ export class Dialing {
       onSelf: (a) => this.h.fault('SELF_LINK', `--peer ${a} is this node itself; not dialling it again`),
       clock: this.h.clock
     }, backoff)
-    this.targets.set(address, target)
+    this.targets.set(canonical, target)
     if (this.started) target.start()
   }
 

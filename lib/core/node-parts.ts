@@ -133,6 +133,8 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
     ihaveDelayMs: timing.ihaveDelayMs, graftTimeoutMs: timing.graftTimeoutMs, enabled: opts.lazyPush !== false, penalise, random: opts.random
   })
   p.lazy.register(registry)
+  // One string per key, the directory's, for the structures that keep a key per member.
+  const keyHex = (k: Buffer): string => p.directory.canonical(k.toString('hex'))
   p.pipeline = new Pipeline({
     seen: p.seen, delivered: p.delivered, history: p.history, authors, now, maxTtl: p.ttl, historyWindowMs: timing.historyWindowMs,
     forward: (m, room, author, out, from) => p.lazy.forward(m.id, room, author, m.hops, out, from),
@@ -140,7 +142,7 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
     lazyPush: opts.lazyPush !== false,
     dispatch: (m, source) => host.dispatch(m, source),
     heldFrom: (s, author) => p.flood.heldFrom(s, author),
-    keyHex: k => p.directory.canonical(k.toString('hex')),
+    keyHex,
     verify: opts.verify
   })
   p.flood = new Flood({
@@ -190,7 +192,7 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
     onChange: c => host.emit('presence', c),
     onGuestRename: r => host.emit('peer-nick', { peer: r.peer, old: r.old, nick: r.nick, self: false, via: r.via, room: r.room }),
     onSighting: (key, nick, room, listen, hops, ts) => host.see(key, nick, { room, hops, ts, address: listen || undefined }),
-    keyHex: k => p.directory.canonical(k.toString('hex')),
+    keyHex,
     clock, intervalMs: timing.presenceIntervalMs, timeoutMs: timing.presenceTimeoutMs
   })
   p.roster = new RosterSync({ presence: p.presence, rooms, sessions: () => p.links.sessions, penalise, clock, verify: opts.verify ?? verifyFlood, enabled: opts.rosterSync !== false })

@@ -67,8 +67,8 @@ export interface PipelineHooks {
   heldFrom?: (s: LinkSession, author: string) => number
   /** Replaces verifyFlood (NodeOptions.verify: the simulator's shared check). */
   verify?: (m: FloodMessage) => boolean
-  /** A key in hex, as one shared string where the node has one (Directory.canonical); default a fresh one. */
-  keyHex?: (key: Buffer) => string
+  /** A key in hex, as the one string the node keeps for it (Directory.canonical). */
+  keyHex: (key: Buffer) => string
 }
 
 export interface PipelineStats {
@@ -143,7 +143,7 @@ export class Pipeline {
     if (source === 'live' && now > m.expires) return this.refuse('EXPIRED', 'message expired', 0)
     // This node's own log may hold older messages (they stay on disk and in memory, but are never synced out).
     if (source === 'sync' && now - m.ts > h.historyWindowMs) return this.refuse('TOO_OLD', `message older than the history window of ${h.historyWindowMs} ms`, PENALTY.TOO_OLD)
-    const author = h.keyHex ? h.keyHex(m.author) : m.author.toString('hex')
+    const author = h.keyHex(m.author)
     // An author already out of tokens: refused before its signature costs anything. Nothing is taken and
     // nothing marked seen, so a forged copy cannot spend an honest author's rate or shadow its message.
     // A guest batch costs its author one token a line (the gateway's own budget paced them so).

@@ -31,8 +31,8 @@ export interface PresenceHooks {
   onGuestRename: (r: GuestRename) => void
   /** Every presence message, whether or not this node is in its room (`room` is then undefined). */
   onSighting: (key: string, nick: string, room: string | undefined, listen: string, hops: number, ts: number) => void
-  /** A key in hex, as one shared string where the node has one (Directory.canonical); default a fresh one. */
-  keyHex?: (key: Buffer) => string
+  /** A key in hex, as the one string the node keeps for it (Directory.canonical). */
+  keyHex: (key: Buffer) => string
   clock: Clock
   /** The node's send budget: announcements wait their turn in it (a gateway's 256 guests are announced over seconds, not dropped by relays over the author rate). */
   sendBudget: SharedBudget

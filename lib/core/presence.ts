@@ -41,10 +41,8 @@ export class Presence {
   private closed = false
   /** Announcements in order, each when the send budget has a token (node.originate takes it). */
   private readonly out: PacedLines<() => void>
-  private readonly keyHex: (key: Buffer) => string
 
   constructor (private readonly h: PresenceHooks) {
-    this.keyHex = h.keyHex ?? (k => k.toString('hex'))
     this.members = new RoomMembers(c => h.onChange(c), () => h.clock.now())
     this.out = new PacedLines(h.sendBudget, announce => { announce(); return 0 })
   }
@@ -136,7 +134,7 @@ export class Presence {
   onPresence (m: FloodMessage): void {
     const inRoom = this.h.rooms().has(m.room)
     const p = decodePresence(m.payload)
-    const key = this.keyHex(m.author)
+    const key = this.h.keyHex(m.author)
     this.h.onSighting(key, m.nick, inRoom ? m.room : undefined, p.listen, m.hops, m.ts)
     if (!inRoom) return
     const reason = p.reason === undefined ? undefined : REASONS[p.reason]
@@ -264,7 +262,7 @@ export class Presence {
    * RoomMembers.fresh says (never pushing a member out), else false.
    */
   adoptable (m: FloodMessage, p: PresencePayload): 'new' | 'newer' | false {
-    const key = this.keyHex(m.author)
+    const key = this.h.keyHex(m.author)
     if (!this.enabled || !this.h.rooms().has(m.room) || key === this.h.selfKey) return false
     if (p.state === PresenceState.GUEST_HERE && (p.guest === undefined || !isValidNick(p.guest))) return false
     if (this.h.clock.now() - m.ts > memberTimeout(p.interval, this.h.timeoutMs)) return false
@@ -274,7 +272,7 @@ export class Presence {
 
   /** Takes an adoptable announcement whose signature checked out, as heard at its own time; true if it listed someone new. */
   adopt (m: FloodMessage, p: PresencePayload): boolean {
-    const key = this.keyHex(m.author)
+    const key = this.h.keyHex(m.author)
     const seenAt = Math.min(m.ts, this.h.clock.now())
     this.h.onSighting(key, m.nick, m.room, p.listen, m.hops, m.ts)
     if (p.state === PresenceState.GUEST_HERE) return this.upsert(m.room, { id: guestId(key, p.guest!), nick: p.guest!, interval: p.interval, peer: key, via: m.nick, said: said(m), seenAt, ts: m.ts })
