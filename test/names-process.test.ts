@@ -45,6 +45,10 @@ test('a rename is seen two hops away at once: nick event, /who, /peers, and the 
   const listed = Date.now()
   await knows(late, [a, b, far])
   t.ok(Date.now() - listed < AT_ONCE_MS, `a newcomer listed everyone within ${AT_ONCE_MS} ms of its link coming up`)
+  const joinOf = (p: Proc, o: Proc) => p.events.find(e => e.event === 'presence' && e.state === 'join' && e.peer === o.id && e.room === 'lobby')!
+  t.deepEqual([a, b, far].map(o => joinOf(late, o).listed), [true, true, true], 'to the newcomer they are listed (they were there), not joining')
+  await Promise.all([a, b, far].map(p => knows(p, [late])))
+  t.deepEqual([a, b, far].map(p => joinOf(p, late).listed), [undefined, undefined, undefined], 'the room hears the newcomer join')
   const t0 = Date.now()
   a.send('/nick alfred')
   const self = await a.waitFor(e => e.event === 'nick' && e.self === true, 5000, 'own nick event')

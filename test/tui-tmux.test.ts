@@ -60,6 +60,7 @@ test('terminal view end to end: two nodes in tmux chat, run commands, quit clean
   meshchat('bob', 'bob', ['--peer', address])
   await waitScreen('bob', /link up: alice#[0-9a-f]{4,} \(tcp 127\.0\.0\.1:\d+\)/, 'the link to alice, in bob\'s pane')
   await waitScreen('alice', /bob#[0-9a-f]{4,} joined #lobby/, 'bob joined the room, in alice\'s pane')
+  await waitScreen('bob', /-!- in #lobby: alice#[0-9a-f]{4,}/, 'alice, in the room before him, listed in bob\'s pane (not "joined")')
   const b1 = await waitScreen('bob', /● alice#[0-9a-f]{4}/, 'alice live in bob\'s sidebar')
   t.match(b1, /links 1/, 'bob\'s status bar counts the link')
 

@@ -17,6 +17,16 @@ export interface PresenceChange {
   message?: string
   /** A gateway guest: the gateway's nick. */
   via?: string
+  /**
+   * On a join: the member was in the room before this node heard of it: a
+   * neighbour's roster listed it (roster sync: what a newcomer, or a node
+   * whose split healed, learns; but the neighbour's own announcement when
+   * it dialled this node tells of its joining), or it was first seen
+   * speaking or reporting a LOST member, not announcing itself. Front ends
+   * list such members (as IRC answers a join with the channel's NAMES)
+   * rather than report each as a join.
+   */
+  listed?: true
 }
 export interface GuestRename { room: string; peer: string; old: string; nick: string; via: string }
 

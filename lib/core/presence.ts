@@ -14,9 +14,9 @@ import { PacedLines } from './paced-lines'
 import { LeaveReason, PresenceState, cutLeaveMessage, decodePresence, encodePresence, type PresencePayload } from '../protocol/payloads'
 import { MeshError } from '../protocol/errors'
 import { isValidNick } from './names'
-import type { TimerHandle } from './clock'
 import type { LeaveKind, Member, PresenceHooks } from './presence-types'
 import { PRESENCE_REPLY_MIN_MS, PRESENCE_SUSPECT_GRACE_MS, memberTimeout, presenceInterval } from './presence-schedule'
+import { AnnounceSoon } from './announce-soon'
 import { MAX_GUESTS_PER_GATEWAY, RoomMembers, guestId, older, said, type Held, type Said, type Sighting } from './room-members'
 
 export { PRESENCE_REPLY_MIN_MS, PRESENCE_LINK_UP_DELAY_MS } from './presence-schedule'
@@ -33,10 +33,7 @@ export class Presence {
   /** This node's own gateway guests: name → room. */
   private readonly ownGuests = new Map<string, string>()
   private readonly ownSaidIn = new Map<string, Map<string, Said>>()
-  private replyTimer: TimerHandle | null = null
-  /** When the pending replyTimer fires, and the rooms it announces to ('all': every room). */
-  private replyAt = 0
-  private replyRooms: Set<string> | 'all' = new Set()
+  private readonly soon: AnnounceSoon
   private quitting = false
   private closed = false
   /** Announcements in order, each when the send budget has a token (node.originate takes it). */
@@ -44,6 +41,10 @@ export class Presence {
 
   constructor (private readonly h: PresenceHooks) {
     this.members = new RoomMembers(c => h.onChange(c), () => h.clock.now())
+    this.soon = new AnnounceSoon(h.clock, rooms => {
+      if (rooms === 'all') this.announceAll()
+      else for (const r of rooms) if (this.h.rooms().has(r)) this.announce(r)
+    })
     this.out = new PacedLines(h.sendBudget, announce => { announce(); return 0 })
   }
 
@@ -101,8 +102,7 @@ export class Presence {
     for (const room of this.h.rooms()) this.sendLeave(room, LeaveReason.QUIT, message)
     this.out.flush()
     this.quitting = true
-    this.h.clock.clearTimeout(this.replyTimer)
-    this.replyTimer = null
+    this.soon.cancel()
   }
 
   private sendLeave (room: string, reason: number, message?: string): void {
@@ -146,8 +146,9 @@ export class Presence {
       case PresenceState.LOST:
         if (p.subject !== undefined) this.onLost(m.room, p.subject.toString('hex'), m.ts)
     }
-    // HERE, LOST (its witness is present), and any state a later version adds: the author is present.
-    this.upsert(m.room, { id: key, nick: m.nick, interval: p.interval, ts: m.ts, ...(p.state === PresenceState.HERE ? { said: said(m) } : {}) })
+    // HERE, LOST (its witness is present, listed if new here), and any state a later version adds: the author is present.
+    const here = p.state === PresenceState.HERE
+    this.upsert(m.room, { id: key, nick: m.nick, interval: p.interval, ts: m.ts, listed: !here, ...(here ? { said: said(m) } : {}) })
   }
 
   /**
@@ -180,8 +181,8 @@ export class Presence {
   }
 
   private onGuest (room: string, gateway: string, via: string, p: PresencePayload, said: Said): void {
-    // The gateway itself is present too.
-    this.upsert(room, { id: gateway, nick: via, interval: p.interval, ts: said.ts })
+    // The gateway itself is present too (listed if new here: the guest is the one joining).
+    this.upsert(room, { id: gateway, nick: via, interval: p.interval, ts: said.ts, listed: true })
     if (p.guest === undefined || !isValidNick(p.guest)) return
     const map = this.members.of(room)!
     if (p.old !== undefined && map.has(guestId(gateway, p.old)) && !map.has(guestId(gateway, p.guest))) {
@@ -197,7 +198,7 @@ export class Presence {
 
   /** Any chat message also shows its author is present. */
   onChat (room: string, key: string, nick: string): void {
-    if (key !== this.h.selfKey && this.h.rooms().has(room)) this.upsert(room, { id: key, nick })
+    if (key !== this.h.selfKey && this.h.rooms().has(room)) this.upsert(room, { id: key, nick, listed: true })
   }
 
   /** A peer's new nick, shown at once in every room it is a member of. */
@@ -216,31 +217,9 @@ export class Presence {
     return this.members.upsert(room, { ...seen, timeoutMs })
   }
 
-  /**
-   * Announces to every room after `delayMs`, once however often it is asked
-   * meanwhile (`rooms`: only to those; unset: to every room): on link-up in
-   * the rooms where this node is new (so the room hears of it; it lists the
-   * room by roster sync), and to answer a LOST report about itself.
-   */
+  /** Announces soon (announce-soon.ts): after `delayMs` (at most the base interval), to `rooms` (unset: every room). */
   announceSoon (delayMs: number, rooms?: Iterable<string>): void {
-    if (!this.enabled) return
-    if (rooms === undefined) this.replyRooms = 'all'
-    else if (this.replyRooms !== 'all') for (const r of rooms) this.replyRooms.add(r)
-    if (this.replyRooms !== 'all' && this.replyRooms.size === 0) return
-    const delay = Math.min(delayMs, this.h.intervalMs)
-    const at = this.h.clock.now() + delay
-    if (this.replyTimer) {
-      if (at >= this.replyAt) return
-      this.h.clock.clearTimeout(this.replyTimer)
-    }
-    this.replyAt = at
-    this.replyTimer = this.h.clock.setTimeout(() => {
-      const rooms = this.replyRooms
-      this.replyTimer = null
-      this.replyRooms = new Set()
-      if (rooms === 'all') this.announceAll()
-      else for (const r of rooms) if (this.h.rooms().has(r)) this.announce(r)
-    }, delay)
+    if (this.enabled) this.soon.ask(Math.min(delayMs, this.h.intervalMs), rooms)
   }
 
   /**
@@ -270,13 +249,17 @@ export class Presence {
     return this.members.fresh(m.room, guest ? guestId(key, p.guest!) : key, m.ts, guest ? key : undefined)
   }
 
-  /** Takes an adoptable announcement whose signature checked out, as heard at its own time; true if it listed someone new. */
-  adopt (m: FloodMessage, p: PresencePayload): boolean {
+  /**
+   * Takes an adoptable announcement whose signature checked out, as heard at
+   * its own time; true if it listed someone new. `listed` (default): a
+   * roster passes on members already here (PresenceChange.listed).
+   */
+  adopt (m: FloodMessage, p: PresencePayload, listed = true): boolean {
     const key = this.h.keyHex(m.author)
     const seenAt = Math.min(m.ts, this.h.clock.now())
     this.h.onSighting(key, m.nick, m.room, p.listen, m.hops, m.ts)
-    if (p.state === PresenceState.GUEST_HERE) return this.upsert(m.room, { id: guestId(key, p.guest!), nick: p.guest!, interval: p.interval, peer: key, via: m.nick, said: said(m), seenAt, ts: m.ts })
-    return this.upsert(m.room, { id: key, nick: m.nick, interval: p.interval, said: said(m), seenAt, ts: m.ts })
+    if (p.state === PresenceState.GUEST_HERE) return this.upsert(m.room, { id: guestId(key, p.guest!), nick: p.guest!, interval: p.interval, peer: key, via: m.nick, said: said(m), seenAt, ts: m.ts, listed })
+    return this.upsert(m.room, { id: key, nick: m.nick, interval: p.interval, said: said(m), seenAt, ts: m.ts, listed })
   }
 
   tick (): void {
@@ -295,5 +278,5 @@ export class Presence {
     return [{ peer: this.h.selfKey, nick: this.h.nick(), self: true, lastSeen: now }, ...guests, ...others]
   }
 
-  close (): void { this.closed = true; this.out.close(); this.h.clock.clearTimeout(this.replyTimer) }
+  close (): void { this.closed = true; this.out.close(); this.soon.cancel() }
 }

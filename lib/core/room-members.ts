@@ -93,6 +93,8 @@ export interface Sighting {
   seenAt?: number
   /** The date of the signed presence word it came in, if any (the newest is kept). */
   ts?: number
+  /** Not an announcement of its joining: it was in the room before this node heard of it (a join it causes is marked `listed`). */
+  listed?: boolean
 }
 
 export class RoomMembers {
@@ -153,7 +155,7 @@ export class RoomMembers {
     this.dueBy(room, lastSeen + s.timeoutMs)
     if (prev) return false
     if (s.via !== undefined) this.guestCount.set(`${room}/${peer}`, this.guestsOf(room, peer) + 1)
-    this.onChange({ room, peer, nick: s.nick, state: 'join', ...(s.via !== undefined ? { via: s.via } : {}) })
+    this.onChange({ room, peer, nick: s.nick, state: 'join', ...(s.via !== undefined ? { via: s.via } : {}), ...(s.listed ? { listed: true } : {}) })
     return true
   }
 

@@ -155,9 +155,11 @@ export class RosterSync {
     let learnt = 0
     let old = 0
     let over = 0
+    // A peer that dialled this node is the one arriving: its own announcement tells of its joining, not of someone already here.
+    const arriving = s.dialedAddress === null && s.key ? Buffer.from(s.key, 'hex') : null
     for (const f of d.frames) {
       if (s.link.closed) return
-      const v = this.judge(d.room, f, budget)
+      const v = this.judge(d.room, f, budget, arriving)
       if (v === 'over') over++
       else if (v instanceof MeshError) this.h.penalise(s, v, v.code === 'TIME_SKEW' ? PENALTY.TIME_SKEW : undefined)
       else if (v !== 'stale') { learnt++; if (this.now() - v.ts >= ROSTER_REOFFER_MIN_AGE_MS) old++ }
@@ -184,7 +186,7 @@ export class RosterSync {
   }
 
   /** One announcement of roster data: the message when it told this node something, stale when not, over when the link's budget for new members is spent, or the fault. */
-  private judge (room: string, f: Buffer, budget: TokenBucket): FloodMessage | 'stale' | 'over' | MeshError {
+  private judge (room: string, f: Buffer, budget: TokenBucket, arriving: Buffer | null): FloodMessage | 'stale' | 'over' | MeshError {
     let m: FloodMessage
     let p: PresencePayload
     try {
@@ -202,7 +204,7 @@ export class RosterSync {
     if (!fresh) return 'stale'
     if (fresh === 'new' && budget.available < 1) return 'over'
     if (!this.h.verify(m)) return new MeshError('BAD_SIGNATURE', 'roster data holds an announcement with a bad signature')
-    if (this.h.presence.adopt(m, p)) budget.take()
+    if (this.h.presence.adopt(m, p, !arriving?.equals(m.author))) budget.take()
     return m
   }
 }

@@ -1,7 +1,7 @@
 // A fake surface for the terminal view and a two-node memory mesh behind it:
 // what a person sees after each event and key, without a terminal.
 import type test from 'tape'
-import { TerminalView } from '../../lib/ui/tui/terminal-view'
+import { TerminalView, type TerminalViewOptions } from '../../lib/ui/tui/terminal-view'
 import type { Frame, Key, Surface, SurfaceHandlers } from '../../lib/ui/tui/surface'
 import type { Ignores } from '../../lib/core/command-runner'
 import { rowText } from '../../lib/ui/tui/style'
@@ -27,11 +27,11 @@ export function key (name: string, mods: Partial<Key> = {}): Key {
   return { name, ctrl: false, meta: false, shift: false, ...mods }
 }
 
-export async function setup (t: test.Test, width = 100, height = 20, extra: { ignores?: Ignores; mesh?: Partial<NodeOptions> } = {}) {
+/** `nodes`: how many nodes the mesh has (2: alice, whose view this is, and bob; more are m2, m3, ...), none linked yet. */
+export async function setup (t: test.Test, width = 100, height = 20, extra: { ignores?: Ignores; mesh?: Partial<NodeOptions>; nodes?: number; presenceBursts?: TerminalViewOptions['presenceBursts'] } = {}) {
   // The view's tests send other members' lines in bursts as soon as the two nodes link; no author is held as young here.
-  const mesh = new MemMesh(2, { ...extra.mesh, timing: { tickMs: 50, ...extra.mesh?.timing, youngAuthorMs: 0 } })
-  mesh.nodes[0].setNick('alice')
-  mesh.nodes[1].setNick('bob')
+  const mesh = new MemMesh(extra.nodes ?? 2, { ...extra.mesh, timing: { tickMs: 50, ...extra.mesh?.timing, youngAuthorMs: 0 } })
+  mesh.nodes.forEach((n, i) => n.setNick(i === 0 ? 'alice' : i === 1 ? 'bob' : `m${i}`))
   const quits: Array<string | undefined> = []
   let surface!: FakeSurface
   const view = new TerminalView({
@@ -39,7 +39,8 @@ export async function setup (t: test.Test, width = 100, height = 20, extra: { ig
     surface: h => (surface = new FakeSurface(h, width, height)),
     onQuit: (message?: string) => { quits.push(message) },
     ignores: extra.ignores,
-    renderDelayMs: 0
+    renderDelayMs: 0,
+    presenceBursts: extra.presenceBursts
   })
   view.start()
   t.teardown(async () => { view.stop(); await mesh.close() })

@@ -6,11 +6,12 @@
 // computes every row itself and hands them to a Surface; it never touches a
 // terminal library.
 import { applyKey } from './keymap'
-import type { ChatMessage, PeerInfo, PresenceChange, Receipt, NickChange } from '../../core/types'
+import type { ChatMessage, PeerInfo, Receipt, NickChange } from '../../core/types'
 import { COMMANDS } from '../../core/commands'
 import { VERSION } from '../../version'
 import { InputLine } from './input-line'
-import { formatPeers, formatStatus, displayNick, mentions, nickLine, presenceLine, type ChatEntry, type Entry, type SystemLevel } from './format'
+import { formatPeers, formatStatus, displayNick, mentions, nickLine, type ChatEntry, type Entry, type SystemLevel } from './format'
+import { PresenceLines } from './presence-lines'
 import { authorLabel, nodeLabeler, type Labeler } from '../../core/labels'
 import { paneLayout, type PaneLayout } from './bars'
 import { ViewDiscovery } from './view-discovery'
@@ -36,6 +37,8 @@ export class TerminalView {
   private readonly peers: ViewPeers
   private readonly discovery = new ViewDiscovery()
   private readonly deliveries = new DeliveryMarks()
+  /** Comings and goings: bursts gathered into a line, and a large room's silent members not shown (presence-lines.ts). */
+  private readonly presence: PresenceLines
   private renderTimer: NodeJS.Timeout | null = null
   stopped = false
   readonly now: () => number
@@ -55,6 +58,10 @@ export class TerminalView {
     for (const r of opts.node.rooms) this.buffers.open('room', r)
     this.buffers.switchTo(this.buffers.open('room', opts.node.room))
     this.renderDelayMs = opts.renderDelayMs ?? 10
+    this.presence = new PresenceLines({
+      now: this.now, roomSize: room => opts.node.who(room).length, label: c => authorLabel({ from: c.peer, nick: c.nick, via: c.via }, this.labeler, displayNick),
+      show: (room, text) => this.system('info', text, this.buffers.find('room', room) ?? this.buffers.current), ...opts.presenceBursts
+    })
     this.paced = new PacedLines(opts.node.sendBudget, ({ line, buffer }) => {
       const sent = runViewLine(this, line, buffer)
       this.scheduleRender()
@@ -77,7 +84,7 @@ export class TerminalView {
       nick: () => this.scheduleRender(),
       rooms: rooms => this.onRooms(rooms),
       discovery: d => { const line = this.discovery.note(d); if (line) this.system('info', line) },
-      presence: c => this.onPresence(c),
+      presence: c => { if (c.peer !== node.id && !this.opts.ignores?.has(c.peer)) { this.peers.noteNick(c.nick); this.presence.change(c) } },
       'peer-nick': n => this.onPeerNick(n),
       warning: w => this.system('info', `warning: ${w.message}`),
       delivered: r => this.onReceipt(r, 'delivered'),
@@ -94,6 +101,7 @@ export class TerminalView {
     if (this.stopped) return
     this.stopped = true
     this.paced.close()
+    this.presence.close()
     if (this.renderTimer) clearTimeout(this.renderTimer)
     this.renderTimer = null
     this.unsubscribe()
@@ -111,13 +119,6 @@ export class TerminalView {
     this.peers.up(p)
     if (!quiet) this.system('info', `link up: ${this.label(p.peer, p.nick)} (${p.via} ${p.address})`)
     else this.scheduleRender()
-  }
-
-  private onPresence (c: PresenceChange): void {
-    if (c.peer === this.opts.node.id || this.opts.ignores?.has(c.peer)) return
-    this.peers.noteNick(c.nick)
-    const b = this.buffers.find('room', c.room) ?? this.buffers.current
-    this.add(b, { kind: 'system', ts: this.now(), level: 'info', text: presenceLine(authorLabel({ from: c.peer, nick: c.nick, via: c.via }, this.labeler, displayNick), c) })
   }
 
   /** Your own rename is already answered by the /nick command's output. */
@@ -143,6 +144,7 @@ export class TerminalView {
   private onMessage (m: ChatMessage): void {
     const node = this.opts.node
     if (!m.self && this.opts.ignores?.has(m.from)) return
+    if (!m.private) this.presence.spoke(m.room, m.from, m.nick, m.via)
     // A private message to you is always worth a highlight.
     const mention = !m.self && (mentions(m.text, node.nick) || !!m.private)
     const entry: ChatEntry = {
@@ -174,7 +176,7 @@ export class TerminalView {
   /** Rooms joined elsewhere get a buffer; rooms left lose theirs (the view returns to the buffer before). */
   private onRooms (rooms: string[]): void {
     for (const r of rooms) this.buffers.open('room', r)
-    for (const b of [...this.buffers.all]) if (b.kind === 'room' && !rooms.includes(b.name)) this.closeBuffer(b)
+    for (const b of [...this.buffers.all]) if (b.kind === 'room' && !rooms.includes(b.name)) { this.presence.forget(b.name); this.closeBuffer(b) }
     this.scheduleRender()
   }
 
@@ -226,10 +228,7 @@ export class TerminalView {
 
   // ---- keys ----------------------------------------------------------------
 
-  private completer = {
-    commands: () => COMMANDS.map(c => c.name),
-    nicks: () => this.peers.nicks(this.opts.node.nick)
-  }
+  private completer = { commands: () => COMMANDS.map(c => c.name), nicks: () => this.peers.nicks(this.opts.node.nick) }
 
   onKey (k: Key): void {
     const page = Math.max(1, this.layout().paneHeight - 1)

@@ -19,4 +19,6 @@ export interface TerminalViewOptions {
   label?: Labeler
   /** Keys whose lines are hidden (/ignore); without it /ignore is unavailable. */
   ignores?: Ignores
+  /** How long a burst of listed members or time-outs is gathered (presence-lines.ts; tests make it short). */
+  presenceBursts?: { quietMs?: number; maxMs?: number }
 }

@@ -1,0 +1,74 @@
+// Comings and goings in the terminal view (presence-lines.ts) over real nodes
+// on memory links: members already in a room are listed in one line, a split
+// is one line, and a large room hides the joins and leaves of the silent.
+import test from 'tape'
+import { setup } from './helpers/fake-surface'
+import { BURST_NAMES_SHOWN, SMART_FILTER_MIN_MEMBERS } from '../lib/ui/tui/presence-lines'
+
+const BURSTS = { quietMs: 150, maxMs: 2000 }
+const TAG = '#[0-9a-f]{4,}'
+/** Node `node` leaves #lobby (a node keeps at least one room: it goes to #side first). */
+const part = (node: { join: (r: string) => string; leave: (r: string, m?: string) => string }, message?: string) => { node.join('side'); node.leave('lobby', message) }
+
+test('view: a newcomer sees the members already in the room in one line; a later part and join each get theirs', async (t) => {
+  t.timeoutAfter(10_000)
+  const s = await setup(t, 180, 30, { nodes: 5, presenceBursts: BURSTS })
+  for (const i of [2, 3, 4]) s.mesh.connect(1, i)
+  t.ok(await s.mesh.until(() => s.mesh.nodes[1].who('lobby').length === 4), 'bob lists the four of them')
+  // Alice dials bob, as a newcomer does; to bob she is the one joining.
+  s.mesh.enableDialing()
+  await s.mesh.nodes[0].dial(s.mesh.nodes[1].listenAddress)
+  t.ok(await s.mesh.until(() => /in #lobby \(4 members\)/.test(s.surface.paneText())), 'one line lists the room')
+  await s.settle()
+  const line = s.surface.pane().find(l => l.includes('in #lobby ('))!
+  for (const nick of ['bob', 'm2', 'm3', 'm4']) t.match(line, new RegExp(`${nick}${TAG}`), `it names ${nick}`)
+  t.doesNotMatch(s.surface.paneText(), /joined #lobby/, 'no member already there is reported as joining')
+  const bobSaw = await s.mesh.until(() => s.mesh.nodes[1].who('lobby').length === 5)
+  t.ok(bobSaw, 'bob lists alice')
+
+  part(s.mesh.nodes[4], 'brb')
+  t.ok(await s.mesh.until(() => new RegExp(`m4${TAG} left #lobby \\(part: brb\\)`).test(s.surface.paneText())), 'a part is its own line')
+  s.mesh.nodes[4].join('lobby')
+  t.ok(await s.mesh.until(() => new RegExp(`m4${TAG} joined #lobby`).test(s.surface.paneText())), 'a join after is reported as one')
+})
+
+test('view: members that time out together (a split) are one line', async (t) => {
+  t.timeoutAfter(10_000)
+  const s = await setup(t, 180, 30, { nodes: 5, presenceBursts: { quietMs: 600, maxMs: 3000 }, mesh: { timing: { presenceIntervalMs: 300, presenceTimeoutMs: 900 } } })
+  for (const i of [2, 3, 4]) s.mesh.connect(1, i)
+  t.ok(await s.mesh.until(() => s.mesh.nodes[1].who('lobby').length === 4), 'bob lists the four of them')
+  s.mesh.connect(0, 1)
+  t.ok(await s.mesh.until(() => s.mesh.nodes[0].who('lobby').length === 5), 'alice lists all five')
+  s.mesh.linkEnds.find(e => e.owner === 0 && e.far === 1)!.end.destroy()
+  t.ok(await s.mesh.until(() => /4 members left #lobby \(timed out\)/.test(s.surface.paneText())), 'the four that went with the link are one line')
+  await s.settle()
+  t.doesNotMatch(s.surface.paneText(), new RegExp(`^\\S+ -!- \\S+${TAG} left #lobby`, 'm'), 'and none of them a line of its own')
+})
+
+test(`view: in a room of over ${SMART_FILTER_MIN_MEMBERS} members the joins and leaves of the silent are not shown; a speaker's are`, async (t) => {
+  t.timeoutAfter(30_000)
+  const n = SMART_FILTER_MIN_MEMBERS + 6
+  const s = await setup(t, 200, 40, { nodes: n, presenceBursts: BURSTS })
+  for (let i = 2; i < n; i++) s.mesh.connect(1, i)
+  t.ok(await s.mesh.until(() => s.mesh.nodes[1].who('lobby').length === n - 1, 20_000), `bob lists the ${n - 1} of them`)
+  s.mesh.enableDialing()
+  await s.mesh.nodes[0].dial(s.mesh.nodes[1].listenAddress)
+  t.ok(await s.mesh.until(() => new RegExp(`in #lobby \\(${n - 1} members\\): .* and ${n - 1 - BURST_NAMES_SHOWN} more \\(/who #lobby lists them\\)`).test(s.surface.paneText()), 10_000),
+    `one line names ${BURST_NAMES_SHOWN} and counts the rest`)
+
+  part(s.mesh.nodes[5])
+  t.ok(await s.mesh.until(() => /#lobby has over 50 members: the joins and leaves of those who have not spoken/.test(s.surface.paneText())), 'the first hidden leave says why, once')
+  s.mesh.nodes[6].send('bye all')
+  t.ok(await s.mesh.until(() => s.surface.paneText().includes('bye all')), 'm6 spoke')
+  part(s.mesh.nodes[6])
+  t.ok(await s.mesh.until(() => new RegExp(`m6${TAG} left #lobby \\(part\\)`).test(s.surface.paneText())), 'a member who spoke lately: its leave is shown')
+  part(s.mesh.nodes[7])
+  s.mesh.nodes[7].join('lobby')
+  s.mesh.nodes[8].send('me too')
+  part(s.mesh.nodes[8])
+  t.ok(await s.mesh.until(() => new RegExp(`m8${TAG} left #lobby \\(part\\)`).test(s.surface.paneText())), 'm8 spoke and left')
+  const pane = s.surface.paneText()
+  t.doesNotMatch(pane, new RegExp(`m[57]${TAG} (left|joined) #lobby`), 'the silent members\' part and join, before it, were not shown')
+  t.equal(pane.match(/has over 50 members/g)!.length, 1, 'the reason was given once')
+  t.equal(s.mesh.nodes[0].who('lobby').length, n - 3, '/who still lists everyone there')
+})
