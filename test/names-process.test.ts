@@ -59,6 +59,8 @@ test('a rename is seen two hops away at once: nick event, /who, /peers, and the 
   t.equal(far.events.filter(e => e.event === 'nick' && e.peer === a.id).length, 1, 'one nick event for one rename')
   const who = await ask(far, '/who', 'members')
   t.equal(who.members.find((m: Event) => m.peer === a.id)?.nick, 'alfred', '/who shows the new nick')
+  const narrowed = await ask(far, '/who lobby ALF', 'members')
+  t.deepEqual([narrowed.members.map((m: Event) => m.peer), narrowed.total, narrowed.pattern], [[a.id], who.members.length, 'ALF'], '/who ROOM PATTERN: those whose nick#tag contains it (any case), of how many')
   const peers = await b.askPeers()
   t.equal(peers.peers.find((p: Event) => p.peer === a.id)?.nick, 'alfred', "a neighbour's /peers shows the new nick")
   const whois = await ask(far, '/whois alice', 'whois')

@@ -7,6 +7,7 @@ import { Directory } from '../lib/core/directory'
 import { collidingKeyPairs } from './helpers/colliding-keys'
 import { rowText, keyColor, withoutColor, NICK_COLORS } from '../lib/ui/tui/style'
 import { blinkToDim } from '../lib/ui/tui/blessed-surface'
+import { memberLines, WHO_MAX_SHOWN } from '../lib/ui/tui/command-output'
 
 const KEY = '3fa2' + 'ab'.repeat(30)
 const NOW = new Date(2026, 10, 25, 14, 5).getTime()
@@ -189,5 +190,24 @@ test('look-alike keys: two keys sharing 4 hex digits get different labels in ter
   const gb = line(kb, { nick: 'guest-1', via: 'gw' })
   t.notEqual(ga, gb, `guests of look-alike gateways told apart: ${ga} / ${gb}`)
   t.match(ga, /^14:05 <guest-1 via gw#[0-9a-f]{5,}> hello$/, 'a guest line reads "guest via gw#tag"')
+  t.end()
+})
+
+test('/who in the view: names in columns as wide as the pane, you first; a room past WHO_MAX_SHOWN is counted, with how to narrow it', (t) => {
+  const member = (i: number, self = false) => ({ peer: i.toString(16).padStart(64, '0'), nick: `m${String(i).padStart(5, '0')}`, self, lastSeen: 0, tag: String(i) })
+  const label = (k: string, n?: string) => `${n}#${k.slice(-4)}`
+  const ctx = { node: null as never, label, now: NOW, width: 80 }
+  const few = memberLines({ kind: 'members', room: 'lobby', members: [member(3), member(1), member(2, true)], total: 3 }, ctx)
+  t.deepEqual(few, ['#lobby: 3 here', '  m00002#0002 (you)  m00001#0001        m00003#0003'], 'a count, then one row: you first, then by nick, in columns')
+  const many = Array.from({ length: 10_000 }, (_, i) => member(i))
+  const lines = memberLines({ kind: 'members', room: 'lobby', members: many, total: 10_000 }, ctx)
+  t.equal(lines[0], `#lobby: 10000 here; ${WHO_MAX_SHOWN} shown (/who #lobby PATTERN narrows the list)`)
+  t.equal(lines[lines.length - 1], `  … and ${10_000 - WHO_MAX_SHOWN} more`)
+  const rows = lines.slice(1, -1)
+  t.equal(rows.join(' ').split(/\s+/).filter(Boolean).length, WHO_MAX_SHOWN, `${WHO_MAX_SHOWN} names shown`)
+  t.ok(rows.every(r => r.length <= 80 - 10), 'every row fits the pane after the time and marker')
+  t.equal(rows.length, Math.ceil(WHO_MAX_SHOWN / 5), 'five 11-column names a row in 80 columns')
+  const narrowed = memberLines({ kind: 'members', room: 'lobby', members: [member(7)], total: 10_000, pattern: '0007' }, ctx)
+  t.equal(narrowed[0], "#lobby: 1 of 10000 here match '0007'")
   t.end()
 })

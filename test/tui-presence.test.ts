@@ -51,6 +51,8 @@ test(`view: in a room of over ${SMART_FILTER_MIN_MEMBERS} members the joins and 
   const s = await setup(t, 200, 40, { nodes: n, presenceBursts: BURSTS })
   for (let i = 2; i < n; i++) s.mesh.connect(1, i)
   t.ok(await s.mesh.until(() => s.mesh.nodes[1].who('lobby').length === n - 1, 20_000), `bob lists the ${n - 1} of them`)
+  const flow: string[] = []
+  s.mesh.nodes[0].on('fault', f => { if (f.flow) flow.push(f.code) })
   s.mesh.enableDialing()
   await s.mesh.nodes[0].dial(s.mesh.nodes[1].listenAddress)
   t.ok(await s.mesh.until(() => new RegExp(`in #lobby \\(${n - 1} members\\): .* and ${n - 1 - BURST_NAMES_SHOWN} more \\(/who #lobby lists them\\)`).test(s.surface.paneText()), 10_000),
@@ -71,4 +73,17 @@ test(`view: in a room of over ${SMART_FILTER_MIN_MEMBERS} members the joins and 
   t.doesNotMatch(pane, new RegExp(`m[57]${TAG} (left|joined) #lobby`), 'the silent members\' part and join, before it, were not shown')
   t.equal(pane.match(/has over 50 members/g)!.length, 1, 'the reason was given once')
   t.equal(s.mesh.nodes[0].who('lobby').length, n - 3, '/who still lists everyone there')
+
+  // Eight members listed by the roster speak at once: new authors to alice, over bob's link's burst of new authors.
+  for (let i = 40; i < 48; i++) s.mesh.nodes[i].send(`first words of m${i}`)
+  t.ok(await s.mesh.until(() => flow.includes('NEW_AUTHOR_LIMIT')), 'messages were held for the new-author budget (flow control, no fault of bob\'s)')
+  await s.settle()
+  t.doesNotMatch(s.surface.paneText(), /NEW_AUTHOR_LIMIT|not counted against it/, 'and the view shows no error line for it')
+
+  s.type('/who')
+  await s.settle()
+  t.match(s.surface.paneText(), new RegExp(`#lobby: ${n - 3} here\n.*alice${TAG} \\(you\\) +bob${TAG} +m10${TAG} +m11${TAG}`), '/who: the count, then names in columns, you first')
+  s.type('/who lobby m2')
+  await s.settle()
+  t.match(s.surface.paneText(), new RegExp(`#lobby: 11 of ${n - 3} here match 'm2'\n.*m2${TAG} +m20${TAG}`), '/who ROOM PATTERN narrows it')
 })

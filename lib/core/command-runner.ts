@@ -48,7 +48,8 @@ export type Outcome =
   | { kind: 'ignored'; peer: string; label: string; added: boolean }
   | { kind: 'unignored'; peer: string; label: string; removed: boolean }
   | { kind: 'ignores'; list: Array<{ key: string; label: string }> }
-  | { kind: 'members'; room: string; members: MemberInfo[] }
+  /** `members`: those matching `pattern` when one was given, of `total` in the room. */
+  | { kind: 'members'; room: string; members: MemberInfo[]; total: number; pattern?: string }
   | { kind: 'whois'; info: WhoisInfo }
   | { kind: 'quit'; message?: string }
   | { kind: 'error'; code: string; message: string }
@@ -129,7 +130,11 @@ export function runLine (node: ChatNode, line: string, ctx: RunContext = {}): Ou
       case 'me': return sendText(node, rest!, ctx, true)
       case 'who': {
         const room = arg === undefined ? node.room : node.switchRoomCheck(arg)
-        return { kind: 'members', room, members: node.who(room) }
+        const all = node.who(room)
+        const pattern = parsed.args[1]
+        if (pattern === undefined) return { kind: 'members', room, members: all, total: all.length }
+        const p = pattern.toLowerCase()
+        return { kind: 'members', room, members: all.filter(m => node.label(m.peer, m.nick).toLowerCase().includes(p)), total: all.length, pattern }
       }
       case 'whois': return { kind: 'whois', info: node.whois(arg) }
       case 'ignore': {

@@ -50,7 +50,8 @@ export interface LinkTableHooks {
   /** A link finished its handshake; `first` when it is the peer's first link up. */
   onEstablished: (s: LinkSession, first: boolean) => void
   onPeerDown: (key: string, nick: string, reason: string) => void
-  fault: (code: ErrorCode, message: string, peer?: string) => void
+  /** `flow`: the peer is not blamed (Fault.flow). */
+  fault: (code: ErrorCode, message: string, peer?: string, flow?: boolean) => void
 }
 
 const log = trace('links')
@@ -178,7 +179,7 @@ export class LinkTable {
     if (more !== null) {
       const also = more > 0 ? `; ${more} more like it in the last ${Math.round(NOTE_INTERVAL_MS / 1000)} s` : ''
       const cost = points > 0 ? `score ${Math.round(score)}, closed at ${PEER_SCORE_CLOSE}` : 'refused, not counted against it'
-      this.h.fault(err.code, `${err.message} (from peer ${shortKey(s.key)}, ${cost}${also})`, s.key)
+      this.h.fault(err.code, `${err.message} (from peer ${shortKey(s.key)}, ${cost}${also})`, s.key, points <= 0)
     }
     if (points > 0 && score <= PEER_SCORE_CLOSE) {
       this.h.bans.ban(s.key, s.remoteHost)

@@ -42,7 +42,7 @@ export interface NodeHost {
   nick (): string
   listen (): string
   emit (event: string, ...args: unknown[]): void
-  fault (code: ErrorCode, message: string, peer?: string): void
+  fault (code: ErrorCode, message: string, peer?: string, flow?: boolean): void
   hello (version: number): Hello
   onEstablished (s: LinkSession, first: boolean): void
   dispatch (m: FloodMessage, source: Source): void
@@ -123,7 +123,7 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
       p.members.announce()
     },
     onPeerDown: (peer, nick, reason) => { host.emit('peer-down', { peer, nick: p.directory.get(peer)?.nick || nick, reason }); p.dialing.lost(peer); p.presence.onLinkDown(peer) },
-    fault: (code, message, peer) => host.fault(code, message, peer)
+    fault: (code, message, peer, flow) => host.fault(code, message, peer, flow)
   })
   const penalise = (s: LinkSession, fault: PeerFault, points?: number) => p.links.penalise(s, fault, points)
   const seenMaxSize = opts.seenMaxSize ?? O.DEFAULT_SEEN_MAX_SIZE

@@ -50,7 +50,7 @@ export class MeshNode extends EventEmitter implements ChatNode {
       nick: () => this.myNick,
       listen: () => this.listenAddress,
       emit: (event, ...args) => { this.emit(event, ...args) },
-      fault: (code, message, peer) => this.fault(code, message, peer),
+      fault: (code, message, peer, flow) => this.fault(code, message, peer, flow),
       hello: version => this.hello(version),
       onEstablished: (s, first) => this.onEstablished(s, first),
       dispatch: (m, source) => this.dispatch(m, source),
@@ -194,8 +194,8 @@ export class MeshNode extends EventEmitter implements ChatNode {
   /** Lets a discovery transport report its state for a topic. */
   reportDiscovery (d: Discovery): void { this.emit('discovery', d) }
 
-  private fault (code: ErrorCode, message: string, peer?: string): void {
-    this.emit('fault', (peer ? { code, message, peer } : { code, message }) satisfies Fault)
+  private fault (code: ErrorCode, message: string, peer?: string, flow?: boolean): void {
+    this.emit('fault', { code, message, ...(peer ? { peer } : {}), ...(flow ? { flow: true } : {}) } satisfies Fault)
   }
 
   /** What this node's front ends wait on before a line is signed (they take its tokens); presence and acks, which nobody types, take theirs here. */

@@ -45,7 +45,15 @@ export interface Discovery {
   topic: string; state: 'joining' | 'joined' | 'error'; peers: number
   found?: number; linked?: number; via?: 'dht' | 'mdns'; reason?: string
 }
-export interface Fault { code: ErrorCode; message: string; peer?: string }
+export interface Fault {
+  code: ErrorCode; message: string; peer?: string
+  /**
+   * Flow control, not a fault of the peer's: a limit of this node held or
+   * refused what it sent, at no cost to its score (a newcomer to a big room
+   * meets these from honest neighbours). The terminal view does not show them.
+   */
+  flow?: true
+}
 /** A member of a room as /who shows it. */
 export type MemberInfo = Member & { tag: string }
 /** What a node counts: the accept pipeline's verdicts, messages signed here, seen ids, sync traffic. */

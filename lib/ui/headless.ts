@@ -121,7 +121,7 @@ export class Headless {
       case 'room': return this.write({ event: 'room', room: outcome.room })
       case 'rooms': return this.write({ event: 'rooms', room: outcome.room, rooms: outcome.rooms })
       case 'query': return this.write({ event: 'query', peer: outcome.peer, nick: outcome.nick })
-      case 'members': return this.write({ event: 'members', room: outcome.room, members: outcome.members.map(({ lastSeen, ...m }) => m) })
+      case 'members': return this.write({ event: 'members', room: outcome.room, members: outcome.members.map(({ lastSeen, ...m }) => m), ...(outcome.pattern === undefined ? {} : { pattern: outcome.pattern, total: outcome.total }) })
       case 'whois': return this.write({ event: 'whois', ...outcome.info })
       case 'quit':
         this.flush() // the lines before /quit are out before shutting down starts

@@ -5,6 +5,7 @@ import type { ChatNode, WhoisInfo } from '../../core/types'
 import type { Outcome } from '../../core/command-runner'
 import { parseLine, findCommand, usage } from '../../core/commands'
 import { formatTime, type SystemLevel } from './format'
+import { padEnd, strWidth } from './text'
 
 export const KEY_HELP = 'keys: Enter send · ↑/↓ history · Tab complete · Alt-1..9, Ctrl-N/Ctrl-P buffers · PgUp/PgDn or wheel scroll · Ctrl-L redraw · Ctrl-C quit'
 
@@ -13,7 +14,16 @@ export interface OutputContext {
   /** `nick#tag` for a key. */
   label: (key: string, nick?: string) => string
   now: number
+  /** Columns of the message pane: /who fills its rows with names. */
+  width?: number
 }
+
+/** Members /who names in the view; the rest are counted (a room of 10,000 would push every other line out of the buffer). */
+export const WHO_MAX_SHOWN = 500
+/** A name in /who's columns is cut to this many columns. */
+const WHO_COLUMN_MAX = 28
+/** The columns a system line's time and marker take before its text (`11:45 -!- `). */
+const SYSTEM_PREFIX_COLUMNS = 10
 
 export type OutputLine = [SystemLevel, string]
 
@@ -41,17 +51,31 @@ export function outcomeLines (line: string, o: Outcome, ctx: OutputContext): Out
     case 'ignores':
       if (o.list.length === 0) return [out('you ignore no one; /ignore TARGET to hide someone\'s lines')]
       return [out(`ignoring ${o.list.length}:`), ...o.list.map(e => out(`  ${e.label}  ${e.key}`))]
-    case 'members':
-      return [
-        out(`#${o.room}: ${o.members.length} here`),
-        ...o.members.map(m => out(`  ${ctx.label(m.peer, m.nick)}${m.self ? ' (you)' : ''}`))
-      ]
+    case 'members': return memberLines(o, ctx).map(out)
     case 'whois': return whoisLines(o.info, ctx.now, ctx.label).map(out)
     case 'error': return [['error', withUsage(line, o.message)]]
     default:
       // A command added to the core that this view does not format yet.
       return [out(`${line.trim()}: done`)]
   }
+}
+
+/**
+ * The lines /who prints: a count, then the names in columns as wide as the
+ * pane allows (IRC clients print NAMES so), you first, then by nick; past
+ * WHO_MAX_SHOWN the rest are counted, with how to narrow the list.
+ */
+export function memberLines (o: Extract<Outcome, { kind: 'members' }>, ctx: OutputContext): string[] {
+  const names = [...o.members].sort((a, b) => Number(b.self) - Number(a.self) || a.nick.localeCompare(b.nick))
+    .slice(0, WHO_MAX_SHOWN).map(m => `${ctx.label(m.peer, m.nick)}${m.self ? ' (you)' : ''}`)
+  const hidden = o.members.length - names.length
+  const head = o.pattern === undefined ? `#${o.room}: ${o.total} here` : `#${o.room}: ${o.members.length} of ${o.total} here match '${o.pattern}'`
+  const lines = [hidden > 0 ? `${head}; ${names.length} shown (/who #${o.room} PATTERN narrows the list)` : head]
+  const column = Math.min(WHO_COLUMN_MAX, Math.max(0, ...names.map(strWidth))) + 2
+  const perRow = Math.max(1, Math.floor(((ctx.width ?? 80) - SYSTEM_PREFIX_COLUMNS - 2) / column))
+  for (let i = 0; i < names.length; i += perRow) lines.push('  ' + names.slice(i, i + perRow).map(n => padEnd(n, column - 2)).join('  ').trimEnd())
+  if (hidden > 0) lines.push(`  … and ${hidden} more`)
+  return lines
 }
 
 /** The lines /whois prints. */

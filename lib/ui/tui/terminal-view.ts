@@ -80,7 +80,7 @@ export class TerminalView {
       'peer-up': p => this.onPeerUp(p),
       'peer-down': p => this.onPeerDown(p),
       message: m => this.onMessage(m),
-      fault: f => this.system('info', `error ${f.code}: ${f.message}`),
+      fault: f => { if (!f.flow) this.system('info', `error ${f.code}: ${f.message}`) },
       nick: () => this.scheduleRender(),
       rooms: rooms => this.onRooms(rooms),
       discovery: d => { const line = this.discovery.note(d); if (line) this.system('info', line) },
@@ -219,6 +219,7 @@ export class TerminalView {
   }
 
   private layout (): PaneLayout { return paneLayout(this.surface?.width ?? 80, this.surface?.height ?? 24) }
+  get paneWidth (): number { return this.layout().paneWidth }
 
   scrollBy (rows: number): void {
     const { paneWidth, paneHeight } = this.layout()

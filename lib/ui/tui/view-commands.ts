@@ -35,7 +35,7 @@ export function runViewLine (v: TerminalView, line: string, cur: ChatBuffer = v.
     // /msg from elsewhere opens the conversation's buffer, where the line and its delivery mark are.
     case 'sent': if (o.message.private && o.message.to && cur.name !== o.message.to) v.show(v.buffers.open('query', o.message.to)); return o.messages.length
   }
-  for (const [level, text] of outcomeLines(line, o, { node: v.opts.node, label: (k, n) => v.label(k, n), now: v.now() })) {
+  for (const [level, text] of outcomeLines(line, o, { node: v.opts.node, label: (k, n) => v.label(k, n), now: v.now(), width: v.paneWidth })) {
     v.system(level, text)
   }
   return 0
