@@ -82,7 +82,7 @@ test(`view: in a room of over ${SMART_FILTER_MIN_MEMBERS} members the joins and 
 
   s.type('/who')
   await s.settle()
-  t.match(s.surface.paneText(), new RegExp(`#lobby: ${n - 3} here\n.*alice${TAG} \\(you\\) +bob${TAG} +m10${TAG} +m11${TAG}`), '/who: the count, then names in columns, you first')
+  t.match(s.surface.paneText(), new RegExp(`#lobby: ${n - 3} here\n.*alice${TAG} \\(you\\) +bob${TAG} +m2${TAG} +m3${TAG}`), '/who: the count, then names in columns, you first, by nick in number order')
   s.type('/who lobby m2')
   await s.settle()
   t.match(s.surface.paneText(), new RegExp(`#lobby: 11 of ${n - 3} here match 'm2'\n.*m2${TAG} +m20${TAG}`), '/who ROOM PATTERN narrows it')

@@ -66,7 +66,7 @@ export function outcomeLines (line: string, o: Outcome, ctx: OutputContext): Out
  * WHO_MAX_SHOWN the rest are counted, with how to narrow the list.
  */
 export function memberLines (o: Extract<Outcome, { kind: 'members' }>, ctx: OutputContext): string[] {
-  const names = [...o.members].sort((a, b) => Number(b.self) - Number(a.self) || a.nick.localeCompare(b.nick))
+  const names = [...o.members].sort((a, b) => Number(b.self) - Number(a.self) || a.nick.localeCompare(b.nick, undefined, { numeric: true, sensitivity: 'base' }))
     .slice(0, WHO_MAX_SHOWN).map(m => `${ctx.label(m.peer, m.nick)}${m.self ? ' (you)' : ''}`)
   const hidden = o.members.length - names.length
   const head = o.pattern === undefined ? `#${o.room}: ${o.total} here` : `#${o.room}: ${o.members.length} of ${o.total} here match '${o.pattern}'`
