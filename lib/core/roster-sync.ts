@@ -26,6 +26,7 @@ import { decodePresence, PresenceState, type PresencePayload } from '../protocol
 import { MeshError, type PeerFault } from '../protocol/errors'
 import { MAX_CLOCK_SKEW_MS, MAX_ROSTER_OFFER_IDS } from '../protocol/limits'
 import { OfferRounds, inRange, offerParts } from './roster-parts'
+import { RosterVouches } from './roster-vouches'
 
 /** Most bytes of announcements one node sends in answer to one roster offer, all its parts together (5,000 members at about 200 bytes each fit). */
 export const MAX_ROSTER_SEND_BYTES = 1024 * 1024
@@ -35,8 +36,9 @@ export const ROSTER_ANSWER_REFILL_MS = 15_000
 /**
  * Members one link may add to this node's lists by roster sync: at once, and
  * per minute after. Keys are free to mint, so a peer cannot list thousands of
- * made-up members; a newcomer to a bigger room lists the rest from its other
- * neighbours and from the members' periodic announcements.
+ * made-up members; a newcomer to a bigger room lists the rest as soon as a
+ * neighbour on another host sends them too (roster-vouches.ts), else as the
+ * budget refills and from the members' periodic announcements.
  */
 export const ROSTER_NEW_MEMBERS_BURST = 1000
 export const ROSTER_NEW_MEMBERS_PER_MIN = 200
@@ -67,6 +69,8 @@ export class RosterSync {
   private readonly newMembers = new WeakMap<LinkSession, TokenBucket>()
   /** Per link: rooms offered to it again after ROSTER_RETRY_MS (one timer each). */
   private readonly retries = new WeakMap<LinkSession, Set<string>>()
+  /** Announcements brought past a link's budget, listed once another host brings them too. */
+  private readonly vouches = new RosterVouches()
   readonly stats = { offersSent: 0, offersRefused: 0, sent: 0, learnt: 0 }
 
   constructor (private readonly h: RosterSyncHooks) {
@@ -120,6 +124,7 @@ export class RosterSync {
 
   /** This node joined a room: ask every neighbour in it for its members. */
   onJoin (room: string): void {
+    this.vouches.forget(room)
     for (const s of this.h.sessions()) if (s.established && this.speaks(s) && s.hello!.rooms.includes(room)) this.offer(s, room, false)
   }
 
@@ -159,7 +164,7 @@ export class RosterSync {
     const arriving = s.dialedAddress === null && s.key ? Buffer.from(s.key, 'hex') : null
     for (const f of d.frames) {
       if (s.link.closed) return
-      const v = this.judge(d.room, f, budget, arriving)
+      const v = this.judge(d.room, f, budget, arriving, s.remoteHost)
       if (v === 'over') over++
       else if (v instanceof MeshError) this.h.penalise(s, v, v.code === 'TIME_SKEW' ? PENALTY.TIME_SKEW : undefined)
       else if (v !== 'stale') { learnt++; if (this.now() - v.ts >= ROSTER_REOFFER_MIN_AGE_MS) old++ }
@@ -186,7 +191,7 @@ export class RosterSync {
   }
 
   /** One announcement of roster data: the message when it told this node something, stale when not, over when the link's budget for new members is spent, or the fault. */
-  private judge (room: string, f: Buffer, budget: TokenBucket, arriving: Buffer | null): FloodMessage | 'stale' | 'over' | MeshError {
+  private judge (room: string, f: Buffer, budget: TokenBucket, arriving: Buffer | null, host: string): FloodMessage | 'stale' | 'over' | MeshError {
     let m: FloodMessage
     let p: PresencePayload
     try {
@@ -202,9 +207,15 @@ export class RosterSync {
     if (m.ts > this.now() + MAX_CLOCK_SKEW_MS) return new MeshError('TIME_SKEW', `announcement dated ${Math.round((m.ts - this.now()) / 1000)} s ahead`)
     const fresh = this.h.presence.adoptable(m, p)
     if (!fresh) return 'stale'
-    if (fresh === 'new' && budget.available < 1) return 'over'
+    const id = m.id.toString('hex')
+    // Past the link's budget only what a neighbour on another host brought too.
+    const vouched = fresh === 'new' && budget.available < 1
+    if (vouched && !this.vouches.vouched(room, id, host)) return 'over'
     if (!this.h.verify(m)) return new MeshError('BAD_SIGNATURE', 'roster data holds an announcement with a bad signature')
-    if (this.h.presence.adopt(m, p, !arriving?.equals(m.author))) budget.take()
+    if (this.h.presence.adopt(m, p, !arriving?.equals(m.author))) {
+      if (!vouched) budget.take()
+      this.vouches.listed(room, id)
+    }
     return m
   }
 }

@@ -25,8 +25,9 @@ export interface RawPeer {
 let port = 2000
 
 /** Links a node to a test-driven end; `initiator`: the raw end dialled. */
-export function rawPeer (node: MeshNode, initiator = true, kp: KeyPair = generateKeyPair()): RawPeer {
-  const addr = `127.0.0.1:${port++}`
+/** `host`: the address the node sees the link come from (default 127.0.0.1). */
+export function rawPeer (node: MeshNode, initiator = true, kp: KeyPair = generateKeyPair(), host = '127.0.0.1'): RawPeer {
+  const addr = `${host}:${port++}`
   const [mine, theirs] = initiator
     ? memoryLinkPair(kp.publicKey, addr, node.keyPair.publicKey, '127.0.0.1:1000')
     : memoryLinkPair(node.keyPair.publicKey, '127.0.0.1:1000', kp.publicKey, addr).reverse() as [MemoryLink, MemoryLink]
