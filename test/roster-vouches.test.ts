@@ -15,6 +15,9 @@ const PRESENCE_ON = { timing: { tickMs: 20, presenceIntervalMs: 30_000 }, maxLin
 const ROSTER = HelloFlag.SHAREABLE | HelloFlag.ROSTER_SYNC
 /** Members of the room: three links' budgets' worth. */
 const ROOM = 3 * ROSTER_NEW_MEMBERS_BURST
+/** A budget refills ROSTER_NEW_MEMBERS_PER_MIN (200) a minute: a slow machine lists a few more than the burst while the answers are read. */
+const REFILL = 20
+const about = (n: number, want: number) => n >= want && n <= want + REFILL
 
 test('roster vouches: a second host vouches, the same host does not; bounded, oldest first', (t) => {
   const v = new RosterVouches(3)
@@ -52,7 +55,7 @@ test(`roster vouches: a newcomer with two neighbours on two hosts lists a room o
 
   const two = victimNode(t, PRESENCE_ON)
   await answers(two.node, '127.0.0.2', frames)
-  t.equal(two.node.who('lobby').length, 1 + ROSTER_NEW_MEMBERS_BURST, `one neighbour lists ${ROSTER_NEW_MEMBERS_BURST}: its budget`)
+  t.ok(about(two.node.who('lobby').length, 1 + ROSTER_NEW_MEMBERS_BURST), `one neighbour lists ${ROSTER_NEW_MEMBERS_BURST}: its budget (${two.node.who('lobby').length - 1})`)
   await answers(two.node, '127.0.0.3', frames)
   t.equal(two.node.who('lobby').length, 1 + ROOM, `a second one on another host: all ${ROOM}`)
   t.ok(two.faults.filter(f => f.code === 'ROSTER_LIMIT').every(f => f.flow), 'the first link\'s limit was flow control, not a fault of the peer')
@@ -60,5 +63,5 @@ test(`roster vouches: a newcomer with two neighbours on two hosts lists a room o
   const oneHost = victimNode(t, PRESENCE_ON)
   await answers(oneHost.node, '127.0.0.4', frames)
   await answers(oneHost.node, '127.0.0.4', frames)
-  t.equal(oneHost.node.who('lobby').length, 1 + 2 * ROSTER_NEW_MEMBERS_BURST, 'two neighbours on one host: a budget each, no vouching')
+  t.ok(about(oneHost.node.who('lobby').length, 1 + 2 * ROSTER_NEW_MEMBERS_BURST), `two neighbours on one host: a budget each, no vouching (${oneHost.node.who('lobby').length - 1})`)
 })
