@@ -37,12 +37,18 @@ test('view: members that time out together (a split) are one line', async (t) =>
   const s = await setup(t, 180, 30, { nodes: 5, presenceBursts: { quietMs: 600, maxMs: 3000 }, mesh: { timing: { presenceIntervalMs: 300, presenceTimeoutMs: 900 } } })
   for (const i of [2, 3, 4]) s.mesh.connect(1, i)
   t.ok(await s.mesh.until(() => s.mesh.nodes[1].who('lobby').length === 4), 'bob lists the four of them')
-  s.mesh.connect(0, 1)
+  s.mesh.enableDialing()
+  await s.mesh.nodes[0].dial(s.mesh.nodes[1].listenAddress)
   t.ok(await s.mesh.until(() => s.mesh.nodes[0].who('lobby').length === 5), 'alice lists all five')
   s.mesh.linkEnds.find(e => e.owner === 0 && e.far === 1)!.end.destroy()
   t.ok(await s.mesh.until(() => /4 members left #lobby \(timed out\)/.test(s.surface.paneText())), 'the four that went with the link are one line')
   await s.settle()
   t.doesNotMatch(s.surface.paneText(), new RegExp(`^\\S+ -!- \\S+${TAG} left #lobby`, 'm'), 'and none of them a line of its own')
+  // The split heals: alice dials bob again and lists the four in one line, as she did when she came.
+  s.mesh.enableDialing()
+  await s.mesh.nodes[0].dial(s.mesh.nodes[1].listenAddress)
+  t.ok(await s.mesh.until(() => (s.surface.paneText().match(/in #lobby \(4 members\)/g) ?? []).length === 1 && s.mesh.nodes[0].who('lobby').length === 5), 'when the split heals they are listed again, in one line')
+  t.doesNotMatch(s.surface.paneText(), /joined #lobby/, 'not as four joins')
 })
 
 test(`view: in a room of over ${SMART_FILTER_MIN_MEMBERS} members the joins and leaves of the silent are not shown; a speaker's are`, async (t) => {
