@@ -3,7 +3,7 @@
 // is one line, and a large room hides the joins and leaves of the silent.
 import test from 'tape'
 import { setup } from './helpers/fake-surface'
-import { BURST_NAMES_SHOWN, SMART_FILTER_MIN_MEMBERS } from '../lib/ui/tui/presence-lines'
+import { BURST_NAMES_SHOWN, PresenceLines, SMART_FILTER_MIN_MEMBERS, SMART_FILTER_SPOKE_MS } from '../lib/ui/tui/presence-lines'
 
 const BURSTS = { quietMs: 150, maxMs: 2000 }
 const TAG = '#[0-9a-f]{4,}'
@@ -104,4 +104,20 @@ test('view: what a limit of this node holds from an honest neighbour (flow contr
   t.ok(await s.mesh.until(() => flow.includes('NEW_AUTHOR_LIMIT')), 'some were held for the new-author budget (flow control, no fault of bob\'s)')
   t.ok(await s.mesh.until(() => [2, 3, 4, 5, 6, 7, 8, 9].every(i => s.surface.paneText().includes(`first words of m${i}`)), 15_000), 'all eight lines arrive as the budget refills')
   t.doesNotMatch(s.surface.paneText(), /NEW_AUTHOR_LIMIT|not counted against it/, 'and the view shows no error line for the hold')
+})
+
+test('smart filter: a line counts from its own date, so a member heard only in old history is still silent', (t) => {
+  const now = 1_000_000_000
+  const shown: string[] = []
+  const lines = new PresenceLines({ now: () => now, roomSize: () => SMART_FILTER_MIN_MEMBERS + 1, label: c => c.nick, show: (_, text) => shown.push(text) })
+  lines.spoke('lobby', 'k1', 'old', undefined, now - SMART_FILTER_SPOKE_MS - 1000)
+  lines.spoke('lobby', 'k2', 'new', undefined, now - 1000)
+  lines.spoke('lobby', 'k3', 'ahead', undefined, now + 60_000)
+  lines.change({ room: 'lobby', peer: 'k1', nick: 'old', state: 'leave', reason: 'quit' })
+  lines.change({ room: 'lobby', peer: 'k2', nick: 'new', state: 'leave', reason: 'quit' })
+  lines.change({ room: 'lobby', peer: 'k3', nick: 'ahead', state: 'leave', reason: 'quit' })
+  t.equal(shown.filter(l => l.includes('left')).join('|'), 'new left #lobby (quit)|ahead left #lobby (quit)', 'only those who spoke lately (a line dated ahead counts as now)')
+  t.equal(shown.filter(l => l.includes('has over')).length, 1, 'the hidden one says why')
+  lines.close()
+  t.end()
 })

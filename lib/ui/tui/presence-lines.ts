@@ -57,14 +57,15 @@ export class PresenceLines {
 
   constructor (private readonly h: PresenceLinesHooks) {}
 
-  /** A member spoke in a room (its joins and leaves show for a while, even in a large room). */
-  spoke (room: string, from: string, nick: string, via?: string): void {
+  /** A member spoke in a room at `ts` (its line's date: a line from history is old news); its joins and leaves show for a while, even in a large room. */
+  spoke (room: string, from: string, nick: string, via: string | undefined, ts: number): void {
     let map = this.speakers.get(room)
     if (!map) this.speakers.set(room, map = new Map())
     const id = memberId(from, nick, via)
+    const at = Math.max(map.get(id) ?? 0, Math.min(ts, this.h.now()))
     map.delete(id)
     if (map.size >= MAX_SPEAKERS_PER_ROOM) map.delete(map.keys().next().value as string)
-    map.set(id, this.h.now())
+    map.set(id, at)
   }
 
   change (c: PresenceChange): void {

@@ -144,7 +144,7 @@ export class TerminalView {
   private onMessage (m: ChatMessage): void {
     const node = this.opts.node
     if (!m.self && this.opts.ignores?.has(m.from)) return
-    if (!m.private) this.presence.spoke(m.room, m.from, m.nick, m.via)
+    if (!m.private) this.presence.spoke(m.room, m.from, m.nick, m.via, m.ts)
     // A private message to you is always worth a highlight.
     const mention = !m.self && (mentions(m.text, node.nick) || !!m.private)
     const entry: ChatEntry = {
