@@ -3,7 +3,7 @@
 // is one line, and a large room hides the joins and leaves of the silent.
 import test from 'tape'
 import { setup } from './helpers/fake-surface'
-import { BURST_NAMES_SHOWN, PresenceLines, SMART_FILTER_MIN_MEMBERS, SMART_FILTER_SPOKE_MS } from '../lib/ui/tui/presence-lines'
+import { BURST_NAMES_SHOWN, MAX_SPEAKERS_PER_ROOM, PresenceLines, SMART_FILTER_MIN_MEMBERS, SMART_FILTER_SPOKE_MS } from '../lib/ui/tui/presence-lines'
 
 const BURSTS = { quietMs: 150, maxMs: 2000 }
 const TAG = '#[0-9a-f]{4,}'
@@ -120,4 +120,32 @@ test('smart filter: a line counts from its own date, so a member heard only in o
   t.equal(shown.filter(l => l.includes('has over')).length, 1, 'the hidden one says why')
   lines.close()
   t.end()
+})
+
+test(`smart filter: at most ${MAX_SPEAKERS_PER_ROOM} speakers are remembered per room, the one that spoke longest ago forgotten first`, (t) => {
+  const now = 1_000_000_000
+  const shown: string[] = []
+  const lines = new PresenceLines({ now: () => now, roomSize: () => SMART_FILTER_MIN_MEMBERS + 1, label: c => c.nick, show: (_, text) => shown.push(text) })
+  for (let i = 0; i <= MAX_SPEAKERS_PER_ROOM; i++) lines.spoke('lobby', `k${i}`, `n${i}`, undefined, now - 1000 + i)
+  for (const i of [0, 1, MAX_SPEAKERS_PER_ROOM]) lines.change({ room: 'lobby', peer: `k${i}`, nick: `n${i}`, state: 'leave', reason: 'part' })
+  t.deepEqual(shown.filter(l => l.includes(' left ')), ['n1 left #lobby (part)', `n${MAX_SPEAKERS_PER_ROOM} left #lobby (part)`], 'the first speaker was forgotten (its leave hidden); the others are remembered')
+  lines.close()
+  t.end()
+})
+
+test('bursts: a burst that keeps coming is shown at most maxMs after its first member, the rest in a burst of their own', async (t) => {
+  const shown: string[] = []
+  const lines = new PresenceLines({ now: Date.now, roomSize: () => 5, label: c => c.nick, show: (_, text) => shown.push(text), quietMs: 150, maxMs: 400 })
+  const started = Date.now()
+  let seenBefore = -1
+  for (let i = 0; i < 16; i++) {
+    if (seenBefore < 0 && shown.length > 0) seenBefore = i
+    lines.change({ room: 'lobby', peer: `k${i}`, nick: `n${i}`, state: 'join', listed: true })
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+  while (shown.length < 2 && Date.now() - started < 5000) await new Promise(resolve => setTimeout(resolve, 20))
+  t.ok(seenBefore > 0, `the first line came while members still came (before member ${seenBefore} of 16)`)
+  const counted = shown.map(l => Number(/\((\d+) members\)/.exec(l)?.[1] ?? (l.startsWith('in #lobby:') ? 1 : 0)))
+  t.equal(counted.reduce((a, b) => a + b, 0), 16, `every member is in one of the lines (${shown.length} lines)`)
+  lines.close()
 })
