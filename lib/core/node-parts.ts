@@ -193,6 +193,8 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
     onGuestRename: r => host.emit('peer-nick', { peer: r.peer, old: r.old, nick: r.nick, self: false, via: r.via, room: r.room }),
     onSighting: (key, nick, room, listen, hops, ts) => host.see(key, nick, { room, hops, ts, address: listen || undefined }),
     keyHex,
+    linkedIn: room => { for (const s of p.links.sessions) if (s.established && !s.link.closed && s.inRoomSince(room) !== undefined) return true; return false },
+    cutOffMs: timing.roomCutOffMs,
     clock, intervalMs: timing.presenceIntervalMs, timeoutMs: timing.presenceTimeoutMs
   })
   p.roster = new RosterSync({ presence: p.presence, rooms, sessions: () => p.links.sessions, penalise, clock, verify: opts.verify ?? verifyFlood, enabled: opts.rosterSync !== false })

@@ -7,6 +7,7 @@ import type { Clock } from './clock'
 import type { HistoryStore } from './types'
 import type { FloodMessage } from '../protocol/envelope'
 import { DEFAULT_AUTHOR_BURST, DEFAULT_AUTHOR_RATE, DEFAULT_NEW_AUTHORS_PER_LINK_PER_MIN, YOUNG_AUTHOR_MS } from './author-limits'
+import { ROOM_CUT_OFF_MS } from './cut-off'
 import { DEFAULT_BAN_MS } from './bans'
 
 export const DEFAULT_ROOM = 'lobby'
@@ -59,6 +60,8 @@ export interface Timing {
   graftTimeoutMs: number
   /** How long an author this node met stays young (YOUNG_AUTHOR_MS, author-limits.ts); 0: never, and each new author has its whole burst at once. */
   youngAuthorMs: number
+  /** A room this node has had no link into for this long drops its members (ROOM_CUT_OFF_MS, cut-off.ts). */
+  roomCutOffMs: number
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -78,7 +81,8 @@ export const DEFAULT_TIMING: Timing = {
   rateLimitGraceMs: RATE_LIMIT_GRACE_MS,
   ihaveDelayMs: 50,
   graftTimeoutMs: 250,
-  youngAuthorMs: YOUNG_AUTHOR_MS
+  youngAuthorMs: YOUNG_AUTHOR_MS,
+  roomCutOffMs: ROOM_CUT_OFF_MS
 }
 
 export interface NodeOptions {

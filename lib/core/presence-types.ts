@@ -43,6 +43,10 @@ export interface PresenceHooks {
   onSighting: (key: string, nick: string, room: string | undefined, listen: string, hops: number, ts: number) => void
   /** A key in hex, as the one string the node keeps for it (Directory.canonical). */
   keyHex: (key: Buffer) => string
+  /** Whether this node has an established link to a peer in `room` (cut-off.ts). */
+  linkedIn: (room: string) => boolean
+  /** A room with no link into it this long drops its members (Timing.roomCutOffMs). */
+  cutOffMs: number
   clock: Clock
   /** The node's send budget: announcements wait their turn in it (a gateway's 256 guests are announced over seconds, not dropped by relays over the author rate). */
   sendBudget: SharedBudget

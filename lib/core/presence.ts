@@ -17,6 +17,7 @@ import { isValidNick } from './names'
 import type { LeaveKind, Member, PresenceHooks } from './presence-types'
 import { PRESENCE_REPLY_MIN_MS, PRESENCE_SUSPECT_GRACE_MS, memberTimeout, presenceInterval } from './presence-schedule'
 import { AnnounceSoon } from './announce-soon'
+import { CutOff } from './cut-off'
 import { MAX_GUESTS_PER_GATEWAY, RoomMembers, guestId, older, said, type Held, type Said, type Sighting } from './room-members'
 
 export { PRESENCE_REPLY_MIN_MS, PRESENCE_LINK_UP_DELAY_MS } from './presence-schedule'
@@ -34,6 +35,7 @@ export class Presence {
   private readonly ownGuests = new Map<string, string>()
   private readonly ownSaidIn = new Map<string, Map<string, Said>>()
   private readonly soon: AnnounceSoon
+  private readonly cutOff: CutOff
   private quitting = false
   private closed = false
   /** Announcements in order, each when the send budget has a token (node.originate takes it). */
@@ -46,6 +48,7 @@ export class Presence {
       else for (const r of rooms) if (this.h.rooms().has(r)) this.announce(r)
     })
     this.out = new PacedLines(h.sendBudget, announce => { announce(); return 0 })
+    this.cutOff = new CutOff(h.linkedIn, h.cutOffMs)
   }
 
   get enabled (): boolean { return this.h.intervalMs > 0 && !this.quitting }
@@ -91,6 +94,7 @@ export class Presence {
   onLeave (room: string, message?: string): void {
     if (this.enabled) this.sendLeave(room, LeaveReason.PART, message)
     this.members.forget(room)
+    this.cutOff.forget(room)
     this.ownSaidIn.delete(room)
     this.lastAnnounce.delete(room)
     this.promised.delete(room)
@@ -268,6 +272,8 @@ export class Presence {
     for (const room of this.h.rooms()) {
       if (t - (this.lastAnnounce.get(room) ?? 0) >= (this.promised.get(room) ?? this.h.intervalMs)) this.announce(room)
     }
+    // No member of a room this node has no link into can be reached: they go as timed out.
+    for (const room of this.cutOff.due(this.h.rooms(), t)) this.members.clear(room)
     this.members.expire(t)
   }
 

@@ -181,6 +181,11 @@ export class RoomMembers {
     }
   }
 
+  /** Drops every member of a room, each reported as leaving (timed out). */
+  clear (room: string): void {
+    for (const id of [...this.rooms.get(room)?.keys() ?? []]) this.remove(room, id)
+  }
+
   /** Member `id` was reported LOST: it must be heard from by `until`. False when it is not listed or was reported already. */
   suspect (room: string, id: string, until: number): boolean {
     const m = this.rooms.get(room)?.get(id)
