@@ -123,6 +123,7 @@ test('status bar: buffer number and room, nick#tag, links, activity, discovery o
   // Every character here is one column, so string length is width.
   const row = rowText(formatStatus(s, 100))
   t.equal(row, ' 1:#lobby │ alice#3fa2 │ links 2 │ 127.0.0.1:8081' + ' '.repeat(51), 'padded to fill the width; no discovery without a topic')
+  t.equal(rowText(formatStatus({ ...s, members: 10_001 }, 100)).trimEnd(), ' 1:#lobby │ alice#3fa2 │ links 2 │ 127.0.0.1:8081 │ 10001 here', 'a room buffer ends with how many are in the room')
   t.equal(row.length, 100)
   const busy = formatStatus({
     ...s,

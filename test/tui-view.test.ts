@@ -14,7 +14,7 @@ test('view: joins, messages both ways, sidebar and status', async (t) => {
   const sidebar = s.surface.last.sidebar!.map(rowText)
   t.equal(sidebar[0], 'peers 1/1')
   t.match(sidebar[1], /^● bob#/, 'peer listed as live')
-  t.match(rowText(s.surface.last.status), /^ 1:#lobby │ alice#[0-9a-f]{4} │ links 1 │ 10\.0\.0\.0:1 +$/, 'status: buffer and room, nick#tag, links, address; no discovery without a topic')
+  t.match(rowText(s.surface.last.status), /^ 1:#lobby │ alice#[0-9a-f]{4} │ links 1 │ 10\.0\.0\.0:1 │ 2 here +$/, 'status: buffer and room, nick#tag, links, address, members in the room; no discovery without a topic')
 
   s.type('hello bob')
   t.ok(await s.mesh.until(() => s.mesh.received[1].some(m => m.text === 'hello bob')), 'typed line reached the peer')

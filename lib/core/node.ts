@@ -286,6 +286,8 @@ export class MeshNode extends EventEmitter implements ChatNode {
     return this.p.presence.list(this.p.rooms.check(room)).map(m => ({ ...m, tag: this.p.directory.tag(m.peer) }))
   }
 
+  memberCount (room: string = this.p.rooms.current): number { return this.p.presence.roomSize(this.p.rooms.check(room)) }
+
   whois (target: string): WhoisInfo {
     const key = this.p.directory.resolve(target)
     return whois(this.p.directory.get(key)!, this.p.directory.tag(key), this.peers().find(p => p.peer === key))

@@ -130,6 +130,8 @@ export interface ChatNode {
   switchRoomCheck (room: string): string
   peers (): PeerInfo[]
   who (room?: string): MemberInfo[]
+  /** How many /who lists in a room, without building the list. */
+  memberCount (room?: string): number
   whois (target: string): WhoisInfo
   dial (address: string): Promise<PeerInfo>
   label (key: string, nick?: string): string

@@ -97,6 +97,8 @@ export interface StatusView {
   /** Messages that arrived below the view while scrolled up. */
   unread: number
   scrolled: boolean
+  /** Members in the current room (a room buffer only), shown last: `21 here`. */
+  members?: number
 }
 
 /**
@@ -139,6 +141,7 @@ export function formatStatus (s: StatusView, width: number): Row {
   if (act.length) parts.push(act.flatMap((a, i) => (i ? [[' ', BAR], a] : [a]) as Array<[string, Style]>))
   if (s.discovery) parts.push([[s.discovery, BAR]])
   parts.push([[s.listen || 'not listening', BAR]])
+  if (s.members !== undefined) parts.push([[`${s.members} here`, BAR]])
   const pieces: Array<[string, Style]> = [[' ', BAR]]
   parts.forEach((p, i) => { if (i) pieces.push([SEP, BAR]); pieces.push(...p) })
   let tail = ''

@@ -26,12 +26,10 @@ export const SMART_FILTER_MIN_MEMBERS = 50
 export const SMART_FILTER_SPOKE_MS = 10 * 60 * 1000
 /** Speakers remembered per room for the smart filter; the one that spoke longest ago is forgotten first. */
 export const MAX_SPEAKERS_PER_ROOM = 1000
-/** A room's size, for the smart filter, is counted again after this long (counting a room of 10,000 per event was not free). */
-const ROOM_SIZE_TTL_MS = 1000
 
 export interface PresenceLinesHooks {
   now: () => number
-  /** Members listed in a room now (/who's count). */
+  /** Members listed in a room now (/who's count; asked per event, so it must be cheap: ChatNode.memberCount). */
   roomSize: (room: string) => number
   /** How a member is named: `nick#tag`, or `guest via gw#tag`. */
   label: (c: PresenceChange) => string
@@ -53,7 +51,6 @@ export class PresenceLines {
   /** Rooms whose first burst of listed members was shown, and rooms told of the smart filter. */
   private readonly listedShown = new Set<string>()
   private readonly filterNoted = new Set<string>()
-  private readonly sizes = new Map<string, { size: number; at: number }>()
 
   constructor (private readonly h: PresenceLinesHooks) {}
 
@@ -85,7 +82,6 @@ export class PresenceLines {
     this.speakers.delete(room)
     this.listedShown.delete(room)
     this.filterNoted.delete(room)
-    this.sizes.delete(room)
   }
 
   close (): void { for (const k of [...this.bursts.keys()]) this.drop(k) }
@@ -122,12 +118,7 @@ export class PresenceLines {
     }
   }
 
-  private large (room: string): boolean {
-    const now = this.h.now()
-    let s = this.sizes.get(room)
-    if (!s || now - s.at > ROOM_SIZE_TTL_MS) this.sizes.set(room, s = { size: this.h.roomSize(room), at: now })
-    return s.size > SMART_FILTER_MIN_MEMBERS
-  }
+  private large (room: string): boolean { return this.h.roomSize(room) > SMART_FILTER_MIN_MEMBERS }
 
   private spokeLately (c: PresenceChange): boolean {
     const at = this.speakers.get(c.room)?.get(memberId(c.peer, c.nick, c.via))

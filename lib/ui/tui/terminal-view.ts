@@ -59,7 +59,7 @@ export class TerminalView {
     this.buffers.switchTo(this.buffers.open('room', opts.node.room))
     this.renderDelayMs = opts.renderDelayMs ?? 10
     this.presence = new PresenceLines({
-      now: this.now, roomSize: room => opts.node.who(room).length, label: c => authorLabel({ from: c.peer, nick: c.nick, via: c.via }, this.labeler, displayNick),
+      now: this.now, roomSize: room => opts.node.memberCount(room), label: c => authorLabel({ from: c.peer, nick: c.nick, via: c.via }, this.labeler, displayNick),
       show: (room, text) => this.system('info', text, this.buffers.find('room', room) ?? this.buffers.current), ...opts.presenceBursts
     })
     this.paced = new PacedLines(opts.node.sendBudget, ({ line, buffer }) => {
@@ -276,7 +276,7 @@ export class TerminalView {
     const status = formatStatus({
       buffer: this.buffers.number(cur), name: this.bufferName(cur), label: this.label(node.id, node.nick),
       listen: node.listenAddress, links: node.linkCount, discovery: this.discovery.status(), activity,
-      unread: cur.pane.unread, scrolled: cur.pane.scroll > 0
+      unread: cur.pane.unread, scrolled: cur.pane.scroll > 0, members: cur.kind === 'room' && node.rooms.includes(cur.name) ? node.memberCount(cur.name) : undefined
     }, width)
     const v = this.input.view(width - PROMPT.length)
     const inputRow: Row = [span(PROMPT, { bold: true }), span(v.text)]
