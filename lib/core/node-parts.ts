@@ -9,7 +9,7 @@ import { Pipeline, type Source } from './pipeline'
 import { Flood } from './flood'
 import { LazyPush } from './lazy-push'
 import { RecentIds } from './recent-ids'
-import { EVERY_LINK } from './overlay'
+import { EVERY_LINK, carries } from './overlay'
 import { SeenCache } from './seen-cache'
 import { DeliveredLog } from './delivered-log'
 import { AuthorLimits, OWN_SEND_SHARE, DEFAULT_LINK_MESSAGE_RATE, DEFAULT_LINK_MESSAGE_BURST, OWN_FIRST_BURST, firstBurst } from './author-limits'
@@ -193,7 +193,8 @@ export function buildParts (opts: O.NodeOptions, host: NodeHost): Parts {
     onGuestRename: r => host.emit('peer-nick', { peer: r.peer, old: r.old, nick: r.nick, self: false, via: r.via, room: r.room }),
     onSighting: (key, nick, room, listen, hops, ts) => host.see(key, nick, { room, hops, ts, address: listen || undefined }),
     keyHex,
-    linkedIn: room => { for (const s of p.links.sessions) if (s.established && !s.link.closed && s.inRoomSince(room) !== undefined) return true; return false },
+    // The overlay's own rule: a link whose room list is unknown or may have been cut carries every room.
+    linkedIn: room => { for (const s of p.links.sessions) if (s.established && !s.link.closed && carries(s.hello?.rooms, room)) return true; return false },
     cutOffMs: timing.roomCutOffMs,
     clock, intervalMs: timing.presenceIntervalMs, timeoutMs: timing.presenceTimeoutMs
   })

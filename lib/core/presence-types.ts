@@ -43,7 +43,7 @@ export interface PresenceHooks {
   onSighting: (key: string, nick: string, room: string | undefined, listen: string, hops: number, ts: number) => void
   /** A key in hex, as the one string the node keeps for it (Directory.canonical). */
   keyHex: (key: Buffer) => string
-  /** Whether this node has an established link to a peer in `room` (cut-off.ts). */
+  /** Whether this node has an established link that carries `room`'s traffic (overlay.ts `carries`; cut-off.ts). */
   linkedIn: (room: string) => boolean
   /** A room with no link into it this long drops its members (Timing.roomCutOffMs). */
   cutOffMs: number

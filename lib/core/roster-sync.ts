@@ -161,7 +161,7 @@ export class RosterSync {
     let old = 0
     let over = 0
     // A peer that dialled this node is the one arriving: its own announcement tells of its joining, not of someone already here.
-    const arriving = s.dialedAddress === null && s.key ? Buffer.from(s.key, 'hex') : null
+    const arriving = s.dialedAddress === null ? Buffer.from(s.key, 'hex') : null
     for (const f of d.frames) {
       if (s.link.closed) return
       const v = this.judge(d.room, f, budget, arriving, s.remoteHost)
